@@ -1,0 +1,9 @@
+//! # Thi Đua shared crate
+//!
+//! Everything that must behave the same in the browser (wasm32) and on the relay:
+//! the automerge-repo wire protocol, the sans-IO sync core, the storage-chunk
+//! model, the document schema, the TĐKT rules and the cluster summary.
+//! Nothing here touches sockets, clocks, threads or storage engines: shells pass
+//! inputs in and carry the resulting actions out.
+
+pub mod protocol;

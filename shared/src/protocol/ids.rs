@@ -1,0 +1,162 @@
+//! Document identifiers and `automerge:` URLs, as automerge-repo spells them.
+//!
+//! A document id is 16 random bytes (a UUID), written as bs58check text
+//! (base58 of the bytes followed by the first four bytes of a double SHA-256).
+//! The URL form is `automerge:<bs58check>`. Random bytes are passed in by the
+//! caller so that this crate stays free of randomness and clocks.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+/// The `automerge:` URL prefix.
+pub const URL_PREFIX: &str = "automerge:";
+
+/// A document id (mã tài liệu): 16 bytes, shown as bs58check text.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct DocumentId([u8; 16]);
+
+/// Why a piece of text is not a valid document id or URL.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DocumentIdError {
+    #[error("document id {0:?} is not valid base58check text")]
+    NotBase58Check(String),
+    #[error("document id {text:?} holds {len} bytes; automerge document ids hold 16")]
+    WrongLength { text: String, len: usize },
+    #[error("{0:?} is not an automerge URL (it must start with \"automerge:\")")]
+    NotAUrl(String),
+}
+
+impl DocumentId {
+    /// Build an id from 16 bytes (normally random bytes supplied by the shell).
+    pub fn from_bytes(bytes: [u8; 16]) -> Self {
+        Self(bytes)
+    }
+
+    /// The raw bytes.
+    pub fn as_bytes(&self) -> &[u8; 16] {
+        &self.0
+    }
+
+    /// The `automerge:` URL of this document.
+    pub fn url(&self) -> String {
+        format!("{URL_PREFIX}{self}")
+    }
+
+    /// Parse either a bare bs58check id or an `automerge:` URL.
+    pub fn parse_any(text: &str) -> Result<Self, DocumentIdError> {
+        match text.strip_prefix(URL_PREFIX) {
+            Some(rest) => rest.split('#').next().unwrap_or(rest).parse(),
+            None => text.parse(),
+        }
+    }
+
+    /// Parse an `automerge:` URL only.
+    pub fn from_url(url: &str) -> Result<Self, DocumentIdError> {
+        if !url.starts_with(URL_PREFIX) {
+            return Err(DocumentIdError::NotAUrl(url.to_string()));
+        }
+        Self::parse_any(url)
+    }
+}
+
+impl fmt::Display for DocumentId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&bs58::encode(self.0).with_check().into_string())
+    }
+}
+
+impl fmt::Debug for DocumentId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "DocumentId({self})")
+    }
+}
+
+impl FromStr for DocumentId {
+    type Err = DocumentIdError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let bytes = bs58::decode(s)
+            .with_check(None)
+            .into_vec()
+            .map_err(|_| DocumentIdError::NotBase58Check(s.to_string()))?;
+        let len = bytes.len();
+        let arr: [u8; 16] = bytes.try_into().map_err(|_| DocumentIdError::WrongLength {
+            text: s.to_string(),
+            len,
+        })?;
+        Ok(Self(arr))
+    }
+}
+
+impl Serialize for DocumentId {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.to_string())
+    }
+}
+
+impl<'de> Deserialize<'de> for DocumentId {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        DocumentId::parse_any(&text).map_err(serde::de::Error::custom)
+    }
+}
+
+/// A peer id: opaque text chosen by each peer (ephemeral, one per tab or process).
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Debug, Serialize, Deserialize)]
+pub struct PeerId(pub String);
+
+impl PeerId {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for PeerId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl From<&str> for PeerId {
+    fn from(s: &str) -> Self {
+        Self(s.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trips_through_text_and_url() {
+        let id = DocumentId::from_bytes([7; 16]);
+        let text = id.to_string();
+        assert_eq!(text.parse::<DocumentId>().unwrap(), id);
+        assert_eq!(DocumentId::from_url(&id.url()).unwrap(), id);
+        assert!(id.url().starts_with("automerge:"));
+    }
+
+    #[test]
+    fn rejects_a_corrupted_checksum() {
+        let id = DocumentId::from_bytes([1; 16]);
+        let mut text = id.to_string();
+        let last = text.pop().unwrap();
+        text.push(if last == '2' { '3' } else { '2' });
+        assert!(matches!(
+            text.parse::<DocumentId>(),
+            Err(DocumentIdError::NotBase58Check(_))
+        ));
+    }
+
+    #[test]
+    fn rejects_wrong_length_and_non_urls() {
+        let short = bs58::encode([1u8; 8]).with_check().into_string();
+        assert!(matches!(
+            short.parse::<DocumentId>(),
+            Err(DocumentIdError::WrongLength { len: 8, .. })
+        ));
+        assert!(DocumentId::from_url("http://x").is_err());
+    }
+}

@@ -1,0 +1,621 @@
+//! The automerge-repo v1 wire messages and their CBOR encoding.
+//!
+//! Every frame on the WebSocket is one CBOR map with a `type` field
+//! (`join`, `peer`, `leave`, `request`, `sync`, `doc-unavailable`,
+//! `ephemeral`, `error`, `remote-subscription-change`, `remote-heads-changed`).
+//! Decoding is strict about what the protocol needs and lenient about extra
+//! fields, so newer clients keep working; every failure names what was wrong.
+
+use ciborium::value::Value;
+
+use super::ids::{DocumentId, DocumentIdError, PeerId};
+
+/// The only protocol version there is.
+pub const PROTOCOL_V1: &str = "1";
+
+/// Optional metadata carried by `join` and `peer`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PeerMetadata {
+    /// Id of the peer's persistent storage (shared by all tabs of one browser profile).
+    pub storage_id: Option<String>,
+    /// Whether the peer expects to come back with the same storage.
+    pub is_ephemeral: bool,
+}
+
+/// One message of the automerge-repo v1 protocol.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Message {
+    Join {
+        sender_id: PeerId,
+        supported_protocol_versions: Vec<String>,
+        metadata: Option<PeerMetadata>,
+    },
+    Peer {
+        sender_id: PeerId,
+        target_id: PeerId,
+        selected_protocol_version: String,
+        metadata: Option<PeerMetadata>,
+    },
+    Leave {
+        sender_id: PeerId,
+    },
+    /// Like `sync`, but the sender wants `doc-unavailable` if the receiver lacks the document.
+    Request {
+        document_id: DocumentId,
+        sender_id: PeerId,
+        target_id: PeerId,
+        data: Vec<u8>,
+    },
+    Sync {
+        document_id: DocumentId,
+        sender_id: PeerId,
+        target_id: PeerId,
+        data: Vec<u8>,
+    },
+    DocUnavailable {
+        document_id: DocumentId,
+        sender_id: PeerId,
+        target_id: PeerId,
+    },
+    Ephemeral {
+        document_id: DocumentId,
+        sender_id: PeerId,
+        target_id: PeerId,
+        count: u64,
+        session_id: String,
+        data: Vec<u8>,
+    },
+    /// A protocol error; the connection closes after it. `code` is our extension:
+    /// a stable machine-readable reason that clients translate for the user.
+    Error {
+        message: String,
+        code: Option<String>,
+    },
+    RemoteSubscriptionChange {
+        sender_id: PeerId,
+        target_id: PeerId,
+        add: Vec<String>,
+        remove: Vec<String>,
+    },
+    RemoteHeadsChanged {
+        sender_id: PeerId,
+        target_id: PeerId,
+        document_id: DocumentId,
+    },
+}
+
+/// Why a frame could not be understood. Each message says what a sender must fix.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DecodeError {
+    #[error("the frame is not valid CBOR: {0}")]
+    NotCbor(String),
+    #[error("the frame is CBOR but not a map; every message must be a CBOR map with a \"type\" field")]
+    NotAMap,
+    #[error("the message has no \"type\" text field")]
+    MissingType,
+    #[error("unknown message type {0:?}; this relay speaks automerge-repo protocol version 1")]
+    UnknownType(String),
+    #[error("a {msg_type:?} message needs the field {field:?}")]
+    MissingField {
+        msg_type: &'static str,
+        field: &'static str,
+    },
+    #[error("in a {msg_type:?} message the field {field:?} must be {expected}")]
+    WrongFieldType {
+        msg_type: &'static str,
+        field: &'static str,
+        expected: &'static str,
+    },
+    #[error("in a {msg_type:?} message: {source}")]
+    BadDocumentId {
+        msg_type: &'static str,
+        source: DocumentIdError,
+    },
+}
+
+impl Message {
+    /// The wire name of this message's type.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Message::Join { .. } => "join",
+            Message::Peer { .. } => "peer",
+            Message::Leave { .. } => "leave",
+            Message::Request { .. } => "request",
+            Message::Sync { .. } => "sync",
+            Message::DocUnavailable { .. } => "doc-unavailable",
+            Message::Ephemeral { .. } => "ephemeral",
+            Message::Error { .. } => "error",
+            Message::RemoteSubscriptionChange { .. } => "remote-subscription-change",
+            Message::RemoteHeadsChanged { .. } => "remote-heads-changed",
+        }
+    }
+
+    /// The document this message is about, if any.
+    pub fn document_id(&self) -> Option<DocumentId> {
+        match self {
+            Message::Request { document_id, .. }
+            | Message::Sync { document_id, .. }
+            | Message::DocUnavailable { document_id, .. }
+            | Message::Ephemeral { document_id, .. }
+            | Message::RemoteHeadsChanged { document_id, .. } => Some(*document_id),
+            _ => None,
+        }
+    }
+
+    /// Encode as one CBOR frame.
+    pub fn encode(&self) -> Vec<u8> {
+        let mut m: Vec<(Value, Value)> = vec![(text("type"), text(self.type_name()))];
+        let mut put = |k: &str, v: Value| m.push((text(k), v));
+        match self {
+            Message::Join {
+                sender_id,
+                supported_protocol_versions,
+                metadata,
+            } => {
+                put("senderId", text(sender_id.as_str()));
+                put(
+                    "supportedProtocolVersions",
+                    Value::Array(
+                        supported_protocol_versions
+                            .iter()
+                            .map(|v| text(v))
+                            .collect(),
+                    ),
+                );
+                if let Some(md) = metadata {
+                    put("peerMetadata", encode_metadata(md));
+                }
+            }
+            Message::Peer {
+                sender_id,
+                target_id,
+                selected_protocol_version,
+                metadata,
+            } => {
+                put("senderId", text(sender_id.as_str()));
+                put("targetId", text(target_id.as_str()));
+                put("selectedProtocolVersion", text(selected_protocol_version));
+                if let Some(md) = metadata {
+                    put("peerMetadata", encode_metadata(md));
+                }
+            }
+            Message::Leave { sender_id } => put("senderId", text(sender_id.as_str())),
+            Message::Request {
+                document_id,
+                sender_id,
+                target_id,
+                data,
+            }
+            | Message::Sync {
+                document_id,
+                sender_id,
+                target_id,
+                data,
+            } => {
+                put("documentId", text(&document_id.to_string()));
+                put("senderId", text(sender_id.as_str()));
+                put("targetId", text(target_id.as_str()));
+                put("data", Value::Bytes(data.clone()));
+            }
+            Message::DocUnavailable {
+                document_id,
+                sender_id,
+                target_id,
+            }
+            | Message::RemoteHeadsChanged {
+                document_id,
+                sender_id,
+                target_id,
+            } => {
+                put("documentId", text(&document_id.to_string()));
+                put("senderId", text(sender_id.as_str()));
+                put("targetId", text(target_id.as_str()));
+                if matches!(self, Message::RemoteHeadsChanged { .. }) {
+                    put("newHeads", Value::Map(vec![]));
+                }
+            }
+            Message::Ephemeral {
+                document_id,
+                sender_id,
+                target_id,
+                count,
+                session_id,
+                data,
+            } => {
+                put("documentId", text(&document_id.to_string()));
+                put("senderId", text(sender_id.as_str()));
+                put("targetId", text(target_id.as_str()));
+                put("count", Value::Integer((*count).into()));
+                put("sessionId", text(session_id));
+                put("data", Value::Bytes(data.clone()));
+            }
+            Message::Error { message, code } => {
+                put("message", text(message));
+                if let Some(code) = code {
+                    put("code", text(code));
+                }
+            }
+            Message::RemoteSubscriptionChange {
+                sender_id,
+                target_id,
+                add,
+                remove,
+            } => {
+                put("senderId", text(sender_id.as_str()));
+                put("targetId", text(target_id.as_str()));
+                put("add", Value::Array(add.iter().map(|s| text(s)).collect()));
+                put(
+                    "remove",
+                    Value::Array(remove.iter().map(|s| text(s)).collect()),
+                );
+            }
+        }
+        encode_value(&Value::Map(m))
+    }
+
+    /// Decode one CBOR frame.
+    pub fn decode(bytes: &[u8]) -> Result<Self, DecodeError> {
+        let value: Value = ciborium::de::from_reader(bytes)
+            .map_err(|e| DecodeError::NotCbor(e.to_string()))?;
+        let Value::Map(entries) = value else {
+            return Err(DecodeError::NotAMap);
+        };
+        let fields = Fields { entries: &entries };
+        let ty = fields.opt_text("type").ok_or(DecodeError::MissingType)?;
+        let msg = match ty {
+            "join" => {
+                const T: &str = "join";
+                let versions = match fields.get("supportedProtocolVersions") {
+                    None => vec![PROTOCOL_V1.to_string()],
+                    Some(Value::Text(v)) => vec![v.clone()],
+                    Some(Value::Array(items)) => items
+                        .iter()
+                        .map(|i| match i {
+                            Value::Text(t) => Ok(t.clone()),
+                            _ => Err(DecodeError::WrongFieldType {
+                                msg_type: T,
+                                field: "supportedProtocolVersions",
+                                expected: "a list of text",
+                            }),
+                        })
+                        .collect::<Result<_, _>>()?,
+                    Some(_) => {
+                        return Err(DecodeError::WrongFieldType {
+                            msg_type: T,
+                            field: "supportedProtocolVersions",
+                            expected: "a list of text",
+                        });
+                    }
+                };
+                Message::Join {
+                    sender_id: fields.peer(T, "senderId")?,
+                    supported_protocol_versions: versions,
+                    metadata: fields.metadata(),
+                }
+            }
+            "peer" => {
+                const T: &str = "peer";
+                Message::Peer {
+                    sender_id: fields.peer(T, "senderId")?,
+                    target_id: fields.peer(T, "targetId")?,
+                    selected_protocol_version: fields.text(T, "selectedProtocolVersion")?.into(),
+                    metadata: fields.metadata(),
+                }
+            }
+            "leave" => Message::Leave {
+                sender_id: fields.peer("leave", "senderId")?,
+            },
+            "request" | "sync" => {
+                let t: &'static str = if ty == "request" { "request" } else { "sync" };
+                let document_id = fields.document(t)?;
+                let sender_id = fields.peer(t, "senderId")?;
+                let target_id = fields.peer(t, "targetId")?;
+                let data = fields.bytes(t, "data")?;
+                if t == "request" {
+                    Message::Request {
+                        document_id,
+                        sender_id,
+                        target_id,
+                        data,
+                    }
+                } else {
+                    Message::Sync {
+                        document_id,
+                        sender_id,
+                        target_id,
+                        data,
+                    }
+                }
+            }
+            "doc-unavailable" => {
+                const T: &str = "doc-unavailable";
+                Message::DocUnavailable {
+                    document_id: fields.document(T)?,
+                    sender_id: fields.peer(T, "senderId")?,
+                    target_id: fields.peer(T, "targetId")?,
+                }
+            }
+            "ephemeral" => {
+                const T: &str = "ephemeral";
+                Message::Ephemeral {
+                    document_id: fields.document(T)?,
+                    sender_id: fields.peer(T, "senderId")?,
+                    target_id: fields.peer(T, "targetId")?,
+                    count: fields.uint(T, "count")?,
+                    session_id: fields.text(T, "sessionId")?.into(),
+                    data: fields.bytes(T, "data")?,
+                }
+            }
+            "error" => Message::Error {
+                message: fields.text("error", "message")?.into(),
+                code: fields.opt_text("code").map(str::to_string),
+            },
+            "remote-subscription-change" => {
+                const T: &str = "remote-subscription-change";
+                Message::RemoteSubscriptionChange {
+                    sender_id: fields.peer(T, "senderId")?,
+                    target_id: fields.peer(T, "targetId")?,
+                    add: fields.text_list("add"),
+                    remove: fields.text_list("remove"),
+                }
+            }
+            "remote-heads-changed" => {
+                const T: &str = "remote-heads-changed";
+                Message::RemoteHeadsChanged {
+                    document_id: fields.document(T)?,
+                    sender_id: fields.peer(T, "senderId")?,
+                    target_id: fields.peer(T, "targetId")?,
+                }
+            }
+            other => return Err(DecodeError::UnknownType(other.to_string())),
+        };
+        Ok(msg)
+    }
+}
+
+fn text(s: &str) -> Value {
+    Value::Text(s.to_string())
+}
+
+/// Encode any CBOR value to bytes (writing to a `Vec` cannot fail).
+pub fn encode_value(value: &Value) -> Vec<u8> {
+    let mut out = Vec::new();
+    ciborium::ser::into_writer(value, &mut out).expect("writing CBOR to a Vec cannot fail");
+    out
+}
+
+fn encode_metadata(md: &PeerMetadata) -> Value {
+    let mut m = vec![(text("isEphemeral"), Value::Bool(md.is_ephemeral))];
+    if let Some(s) = &md.storage_id {
+        m.push((text("storageId"), text(s)));
+    }
+    Value::Map(m)
+}
+
+struct Fields<'a> {
+    entries: &'a [(Value, Value)],
+}
+
+impl<'a> Fields<'a> {
+    fn get(&self, key: &str) -> Option<&'a Value> {
+        self.entries.iter().find_map(|(k, v)| match k {
+            Value::Text(t) if t == key => Some(v),
+            _ => None,
+        })
+    }
+
+    fn opt_text(&self, key: &str) -> Option<&'a str> {
+        match self.get(key) {
+            Some(Value::Text(t)) => Some(t.as_str()),
+            _ => None,
+        }
+    }
+
+    fn text(&self, msg_type: &'static str, field: &'static str) -> Result<&'a str, DecodeError> {
+        match self.get(field) {
+            None | Some(Value::Null) => Err(DecodeError::MissingField { msg_type, field }),
+            Some(Value::Text(t)) => Ok(t.as_str()),
+            Some(_) => Err(DecodeError::WrongFieldType {
+                msg_type,
+                field,
+                expected: "text",
+            }),
+        }
+    }
+
+    fn peer(&self, msg_type: &'static str, field: &'static str) -> Result<PeerId, DecodeError> {
+        self.text(msg_type, field).map(PeerId::from)
+    }
+
+    fn document(&self, msg_type: &'static str) -> Result<DocumentId, DecodeError> {
+        let t = self.text(msg_type, "documentId")?;
+        DocumentId::parse_any(t).map_err(|source| DecodeError::BadDocumentId { msg_type, source })
+    }
+
+    fn bytes(&self, msg_type: &'static str, field: &'static str) -> Result<Vec<u8>, DecodeError> {
+        let wrong = DecodeError::WrongFieldType {
+            msg_type,
+            field,
+            expected: "a byte string",
+        };
+        match self.get(field) {
+            None | Some(Value::Null) => Err(DecodeError::MissingField { msg_type, field }),
+            Some(Value::Bytes(b)) => Ok(b.clone()),
+            // Some encoders tag typed arrays (RFC 8746, tag 64 = uint8 array).
+            Some(Value::Tag(64, inner)) => match inner.as_ref() {
+                Value::Bytes(b) => Ok(b.clone()),
+                _ => Err(wrong),
+            },
+            Some(_) => Err(wrong),
+        }
+    }
+
+    fn uint(&self, msg_type: &'static str, field: &'static str) -> Result<u64, DecodeError> {
+        match self.get(field) {
+            None => Err(DecodeError::MissingField { msg_type, field }),
+            Some(Value::Integer(i)) => u64::try_from(*i).map_err(|_| DecodeError::WrongFieldType {
+                msg_type,
+                field,
+                expected: "an unsigned integer",
+            }),
+            Some(_) => Err(DecodeError::WrongFieldType {
+                msg_type,
+                field,
+                expected: "an unsigned integer",
+            }),
+        }
+    }
+
+    fn text_list(&self, field: &str) -> Vec<String> {
+        match self.get(field) {
+            Some(Value::Array(items)) => items
+                .iter()
+                .filter_map(|i| match i {
+                    Value::Text(t) => Some(t.clone()),
+                    _ => None,
+                })
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    fn metadata(&self) -> Option<PeerMetadata> {
+        // Current automerge-repo sends `peerMetadata`; the written spec says `metadata`.
+        let v = self.get("peerMetadata").or_else(|| self.get("metadata"))?;
+        let Value::Map(entries) = v else { return None };
+        let f = Fields { entries };
+        Some(PeerMetadata {
+            storage_id: f.opt_text("storageId").map(str::to_string),
+            is_ephemeral: matches!(f.get("isEphemeral"), Some(Value::Bool(true))),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn doc() -> DocumentId {
+        DocumentId::from_bytes([3; 16])
+    }
+
+    fn round_trip(m: Message) {
+        let bytes = m.encode();
+        assert_eq!(Message::decode(&bytes).unwrap(), m);
+    }
+
+    #[test]
+    fn every_message_round_trips() {
+        let a = PeerId::from("a");
+        let b = PeerId::from("b");
+        round_trip(Message::Join {
+            sender_id: a.clone(),
+            supported_protocol_versions: vec!["1".into()],
+            metadata: Some(PeerMetadata {
+                storage_id: Some("s".into()),
+                is_ephemeral: false,
+            }),
+        });
+        round_trip(Message::Peer {
+            sender_id: b.clone(),
+            target_id: a.clone(),
+            selected_protocol_version: "1".into(),
+            metadata: None,
+        });
+        round_trip(Message::Leave {
+            sender_id: a.clone(),
+        });
+        round_trip(Message::Request {
+            document_id: doc(),
+            sender_id: a.clone(),
+            target_id: b.clone(),
+            data: vec![1, 2, 3],
+        });
+        round_trip(Message::Sync {
+            document_id: doc(),
+            sender_id: a.clone(),
+            target_id: b.clone(),
+            data: vec![0x42],
+        });
+        round_trip(Message::DocUnavailable {
+            document_id: doc(),
+            sender_id: a.clone(),
+            target_id: b.clone(),
+        });
+        round_trip(Message::Ephemeral {
+            document_id: doc(),
+            sender_id: a.clone(),
+            target_id: b.clone(),
+            count: 4,
+            session_id: "x".into(),
+            data: vec![9],
+        });
+        round_trip(Message::Error {
+            message: "no".into(),
+            code: Some("c".into()),
+        });
+        round_trip(Message::RemoteSubscriptionChange {
+            sender_id: a.clone(),
+            target_id: b.clone(),
+            add: vec!["s1".into()],
+            remove: vec![],
+        });
+    }
+
+    #[test]
+    fn garbage_is_not_cbor() {
+        assert!(matches!(
+            Message::decode(&[0xff, 0x00, 0x13]),
+            Err(DecodeError::NotCbor(_))
+        ));
+    }
+
+    #[test]
+    fn unknown_type_is_named_in_the_error() {
+        let bytes = encode_value(&Value::Map(vec![(text("type"), text("gossip"))]));
+        let err = Message::decode(&bytes).unwrap_err();
+        assert_eq!(err, DecodeError::UnknownType("gossip".into()));
+        assert!(err.to_string().contains("gossip"));
+    }
+
+    #[test]
+    fn missing_data_field_is_named() {
+        let bytes = encode_value(&Value::Map(vec![
+            (text("type"), text("sync")),
+            (text("documentId"), text(&doc().to_string())),
+            (text("senderId"), text("a")),
+            (text("targetId"), text("b")),
+        ]));
+        assert_eq!(
+            Message::decode(&bytes).unwrap_err(),
+            DecodeError::MissingField {
+                msg_type: "sync",
+                field: "data"
+            }
+        );
+    }
+
+    #[test]
+    fn join_accepts_the_spec_and_the_js_spelling() {
+        // The written spec has a single version string; automerge-repo sends a list.
+        let bytes = encode_value(&Value::Map(vec![
+            (text("type"), text("join")),
+            (text("senderId"), text("a")),
+            (text("supportedProtocolVersions"), text("1")),
+            (
+                text("metadata"),
+                Value::Map(vec![(text("isEphemeral"), Value::Bool(true))]),
+            ),
+        ]));
+        let Message::Join {
+            supported_protocol_versions,
+            metadata,
+            ..
+        } = Message::decode(&bytes).unwrap()
+        else {
+            panic!("not a join")
+        };
+        assert_eq!(supported_protocol_versions, vec!["1".to_string()]);
+        assert!(metadata.unwrap().is_ephemeral);
+    }
+}

@@ -1,0 +1,7 @@
+//! The automerge-repo v1 WebSocket protocol: ids, URLs and CBOR messages.
+
+pub mod ids;
+pub mod messages;
+
+pub use ids::{DocumentId, DocumentIdError, PeerId};
+pub use messages::{DecodeError, Message, PROTOCOL_V1, PeerMetadata};
