@@ -6,4 +6,6 @@
 //! Nothing here touches sockets, clocks, threads or storage engines: shells pass
 //! inputs in and carry the resulting actions out.
 
+pub mod domain;
 pub mod protocol;
+pub mod storage;

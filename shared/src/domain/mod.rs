@@ -1,0 +1,2 @@
+//! The TĐKT domain (công tác thi đua, khen thưởng): titles, rules with
+//! effective periods, and Vietnamese name handling.
