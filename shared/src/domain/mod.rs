@@ -1,4 +1,29 @@
-//! The TĐKT domain (công tác thi đua, khen thưởng): titles, rules with
-//! effective periods, and Vietnamese name handling.
+//! The TĐKT domain (công tác thi đua, khen thưởng — emulation and
+//! commendation work): pure logic, no I/O, no clock, so it runs the same in
+//! the browser (wasm32) and on the relay.
+//!
+//! - [`names`]: Vietnamese personal names (họ, tên đệm, tên), Vietnamese
+//!   alphabetical order (a < ă < â, d < đ, tones after letters), sorting
+//!   people by given name, forms of address (Ông / Bà).
+//! - [`rules`]: title rules as data with an effective period
+//!   ([`RuleSet`], [`RuleCatalog`]) and evaluations that explain themselves
+//!   ([`Evaluation`], [`Condition`]) for Lao động tiên tiến (Advanced
+//!   Worker), Chiến sĩ thi đua cơ sở / cấp tỉnh / toàn quốc (Emulation
+//!   Fighter at grassroots / provincial / national level), Bằng khen
+//!   (certificate of merit) and the collective titles Tập thể lao động xuất
+//!   sắc / tiên tiến (Excellent / Advanced Labour Collective), with the
+//!   discipline rules of decree 152/2025/NĐ-CP.
 
 pub mod names;
+pub mod rules;
+
+pub use names::{
+    CollationKey, Gender, NameSortKey, PersonName, collation_key, compare_by_given_name,
+    compare_vietnamese, form_of_address, normalize_vietnamese, sort_people_by_given_name,
+    sort_vietnamese,
+};
+pub use rules::{
+    CapCheck, CollectiveYear, Condition, Date, DisciplineLevel, DisciplineRecord, Evaluation,
+    MemberResult, PerformanceRating, PersonHistory, RuleCatalog, RuleError, RuleSet, Title,
+    YearRecord,
+};

@@ -1,0 +1,238 @@
+//! Collective titles (danh hiệu tập thể): Tập thể lao động xuất sắc
+//! (Điều 27) and Tập thể lao động tiên tiến (Điều 28), evaluated over the
+//! members' results of the year.
+
+use super::discipline::freeze_condition;
+use super::explain::{Condition, Evaluation, ratio_text};
+use super::input::{CollectiveYear, MemberResult, Title};
+use super::ruleset::{RuleError, RuleSet};
+
+/// Members counted as Lao động tiên tiến (a Chiến sĩ thi đua cơ sở is one too).
+fn ldtt_count(members: &[MemberResult]) -> u64 {
+    members
+        .iter()
+        .filter(|m| m.lao_dong_tien_tien || m.chien_si_thi_dua_co_so)
+        .count() as u64
+}
+
+fn no_members_condition(article: &str) -> Condition {
+    Condition::new(article, false)
+        .vi("có danh sách thành viên", "chưa có thành viên")
+        .en("a list of members", "no members yet")
+}
+
+fn excellent_rating_condition(article: &str, collective: &CollectiveYear) -> Condition {
+    let rating = collective.rating;
+    Condition::new(article, rating.is_excellent())
+        .vi(
+            "tập thể hoàn thành xuất sắc nhiệm vụ",
+            &format!("hiện: {}", rating.name_vi()),
+        )
+        .en(
+            "the collective completed its duties excellently",
+            &format!("now: {}", rating.name_en()),
+        )
+}
+
+fn good_rating_condition(article: &str, collective: &CollectiveYear) -> Condition {
+    let rating = collective.rating;
+    Condition::new(article, rating.is_good_or_better())
+        .vi(
+            "tập thể hoàn thành tốt nhiệm vụ trở lên",
+            &format!("hiện: {}", rating.name_vi()),
+        )
+        .en(
+            "the collective completed its duties well or better",
+            &format!("now: {}", rating.name_en()),
+        )
+}
+
+fn all_completed_condition(article: &str, members: &[MemberResult]) -> Condition {
+    let failed: Vec<&str> = members
+        .iter()
+        .filter(|m| !m.rating.is_completed())
+        .map(|m| m.name.as_str())
+        .collect();
+    let done = (members.len() - failed.len()) as u64;
+    let (ratio_vi, ratio_en) = ratio_text(done, members.len() as u64);
+    let (detail_vi, detail_en) = if failed.is_empty() {
+        (format!("hiện {ratio_vi}"), format!("now {ratio_en}"))
+    } else {
+        let names = failed.join(", ");
+        (
+            format!("hiện {ratio_vi}; chưa hoàn thành: {names}"),
+            format!("now {ratio_en}; not completed: {names}"),
+        )
+    };
+    Condition::new(article, failed.is_empty())
+        .vi("100% cá nhân hoàn thành nhiệm vụ", &detail_vi)
+        .en("100% of members completed their duties", &detail_en)
+}
+
+/// At least `min_percent` of members Lao động tiên tiến (inclusive).
+fn ldtt_at_least_condition(article: &str, members: &[MemberResult], min_percent: u32) -> Condition {
+    let (count, total) = (ldtt_count(members), members.len() as u64);
+    let met = count * 100 >= u64::from(min_percent) * total;
+    let (ratio_vi, ratio_en) = ratio_text(count, total);
+    Condition::new(article, met)
+        .vi(
+            &format!("≥{min_percent}% Lao động tiên tiến"),
+            &format!("hiện {ratio_vi}"),
+        )
+        .en(
+            &format!("≥{min_percent}% Advanced Workers"),
+            &format!("now {ratio_en}"),
+        )
+}
+
+/// Strictly more than `over_percent` of members Lao động tiên tiến.
+fn ldtt_over_condition(article: &str, members: &[MemberResult], over_percent: u32) -> Condition {
+    let (count, total) = (ldtt_count(members), members.len() as u64);
+    let met = count * 100 > u64::from(over_percent) * total;
+    let (ratio_vi, ratio_en) = ratio_text(count, total);
+    Condition::new(article, met)
+        .vi(
+            &format!("trên {over_percent}% Lao động tiên tiến"),
+            &format!("hiện {ratio_vi}"),
+        )
+        .en(
+            &format!("over {over_percent}% Advanced Workers"),
+            &format!("now {ratio_en}"),
+        )
+}
+
+fn cstdcs_condition(article: &str, members: &[MemberResult], min: u32) -> Condition {
+    let count = members.iter().filter(|m| m.chien_si_thi_dua_co_so).count() as u64;
+    Condition::new(article, count >= u64::from(min))
+        .vi(
+            &format!("có ít nhất {min} Chiến sĩ thi đua cơ sở"),
+            &format!("hiện {count}"),
+        )
+        .en(
+            &format!("at least {min} Grassroots Emulation Fighter(s)"),
+            &format!("now {count}"),
+        )
+}
+
+fn discipline_condition(rules: &RuleSet, article: &str, collective: &CollectiveYear) -> Condition {
+    let level = rules.collective.blocking_discipline_level;
+    let year = collective.year;
+    let offenders: Vec<String> = collective
+        .members
+        .iter()
+        .filter_map(|m| {
+            m.discipline
+                .iter()
+                .filter(|d| d.level >= level && d.overlaps_year(year))
+                .max_by_key(|d| d.level)
+                .map(|d| (m.name.as_str(), d.level))
+        })
+        .map(|(name, l)| format!("{name} ({} / {})", l.name_vi(), l.name_en()))
+        .collect();
+    let (detail_vi, detail_en) = if offenders.is_empty() {
+        ("không có".to_string(), "none".to_string())
+    } else {
+        (offenders.join(", "), offenders.join(", "))
+    };
+    Condition::new(article, offenders.is_empty())
+        .vi(
+            &format!(
+                "không có cá nhân bị kỷ luật từ {} trở lên trong năm {year}",
+                level.name_vi()
+            ),
+            &detail_vi,
+        )
+        .en(
+            &format!(
+                "no member disciplined at {} level or above in {year}",
+                level.name_en()
+            ),
+            &detail_en,
+        )
+}
+
+fn unity_condition(article: &str, collective: &CollectiveYear) -> Condition {
+    let yes = collective.internal_unity;
+    Condition::new(article, yes)
+        .vi("nội bộ đoàn kết", if yes { "có" } else { "không" })
+        .en("internal unity", if yes { "yes" } else { "no" })
+}
+
+fn finish(
+    title: Title,
+    rules: &RuleSet,
+    collective: &CollectiveYear,
+    own: Vec<Condition>,
+) -> Evaluation {
+    let freeze = freeze_condition(rules, collective.under_review);
+    let frozen = freeze.as_ref().is_some_and(|c| !c.met);
+    let conditions = freeze.into_iter().chain(own).collect();
+    Evaluation::new(title, collective.year, rules, frozen, conditions)
+}
+
+/// Tập thể lao động xuất sắc (Excellent Labour Collective, Điều 27):
+/// excellent completion; 100% of members completed duties, at least 70%
+/// Lao động tiên tiến (exactly 70% passes); at least one Chiến sĩ thi đua
+/// cơ sở; no member disciplined at warning level or above; internal unity.
+pub fn evaluate_tap_the_lao_dong_xuat_sac(
+    rules: &RuleSet,
+    collective: &CollectiveYear,
+) -> Evaluation {
+    let article = rules.article(Title::TapTheLaoDongXuatSac);
+    let members = collective.members.as_slice();
+    let mut own = vec![excellent_rating_condition(article, collective)];
+    if members.is_empty() {
+        own.push(no_members_condition(article));
+    } else {
+        own.extend([
+            all_completed_condition(article, members),
+            ldtt_at_least_condition(
+                article,
+                members,
+                rules.collective.excellent_min_ldtt_percent,
+            ),
+            cstdcs_condition(article, members, rules.collective.excellent_min_cstdcs),
+            discipline_condition(rules, article, collective),
+        ]);
+    }
+    own.push(unity_condition(article, collective));
+    finish(Title::TapTheLaoDongXuatSac, rules, collective, own)
+}
+
+/// Tập thể lao động tiên tiến (Advanced Labour Collective, Điều 28):
+/// completed duties well; over 50% Lao động tiên tiến (exactly 50% fails);
+/// no member disciplined at warning level or above.
+pub fn evaluate_tap_the_lao_dong_tien_tien(
+    rules: &RuleSet,
+    collective: &CollectiveYear,
+) -> Evaluation {
+    let article = rules.article(Title::TapTheLaoDongTienTien);
+    let members = collective.members.as_slice();
+    let mut own = vec![good_rating_condition(article, collective)];
+    if members.is_empty() {
+        own.push(no_members_condition(article));
+    } else {
+        own.extend([
+            ldtt_over_condition(
+                article,
+                members,
+                rules.collective.advanced_ldtt_percent_over,
+            ),
+            discipline_condition(rules, article, collective),
+        ]);
+    }
+    finish(Title::TapTheLaoDongTienTien, rules, collective, own)
+}
+
+/// Evaluates a collective title; other titles are [`RuleError::NotSupported`].
+pub fn evaluate_collective(
+    rules: &RuleSet,
+    title: Title,
+    collective: &CollectiveYear,
+) -> Result<Evaluation, RuleError> {
+    match title {
+        Title::TapTheLaoDongXuatSac => Ok(evaluate_tap_the_lao_dong_xuat_sac(rules, collective)),
+        Title::TapTheLaoDongTienTien => Ok(evaluate_tap_the_lao_dong_tien_tien(rules, collective)),
+        other => Err(RuleError::NotSupported(other)),
+    }
+}
