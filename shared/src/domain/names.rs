@@ -57,7 +57,7 @@ const TONED_VOWELS: [&str; 12] = [
 
 /// The six tones (thanh điệu) in collation order.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Tone {
+enum Tone {
     /// Thanh ngang (no mark).
     #[default]
     Ngang,

@@ -436,7 +436,7 @@ fn national_conditions(rules: &RuleSet, history: &PersonHistory, year: i32) -> V
     let times = rules.individual.national_provincial_times;
     let cycle = rules.individual.provincial_cstdcs_years;
     let award_years = chain_years(year, times, cycle);
-    let all_years = chain_years(year, times * cycle, 1);
+    let all_years = chain_years(year, times.saturating_mul(cycle), 1);
     let outcome = chain_outcome(rules, history, &award_years, &all_years, |y| {
         had_title(history, y, Title::ChienSiThiDuaCapTinh)
             || (y == year && all_met(&provincial_conditions(rules, history, y)))

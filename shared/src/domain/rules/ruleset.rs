@@ -157,12 +157,15 @@ impl RuleSet {
             i.bang_khen_cstdcs_years,
             i.bang_khen_excellent_years,
         ];
-        if counts.contains(&0) {
-            return invalid("số năm / số lần phải từ 1 trở lên / year counts must be at least 1");
+        if counts.iter().any(|n| !(1..=MAX_YEARS).contains(n)) {
+            return invalid("số năm / số lần phải từ 1 đến 30 / year counts must be 1 to 30");
         }
         Ok(())
     }
 }
+
+/// Upper bound on the year counts, so a typo cannot ask for a huge chain.
+const MAX_YEARS: u32 = 30;
 
 fn date(year: i32, month: u32, day: u32) -> Date {
     Date::new(year, month, day).expect("built-in dates are valid")
@@ -433,6 +436,8 @@ mod tests {
         assert!(set.validate().is_err());
         let mut set = rules_2025_nd152();
         set.individual.provincial_cstdcs_years = 0;
+        assert!(set.validate().is_err());
+        set.individual.provincial_cstdcs_years = 1000;
         assert!(set.validate().is_err());
         let mut set = rules_2025_nd152();
         set.effective_until = Some(date(2025, 1, 1));
