@@ -6,6 +6,8 @@
 //! Nothing here touches sockets, clocks, threads or storage engines: shells pass
 //! inputs in and carry the resulting actions out.
 
+pub mod core;
 pub mod domain;
 pub mod protocol;
+pub mod sim;
 pub mod storage;

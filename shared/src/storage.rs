@@ -26,6 +26,8 @@ pub enum ChunkKind {
     Snapshot,
     /// Changes appended since some earlier state (`Automerge::save_after`).
     Incremental,
+    /// Changes the relay refused, set aside for the user (never merged).
+    Draft,
 }
 
 impl ChunkKind {
@@ -33,6 +35,7 @@ impl ChunkKind {
         match self {
             ChunkKind::Snapshot => "snapshot",
             ChunkKind::Incremental => "incremental",
+            ChunkKind::Draft => "draft",
         }
     }
 
@@ -40,6 +43,7 @@ impl ChunkKind {
         match s {
             "snapshot" => Some(ChunkKind::Snapshot),
             "incremental" => Some(ChunkKind::Incremental),
+            "draft" => Some(ChunkKind::Draft),
             _ => None,
         }
     }
@@ -142,8 +146,12 @@ pub struct LoadedDoc {
 
 /// Merge all chunks of one document: snapshots first, then incrementals.
 /// Order among chunks does not matter to automerge; snapshots first is faster.
+/// Draft chunks are not part of the document and are skipped.
 pub fn merge_chunks(chunks: Vec<Chunk>) -> LoadedDoc {
-    let mut chunks = chunks;
+    let mut chunks: Vec<Chunk> = chunks
+        .into_iter()
+        .filter(|c| c.key.kind != ChunkKind::Draft)
+        .collect();
     chunks.sort_by(|a, b| a.key.kind.cmp(&b.key.kind));
     let mut doc = Automerge::new();
     let mut merged = BTreeSet::new();

@@ -1,0 +1,153 @@
+//! One document held by the core: the automerge document, which of its chunks
+//! are durable, and compaction.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use automerge::{Automerge, ChangeHash, ReadDoc};
+
+use crate::protocol::DocumentId;
+use crate::storage::{Chunk, ChunkKey, ChunkKind, CompactionPolicy};
+
+/// Whether a chunk write is under way or failed (and waits for a retry).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum WriteState {
+    InFlight,
+    Failed,
+}
+
+/// A compaction under way: the snapshot being written and what it merged.
+#[derive(Debug)]
+pub(crate) struct Compaction {
+    pub snapshot: ChunkKey,
+    pub merged: BTreeSet<ChunkKey>,
+}
+
+/// A loaded document.
+#[derive(Debug)]
+pub(crate) struct DocState {
+    pub id: DocumentId,
+    pub doc: Automerge,
+    /// A copy kept equal to `doc`, where incoming changes are tried before
+    /// they are accepted. Created on first use, dropped on any other mutation.
+    pub mirror: Option<Automerge>,
+    /// Chunks known to be durable whose content is merged into `doc`.
+    pub stored: BTreeSet<ChunkKey>,
+    /// Incremental chunks written but not yet confirmed durable.
+    pub pending: BTreeMap<ChunkKey, (Chunk, WriteState)>,
+    /// Heads covered by the chunks written so far (durable or pending).
+    pub saved_heads: Vec<ChangeHash>,
+    pub compaction: Option<Compaction>,
+    /// Rejected edits kept for the user to fix or discard (never merged).
+    pub drafts: BTreeMap<ChunkKey, Vec<u8>>,
+    /// The relay's last known heads for this document (client side).
+    pub remote_heads: Option<Vec<ChangeHash>>,
+    /// Client side: keep this document synced with the relay.
+    pub wanted: bool,
+    /// Never evict (e.g. the cluster document the policy needs).
+    pub pinned: bool,
+}
+
+impl DocState {
+    pub fn new(id: DocumentId, doc: Automerge, stored: BTreeSet<ChunkKey>) -> Self {
+        let saved_heads = doc.get_heads();
+        Self {
+            id,
+            doc,
+            mirror: None,
+            stored,
+            pending: BTreeMap::new(),
+            saved_heads,
+            compaction: None,
+            drafts: BTreeMap::new(),
+            remote_heads: None,
+            wanted: false,
+            pinned: false,
+        }
+    }
+
+    /// True when every change in `doc` is in a durable chunk: only then may
+    /// heads be sent to anyone.
+    pub fn durable(&self) -> bool {
+        self.pending.is_empty()
+    }
+
+    /// Write the changes made since the last write as one incremental chunk.
+    /// Returns the chunk to store, if there was anything new.
+    pub fn persist(&mut self) -> Option<Chunk> {
+        let heads = self.doc.get_heads();
+        if heads == self.saved_heads {
+            return None;
+        }
+        let bytes = self.doc.save_after(&self.saved_heads);
+        self.saved_heads = heads;
+        if bytes.is_empty() {
+            return None;
+        }
+        let chunk = Chunk::new(self.id, ChunkKind::Incremental, bytes);
+        if self.stored.contains(&chunk.key) {
+            return None;
+        }
+        self.pending
+            .insert(chunk.key.clone(), (chunk.clone(), WriteState::InFlight));
+        Some(chunk)
+    }
+
+    /// Start a compaction if enough chunks piled up. Returns the snapshot to store.
+    pub fn maybe_compact(&mut self, policy: &CompactionPolicy) -> Option<Chunk> {
+        if self.compaction.is_some()
+            || self.stored.len() < policy.max_chunks.max(2)
+            || !self.doc.get_missing_deps(&[]).is_empty()
+        {
+            return None;
+        }
+        let chunk = Chunk::new(self.id, ChunkKind::Snapshot, self.doc.save());
+        let mut merged = self.stored.clone();
+        merged.remove(&chunk.key);
+        self.compaction = Some(Compaction {
+            snapshot: chunk.key.clone(),
+            merged,
+        });
+        Some(chunk)
+    }
+
+    /// Record a successful write. Returns the keys to delete (a finished compaction).
+    pub fn stored_ok(&mut self, key: &ChunkKey) -> Option<Vec<ChunkKey>> {
+        if self.pending.remove(key).is_some() {
+            self.stored.insert(key.clone());
+            return None;
+        }
+        match &self.compaction {
+            Some(c) if &c.snapshot == key => {
+                let c = self.compaction.take()?;
+                for k in &c.merged {
+                    self.stored.remove(k);
+                }
+                self.stored.insert(c.snapshot);
+                Some(c.merged.into_iter().collect())
+            }
+            _ => None,
+        }
+    }
+
+    /// Record a failed write; it is retried on [`super::Core::retry_storage`].
+    pub fn stored_failed(&mut self, key: &ChunkKey) {
+        if let Some(entry) = self.pending.get_mut(key) {
+            entry.1 = WriteState::Failed;
+        } else if matches!(&self.compaction, Some(c) if &c.snapshot == key) {
+            // Nothing lost: the incrementals stay; try compacting again later.
+            self.compaction = None;
+        }
+    }
+
+    /// Chunks whose write failed, marked in flight again.
+    pub fn take_failed(&mut self) -> Vec<Chunk> {
+        self.pending
+            .values_mut()
+            .filter(|(_, s)| *s == WriteState::Failed)
+            .map(|(c, s)| {
+                *s = WriteState::InFlight;
+                c.clone()
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,411 @@
+//! Deterministic tests of the core, through the in-memory shell in `crate::sim`.
+
+use std::collections::BTreeMap;
+
+use automerge::transaction::Transactable;
+use automerge::{Automerge, ROOT, ReadDoc, ScalarValue, Value};
+
+use super::*;
+use crate::sim::{MemoryStorage, Sim};
+use crate::storage::Chunk;
+
+/// Each document belongs to one office; everyone in the map may read all of
+/// them; `score` must stay at or below 100.
+#[derive(Clone, Default)]
+struct OfficePolicy {
+    owners: BTreeMap<DocumentId, String>,
+}
+
+impl Policy for OfficePolicy {
+    fn access(&self, peer: &PeerAuth, doc: &DocumentId, _: &dyn DocLookup) -> Access {
+        match peer {
+            PeerAuth::Relay => Access::Write,
+            PeerAuth::Device(d) => match self.owners.get(doc) {
+                None => Access::None,
+                Some(owner) if owner == &d.office => Access::Write,
+                Some(_) => Access::Read,
+            },
+        }
+    }
+
+    fn violations<R: ReadDoc>(&self, _: &DocumentId, doc: &R, _: &dyn DocLookup) -> Vec<Violation> {
+        match doc.get(ROOT, "score") {
+            Ok(Some((Value::Scalar(s), _))) => match s.as_ref() {
+                ScalarValue::Int(n) if *n > 100 => vec![Violation {
+                    path: "score".into(),
+                    code: "score-above-maximum".into(),
+                    message_en: format!("score {n} is above the maximum 100"),
+                    message_vi: format!("điểm {n} vượt quá tối đa 100"),
+                }],
+                _ => vec![],
+            },
+            _ => vec![],
+        }
+    }
+}
+
+fn doc_id(n: u8) -> DocumentId {
+    DocumentId::from_bytes([n; 16])
+}
+
+fn device(office: &str, name: &str) -> PeerAuth {
+    PeerAuth::Device(DeviceAuth {
+        office: office.into(),
+        device: name.into(),
+    })
+}
+
+fn seed(storage: &mut MemoryStorage, id: DocumentId, office: &str) {
+    let mut d = Automerge::new();
+    let mut tx = d.transaction();
+    tx.put(ROOT, "office", office).unwrap();
+    tx.commit();
+    let c = Chunk::new(id, crate::storage::ChunkKind::Snapshot, d.save());
+    storage.chunks.insert(c.key, c.bytes);
+}
+
+fn put(sim: &mut Sim<OfficePolicy, TrustAll>, i: usize, doc: DocumentId, key: &str, v: i64) {
+    sim.clients[i]
+        .core
+        .change::<automerge::AutomergeError, _>(&doc, None, CommitMeta::default(), |tx| {
+            tx.put(ROOT, key, v)?;
+            Ok(())
+        })
+        .unwrap();
+}
+
+fn get(core_doc: &Automerge, key: &str) -> Option<i64> {
+    match core_doc.get(ROOT, key).unwrap() {
+        Some((Value::Scalar(s), _)) => match s.as_ref() {
+            ScalarValue::Int(n) => Some(*n),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+fn world(offices: &[&str]) -> (Sim<OfficePolicy, TrustAll>, Vec<DocumentId>) {
+    let mut policy = OfficePolicy::default();
+    let mut ids = Vec::new();
+    let mut storage = MemoryStorage::default();
+    for (n, o) in offices.iter().enumerate() {
+        let id = doc_id(n as u8 + 1);
+        policy.owners.insert(id, o.to_string());
+        seed(&mut storage, id, o);
+        ids.push(id);
+    }
+    let mut sim = Sim::new(policy);
+    sim.relay.storage = storage;
+    (sim, ids)
+}
+
+fn open_all(sim: &mut Sim<OfficePolicy, TrustAll>, i: usize, ids: &[DocumentId]) {
+    for id in ids {
+        sim.clients[i].core.open(*id);
+    }
+    sim.run();
+}
+
+#[test]
+fn two_devices_of_one_office_edit_offline_and_converge_in_either_order() {
+    for first in [0usize, 1] {
+        let (mut sim, ids) = world(&["LSN"]);
+        let a = sim.add_client("a", device("LSN", "a"), TrustAll);
+        let b = sim.add_client("b", device("LSN", "b"), TrustAll);
+        for i in [a, b] {
+            sim.connect(i);
+            open_all(&mut sim, i, &ids);
+            sim.disconnect(i);
+        }
+        put(&mut sim, a, ids[0], "only_a", 1);
+        put(&mut sim, b, ids[0], "only_b", 2);
+        put(&mut sim, a, ids[0], "both", 10);
+        put(&mut sim, b, ids[0], "both", 20);
+        sim.run();
+        let second = 1 - first;
+        sim.connect(first);
+        sim.run();
+        sim.connect(second);
+        sim.run();
+        // The first one hears about the second's edits live.
+        let da = sim.clients[a].core.doc(&ids[0]).unwrap();
+        let db = sim.clients[b].core.doc(&ids[0]).unwrap();
+        assert_eq!(da.get_heads(), db.get_heads());
+        assert_eq!(get(da, "only_a"), Some(1));
+        assert_eq!(get(da, "only_b"), Some(2));
+        // Both concurrent values are kept; automerge picks one winner everywhere.
+        let both: Vec<_> = da.get_all(ROOT, "both").unwrap();
+        assert_eq!(both.len(), 2, "the conflict keeps both values");
+        assert_eq!(get(da, "both"), get(db, "both"));
+        let status = sim.clients[a].core.sync_status(&ids[0]).unwrap();
+        assert_eq!(status.unacknowledged, Some(0));
+        assert!(status.in_sync);
+    }
+}
+
+#[test]
+fn acknowledged_changes_survive_a_relay_crash_mid_write() {
+    let (mut sim, ids) = world(&["LSN"]);
+    let a = sim.add_client("a", device("LSN", "a"), TrustAll);
+    sim.connect(a);
+    open_all(&mut sim, a, &ids);
+    sim.relay.instant_storage = false;
+    put(&mut sim, a, ids[0], "x", 1);
+    sim.run();
+    // The relay has the change in memory but it is not durable: it must not
+    // have acknowledged it.
+    let st = sim.clients[a].core.sync_status(&ids[0]).unwrap();
+    assert_eq!(st.unacknowledged, Some(1));
+    sim.relay.settle_storage();
+    sim.run();
+    let st = sim.clients[a].core.sync_status(&ids[0]).unwrap();
+    assert_eq!(st.unacknowledged, Some(0), "acknowledged once durable");
+    // A second change is in flight when the relay crashes.
+    put(&mut sim, a, ids[0], "y", 2);
+    sim.run();
+    let acked = sim.clients[a].core.sync_status(&ids[0]).unwrap();
+    assert_eq!(acked.unacknowledged, Some(1));
+    // Crash: in-flight writes are lost, the core is rebuilt from storage.
+    let storage = sim.relay.storage.clone();
+    let (mut fresh, _) = world(&["LSN"]);
+    fresh.relay.storage = storage;
+    let fresh_core = fresh.relay.core;
+    let mut loaded = crate::sim::Node::new(fresh_core);
+    loaded.storage = fresh.relay.storage;
+    sim.relay = loaded;
+    sim.disconnect(a);
+    sim.connect(a);
+    sim.run();
+    let relay_doc = sim.relay.core.doc(&ids[0]).unwrap();
+    assert_eq!(get(relay_doc, "x"), Some(1), "acknowledged change survived");
+    // The unacknowledged one was resent after reconnecting.
+    assert_eq!(get(relay_doc, "y"), Some(2));
+}
+
+#[test]
+fn another_offices_document_is_read_only_and_a_forced_change_is_refused() {
+    let (mut sim, ids) = world(&["LSN", "CBG"]);
+    let (lsn, cbg) = (ids[0], ids[1]);
+    let a = sim.add_client("a", device("LSN", "a"), TrustAll);
+    let b = sim.add_client("b", device("CBG", "b"), TrustAll);
+    for i in [a, b] {
+        sim.connect(i);
+        open_all(&mut sim, i, &ids);
+    }
+    let before = sim.relay.core.doc(&cbg).unwrap().get_heads();
+    // Device of LSN forces a change into CBG's document.
+    put(&mut sim, a, cbg, "hijack", 1);
+    put(&mut sim, a, lsn, "own", 7);
+    sim.run();
+    assert_eq!(sim.relay.core.doc(&cbg).unwrap().get_heads(), before);
+    assert!(sim.clients[a].events.iter().any(|e| matches!(e,
+        Event::Rejected { doc, rejection, .. } if *doc == cbg && rejection.code == RejectCode::NotWritable
+            && rejection.message_vi.contains("chỉ được xem"))));
+    // The same connection still syncs LSN's own document, and B never sees the hijack.
+    assert_eq!(get(sim.relay.core.doc(&lsn).unwrap(), "own"), Some(7));
+    assert_eq!(get(sim.clients[b].core.doc(&lsn).unwrap(), "own"), Some(7));
+    assert_eq!(get(sim.clients[b].core.doc(&cbg).unwrap(), "hijack"), None);
+    assert!(sim.is_online(a));
+    // Later edits on LSN's document keep flowing on that connection.
+    put(&mut sim, a, lsn, "own", 8);
+    sim.run();
+    assert_eq!(get(sim.clients[b].core.doc(&lsn).unwrap(), "own"), Some(8));
+    // Rebuilding sets the refused edit aside as a draft and returns to the relay's state.
+    let draft = sim.clients[a].core.rebuild_from_relay(&cbg).expect("a draft");
+    sim.run();
+    assert_eq!(get(sim.clients[a].core.doc(&cbg).unwrap(), "hijack"), None);
+    assert!(sim.clients[a].storage.chunks.contains_key(&draft.key));
+    assert!(sim.clients[a].core.sync_status(&cbg).unwrap().in_sync);
+    // And CBG's own edits reach A again.
+    put(&mut sim, b, cbg, "cbg", 3);
+    sim.run();
+    assert_eq!(get(sim.clients[a].core.doc(&cbg).unwrap(), "cbg"), Some(3));
+}
+
+#[test]
+fn a_schema_breaking_change_is_refused_and_nothing_is_stored() {
+    let (mut sim, ids) = world(&["LSN"]);
+    let a = sim.add_client("a", device("LSN", "a"), TrustAll);
+    sim.connect(a);
+    open_all(&mut sim, a, &ids);
+    let chunks_before = sim.relay.storage.chunks.clone();
+    put(&mut sim, a, ids[0], "score", 150);
+    sim.run();
+    assert_eq!(sim.relay.storage.chunks, chunks_before);
+    assert_eq!(get(sim.relay.core.doc(&ids[0]).unwrap(), "score"), None);
+    let rejection = sim.clients[a]
+        .events
+        .iter()
+        .find_map(|e| match e {
+            Event::Rejected { rejection, .. } => Some(rejection.clone()),
+            _ => None,
+        })
+        .expect("client told why");
+    assert_eq!(rejection.code, RejectCode::SchemaViolation);
+    assert!(rejection.message_vi.contains("vượt quá tối đa 100"));
+    // The client still has its edit locally (nothing lost).
+    assert_eq!(get(sim.clients[a].core.doc(&ids[0]).unwrap(), "score"), Some(150));
+}
+
+#[test]
+fn the_same_validation_runs_before_a_local_commit() {
+    // A client core with the office policy refuses the edit itself.
+    let (mut sim, ids) = world(&["LSN"]);
+    let policy = sim.relay.core.policy().clone();
+    let mut cfg = Config::new(PeerId::from("c"), Role::Client);
+    cfg.storage_id = None;
+    let mut core = Core::new(cfg, policy);
+    core.open(ids[0]);
+    let chunks = sim.relay.storage.load(&ids[0]);
+    while core.poll().is_some() {}
+    core.handle(Input::Loaded {
+        doc: ids[0],
+        chunks: Ok(chunks),
+    });
+    let me = device("LSN", "c");
+    let err = core
+        .change::<automerge::AutomergeError, _>(&ids[0], Some(&me), CommitMeta::default(), |tx| {
+            tx.put(ROOT, "score", 101)?;
+            Ok(())
+        })
+        .unwrap_err();
+    assert!(matches!(err, ChangeError::Invalid(ref v) if v[0].code == "score-above-maximum"));
+    assert_eq!(get(core.doc(&ids[0]).unwrap(), "score"), None);
+    let other = device("CBG", "x");
+    let err = core
+        .change::<automerge::AutomergeError, _>(&ids[0], Some(&other), CommitMeta::default(), |tx| {
+            tx.put(ROOT, "score", 1)?;
+            Ok(())
+        })
+        .unwrap_err();
+    assert!(matches!(err, ChangeError::NotWritable(_)));
+    let _ = sim.run();
+}
+
+#[test]
+fn bad_frames_get_a_clear_error_and_do_not_disturb_others() {
+    let (mut sim, ids) = world(&["LSN"]);
+    let a = sim.add_client("a", device("LSN", "a"), TrustAll);
+    let b = sim.add_client("b", device("LSN", "b"), TrustAll);
+    for i in [a, b] {
+        sim.connect(i);
+        open_all(&mut sim, i, &ids);
+    }
+    sim.inject_to_relay(a, vec![0xff, 0x00, 0x01]);
+    sim.run();
+    assert!(!sim.is_online(a));
+    assert!(sim.clients[a].events.iter().any(|e| matches!(e,
+        Event::ProtocolError { code, message, .. } if code == "malformed-message" && message.contains("CBOR"))));
+    put(&mut sim, b, ids[0], "still", 1);
+    sim.run();
+    assert_eq!(get(sim.relay.core.doc(&ids[0]).unwrap(), "still"), Some(1));
+}
+
+#[test]
+fn a_document_outside_the_cluster_is_unavailable_with_a_reason() {
+    let (mut sim, ids) = world(&["LSN"]);
+    let a = sim.add_client("a", device("LSN", "a"), TrustAll);
+    sim.connect(a);
+    open_all(&mut sim, a, &ids);
+    let stranger = doc_id(99);
+    sim.clients[a].core.open(stranger);
+    sim.run();
+    assert!(sim.clients[a].events.iter().any(|e| matches!(e,
+        Event::DocUnavailable { doc } if *doc == stranger)));
+    assert!(sim.clients[a].events.iter().any(|e| matches!(e,
+        Event::Rejected { doc, rejection, .. } if *doc == stranger && rejection.code == RejectCode::NotInCluster)));
+    assert!(sim.is_online(a));
+}
+
+#[test]
+fn compaction_keeps_every_change_and_deletes_only_what_it_merged() {
+    let (mut sim, ids) = world(&["LSN"]);
+    let a = sim.add_client("a", device("LSN", "a"), TrustAll);
+    sim.connect(a);
+    open_all(&mut sim, a, &ids);
+    for n in 0..100 {
+        put(&mut sim, a, ids[0], &format!("k{n}"), n);
+        sim.run();
+    }
+    let relay_chunks = sim.relay.storage.load(&ids[0]);
+    assert!(relay_chunks.len() < 40, "compacted: {} chunks", relay_chunks.len());
+    let merged = crate::storage::merge_chunks(relay_chunks);
+    for n in 0..100 {
+        assert_eq!(get(&merged.doc, &format!("k{n}")), Some(n));
+    }
+    let client_chunks = sim.clients[a].storage.load(&ids[0]);
+    assert!(client_chunks.len() < 40);
+    let merged = crate::storage::merge_chunks(client_chunks);
+    assert_eq!(get(&merged.doc, "k99"), Some(99));
+}
+
+/// A tiny deterministic generator (xorshift64*), so runs repeat per seed.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+}
+
+#[test]
+fn eight_offices_two_devices_each_converge_on_random_schedules() {
+    let offices = ["LSN", "CBG", "TQG", "LCI", "TNN", "PTO", "SLA", "DBN"];
+    for seed in 1..=40u64 {
+        let (mut sim, ids) = world(&offices);
+        let mut rng = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
+        let mut devices = Vec::new();
+        for (n, o) in offices.iter().enumerate() {
+            for d in 0..2 {
+                let i = sim.add_client(&format!("{o}-{d}"), device(o, &format!("{d}")), TrustAll);
+                devices.push((i, ids[n]));
+                sim.connect(i);
+                open_all(&mut sim, i, &ids);
+            }
+        }
+        let mut expected: BTreeMap<(DocumentId, String), usize> = BTreeMap::new();
+        for step in 0..200 {
+            let (i, own) = devices[rng.below(devices.len() as u64) as usize];
+            match rng.below(4) {
+                0 => sim.disconnect(i),
+                1 => sim.connect(i),
+                _ => {
+                    let key = format!("s{step}");
+                    put(&mut sim, i, own, &key, step);
+                    expected.insert((own, key), i);
+                }
+            }
+            if rng.below(3) == 0 {
+                sim.run();
+            }
+        }
+        for (i, _) in &devices {
+            sim.connect(*i);
+        }
+        sim.run();
+        for id in &ids {
+            let relay_heads = sim.relay.core.doc(id).unwrap().get_heads();
+            for (i, _) in &devices {
+                let heads = sim.clients[*i].core.doc(id).unwrap().get_heads();
+                assert_eq!(heads, relay_heads, "seed {seed}: device {i} differs on {id}");
+            }
+        }
+        let relay = &sim.relay;
+        for ((doc, key), _) in &expected {
+            assert!(
+                get(relay.core.doc(doc).unwrap(), key).is_some(),
+                "seed {seed}: edit {key} lost"
+            );
+        }
+        assert!(
+            relay.events.iter().all(|e| !matches!(e, Event::Rejected { .. })),
+            "seed {seed}: no legitimate edit may be refused"
+        );
+    }
+}
