@@ -6,8 +6,10 @@
 //! Nothing here touches sockets, clocks, threads or storage engines: shells pass
 //! inputs in and carry the resulting actions out.
 
+pub mod cluster;
 pub mod core;
 pub mod domain;
 pub mod protocol;
+pub mod schema;
 pub mod sim;
 pub mod storage;

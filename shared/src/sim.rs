@@ -183,16 +183,16 @@ impl<R: Policy, C: Policy> Sim<R, C> {
     pub fn disconnect(&mut self, i: usize) {
         for l in self.links.iter_mut().filter(|l| l.client == i && l.up) {
             l.up = false;
-            self.relay.core.handle(Input::Disconnected { conn: l.relay_conn });
-            self.clients[i]
+            self.relay
                 .core
-                .handle(Input::Disconnected { conn: l.client_conn });
+                .handle(Input::Disconnected { conn: l.relay_conn });
+            self.clients[i].core.handle(Input::Disconnected {
+                conn: l.client_conn,
+            });
         }
-        self.relay.outbox.retain(|(c, _)| {
-            self.links
-                .iter()
-                .any(|l| l.relay_conn == *c && l.up)
-        });
+        self.relay
+            .outbox
+            .retain(|(c, _)| self.links.iter().any(|l| l.relay_conn == *c && l.up));
         self.clients[i].outbox.clear();
     }
 

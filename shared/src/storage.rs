@@ -73,7 +73,9 @@ impl ChunkKey {
         let doc = parts.next()?.parse().ok()?;
         let kind = ChunkKind::parse(parts.next()?)?;
         let hash = parts.next()?;
-        if parts.next().is_some() || hash.len() != 64 || !hash.bytes().all(|b| b.is_ascii_hexdigit())
+        if parts.next().is_some()
+            || hash.len() != 64
+            || !hash.bytes().all(|b| b.is_ascii_hexdigit())
         {
             return None;
         }
@@ -126,10 +128,16 @@ impl fmt::Display for ChunkProblem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             ChunkProblem::HashMismatch(k) => {
-                write!(f, "stored chunk {k} is damaged (its content does not match its hash); it was skipped and kept for inspection")
+                write!(
+                    f,
+                    "stored chunk {k} is damaged (its content does not match its hash); it was skipped and kept for inspection"
+                )
             }
             ChunkProblem::Unreadable { key, error } => {
-                write!(f, "stored chunk {key} could not be read ({error}); it was skipped and kept for inspection")
+                write!(
+                    f,
+                    "stored chunk {key} could not be read ({error}); it was skipped and kept for inspection"
+                )
             }
         }
     }
@@ -152,7 +160,7 @@ pub fn merge_chunks(chunks: Vec<Chunk>) -> LoadedDoc {
         .into_iter()
         .filter(|c| c.key.kind != ChunkKind::Draft)
         .collect();
-    chunks.sort_by(|a, b| a.key.kind.cmp(&b.key.kind));
+    chunks.sort_by_key(|c| c.key.kind);
     let mut doc = Automerge::new();
     let mut merged = BTreeSet::new();
     let mut problems = Vec::new();
@@ -243,7 +251,10 @@ mod tests {
         assert!(loaded.doc.get(ROOT, "b").unwrap().is_some());
 
         let loaded = merge_chunks(vec![first, damaged.clone()]);
-        assert_eq!(loaded.problems, vec![ChunkProblem::HashMismatch(damaged.key)]);
+        assert_eq!(
+            loaded.problems,
+            vec![ChunkProblem::HashMismatch(damaged.key)]
+        );
         assert!(loaded.doc.get(ROOT, "a").unwrap().is_some());
         assert!(loaded.doc.get(ROOT, "b").unwrap().is_none());
     }

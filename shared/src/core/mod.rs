@@ -191,7 +191,9 @@ enum Handshake {
     AwaitJoin,
     /// Client: sent `join`, waiting for `peer`.
     AwaitPeer,
-    Ready { remote: PeerId },
+    Ready {
+        remote: PeerId,
+    },
 }
 
 #[derive(Debug)]
@@ -640,11 +642,14 @@ impl<P: Policy> Core<P> {
             return;
         };
         match (&peer.handshake, msg) {
-            (Handshake::AwaitJoin, Message::Join {
-                sender_id,
-                supported_protocol_versions,
-                ..
-            }) => {
+            (
+                Handshake::AwaitJoin,
+                Message::Join {
+                    sender_id,
+                    supported_protocol_versions,
+                    ..
+                },
+            ) => {
                 if !supported_protocol_versions.iter().any(|v| v == PROTOCOL_V1) {
                     let message = format!(
                         "unsupported protocol versions {supported_protocol_versions:?}; this relay speaks version 1"
@@ -673,14 +678,18 @@ impl<P: Policy> Core<P> {
                 );
                 self.fail(conn, "join-expected", message)
             }
-            (Handshake::AwaitPeer, Message::Peer {
-                sender_id,
-                selected_protocol_version,
-                ..
-            }) => {
+            (
+                Handshake::AwaitPeer,
+                Message::Peer {
+                    sender_id,
+                    selected_protocol_version,
+                    ..
+                },
+            ) => {
                 if selected_protocol_version != PROTOCOL_V1 {
-                    let message =
-                        format!("relay selected protocol {selected_protocol_version:?}, we speak 1");
+                    let message = format!(
+                        "relay selected protocol {selected_protocol_version:?}, we speak 1"
+                    );
                     return self.fail(conn, "unsupported-protocol", message);
                 }
                 peer.handshake = Handshake::Ready {
@@ -814,8 +823,7 @@ impl<P: Policy> Core<P> {
             self.send_notice(conn, doc_id, rejection, Vec::new());
             return;
         }
-        if !peer.docs.contains_key(&doc_id) && peer.docs.len() >= self.cfg.max_docs_per_connection
-        {
+        if !peer.docs.contains_key(&doc_id) && peer.docs.len() >= self.cfg.max_docs_per_connection {
             let message = format!(
                 "this connection already syncs {} documents, the most one connection may; open another connection",
                 peer.docs.len()
@@ -925,7 +933,9 @@ impl<P: Policy> Core<P> {
         let before = st.doc.get_heads();
         let received = st.doc.receive_sync_message(&mut pd.sync, sync_msg);
         let changed = st.doc.get_heads() != before;
-        if changed && (trusted || st.mirror.as_ref().map(|m| m.get_heads()) != Some(st.doc.get_heads())) {
+        if changed
+            && (trusted || st.mirror.as_ref().map(|m| m.get_heads()) != Some(st.doc.get_heads()))
+        {
             st.mirror = None;
         }
         if trusted {
@@ -1030,7 +1040,9 @@ impl<P: Policy> Core<P> {
             }
             Err(e) => {
                 st.stored_failed(&key);
-                let message = format!("could not save changes to storage ({e}); they are kept in memory and will be saved again");
+                let message = format!(
+                    "could not save changes to storage ({e}); they are kept in memory and will be saved again"
+                );
                 self.event(Event::StorageProblem { doc, message });
             }
         }
@@ -1053,7 +1065,10 @@ impl<P: Policy> Core<P> {
                     Ok(_) => {
                         st.stored.insert(chunk.key);
                     }
-                    Err(e) => problems.push(format!("chunk {} from another tab could not be read ({e})", chunk.key)),
+                    Err(e) => problems.push(format!(
+                        "chunk {} from another tab could not be read ({e})",
+                        chunk.key
+                    )),
                 },
             }
         }

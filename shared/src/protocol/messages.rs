@@ -89,7 +89,9 @@ pub enum Message {
 pub enum DecodeError {
     #[error("the frame is not valid CBOR: {0}")]
     NotCbor(String),
-    #[error("the frame is CBOR but not a map; every message must be a CBOR map with a \"type\" field")]
+    #[error(
+        "the frame is CBOR but not a map; every message must be a CBOR map with a \"type\" field"
+    )]
     NotAMap,
     #[error("the message has no \"type\" text field")]
     MissingType,
@@ -255,8 +257,8 @@ impl Message {
 
     /// Decode one CBOR frame.
     pub fn decode(bytes: &[u8]) -> Result<Self, DecodeError> {
-        let value: Value = ciborium::de::from_reader(bytes)
-            .map_err(|e| DecodeError::NotCbor(e.to_string()))?;
+        let value: Value =
+            ciborium::de::from_reader(bytes).map_err(|e| DecodeError::NotCbor(e.to_string()))?;
         let Value::Map(entries) = value else {
             return Err(DecodeError::NotAMap);
         };

@@ -1,0 +1,145 @@
+//! The cluster directory (danh bạ cụm thi đua) and the rights that follow from it.
+//!
+//! A cluster has one document per member office and one cluster document.
+//! Every device of the cluster may read all of them; a device writes only its
+//! own office's document, and the cluster document only while its office
+//! leads the cluster (Cụm trưởng, read from the cluster document itself).
+
+use automerge::ReadDoc;
+use serde::{Deserialize, Serialize};
+
+use crate::core::{Access, DocLookup, PeerAuth, Policy, Violation};
+use crate::protocol::DocumentId;
+use crate::schema;
+
+/// One member office (đơn vị thành viên) as the relay lists it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OfficeEntry {
+    /// Short stable code, e.g. `LSN`.
+    pub code: String,
+    /// Vietnamese name, e.g. "Văn phòng Đoàn ĐBQH và HĐND tỉnh Lạng Sơn".
+    pub name: String,
+    /// Province name, e.g. "Lạng Sơn".
+    pub province: String,
+    /// The office's document, as an `automerge:` URL.
+    pub url: String,
+}
+
+/// What `GET /api/directory` returns and every device keeps.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Directory {
+    /// Cluster name, e.g. "Cụm thi đua các tỉnh miền núi phía Bắc".
+    pub cluster: String,
+    /// The cluster document's `automerge:` URL.
+    pub cluster_url: String,
+    pub offices: Vec<OfficeEntry>,
+}
+
+/// What kind of document an id names within a directory.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DocRole<'a> {
+    Cluster,
+    Office(&'a OfficeEntry),
+}
+
+impl Directory {
+    pub fn cluster_doc(&self) -> Option<DocumentId> {
+        DocumentId::from_url(&self.cluster_url).ok()
+    }
+
+    pub fn office(&self, code: &str) -> Option<&OfficeEntry> {
+        self.offices.iter().find(|o| o.code == code)
+    }
+
+    pub fn office_doc(&self, code: &str) -> Option<DocumentId> {
+        self.office(code)
+            .and_then(|o| DocumentId::from_url(&o.url).ok())
+    }
+
+    /// Which role `doc` plays in this cluster, if any.
+    pub fn role_of(&self, doc: &DocumentId) -> Option<DocRole<'_>> {
+        if self.cluster_doc().as_ref() == Some(doc) {
+            return Some(DocRole::Cluster);
+        }
+        self.offices
+            .iter()
+            .find(|o| DocumentId::from_url(&o.url).ok().as_ref() == Some(doc))
+            .map(DocRole::Office)
+    }
+
+    /// Every document of the cluster (cluster document first).
+    pub fn all_docs(&self) -> Vec<DocumentId> {
+        self.cluster_doc()
+            .into_iter()
+            .chain(
+                self.offices
+                    .iter()
+                    .filter_map(|o| DocumentId::from_url(&o.url).ok()),
+            )
+            .collect()
+    }
+}
+
+/// Per-office rights and schema validation for one cluster.
+#[derive(Clone, Debug)]
+pub struct ClusterPolicy {
+    pub directory: Directory,
+}
+
+impl ClusterPolicy {
+    pub fn new(directory: Directory) -> Self {
+        Self { directory }
+    }
+
+    /// The office that currently leads the cluster, per the cluster document.
+    pub fn leader(&self, docs: &dyn DocLookup) -> Option<String> {
+        let cluster = docs.doc(&self.directory.cluster_doc()?)?;
+        schema::cluster_leader(cluster)
+    }
+}
+
+impl Policy for ClusterPolicy {
+    fn access(&self, peer: &PeerAuth, doc: &DocumentId, docs: &dyn DocLookup) -> Access {
+        let device = match peer {
+            PeerAuth::Relay => return Access::Write,
+            PeerAuth::Device(d) => d,
+        };
+        if self.directory.office(&device.office).is_none() {
+            return Access::None;
+        }
+        match self.directory.role_of(doc) {
+            None => Access::None,
+            Some(DocRole::Office(o)) if o.code == device.office => Access::Write,
+            Some(DocRole::Office(_)) => Access::Read,
+            Some(DocRole::Cluster) => {
+                if self.leader(docs).as_deref() == Some(device.office.as_str()) {
+                    Access::Write
+                } else {
+                    Access::Read
+                }
+            }
+        }
+    }
+
+    fn violations<R: ReadDoc>(
+        &self,
+        doc_id: &DocumentId,
+        doc: &R,
+        docs: &dyn DocLookup,
+    ) -> Vec<Violation> {
+        match self.directory.role_of(doc_id) {
+            Some(DocRole::Cluster) => schema::validate_cluster(doc, &self.directory),
+            Some(DocRole::Office(o)) => {
+                let cluster = self.directory.cluster_doc().and_then(|id| docs.doc(&id));
+                schema::validate_office(doc, &o.code, cluster)
+            }
+            None => Vec::new(),
+        }
+    }
+
+    fn pinned(&self) -> Vec<DocumentId> {
+        self.directory.cluster_doc().into_iter().collect()
+    }
+}
