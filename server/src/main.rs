@@ -1,1 +1,266 @@
-fn main() {}
+//! `thidua-relay`: run the relay, manage device tokens, or poke a relay as a client.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::{Parser, Subcommand};
+use relay::client::{Client, ClientOptions, ClientStorage};
+use relay::tokens::TokenStore;
+use relay::{Limits, ServeOptions};
+use shared::protocol::DocumentId;
+
+#[derive(Parser)]
+#[command(
+    name = "thidua-relay",
+    version,
+    about = "Thi Đua relay: sync, storage and rights for a TĐKT cluster"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the sync WebSocket, the API and the app.
+    Serve {
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: SocketAddr,
+        #[arg(long, default_value = "./data")]
+        data_dir: PathBuf,
+        /// Create the demo cluster on first start; print sign-in links on every start.
+        #[arg(long)]
+        demo: bool,
+        /// Directory of the built app (served at /).
+        #[arg(long)]
+        static_dir: Option<PathBuf>,
+        /// Largest accepted frame, in bytes.
+        #[arg(long, default_value_t = 16 * 1024 * 1024)]
+        max_frame_bytes: usize,
+        /// Most documents one connection may sync.
+        #[arg(long, default_value_t = 64)]
+        max_docs_per_connection: usize,
+        /// Close connections silent for this many seconds.
+        #[arg(long, default_value_t = 90)]
+        idle_timeout_secs: u64,
+    },
+    /// Issue or revoke device tokens.
+    Token {
+        #[command(subcommand)]
+        action: TokenAction,
+    },
+    /// Connect as a device, sync one document, optionally set a field, print it as JSON.
+    Client {
+        /// e.g. ws://127.0.0.1:8080/sync
+        #[arg(long)]
+        url: String,
+        #[arg(long)]
+        token: String,
+        /// automerge: URL of the document
+        #[arg(long)]
+        doc: String,
+        /// Set a top-level text field: key=value
+        #[arg(long)]
+        set: Option<String>,
+        #[arg(long, default_value_t = 10)]
+        timeout_secs: u64,
+    },
+}
+
+#[derive(Subcommand)]
+enum TokenAction {
+    /// Print one new token for a device of an office.
+    Issue {
+        #[arg(long, default_value = "./data")]
+        data_dir: PathBuf,
+        #[arg(long)]
+        office: String,
+        #[arg(long, default_value = "device")]
+        device: String,
+    },
+    /// Revoke by token, token id, or OFFICE/DEVICE.
+    Revoke {
+        #[arg(long, default_value = "./data")]
+        data_dir: PathBuf,
+        what: String,
+    },
+    /// List issued tokens (never the secrets).
+    List {
+        #[arg(long, default_value = "./data")]
+        data_dir: PathBuf,
+    },
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,tower_http=warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Token { action } => token(action),
+        Command::Serve {
+            listen,
+            data_dir,
+            demo,
+            static_dir,
+            max_frame_bytes,
+            max_docs_per_connection,
+            idle_timeout_secs,
+        } => runtime().block_on(serve(ServeOptions {
+            listen,
+            data_dir,
+            demo,
+            static_dir,
+            limits: Limits {
+                max_frame_bytes,
+                max_docs_per_connection,
+                idle_timeout: Duration::from_secs(idle_timeout_secs),
+            },
+        })),
+        Command::Client {
+            url,
+            token,
+            doc,
+            set,
+            timeout_secs,
+        } => runtime().block_on(client(url, token, doc, set, timeout_secs)),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("thidua-relay: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("tokio runtime")
+}
+
+fn token(action: TokenAction) -> Result<(), String> {
+    match action {
+        TokenAction::Issue {
+            data_dir,
+            office,
+            device,
+        } => {
+            if let Ok(Some(dir)) = relay::demo::read_directory(&data_dir)
+                && dir.office(&office).is_none()
+            {
+                let codes: Vec<&str> = dir.offices.iter().map(|o| o.code.as_str()).collect();
+                return Err(format!(
+                    "office {office:?} is not in the cluster; known offices: {}",
+                    codes.join(", ")
+                ));
+            }
+            std::fs::create_dir_all(&data_dir).map_err(|e| e.to_string())?;
+            let (token, _) = TokenStore::open(&data_dir)
+                .issue(&office, &device)
+                .map_err(|e| e.to_string())?;
+            println!("{token}");
+            Ok(())
+        }
+        TokenAction::Revoke { data_dir, what } => {
+            let n = TokenStore::open(&data_dir)
+                .revoke(&what)
+                .map_err(|e| e.to_string())?;
+            eprintln!("revoked {n} token(s)");
+            Ok(())
+        }
+        TokenAction::List { data_dir } => {
+            let records = TokenStore::open(&data_dir)
+                .records()
+                .map_err(|e| e.to_string())?;
+            for r in records {
+                let state = if r.revoked_at.is_some() {
+                    "revoked"
+                } else {
+                    "active"
+                };
+                println!("{}\t{}\t{}\t{state}", r.id, r.office, r.device);
+            }
+            Ok(())
+        }
+    }
+}
+
+async fn serve(opts: ServeOptions) -> Result<(), String> {
+    let static_dir = opts.static_dir.clone();
+    let running = relay::start(opts).await.map_err(|e| e.to_string())?;
+    let url = running.url();
+    println!("Thi Đua relay: {url}  (sync: ws://{}/sync)", running.addr);
+    if static_dir.is_none() {
+        println!("  (the app is not served: pass --static-dir dist)");
+    }
+    if !running.demo_tokens.is_empty() {
+        println!("Demo cluster: {}", running.directory.cluster);
+        println!("Sign in on a device by opening its office's link:");
+        for t in &running.demo_tokens {
+            println!(
+                "  {:<4} {:<12} {url}/#/dang-nhap?token={}",
+                t.office, t.province, t.token
+            );
+        }
+    }
+    println!("Open {url} in a browser.");
+    running.run_until_signal().await;
+    Ok(())
+}
+
+async fn client(
+    url: String,
+    token: String,
+    doc: String,
+    set: Option<String>,
+    timeout_secs: u64,
+) -> Result<(), String> {
+    let doc = DocumentId::parse_any(&doc).map_err(|e| e.to_string())?;
+    let c = Client::start(ClientOptions {
+        url,
+        token,
+        name: "cli".into(),
+        storage: ClientStorage::Memory,
+        online: true,
+    })?;
+    c.open(doc);
+    let timeout = Duration::from_secs(timeout_secs);
+    c.wait_synced(doc, timeout).await.map_err(|e| {
+        format!("{e} (check the URL and token; the relay's reason, if any, was logged above)")
+    })?;
+    if let Some(kv) = set {
+        let (k, v) = kv
+            .split_once('=')
+            .ok_or("--set needs key=value".to_string())?;
+        let (k, v) = (k.to_string(), v.to_string());
+        c.change(doc, move |tx| {
+            use automerge::transaction::Transactable;
+            tx.put(automerge::ROOT, k, v)?;
+            Ok(())
+        })
+        .await
+        .map_err(|e| e.to_string())?;
+        c.wait_synced(doc, timeout)
+            .await
+            .map_err(|e| e.to_string())?;
+    }
+    let json = c
+        .read(move |v| {
+            v.core.doc(&doc).map(|d| {
+                serde_json::to_string_pretty(&automerge::AutoSerde::from(d)).unwrap_or_default()
+            })
+        })
+        .await
+        .unwrap_or_default();
+    println!("{json}");
+    Ok(())
+}

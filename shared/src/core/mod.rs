@@ -318,6 +318,11 @@ impl<P: Policy> Core<P> {
             .count()
     }
 
+    /// Load a document from storage (without syncing it anywhere by itself).
+    pub fn load(&mut self, doc: DocumentId) {
+        self.ensure_loading(doc);
+    }
+
     /// Client: load a document from storage and keep it synced with the relay.
     pub fn open(&mut self, doc: DocumentId) {
         self.ensure_loading(doc);

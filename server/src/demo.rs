@@ -1,0 +1,131 @@
+//! The demo cluster: the northern mountain provinces after the 1 July 2025
+//! merger, led by Lạng Sơn, created on the first `serve --demo`.
+
+use std::path::Path;
+
+use automerge::Automerge;
+use shared::cluster::{Directory, OfficeEntry};
+use shared::protocol::DocumentId;
+use shared::schema::{self, CriterionSeed};
+use shared::storage::{Chunk, ChunkKind};
+
+use crate::store::{FileStore, StoreError};
+use crate::tokens::{TokenError, random_bytes};
+
+/// Province code, province name (after the 2025 merger).
+pub const DEMO_PROVINCES: &[(&str, &str)] = &[
+    ("LSN", "Lạng Sơn"),
+    ("CBG", "Cao Bằng"),
+    ("TQG", "Tuyên Quang"),
+    ("LCI", "Lào Cai"),
+    ("TNN", "Thái Nguyên"),
+    ("PTO", "Phú Thọ"),
+    ("SLA", "Sơn La"),
+    ("DBN", "Điện Biên"),
+    ("LCU", "Lai Châu"),
+];
+
+pub const DEMO_CLUSTER_NAME: &str =
+    "Cụm thi đua Văn phòng Đoàn ĐBQH và HĐND các tỉnh miền núi phía Bắc";
+
+/// The demo scoring table (bảng chấm điểm), 100 points in all.
+pub const DEMO_CRITERIA: &[CriterionSeed<'static>] = &[
+    CriterionSeed {
+        id: "C1",
+        section: "I. Công tác tham mưu",
+        title: "Tham mưu tổ chức kỳ họp HĐND và hoạt động của Đoàn ĐBQH",
+        max_points: 25,
+    },
+    CriterionSeed {
+        id: "C2",
+        section: "I. Công tác tham mưu",
+        title: "Phục vụ tiếp xúc cử tri, tiếp công dân",
+        max_points: 15,
+    },
+    CriterionSeed {
+        id: "C3",
+        section: "II. Phong trào thi đua",
+        title: "Tổ chức, phát động phong trào thi đua thường xuyên và chuyên đề",
+        max_points: 20,
+    },
+    CriterionSeed {
+        id: "C4",
+        section: "II. Phong trào thi đua",
+        title: "Phát hiện, bồi dưỡng, nhân rộng gương điển hình tiên tiến",
+        max_points: 15,
+    },
+    CriterionSeed {
+        id: "C5",
+        section: "III. Xây dựng cơ quan",
+        title: "Cải cách hành chính, chuyển đổi số",
+        max_points: 15,
+    },
+    CriterionSeed {
+        id: "C6",
+        section: "III. Xây dựng cơ quan",
+        title: "Xây dựng tổ chức Đảng, đoàn thể vững mạnh",
+        max_points: 10,
+    },
+];
+
+/// Errors while creating the demo cluster.
+#[derive(Debug, thiserror::Error)]
+pub enum DemoError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Token(#[from] TokenError),
+}
+
+fn new_doc_id() -> Result<DocumentId, TokenError> {
+    Ok(DocumentId::from_bytes(random_bytes::<16>()?))
+}
+
+fn store_doc(store: &FileStore, id: DocumentId, doc: &Automerge) -> Result<(), StoreError> {
+    store.put_blocking(&Chunk::new(id, ChunkKind::Snapshot, doc.save()))
+}
+
+/// Create the demo cluster's documents and return its directory.
+pub fn create(store: &FileStore) -> Result<Directory, DemoError> {
+    let cluster_id = new_doc_id()?;
+    let mut offices = Vec::new();
+    for (code, province) in DEMO_PROVINCES {
+        let id = new_doc_id()?;
+        let name = format!("Văn phòng Đoàn ĐBQH và HĐND tỉnh {province}");
+        store_doc(store, id, &schema::new_office_doc(code, &name))?;
+        offices.push(OfficeEntry {
+            code: code.to_string(),
+            name,
+            province: province.to_string(),
+            url: id.url(),
+        });
+    }
+    let cluster = schema::new_cluster_doc(DEMO_CLUSTER_NAME, 2026, "LSN", "CBG", DEMO_CRITERIA);
+    store_doc(store, cluster_id, &cluster)?;
+    Ok(Directory {
+        cluster: DEMO_CLUSTER_NAME.to_string(),
+        cluster_url: cluster_id.url(),
+        offices,
+    })
+}
+
+/// Read the directory of a data directory, if one was set up.
+pub fn read_directory(data_dir: &Path) -> Result<Option<Directory>, String> {
+    let path = data_dir.join("cluster.json");
+    match std::fs::read(&path) {
+        Ok(bytes) => serde_json::from_slice(&bytes).map(Some).map_err(|e| {
+            format!(
+                "{} is damaged ({e}); restore it from a backup",
+                path.display()
+            )
+        }),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(format!("could not read {}: {e}", path.display())),
+    }
+}
+
+/// Write the directory of a data directory atomically.
+pub fn write_directory(data_dir: &Path, dir: &Directory) -> Result<(), StoreError> {
+    let json = serde_json::to_vec_pretty(dir).expect("directory serializes");
+    crate::store::write_atomically(&data_dir.join("cluster.json"), &json)
+}

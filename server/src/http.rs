@@ -1,0 +1,132 @@
+//! HTTP routes: `/sync` (WebSocket), `/healthz`, `/api/directory`, and the
+//! built app at `/` with cache headers that never mix old and new files.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use axum::Json;
+use axum::Router;
+use axum::extract::{Query, Request, State, WebSocketUpgrade};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use serde::Deserialize;
+use tower_http::services::{ServeDir, ServeFile};
+
+use crate::AppState;
+use crate::tokens::{AuthError, TokenRecord};
+use shared::core::DeviceAuth;
+
+#[derive(Deserialize)]
+pub struct TokenQuery {
+    token: Option<String>,
+}
+
+/// The token from `?token=` or `Authorization: Bearer`.
+fn presented_token(q: &TokenQuery, headers: &HeaderMap) -> Option<String> {
+    q.token.clone().or_else(|| {
+        headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::to_string)
+    })
+}
+
+fn authenticate(
+    app: &AppState,
+    q: &TokenQuery,
+    headers: &HeaderMap,
+) -> Result<(TokenRecord, DeviceAuth), AuthError> {
+    app.tokens
+        .authenticate(presented_token(q, headers).as_deref())
+}
+
+/// A JSON error body: `{ "error": code, "message": text }`.
+pub fn json_error(status: StatusCode, code: &str, message: String) -> Response {
+    let body = serde_json::json!({ "error": code, "message": message });
+    (status, Json(body)).into_response()
+}
+
+pub fn unauthorized(e: AuthError) -> Response {
+    json_error(StatusCode::UNAUTHORIZED, e.code(), e.to_string())
+}
+
+async fn healthz() -> Json<serde_json::Value> {
+    Json(serde_json::json!({ "status": "ok" }))
+}
+
+async fn directory(
+    State(app): State<Arc<AppState>>,
+    Query(q): Query<TokenQuery>,
+    headers: HeaderMap,
+) -> Response {
+    match authenticate(&app, &q, &headers) {
+        Ok((_, device)) => {
+            let mut body = serde_json::to_value(&app.directory).expect("directory serializes");
+            body["you"] = serde_json::json!({ "office": device.office, "device": device.device });
+            Json(body).into_response()
+        }
+        Err(e) => unauthorized(e),
+    }
+}
+
+async fn sync(
+    State(app): State<Arc<AppState>>,
+    Query(q): Query<TokenQuery>,
+    headers: HeaderMap,
+    ws: WebSocketUpgrade,
+) -> Response {
+    let auth = authenticate(&app, &q, &headers);
+    // A little headroom above the core's limit, so the core can answer an
+    // oversized frame with a clear error instead of the socket just failing.
+    let hard_limit = app
+        .limits
+        .max_frame_bytes
+        .saturating_mul(2)
+        .max(1024 * 1024);
+    ws.max_message_size(hard_limit)
+        .max_frame_size(hard_limit)
+        .on_upgrade(move |socket| crate::ws::serve_socket(socket, app, auth))
+}
+
+/// Hashed assets never change; everything else is revalidated every time.
+async fn cache_headers(req: Request, next: Next) -> Response {
+    let path = req.uri().path().to_string();
+    let mut res = next.run(req).await;
+    let immutable = path.starts_with("/assets/") && res.status().is_success();
+    let value = if immutable {
+        "public, max-age=31536000, immutable"
+    } else {
+        "no-cache"
+    };
+    res.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static(value));
+    res
+}
+
+/// All routes.
+pub fn router(app: Arc<AppState>, static_dir: Option<PathBuf>) -> Router {
+    let api = Router::new()
+        .route("/healthz", get(healthz))
+        .route("/api/directory", get(directory))
+        .route("/sync", get(sync))
+        .with_state(app);
+    match static_dir {
+        Some(dir) => {
+            let index = dir.join("index.html");
+            let files = ServeDir::new(dir).fallback(ServeFile::new(index));
+            api.fallback_service(files)
+                .layer(middleware::from_fn(cache_headers))
+        }
+        None => api.fallback(|| async {
+            json_error(
+                StatusCode::NOT_FOUND,
+                "not-found",
+                "no such route; the app is not built into this relay (run the README's run command)"
+                    .into(),
+            )
+        }),
+    }
+}

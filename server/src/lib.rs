@@ -1,0 +1,216 @@
+//! # The Thi Đua relay
+//!
+//! Stores every office's automerge document durably under a data directory,
+//! merges the changes of all devices over the automerge-repo v1 WebSocket
+//! protocol (`/sync`), lets each device write only its own office's document,
+//! and serves the cluster directory and (when built) the app.
+//!
+//! Parts: [`store`] (chunks on disk), [`tokens`] (device tokens), [`hub`] (the
+//! task owning the sans-IO sync core), [`ws`] (one task per socket), [`http`]
+//! (routes), [`demo`] (the demo cluster), [`client`] (a native client shell
+//! around the same core, for tests and debugging).
+
+pub mod client;
+pub mod demo;
+pub mod http;
+pub mod hub;
+pub mod store;
+pub mod tokens;
+pub mod ws;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::AtomicU64;
+use std::time::Duration;
+
+use shared::cluster::{ClusterPolicy, Directory};
+use shared::core::{Config, Role};
+use shared::protocol::PeerId;
+
+use crate::hub::Hub;
+use crate::store::FileStore;
+use crate::tokens::TokenStore;
+
+/// Limits a relay enforces, each with a clear error when exceeded.
+#[derive(Clone, Debug)]
+pub struct Limits {
+    pub max_frame_bytes: usize,
+    pub max_docs_per_connection: usize,
+    pub idle_timeout: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_frame_bytes: 16 * 1024 * 1024,
+            max_docs_per_connection: 64,
+            idle_timeout: Duration::from_secs(90),
+        }
+    }
+}
+
+/// How to run a relay.
+#[derive(Clone, Debug)]
+pub struct ServeOptions {
+    pub listen: SocketAddr,
+    pub data_dir: PathBuf,
+    /// Create the demo cluster on first start, print sign-in tokens on every start.
+    pub demo: bool,
+    /// Directory of the built app, served at `/`.
+    pub static_dir: Option<PathBuf>,
+    pub limits: Limits,
+}
+
+/// Everything request handlers share.
+pub struct AppState {
+    pub hub: Hub,
+    pub tokens: TokenStore,
+    pub directory: Directory,
+    pub limits: Limits,
+    pub next_conn: AtomicU64,
+}
+
+/// Why the relay could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("{0}")]
+    DataDir(String),
+    #[error("no cluster is set up in {0}: start once with --demo to create the demo cluster")]
+    NoCluster(PathBuf),
+    #[error("could not listen on {addr}: {source} (is another relay already running there?)")]
+    Listen {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Demo(#[from] demo::DemoError),
+    #[error(transparent)]
+    Token(#[from] tokens::TokenError),
+}
+
+/// A token printed for the demo.
+#[derive(Clone, Debug)]
+pub struct DemoToken {
+    pub office: String,
+    pub province: String,
+    pub token: String,
+}
+
+/// A started relay.
+pub struct Running {
+    pub addr: SocketAddr,
+    pub directory: Directory,
+    pub demo_tokens: Vec<DemoToken>,
+    pub hub: Hub,
+    server: tokio::task::JoinHandle<()>,
+}
+
+impl Running {
+    /// The base HTTP URL.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Stop accepting connections (already-open sockets end with the runtime).
+    pub fn abort(&self) {
+        self.server.abort();
+    }
+
+    /// Serve until Ctrl-C or SIGTERM, then let in-flight writes finish.
+    pub async fn run_until_signal(mut self) {
+        let term = async {
+            #[cfg(unix)]
+            {
+                use tokio::signal::unix::{SignalKind, signal};
+                match signal(SignalKind::terminate()) {
+                    Ok(mut s) => {
+                        s.recv().await;
+                    }
+                    Err(_) => std::future::pending::<()>().await,
+                }
+            }
+            #[cfg(not(unix))]
+            std::future::pending::<()>().await
+        };
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term => {}
+            _ = &mut self.server => {}
+        }
+        tracing::info!("stopping: waiting for writes in flight");
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        self.hub.send(hub::HubMsg::Flush(tx));
+        let _ = tokio::time::timeout(Duration::from_secs(10), rx).await;
+    }
+}
+
+/// Open the data directory, create the demo cluster if asked, bind and serve.
+pub async fn start(opts: ServeOptions) -> Result<Running, StartError> {
+    std::fs::create_dir_all(&opts.data_dir).map_err(|e| {
+        StartError::DataDir(format!(
+            "could not create data directory {}: {e}",
+            opts.data_dir.display()
+        ))
+    })?;
+    let store = FileStore::open(&opts.data_dir).map_err(|e| StartError::DataDir(e.to_string()))?;
+    let tokens = TokenStore::open(&opts.data_dir);
+    let directory = match demo::read_directory(&opts.data_dir).map_err(StartError::DataDir)? {
+        Some(d) => d,
+        None if opts.demo => {
+            let d = demo::create(&store)?;
+            demo::write_directory(&opts.data_dir, &d)
+                .map_err(|e| StartError::DataDir(e.to_string()))?;
+            tracing::info!("created the demo cluster in {}", opts.data_dir.display());
+            d
+        }
+        None => return Err(StartError::NoCluster(opts.data_dir.clone())),
+    };
+    let mut demo_tokens = Vec::new();
+    if opts.demo {
+        for o in &directory.offices {
+            let (token, _) = tokens.issue(&o.code, "demo")?;
+            demo_tokens.push(DemoToken {
+                office: o.code.clone(),
+                province: o.province.clone(),
+                token,
+            });
+        }
+    }
+    let relay_id = hex::encode(tokens::random_bytes::<6>()?);
+    let mut cfg = Config::new(PeerId(format!("thidua-relay-{relay_id}")), Role::Relay);
+    cfg.storage_id = Some(format!("thidua-relay-storage-{}", directory.cluster_url));
+    cfg.max_frame_bytes = opts.limits.max_frame_bytes;
+    cfg.max_docs_per_connection = opts.limits.max_docs_per_connection;
+    let hub = hub::spawn(ClusterPolicy::new(directory.clone()), store, cfg);
+    let state = Arc::new(AppState {
+        hub: hub.clone(),
+        tokens,
+        directory: directory.clone(),
+        limits: opts.limits.clone(),
+        next_conn: AtomicU64::new(1),
+    });
+    let router = http::router(state, opts.static_dir.clone());
+    let listener = tokio::net::TcpListener::bind(opts.listen)
+        .await
+        .map_err(|source| StartError::Listen {
+            addr: opts.listen,
+            source,
+        })?;
+    let addr = listener.local_addr().map_err(|source| StartError::Listen {
+        addr: opts.listen,
+        source,
+    })?;
+    let server = tokio::spawn(async move {
+        if let Err(e) = axum::serve(listener, router).await {
+            tracing::error!("server stopped: {e}");
+        }
+    });
+    Ok(Running {
+        addr,
+        directory,
+        demo_tokens,
+        hub,
+        server,
+    })
+}
