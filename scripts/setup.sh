@@ -83,7 +83,23 @@ if npm_ok; then
 else
   if [ -f package-lock.json ]; then
     say "installing npm packages (npm ci)"
-    npm ci --no-audit --no-fund --loglevel=error
+    NPM_LOG="$(mktemp)"
+    if ! npm ci --no-audit --no-fund --loglevel=error >"$NPM_LOG" 2>&1; then
+      # The registry mirror lacks cbor-x's optional native prebuilds
+      # (@cbor-extract/*: 404), so the lock file cannot list them and `npm ci`
+      # calls it out of sync. `npm install` follows the same lock file, skips
+      # the missing optional packages (cbor-x then uses its pure-JS path) and
+      # leaves package-lock.json unchanged.
+      if grep -q 'EUSAGE' "$NPM_LOG"; then
+        say "npm ci refused the lock file (optional packages missing from the registry); using npm install"
+        npm install --no-audit --no-fund --loglevel=error
+      else
+        cat "$NPM_LOG" >&2
+        rm -f "$NPM_LOG"
+        die "npm ci failed"
+      fi
+    fi
+    rm -f "$NPM_LOG"
   else
     say "installing npm packages (npm install)"
     npm install --no-audit --no-fund --loglevel=error

@@ -260,6 +260,14 @@ async fn two_tabs_edit_and_compact_concurrently() {
     let chunks = reader.load(&id).await.expect("load");
     assert_eq!(chunks.len(), 1);
     assert_eq!(chunks[0].key.kind, ChunkKind::Snapshot);
+    // Why `compact` must keep the key it just wrote: saving a loaded snapshot
+    // gives the very same bytes, hence the same key as the merged snapshot.
+    let resaved = Chunk::new(
+        id,
+        ChunkKind::Snapshot,
+        merge_chunks(chunks.clone()).doc.save(),
+    );
+    assert_eq!(resaved.key, chunks[0].key);
     compact(&reader, id).await;
     let again = reader.load(&id).await.expect("load");
     assert_eq!(
