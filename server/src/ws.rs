@@ -58,6 +58,14 @@ pub async fn serve_socket(
             tracing::info!(code = e.code(), "refused a connection: {e}");
             let _ = socket.send(error_frame(e.code(), e.to_string())).await;
             let _ = socket.send(close_frame(CLOSE_POLICY, e.code())).await;
+            let _ = tokio::time::timeout(Duration::from_secs(2), async {
+                while let Some(Ok(m)) = socket.recv().await {
+                    if matches!(m, WsMessage::Close(_)) {
+                        break;
+                    }
+                }
+            })
+            .await;
             return;
         }
     };
@@ -125,6 +133,7 @@ pub async fn serve_socket(
                 }
                 Some(Outbound::Close) => {
                     let _ = sink.send(close_frame(CLOSE_POLICY, "closed by relay")).await;
+                    linger(&mut stream).await;
                     break;
                 }
                 None => break,
@@ -148,6 +157,21 @@ pub async fn serve_socket(
         tracing::info!(conn = conn.0, code, "closing connection: {message}");
         let _ = sink.send(error_frame(&code, message)).await;
         let _ = sink.send(close_frame(close_code, &code)).await;
+        linger(&mut stream).await;
     }
     app.hub.send(HubMsg::Disconnect { conn });
+}
+
+/// After sending a close frame, read until the peer answers it (briefly), so the
+/// socket is not torn down with unread data, which would make the kernel reset
+/// the connection and could discard the error message the peer has not read yet.
+async fn linger(stream: &mut futures_util::stream::SplitStream<WebSocket>) {
+    let _ = tokio::time::timeout(Duration::from_secs(2), async {
+        while let Some(Ok(m)) = stream.next().await {
+            if matches!(m, WsMessage::Close(_)) {
+                break;
+            }
+        }
+    })
+    .await;
 }

@@ -1,1 +1,132 @@
+//! Helpers for the cross-crate tests: a relay on a real socket (in-process or
+//! as a child process), devices signed in with real tokens, raw sockets.
 
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use relay::client::{Client, ClientOptions, ClientStorage};
+use relay::{Limits, Running, ServeOptions};
+use shared::cluster::Directory;
+use shared::protocol::DocumentId;
+
+/// How long a test waits for something that normally takes milliseconds.
+pub const PATIENCE: Duration = Duration::from_secs(20);
+
+/// A fresh, empty directory under the system temp dir.
+pub fn temp_dir(name: &str) -> PathBuf {
+    static N: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let d = std::env::temp_dir().join(format!("thidua-test-{name}-{}-{n}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).expect("create temp dir");
+    d
+}
+
+/// A relay running in this process on a real socket, with the demo cluster.
+pub struct TestRelay {
+    pub running: Running,
+    pub data_dir: PathBuf,
+}
+
+impl TestRelay {
+    pub async fn start(name: &str) -> Self {
+        Self::start_with(name, Limits::default()).await
+    }
+
+    pub async fn start_with(name: &str, limits: Limits) -> Self {
+        let data_dir = temp_dir(name);
+        let running = relay::start(ServeOptions {
+            listen: "127.0.0.1:0".parse().unwrap(),
+            data_dir: data_dir.clone(),
+            demo: true,
+            static_dir: None,
+            limits,
+        })
+        .await
+        .expect("relay starts");
+        Self { running, data_dir }
+    }
+
+    pub fn directory(&self) -> &Directory {
+        &self.running.directory
+    }
+
+    pub fn ws_url(&self) -> String {
+        format!("ws://{}/sync", self.running.addr)
+    }
+
+    /// The demo token of an office.
+    pub fn token(&self, office: &str) -> String {
+        self.running
+            .demo_tokens
+            .iter()
+            .find(|t| t.office == office)
+            .expect("office has a demo token")
+            .token
+            .clone()
+    }
+
+    pub fn office_doc(&self, office: &str) -> DocumentId {
+        self.directory().office_doc(office).expect("office exists")
+    }
+
+    /// A device of `office`, online, in-memory storage.
+    pub fn device(&self, office: &str, name: &str) -> Client {
+        device(&self.ws_url(), &self.token(office), name)
+    }
+}
+
+/// A device connecting to `url` with `token`.
+pub fn device(url: &str, token: &str, name: &str) -> Client {
+    Client::start(ClientOptions {
+        url: url.to_string(),
+        token: token.to_string(),
+        name: name.to_string(),
+        storage: ClientStorage::Memory,
+        online: true,
+    })
+    .expect("client starts")
+}
+
+/// The relay binary built next to this test executable (target/<profile>/thidua-relay).
+pub fn relay_binary() -> PathBuf {
+    let exe = std::env::current_exe().expect("current exe");
+    let profile_dir = exe
+        .parent()
+        .and_then(Path::parent)
+        .expect("target/<profile>/deps/<test>");
+    let bin = profile_dir.join("thidua-relay");
+    assert!(
+        bin.exists(),
+        "{} is missing: build it first with `cargo build -p thidua-relay` (the README's test command does)",
+        bin.display()
+    );
+    bin
+}
+
+/// Read a text field at the root of a document, if the client has it.
+pub async fn root_text(c: &Client, doc: DocumentId, key: &'static str) -> Option<String> {
+    c.read(move |v| {
+        let d = v.core.doc(&doc)?;
+        shared::schema::read::text(d, &automerge::ROOT, key)
+    })
+    .await
+}
+
+/// Set a text field at the root of a document.
+pub async fn set_text(c: &Client, doc: DocumentId, key: &str, value: &str) {
+    let (k, v) = (key.to_string(), value.to_string());
+    c.change(doc, move |tx| {
+        use automerge::transaction::Transactable;
+        tx.put(automerge::ROOT, k, v)?;
+        Ok(())
+    })
+    .await
+    .expect("local edit commits");
+}
+
+/// Heads of a document as the client holds it.
+pub async fn heads(c: &Client, doc: DocumentId) -> Vec<automerge::ChangeHash> {
+    c.read(move |v| v.core.doc(&doc).map(|d| d.get_heads()).unwrap_or_default())
+        .await
+}

@@ -204,6 +204,22 @@ struct PeerDoc {
     rejected: bool,
     /// The last rejection notice received (client side), for rebuilding.
     notice: Option<RejectionNotice>,
+    /// The heads we last actually sent this peer. automerge's sync state
+    /// assumes a peer whose heads equal ours knows that we have them; with
+    /// acknowledgement held back until a change is durable, that assumption
+    /// breaks, so we track what we told the peer ourselves.
+    announced: Option<Vec<ChangeHash>>,
+}
+
+impl PeerDoc {
+    fn new() -> Self {
+        Self {
+            sync: sync::State::new(),
+            rejected: false,
+            notice: None,
+            announced: None,
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -489,6 +505,21 @@ impl<P: Policy> Core<P> {
         })
     }
 
+    /// A one-line summary per connection of its sync state for `doc` (diagnostics).
+    pub fn describe_sync(&self, doc: &DocumentId) -> Vec<String> {
+        self.peers
+            .iter()
+            .filter_map(|(c, p)| {
+                let pd = p.docs.get(doc)?;
+                let s = &pd.sync;
+                Some(format!(
+                    "conn {}: their_heads={:?} last_sent={:?} shared={:?} in_flight={} responded={} rejected={}",
+                    c.0, s.their_heads, s.last_sent_heads, s.shared_heads, s.in_flight, s.have_responded, pd.rejected
+                ))
+            })
+            .collect()
+    }
+
     /// Client: restore the relay heads remembered from an earlier session, so
     /// the unacknowledged count is right before the first sync.
     pub fn set_remote_heads(&mut self, doc: &DocumentId, heads: Vec<ChangeHash>) {
@@ -582,9 +613,7 @@ impl<P: Policy> Core<P> {
         self.actions.push_back(Action::Store { chunk: snapshot });
         for peer in self.peers.values_mut() {
             if let Some(pd) = peer.docs.get_mut(doc) {
-                pd.sync = sync::State::new();
-                pd.rejected = false;
-                pd.notice = None;
+                *pd = PeerDoc::new();
             }
         }
         self.event(Event::DocChanged {
@@ -873,11 +902,7 @@ impl<P: Policy> Core<P> {
         };
         let trusted = self.cfg.role == Role::Client;
         let peer = self.peers.get_mut(&conn).expect("checked above");
-        let pd = peer.docs.entry(doc_id).or_insert_with(|| PeerDoc {
-            sync: sync::State::new(),
-            rejected: false,
-            notice: None,
-        });
+        let pd = peer.docs.entry(doc_id).or_insert_with(PeerDoc::new);
         let mut refusal: Option<Rejection> = None;
         if !trusted && !sync_msg.changes.is_empty() {
             let unknown = has_unknown_changes(&st.doc, &sync_msg.changes);
@@ -1126,14 +1151,7 @@ impl<P: Policy> Core<P> {
         if peer.docs.contains_key(&doc) {
             return;
         }
-        peer.docs.insert(
-            doc,
-            PeerDoc {
-                sync: sync::State::new(),
-                rejected: false,
-                notice: None,
-            },
-        );
+        peer.docs.insert(doc, PeerDoc::new());
         self.flush_one(conn, &doc);
     }
 
@@ -1167,9 +1185,15 @@ impl<P: Policy> Core<P> {
             return;
         };
         let first = !pd.sync.have_responded;
+        let heads = st.doc.get_heads();
+        if pd.announced.as_ref() != Some(&heads) {
+            // Make sure the peer hears our current heads (see `PeerDoc::announced`).
+            pd.sync.last_sent_heads.clear();
+        }
         let Some(sync_msg) = st.doc.generate_sync_message(&mut pd.sync) else {
             return;
         };
+        pd.announced = Some(sync_msg.heads.clone());
         let data = sync_msg.encode();
         let msg = if first && self.cfg.role == Role::Client && st.doc.get_heads().is_empty() {
             Message::Request {

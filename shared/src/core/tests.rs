@@ -385,7 +385,12 @@ fn eight_offices_two_devices_each_converge_on_random_schedules() {
             }
         }
         let mut expected: BTreeMap<(DocumentId, String), usize> = BTreeMap::new();
+        // Relay writes complete late, in batches, as on a real disk.
+        sim.relay.instant_storage = false;
         for step in 0..200 {
+            if rng.below(3) == 0 {
+                sim.relay.settle_storage();
+            }
             let (i, own) = devices[rng.below(devices.len() as u64) as usize];
             match rng.below(4) {
                 0 => sim.disconnect(i),
@@ -404,6 +409,20 @@ fn eight_offices_two_devices_each_converge_on_random_schedules() {
             sim.connect(*i);
         }
         sim.run();
+        for _ in 0..50 {
+            sim.relay.settle_storage();
+            sim.run();
+        }
+        for (i, _) in &devices {
+            for id in &ids {
+                let st = sim.clients[*i].core.sync_status(id).unwrap();
+                assert!(
+                    st.in_sync && st.unacknowledged == Some(0),
+                    "seed {seed}: device {i} {id}: {st:?} {:?}",
+                    sim.clients[*i].core.describe_sync(id)
+                );
+            }
+        }
         for id in &ids {
             let relay_heads = sim.relay.core.doc(id).unwrap().get_heads();
             for (i, _) in &devices {

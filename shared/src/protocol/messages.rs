@@ -8,6 +8,9 @@
 
 use ciborium::value::Value;
 
+/// The CBOR value type used on the wire (re-exported for tools and tests).
+pub use ciborium::value::Value as CborValue;
+
 use super::ids::{DocumentId, DocumentIdError, PeerId};
 
 /// The only protocol version there is.
