@@ -159,4 +159,11 @@ mod tests {
         ));
         assert!(DocumentId::from_url("http://x").is_err());
     }
+
+    #[test]
+    fn matches_the_javascript_bs58check_encoding() {
+        // `bs58check.encode(Buffer.alloc(16, 42))` in the npm package automerge-repo uses.
+        let id = DocumentId::from_bytes([42; 16]);
+        assert_eq!(id.to_string(), "b56iBSEKUikofQ1eb4cGFkEf8dJ");
+    }
 }
