@@ -8,11 +8,14 @@
 #   index.html                 from app/static/index.html, with the hashed names filled in
 #   app-<hash>.js              wasm-bindgen JS glue
 #   app-<hash>_bg.wasm         the optimized wasm
-#   build.json                 {"version": "<hash>", "files": [...]} for the service worker
-#   everything else in app/static/ (CSS, icons, manifest, service worker), copied as is
+#   build.json                 {"version": "<version>", "files": [...]} for the service worker
+#   sw.js                      the service worker, with the version and file list baked in
+#   everything else in app/static/ (CSS, icons, manifest), copied as is
 #
 # <hash> is the first 16 hex digits of the SHA-256 of the JS glue and the wasm,
 # so a new build never reuses an old file name and JS and wasm cannot be mixed.
+# <version> (in build.json, sw.js and index.html's thidua-build meta) is the
+# same over the JS, the wasm and every file of app/static/.
 # Run scripts/setup.sh once first.
 set -euo pipefail
 
@@ -54,8 +57,21 @@ mv "$STAGE/app_bg.opt.wasm" "$STAGE/app_bg.wasm"
 HASH=$(cat "$STAGE/app.js" "$STAGE/app_bg.wasm" | sha256sum | cut -c1-16)
 JS="app-$HASH.js"
 WASM="app-${HASH}_bg.wasm"
+# The build version covers every shell file, not only JS and wasm: a change to
+# index.html, the CSS or the service worker alone must also reach browsers as
+# a new version (new sw.js bytes, new cache), or an old worker would keep
+# serving the old shell, or two workers would share one cache.
+VERSION=$(
+  {
+    cat "$STAGE/app.js" "$STAGE/app_bg.wasm"
+    (cd app/static && find . -type f | LC_ALL=C sort | while IFS= read -r f; do
+      printf '%s\0' "$f"
+      cat "$f"
+    done)
+  } | sha256sum | cut -c1-16
+)
 
-say "writing dist/ (version $HASH)"
+say "writing dist/ (files $HASH, version $VERSION)"
 rm -rf dist
 mkdir -p dist
 # Copy the static assets (everything but the index.html template).
@@ -65,19 +81,40 @@ cp "$STAGE/app_bg.wasm" "dist/$WASM"
 # The glue's default wasm URL (used only when init() gets no path) follows the rename.
 sed "s/'app_bg\.wasm'/'$WASM'/g" "$STAGE/app.js" >"dist/$JS"
 grep -q "app_bg\.wasm" "dist/$JS" && die "the JS glue still names app_bg.wasm"
-sed -e "s/__APP_JS__/$JS/g" -e "s/__APP_WASM__/$WASM/g" -e "s/__BUILD_VERSION__/$HASH/g" \
+sed -e "s/__APP_JS__/$JS/g" -e "s/__APP_WASM__/$WASM/g" -e "s/__BUILD_VERSION__/$VERSION/g" \
   app/static/index.html >dist/index.html
 grep -q "__APP_\|__BUILD_VERSION__" dist/index.html && die "dist/index.html has unreplaced placeholders"
 
-# build.json: the service worker pre-caches exactly these files for this version.
+# build.json: the service worker pre-caches exactly these files for this version
+# (the worker script itself is not part of its own cache).
 (
   cd dist
-  find . -type f ! -name build.json | sed 's|^\./||' | LC_ALL=C sort |
+  find . -type f ! -name build.json ! -name sw.js | sed 's|^\./||' | LC_ALL=C sort |
     node -e '
       const files = require("fs").readFileSync(0, "utf8").split("\n").filter(Boolean);
       process.stdout.write(JSON.stringify({ version: process.argv[1], files }, null, 2) + "\n");
-    ' "$HASH" >build.json
+    ' "$VERSION" >build.json
 )
+
+# sw.js: bake in the version and the file list, so every build changes the
+# worker's bytes (the browser's update check compares them) and the worker
+# pre-caches exactly this build.
+[ -f dist/sw.js ] || die "app/static/sw.js is missing"
+node -e '
+  const fs = require("fs");
+  const build = JSON.parse(fs.readFileSync("dist/build.json", "utf8"));
+  let sw = fs.readFileSync("dist/sw.js", "utf8");
+  const n = (s, t) => s.split(t).length - 1;
+  if (n(sw, "\"__BUILD_VERSION__\"") !== 1 || n(sw, "[\"__BUILD_FILES__\"]") !== 1) {
+    console.error("[build-app] error: sw.js must hold each placeholder exactly once");
+    process.exit(1);
+  }
+  sw = sw
+    .replace("\"__BUILD_VERSION__\"", () => JSON.stringify(build.version))
+    .replace("[\"__BUILD_FILES__\"]", () => JSON.stringify(build.files));
+  fs.writeFileSync("dist/sw.js", sw);
+'
+grep -q "__BUILD_" dist/sw.js && die "dist/sw.js has unreplaced placeholders"
 
 done_at=$(date +%s)
 RAW_SIZE=$(stat -c %s "dist/$WASM")
