@@ -22,7 +22,11 @@
 
 use wasm_bindgen::prelude::*;
 
+pub mod debug;
+pub mod i18n;
+pub mod session;
 pub mod storage;
+pub mod sync;
 pub mod ui;
 
 /// Mount the app into the page (called from `index.html` after `init()`).

@@ -91,11 +91,22 @@ async fn sync(
         .on_upgrade(move |socket| crate::ws::serve_socket(socket, app, auth))
 }
 
-/// Hashed assets never change; everything else is revalidated every time.
+/// Whether a path names a content-hashed build file (`app-<16 hex>.js`,
+/// `app-<16 hex>_bg.wasm`): those never change, everything else is revalidated.
+fn is_hashed_asset(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or_default();
+    let Some(rest) = name.strip_prefix("app-") else {
+        return false;
+    };
+    rest.len() > 16 && rest.as_bytes()[..16].iter().all(u8::is_ascii_hexdigit)
+}
+
+/// Hashed assets never change; everything else is revalidated every time
+/// (index.html, sw.js, build.json), so a new build is seen at once.
 async fn cache_headers(req: Request, next: Next) -> Response {
     let path = req.uri().path().to_string();
     let mut res = next.run(req).await;
-    let immutable = path.starts_with("/assets/") && res.status().is_success();
+    let immutable = is_hashed_asset(&path) && res.status().is_success();
     let value = if immutable {
         "public, max-age=31536000, immutable"
     } else {
@@ -128,5 +139,19 @@ pub fn router(app: Arc<AppState>, static_dir: Option<PathBuf>) -> Router {
                     .into(),
             )
         }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_hashed_asset;
+
+    #[test]
+    fn only_content_hashed_build_files_are_immutable() {
+        assert!(is_hashed_asset("/app-0123456789abcdef.js"));
+        assert!(is_hashed_asset("/app-0123456789abcdef_bg.wasm"));
+        assert!(!is_hashed_asset("/index.html"));
+        assert!(!is_hashed_asset("/sw.js"));
+        assert!(!is_hashed_asset("/app-notahash.js"));
     }
 }

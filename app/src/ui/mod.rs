@@ -1,23 +1,212 @@
-//! User interface (giao diện). A placeholder until the real UI lands.
+//! User interface (giao diện): start-up, sign-in, the header and the pages.
+//!
+//! Routing is by URL fragment so the service worker can serve every page from
+//! one cached `index.html`: `#/` (my office), `#/cum` (the cluster's offices),
+//! `#/don-vi/<code>` (one office, read-only unless it is mine), `#/dong-bo`
+//! (sync details), `#/dang-nhap?token=…` (a sign-in link).
+
+mod cluster;
+mod header;
+mod office;
+mod signin;
+mod sync_page;
+pub mod widgets;
+
+use std::rc::Rc;
 
 use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
+
+use crate::i18n::{Lang, tr, use_lang};
+use crate::session::{SESSION_KEY, Session};
+use crate::storage::IdbChunkStore;
+use crate::sync::Driver;
 
 /// Id of the element the app mounts into (see `static/index.html`).
 pub const ROOT_ID: &str = "app";
 
-/// The root component.
-#[component]
-pub fn App() -> impl IntoView {
-    view! {
-        <main class="app">
-            <h1>"Thi Đua"</h1>
-            <p>"Thi đua, khen thưởng"</p>
-        </main>
+/// The IndexedDB database of this browser profile.
+pub const DB_NAME: &str = "thidua/main";
+
+/// The driver, reachable from reactive closures (which must be `Send`).
+pub type DriverRef = StoredValue<Driver, LocalStorage>;
+
+/// The driver provided at the root of a signed-in app.
+pub fn use_driver() -> DriverRef {
+    use_context::<DriverRef>().expect("driver is provided once signed in")
+}
+
+/// What the app is showing at the top level.
+#[derive(Clone)]
+enum Stage {
+    Loading,
+    /// IndexedDB could not be opened: nothing works without it.
+    NoStorage(String, String),
+    SignIn(Rc<IdbChunkStore>),
+    Running(Driver),
+}
+
+thread_local! {
+    /// The running driver, for the diagnostics hooks in `crate::debug`.
+    pub static CURRENT: std::cell::RefCell<Option<Driver>> = const { std::cell::RefCell::new(None) };
+}
+
+/// The current route (the URL fragment), kept in a signal.
+pub fn use_route() -> RwSignal<String> {
+    use_context::<RwSignal<String>>().expect("route is provided at the root")
+}
+
+fn current_hash() -> String {
+    web_sys::window()
+        .and_then(|w| w.location().hash().ok())
+        .unwrap_or_default()
+}
+
+/// Go to a route.
+pub fn navigate(hash: &str) {
+    if let Some(w) = web_sys::window() {
+        let _ = w.location().set_hash(hash);
     }
 }
 
-/// Mount [`App`] into `#app` (replacing the loading text), or into `<body>`
-/// when the page has no such element.
+/// The root component.
+#[component]
+pub fn App() -> impl IntoView {
+    let lang = RwSignal::new(stored_lang());
+    provide_context(lang);
+    Effect::new(move |_| {
+        let l = lang.get();
+        if let Some(storage) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) {
+            let _ = storage.set_item("thidua-lang", l.code());
+        }
+        if let Some(el) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.document_element())
+        {
+            let _ = el.set_attribute("lang", l.code());
+        }
+    });
+    let route = RwSignal::new(current_hash());
+    provide_context(route);
+    let on_hash = Closure::<dyn FnMut()>::new(move || route.set(current_hash()));
+    if let Some(w) = web_sys::window() {
+        let _ = w.add_event_listener_with_callback("hashchange", on_hash.as_ref().unchecked_ref());
+    }
+    on_hash.forget();
+
+    let stage = RwSignal::new_local(Stage::Loading);
+    wasm_bindgen_futures::spawn_local(async move {
+        let store = match IdbChunkStore::open(DB_NAME).await {
+            Ok(s) => Rc::new(s),
+            Err(e) => {
+                stage.set(Stage::NoStorage(e.message_vi().to_string(), e.to_string()));
+                return;
+            }
+        };
+        crate::storage::request_persistent_storage().await;
+        let session: Option<Session> = store.get_setting_json(SESSION_KEY).await.ok().flatten();
+        // A sign-in link for a different token replaces the stored session.
+        let link = crate::session::link_params(&current_hash());
+        match (session, link) {
+            (Some(s), Some((_, token))) if s.token != token => stage.set(Stage::SignIn(store)),
+            (Some(s), _) => {
+                if current_hash().starts_with("#/dang-nhap") {
+                    navigate("#/");
+                }
+                stage.set(Stage::Running(start_driver(s, store)));
+            }
+            (None, _) => stage.set(Stage::SignIn(store)),
+        }
+    });
+
+    view! {
+        {move || match stage.get() {
+            Stage::Loading => view! { <p class="loading">{move || tr(lang.get(), "Đang mở dữ liệu trên máy…", "Opening local data…")}</p> }.into_any(),
+            Stage::NoStorage(vi, en) => view! {
+                <div class="fatal" role="alert">
+                    <h1>"Thi Đua"</h1>
+                    <p>{vi}</p>
+                    <p class="muted">{en}</p>
+                </div>
+            }.into_any(),
+            Stage::SignIn(store) => {
+                let on_done = move |session: Session, store: Rc<IdbChunkStore>| {
+                    navigate("#/");
+                    stage.set(Stage::Running(start_driver(session, store)));
+                };
+                view! { <signin::SignIn store=store on_done=on_done /> }.into_any()
+            }
+            Stage::Running(driver) => view! { <Shell driver=driver /> }.into_any(),
+        }}
+    }
+}
+
+fn stored_lang() -> Lang {
+    web_sys::window()
+        .and_then(|w| w.local_storage().ok().flatten())
+        .and_then(|s| s.get_item("thidua-lang").ok().flatten())
+        .map(|c| Lang::from_code(&c))
+        .unwrap_or_default()
+}
+
+fn start_driver(session: Session, store: Rc<IdbChunkStore>) -> Driver {
+    let driver = Driver::start(session, store);
+    CURRENT.with(|c| *c.borrow_mut() = Some(driver.clone()));
+    driver
+}
+
+/// The signed-in app: header, navigation, the current page.
+#[component]
+fn Shell(driver: Driver) -> impl IntoView {
+    let signals = driver.signals;
+    let drv: DriverRef = StoredValue::new_local(driver);
+    provide_context(drv);
+    provide_context(signals);
+    let lang = use_lang();
+    let route = use_route();
+    let page = move || {
+        let r = route.get();
+        let r = r.trim_start_matches('#');
+        if r == "/cum" {
+            view! { <cluster::ClusterPage /> }.into_any()
+        } else if let Some(code) = r.strip_prefix("/don-vi/") {
+            view! { <office::OfficePage code=code.to_string() /> }.into_any()
+        } else if r == "/dong-bo" {
+            view! { <sync_page::SyncPage /> }.into_any()
+        } else {
+            let own = drv.with_value(|d| d.session().office);
+            view! { <office::OfficePage code=own /> }.into_any()
+        }
+    };
+    let nav_class = move |target: &'static str| {
+        move || {
+            let r = route.get();
+            let r = r.trim_start_matches('#');
+            let active = match target {
+                "/" => r.is_empty() || r == "/",
+                t => r.starts_with(t),
+            };
+            if active {
+                "nav-link active"
+            } else {
+                "nav-link"
+            }
+        }
+    };
+    view! {
+        <header::Header />
+        <nav class="tabs" aria-label=move || tr(lang.get(), "Trang", "Pages")>
+            <a class=nav_class("/") href="#/" data-testid="nav-office">{move || tr(lang.get(), "Đơn vị của tôi", "My office")}</a>
+            <a class=nav_class("/cum") href="#/cum" data-testid="nav-cluster">{move || tr(lang.get(), "Cụm thi đua", "Cluster")}</a>
+            <a class=nav_class("/dong-bo") href="#/dong-bo" data-testid="nav-sync">{move || tr(lang.get(), "Đồng bộ", "Sync")}</a>
+        </nav>
+        <widgets::Banners />
+        <main class="page">{page}</main>
+    }
+}
+
+/// Mount [`App`] into `#app` (replacing the loading text), or into `<body>`.
 pub fn mount() {
     let root = web_sys::window()
         .and_then(|w| w.document())
@@ -25,7 +214,7 @@ pub fn mount() {
     match root {
         Some(root) => {
             root.set_inner_html("");
-            let root: web_sys::HtmlElement = wasm_bindgen::JsCast::unchecked_into(root);
+            let root: web_sys::HtmlElement = root.unchecked_into();
             leptos::mount::mount_to(root, App).forget();
         }
         None => leptos::mount::mount_to_body(App),

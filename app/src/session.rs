@@ -1,0 +1,164 @@
+//! Sign-in (đăng nhập thiết bị): the relay address, the device token and the
+//! cluster directory, fetched once online and kept in IndexedDB so every later
+//! start works with no network at all.
+
+use serde::{Deserialize, Serialize};
+use shared::cluster::Directory;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+
+/// What a signed-in device remembers.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct Session {
+    /// `http(s)://host:port` of the relay.
+    pub relay: String,
+    pub token: String,
+    /// Office code of this device, e.g. `LSN`.
+    pub office: String,
+    /// Device name given when the token was issued.
+    pub device: String,
+    pub directory: Directory,
+    /// When the sign-in happened (ms since the epoch).
+    pub signed_in_at: f64,
+}
+
+/// The key of the session in the settings store.
+pub const SESSION_KEY: &str = "session";
+
+/// Why sign-in failed, in words for the user.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SignInError {
+    pub vi: String,
+    pub en: String,
+}
+
+impl Session {
+    /// The office's own entry.
+    pub fn office_entry(&self) -> Option<&shared::cluster::OfficeEntry> {
+        self.directory.office(&self.office)
+    }
+
+    /// `ws(s)://host/sync?token=...`
+    pub fn sync_url(&self) -> String {
+        let ws = if let Some(rest) = self.relay.strip_prefix("https://") {
+            format!("wss://{rest}")
+        } else if let Some(rest) = self.relay.strip_prefix("http://") {
+            format!("ws://{rest}")
+        } else {
+            self.relay.clone()
+        };
+        format!(
+            "{}/sync?token={}",
+            ws.trim_end_matches('/'),
+            js_sys::encode_uri_component(&self.token)
+        )
+    }
+
+    /// This device as the sync core's policy sees it.
+    pub fn auth(&self) -> shared::core::PeerAuth {
+        shared::core::PeerAuth::Device(shared::core::DeviceAuth {
+            office: self.office.clone(),
+            device: self.device.clone(),
+        })
+    }
+}
+
+/// Ask the relay who this token belongs to and what the cluster is.
+pub async fn sign_in(relay: &str, token: &str) -> Result<Session, SignInError> {
+    let relay = relay.trim().trim_end_matches('/').to_string();
+    let token = token.trim().to_string();
+    if token.is_empty() {
+        return Err(SignInError {
+            vi: "Hãy nhập mã thiết bị (token) do quản trị viên cấp.".into(),
+            en: "Enter the device token your administrator issued.".into(),
+        });
+    }
+    let window = web_sys::window().expect("window");
+    let init = web_sys::RequestInit::new();
+    init.set_method("GET");
+    let headers = web_sys::Headers::new().map_err(js_err)?;
+    headers
+        .set("Authorization", &format!("Bearer {token}"))
+        .map_err(js_err)?;
+    init.set_headers(&headers);
+    let url = format!("{relay}/api/directory");
+    let response = JsFuture::from(window.fetch_with_str_and_init(&url, &init))
+        .await
+        .map_err(|_| SignInError {
+            vi: format!("Không kết nối được tới máy chủ {relay}. Lần đăng nhập đầu tiên cần có mạng; hãy kiểm tra kết nối và địa chỉ máy chủ."),
+            en: format!("Could not reach the relay at {relay}. The first sign-in needs a connection; check the network and the address."),
+        })?;
+    let response: web_sys::Response = response.dyn_into().map_err(js_err)?;
+    let body = JsFuture::from(response.text().map_err(js_err)?)
+        .await
+        .map_err(js_err)?
+        .as_string()
+        .unwrap_or_default();
+    if response.status() == 401 {
+        return Err(SignInError {
+            vi: "Mã thiết bị không hợp lệ hoặc đã bị thu hồi. Hãy xin mã mới từ quản trị viên."
+                .into(),
+            en:
+                "The device token is not valid or was revoked. Ask the administrator for a new one."
+                    .into(),
+        });
+    }
+    if !response.ok() {
+        return Err(SignInError {
+            vi: format!("Máy chủ trả lời lỗi {}: {body}", response.status()),
+            en: format!("The relay answered {}: {body}", response.status()),
+        });
+    }
+    #[derive(Deserialize)]
+    struct You {
+        office: String,
+        device: String,
+    }
+    #[derive(Deserialize)]
+    struct Answer {
+        #[serde(flatten)]
+        directory: Directory,
+        you: You,
+    }
+    let answer: Answer = serde_json::from_str(&body).map_err(|e| SignInError {
+        vi: format!("Máy chủ trả lời không đúng định dạng ({e}). Có thể máy chủ và ứng dụng khác phiên bản."),
+        en: format!("The relay's answer has an unexpected form ({e}). The relay and the app may be different versions."),
+    })?;
+    Ok(Session {
+        relay,
+        token,
+        office: answer.you.office,
+        device: answer.you.device,
+        directory: answer.directory,
+        signed_in_at: js_sys::Date::now(),
+    })
+}
+
+fn js_err(e: JsValue) -> SignInError {
+    let text = e.as_string().unwrap_or_else(|| format!("{e:?}"));
+    SignInError {
+        vi: format!("Lỗi trình duyệt: {text}"),
+        en: format!("Browser error: {text}"),
+    }
+}
+
+/// The token and relay in a sign-in link `#/dang-nhap?token=...[&relay=...]`.
+pub fn link_params(hash: &str) -> Option<(Option<String>, String)> {
+    let query = hash.strip_prefix("#/dang-nhap?")?;
+    let mut token = None;
+    let mut relay = None;
+    for pair in query.split('&') {
+        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+        let v = js_sys::decode_uri_component(v)
+            .ok()
+            .and_then(|s| s.as_string())
+            .unwrap_or_else(|| v.to_string());
+        match k {
+            "token" => token = Some(v),
+            "relay" => relay = Some(v),
+            _ => {}
+        }
+    }
+    Some((relay, token?))
+}

@@ -1,0 +1,403 @@
+//! The browser shell around the shared sync core (lõi đồng bộ).
+//!
+//! [`Driver`] owns the [`Core`] and carries its actions out: frames go to the
+//! WebSocket ([`transport`]), chunks to IndexedDB, chunk notices to the other
+//! tabs ([`tabs`]), events to the Leptos signals the UI reads ([`SyncSignals`]).
+//! It never holds a borrow of the core across an `await`: every async step
+//! (a storage write, a frame) ends by feeding an input back and pumping again.
+
+pub mod status;
+pub mod tabs;
+pub mod transport;
+
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
+use automerge::transaction::Transaction;
+use automerge::{Automerge, ChangeHash};
+use leptos::prelude::*;
+use shared::cluster::ClusterPolicy;
+use shared::core::{
+    Action, ChangeError, CommitMeta, Config, Core, Draft, Event, Input, RejectCode, Role,
+};
+use shared::protocol::{DocumentId, PeerId};
+use shared::storage::{ChunkKey, ChunkStore};
+use wasm_bindgen_futures::spawn_local;
+
+use crate::session::Session;
+use crate::storage::{IdbChunkStore, StorageError};
+pub use status::{DocFreshness, RejectionView, SyncState, SyncView};
+
+/// Signals the UI reads. All are `Copy`.
+#[derive(Clone, Copy)]
+pub struct SyncSignals {
+    /// Bumped whenever any document's content changes: views re-read documents.
+    pub revision: RwSignal<u64>,
+    /// The header's sync state.
+    pub view: RwSignal<SyncView>,
+    /// Changes the relay refused, newest last.
+    pub rejections: RwSignal<Vec<RejectionView>>,
+    /// Storage trouble to show (a full disk above all).
+    pub storage_error: RwSignal<Option<StorageError>>,
+    /// A permanent connection problem (token revoked…), with Vietnamese and English text.
+    pub auth_problem: RwSignal<Option<(String, String)>>,
+}
+
+impl SyncSignals {
+    fn new() -> Self {
+        Self {
+            revision: RwSignal::new(0),
+            view: RwSignal::new(SyncView::default()),
+            rejections: RwSignal::new(Vec::new()),
+            storage_error: RwSignal::new(None),
+            auth_problem: RwSignal::new(None),
+        }
+    }
+}
+
+pub(crate) struct Inner {
+    pub core: Core<ClusterPolicy>,
+    pub store: Rc<IdbChunkStore>,
+    pub session: Session,
+    pub transport: transport::Transport,
+    pub tabs: Option<tabs::Tabs>,
+    /// Per document: when the relay last confirmed it (ms since the epoch).
+    pub synced_at: BTreeMap<DocumentId, f64>,
+    /// Documents refused by the relay and waiting to be rebuilt.
+    pub to_rebuild: Vec<DocumentId>,
+}
+
+/// The running sync machinery of a signed-in device. Cheap to clone.
+#[derive(Clone)]
+pub struct Driver {
+    pub(crate) inner: Rc<RefCell<Inner>>,
+    pub signals: SyncSignals,
+}
+
+/// Random hex for peer ids (not a secret: `Math.random` is enough).
+fn random_hex(n: usize) -> String {
+    (0..n)
+        .map(|_| format!("{:02x}", (js_sys::Math::random() * 256.0) as u8))
+        .collect()
+}
+
+impl Driver {
+    /// Start syncing every document of the session's cluster.
+    pub fn start(session: Session, store: Rc<IdbChunkStore>) -> Self {
+        let signals = SyncSignals::new();
+        let mut cfg = Config::new(
+            PeerId(format!("thidua-web-{}-{}", session.office, random_hex(4))),
+            Role::Client,
+        );
+        cfg.storage_id = Some(format!("thidua-web-{}", store.db_name()));
+        let mut core = Core::new(cfg, ClusterPolicy::new(session.directory.clone()));
+        for doc in session.directory.all_docs() {
+            core.open(doc);
+        }
+        let inner = Rc::new(RefCell::new(Inner {
+            core,
+            store,
+            session,
+            transport: transport::Transport::default(),
+            tabs: None,
+            synced_at: BTreeMap::new(),
+            to_rebuild: Vec::new(),
+        }));
+        let driver = Driver { inner, signals };
+        tabs::listen(&driver);
+        transport::start(&driver);
+        driver.pump();
+        driver
+    }
+
+    pub fn session(&self) -> Session {
+        self.inner.borrow().session.clone()
+    }
+
+    /// Read a document (call inside a reactive closure that also reads `signals.revision`).
+    pub fn with_doc<T>(&self, doc: &DocumentId, f: impl FnOnce(&Automerge) -> T) -> Option<T> {
+        let inner = self.inner.borrow();
+        inner.core.doc(doc).map(f)
+    }
+
+    /// Read the cluster document and one other document together.
+    pub fn with_docs<T>(&self, f: impl FnOnce(&dyn shared::core::DocLookup) -> T) -> T {
+        let inner = self.inner.borrow();
+        let lookup = inner.core.lookup();
+        f(&lookup)
+    }
+
+    /// Whether this device may change `doc`.
+    pub fn can_write(&self, doc: &DocumentId) -> bool {
+        use shared::core::Policy;
+        let inner = self.inner.borrow();
+        let auth = inner.session.auth();
+        inner.core.policy().access(&auth, doc, &inner.core.lookup()) == shared::core::Access::Write
+    }
+
+    /// Make an edit as this device: checked for rights and schema before it is
+    /// committed, then saved locally at once and sent when a connection exists.
+    pub fn change(
+        &self,
+        doc: &DocumentId,
+        summary: &str,
+        edit: impl FnOnce(&mut Transaction<'_>) -> Result<(), automerge::AutomergeError>,
+    ) -> Result<(), ChangeError<automerge::AutomergeError>> {
+        let result = {
+            let mut inner = self.inner.borrow_mut();
+            let auth = inner.session.auth();
+            let meta = commit_meta(&inner.session, summary);
+            inner.core.change(doc, Some(&auth), meta, edit).map(|_| ())
+        };
+        self.pump();
+        result
+    }
+
+    /// Apply a change skipping every local check (diagnostics and tests only:
+    /// shows the relay refusing what the app would never send).
+    pub fn force_change(
+        &self,
+        doc: &DocumentId,
+        edit: impl FnOnce(&mut Transaction<'_>) -> Result<(), automerge::AutomergeError>,
+    ) -> Result<(), String> {
+        let result = {
+            let mut inner = self.inner.borrow_mut();
+            let meta = commit_meta(&inner.session, "forced");
+            inner
+                .core
+                .change(doc, None, meta, edit)
+                .map(|_| ())
+                .map_err(|e| e.to_string())
+        };
+        self.pump();
+        result
+    }
+
+    /// Refused edits kept for a document.
+    pub fn drafts(&self, doc: &DocumentId) -> Vec<Draft> {
+        self.inner.borrow().core.drafts(doc)
+    }
+
+    /// Discard a refused edit.
+    pub fn discard_draft(&self, key: &ChunkKey) {
+        self.inner.borrow_mut().core.discard_draft(key);
+        self.pump();
+    }
+
+    /// Per-document freshness for the cluster views ("dữ liệu đến").
+    pub fn freshness(&self, doc: &DocumentId) -> DocFreshness {
+        let inner = self.inner.borrow();
+        status::freshness(&inner.core, doc, inner.synced_at.get(doc).copied())
+    }
+
+    /// Run the core's actions until none are left, then refresh the signals.
+    pub fn pump(&self) {
+        loop {
+            let action = self.inner.borrow_mut().core.poll();
+            let Some(action) = action else { break };
+            self.carry_out(action);
+        }
+        let rebuild: Vec<DocumentId> = std::mem::take(&mut self.inner.borrow_mut().to_rebuild);
+        if !rebuild.is_empty() {
+            for doc in rebuild {
+                self.inner.borrow_mut().core.rebuild_from_relay(&doc);
+            }
+            return self.pump();
+        }
+        let inner = self.inner.borrow();
+        let view = status::compute(
+            &inner.core,
+            &inner.session,
+            &inner.transport,
+            &inner.synced_at,
+        );
+        self.signals.view.set(view);
+    }
+
+    fn carry_out(&self, action: Action) {
+        match action {
+            Action::Send { conn, bytes } => self.inner.borrow().transport.send(conn, &bytes),
+            Action::Close { conn } => self.inner.borrow_mut().transport.close(conn),
+            Action::Load { doc } => {
+                let d = self.clone();
+                spawn_local(async move {
+                    let store = d.inner.borrow().store.clone();
+                    let chunks = store.load(&doc).await.map_err(|e| {
+                        d.signals.storage_error.set(Some(e.clone()));
+                        e.to_string()
+                    });
+                    d.inner
+                        .borrow_mut()
+                        .core
+                        .handle(Input::Loaded { doc, chunks });
+                    d.pump();
+                });
+            }
+            Action::Store { chunk } => {
+                let d = self.clone();
+                spawn_local(async move {
+                    let store = d.inner.borrow().store.clone();
+                    let result = store.put(&chunk).await;
+                    match &result {
+                        Ok(()) => {
+                            if d.signals.storage_error.get_untracked().is_some() {
+                                d.signals.storage_error.set(None);
+                            }
+                            if let Some(t) = &d.inner.borrow().tabs {
+                                t.announce(&chunk.key);
+                            }
+                        }
+                        Err(e) => {
+                            d.signals.storage_error.set(Some(e.clone()));
+                            d.schedule_storage_retry();
+                        }
+                    }
+                    let result = result.map_err(|e| e.to_string());
+                    d.inner.borrow_mut().core.handle(Input::Stored {
+                        key: chunk.key,
+                        result,
+                    });
+                    d.pump();
+                });
+            }
+            Action::Delete { keys } => {
+                let store = self.inner.borrow().store.clone();
+                spawn_local(async move {
+                    if let Err(e) = store.delete(&keys).await {
+                        web_sys::console::warn_1(&format!("compaction: {e}").into());
+                    }
+                });
+            }
+            Action::Event(e) => self.on_event(e),
+        }
+    }
+
+    fn on_event(&self, e: Event) {
+        match e {
+            Event::DocChanged { .. } => self.signals.revision.update(|n| *n += 1),
+            Event::DocReady { doc } => {
+                self.signals.revision.update(|n| *n += 1);
+                self.restore_remote_heads(doc);
+            }
+            Event::RemoteHeads { doc, heads } => {
+                let now = js_sys::Date::now();
+                self.inner.borrow_mut().synced_at.insert(doc, now);
+                self.save_remote_heads(doc, heads, now);
+            }
+            Event::Rejected { doc, rejection, .. } => {
+                let office = {
+                    let inner = self.inner.borrow();
+                    match inner.session.directory.role_of(&doc) {
+                        Some(shared::cluster::DocRole::Office(o)) => o.name.clone(),
+                        Some(shared::cluster::DocRole::Cluster) => {
+                            inner.session.directory.cluster.clone()
+                        }
+                        None => doc.to_string(),
+                    }
+                };
+                self.signals.rejections.update(|r| {
+                    r.push(RejectionView {
+                        doc,
+                        document_name: office,
+                        code: rejection.code,
+                        message_vi: rejection.message_vi.clone(),
+                        message_en: rejection.message_en.clone(),
+                        at_ms: js_sys::Date::now(),
+                    })
+                });
+                if rejection.code != RejectCode::NotInCluster {
+                    self.inner.borrow_mut().to_rebuild.push(doc);
+                }
+            }
+            Event::ProtocolError { code, message, .. } => {
+                if code.starts_with("token-") {
+                    self.inner.borrow_mut().transport.stop_for_good();
+                    let vi = match code.as_str() {
+                        "token-revoked" => {
+                            "Thiết bị này đã bị thu hồi quyền đồng bộ. Dữ liệu trên máy vẫn còn; hãy xin mã mới và đăng nhập lại."
+                        }
+                        _ => {
+                            "Máy chủ không chấp nhận mã thiết bị. Dữ liệu trên máy vẫn còn; hãy kiểm tra mã và đăng nhập lại."
+                        }
+                    };
+                    self.signals
+                        .auth_problem
+                        .set(Some((vi.to_string(), message)));
+                } else {
+                    web_sys::console::warn_1(&format!("relay: {code}: {message}").into());
+                }
+            }
+            Event::StorageProblem { message, .. } => {
+                web_sys::console::warn_1(&format!("storage: {message}").into());
+            }
+            Event::PeerReady { .. } | Event::DocUnavailable { .. } => {}
+        }
+    }
+
+    fn schedule_storage_retry(&self) {
+        let d = self.clone();
+        spawn_local(async move {
+            sleep_ms(5_000).await;
+            d.inner.borrow_mut().core.retry_storage();
+            d.pump();
+        });
+    }
+
+    fn save_remote_heads(&self, doc: DocumentId, heads: Vec<ChangeHash>, now: f64) {
+        let store = self.inner.borrow().store.clone();
+        spawn_local(async move {
+            let hex: Vec<String> = heads.iter().map(|h| h.to_string()).collect();
+            let value = serde_json::json!({ "heads": hex, "at": now }).to_string();
+            let _ = store.put_setting(&format!("remote/{doc}"), &value).await;
+        });
+    }
+
+    fn restore_remote_heads(&self, doc: DocumentId) {
+        let d = self.clone();
+        spawn_local(async move {
+            let store = d.inner.borrow().store.clone();
+            let Ok(Some(text)) = store.get_setting(&format!("remote/{doc}")).await else {
+                return;
+            };
+            let Ok(v) = serde_json::from_str::<serde_json::Value>(&text) else {
+                return;
+            };
+            let heads: Vec<ChangeHash> = v["heads"]
+                .as_array()
+                .map(|a| a.iter().filter_map(|h| h.as_str()?.parse().ok()).collect())
+                .unwrap_or_default();
+            {
+                let mut inner = d.inner.borrow_mut();
+                inner.core.set_remote_heads(&doc, heads);
+                if let Some(at) = v["at"].as_f64() {
+                    inner.synced_at.entry(doc).or_insert(at);
+                }
+            }
+            d.pump();
+        });
+    }
+}
+
+fn commit_meta(session: &Session, summary: &str) -> CommitMeta {
+    let message = serde_json::json!({
+        "office": session.office,
+        "device": session.device,
+        "summary": summary,
+    })
+    .to_string();
+    CommitMeta {
+        message: Some(message),
+        time_secs: Some((js_sys::Date::now() / 1000.0) as i64),
+    }
+}
+
+/// Wait `ms` milliseconds (setTimeout).
+pub async fn sleep_ms(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        if let Some(w) = web_sys::window() {
+            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
+        }
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}

@@ -1,0 +1,66 @@
+//! The cluster's offices (các đơn vị trong cụm): every replica on this device,
+//! how fresh it is, and its self-score total. Works offline from local replicas.
+
+use leptos::prelude::*;
+use shared::protocol::DocumentId;
+
+use super::office::{criteria, score_values};
+use super::use_driver;
+use super::widgets::freshness_text;
+use crate::i18n::{tr, use_lang};
+use crate::sync::SyncSignals;
+
+#[component]
+pub fn ClusterPage() -> impl IntoView {
+    let lang = use_lang();
+    let drv = use_driver();
+    let signals = use_context::<SyncSignals>().expect("signals");
+    let session = drv.with_value(|d| d.session());
+    let cluster_name = session.directory.cluster.clone();
+    let offices = session.directory.offices.clone();
+    let own = session.office.clone();
+    view! {
+        <section class="cluster-page" data-testid="cluster-page">
+            <h2>{cluster_name}</h2>
+            <table class="offices">
+                <thead><tr>
+                    <th>{move || tr(lang.get(), "Đơn vị", "Office")}</th>
+                    <th class="num">{move || tr(lang.get(), "Tự chấm", "Self-score")}</th>
+                    <th>{move || tr(lang.get(), "Độ mới của dữ liệu", "Freshness")}</th>
+                </tr></thead>
+                <tbody>
+                    {offices.into_iter().map(|o| {
+                        let doc = DocumentId::from_url(&o.url).ok();
+                        let href = format!("#/don-vi/{}", o.code);
+                        let mine = o.code == own;
+                        let total = move || {
+                            signals.revision.get();
+                            let Some(doc) = doc else { return String::new() };
+                            let sum: f64 = criteria(drv)
+                                .iter()
+                                .filter_map(|c| score_values(drv, doc, &c.id).first().copied())
+                                .sum();
+                            format!("{sum}")
+                        };
+                        let fresh = move || {
+                            signals.revision.get();
+                            signals.view.get();
+                            doc.map(|doc| freshness_text(lang.get(), &drv.with_value(|d| d.freshness(&doc))))
+                                .unwrap_or_default()
+                        };
+                        view! {
+                            <tr data-testid=format!("office-row-{}", o.code)>
+                                <td>
+                                    <a href=href>{o.name.clone()}</a>
+                                    {mine.then(|| view! { <span class="tag">{move || tr(lang.get(), "đơn vị tôi", "mine")}</span> })}
+                                </td>
+                                <td class="num" data-testid=format!("office-total-{}", o.code)>{total}</td>
+                                <td class="muted small">{fresh}</td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </section>
+    }
+}

@@ -1,0 +1,60 @@
+//! Small pieces shared by the pages: banners for problems the user must see,
+//! conflict markers, freshness labels.
+
+use leptos::prelude::*;
+
+use crate::i18n::{Lang, datetime_vn, tr, use_lang};
+use crate::sync::{DocFreshness, SyncSignals};
+
+/// Problems that must never be silent: a full disk, a refused device, refused changes.
+#[component]
+pub fn Banners() -> impl IntoView {
+    let lang = use_lang();
+    let signals = use_context::<SyncSignals>().expect("signals");
+    view! {
+        {move || signals.storage_error.get().map(|e| view! {
+            <div class="banner banner-error" role="alert" data-testid="storage-error">
+                <strong>{move || tr(lang.get(), "Không lưu được vào máy: ", "Could not save on this device: ")}</strong>
+                {match lang.get() { Lang::Vi => e.message_vi().to_string(), Lang::En => e.to_string() }}
+            </div>
+        })}
+        {move || signals.auth_problem.get().map(|(vi, en)| view! {
+            <div class="banner banner-error" role="alert" data-testid="auth-problem">
+                {match lang.get() { Lang::Vi => vi, Lang::En => en }}
+            </div>
+        })}
+        {move || {
+            let n = signals.rejections.get().len();
+            (n > 0).then(|| view! {
+                <div class="banner banner-warn" role="alert" data-testid="rejection-banner">
+                    {match lang.get() {
+                        Lang::Vi => format!("Máy chủ đã từ chối {n} thay đổi. "),
+                        Lang::En => format!("The relay refused {n} change(s). "),
+                    }}
+                    {signals.rejections.get().last().map(|r| match lang.get() {
+                        Lang::Vi => r.message_vi.clone(),
+                        Lang::En => r.message_en.clone(),
+                    })}
+                    " "
+                    <a href="#/dong-bo">{move || tr(lang.get(), "Xem chi tiết", "Details")}</a>
+                </div>
+            })
+        }}
+    }
+}
+
+/// "Data as of …" for one replica.
+pub fn freshness_text(lang: Lang, f: &DocFreshness) -> String {
+    let changed = f.last_change_secs.map(|s| datetime_vn(s as f64 * 1000.0));
+    let synced = f.synced_ms.map(datetime_vn);
+    match (lang, changed, synced) {
+        (Lang::Vi, Some(c), Some(s)) => format!("dữ liệu đến: {c} · đồng bộ lúc {s}"),
+        (Lang::Vi, Some(c), None) => format!("dữ liệu đến: {c} · chưa đồng bộ"),
+        (Lang::Vi, None, Some(s)) => format!("chưa có thay đổi · đồng bộ lúc {s}"),
+        (Lang::Vi, None, None) => "chưa có dữ liệu".into(),
+        (Lang::En, Some(c), Some(s)) => format!("data as of {c} · synced {s}"),
+        (Lang::En, Some(c), None) => format!("data as of {c} · not synced yet"),
+        (Lang::En, None, Some(s)) => format!("no changes yet · synced {s}"),
+        (Lang::En, None, None) => "no data yet".into(),
+    }
+}
