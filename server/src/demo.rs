@@ -6,7 +6,7 @@ use std::path::Path;
 use automerge::Automerge;
 use shared::cluster::{Directory, OfficeEntry};
 use shared::protocol::DocumentId;
-use shared::schema::{self, CriterionSeed};
+use shared::schema::{self, ClusterDoc, CriterionSeed, DateText, Member};
 use shared::storage::{Chunk, ChunkKind};
 
 use crate::store::{FileStore, StoreError};
@@ -100,13 +100,58 @@ pub fn create(store: &FileStore) -> Result<Directory, DemoError> {
             url: id.url(),
         });
     }
-    let cluster = schema::new_cluster_doc(DEMO_CLUSTER_NAME, 2026, "LSN", "CBG", DEMO_CRITERIA);
+    let cluster = schema::new_cluster_doc(&demo_cluster(&offices));
     store_doc(store, cluster_id, &cluster)?;
     Ok(Directory {
         cluster: DEMO_CLUSTER_NAME.to_string(),
         cluster_url: cluster_id.url(),
         offices,
     })
+}
+
+/// Offices that merged on 1 July 2025: code, province, successor's code.
+pub const DEMO_FORMER_PROVINCES: &[(&str, &str, &str)] = &[
+    ("HGG", "Hà Giang", "TQG"),
+    ("YBI", "Yên Bái", "LCI"),
+    ("BKN", "Bắc Kạn", "TNN"),
+    ("HBH", "Hòa Bình", "PTO"),
+];
+
+/// The demo cluster document: the current members (merged provinces from
+/// 1 July 2025, with their predecessors kept as former members), leader
+/// Lạng Sơn, deputy Cao Bằng, and the demo scoring table.
+pub fn demo_cluster(offices: &[OfficeEntry]) -> ClusterDoc {
+    let mut cluster = ClusterDoc::new(DEMO_CLUSTER_NAME, 2026, "LSN", "CBG");
+    let merger = DateText::from("2025-07-01");
+    for o in offices {
+        let predecessors: Vec<String> = DEMO_FORMER_PROVINCES
+            .iter()
+            .filter(|(_, _, successor)| *successor == o.code)
+            .map(|(code, _, _)| code.to_string())
+            .collect();
+        let member = Member {
+            code: o.code.clone(),
+            name: o.name.clone(),
+            province: o.province.clone(),
+            valid_from: (!predecessors.is_empty()).then(|| merger.clone()),
+            valid_until: None,
+            predecessors,
+        };
+        cluster.members.insert(o.code.clone(), member);
+    }
+    for (code, province, _) in DEMO_FORMER_PROVINCES {
+        let member = Member {
+            code: code.to_string(),
+            name: format!("Văn phòng Đoàn ĐBQH và HĐND tỉnh {province}"),
+            province: province.to_string(),
+            valid_from: None,
+            valid_until: Some(DateText::from("2025-06-30")),
+            predecessors: Vec::new(),
+        };
+        cluster.members.insert(code.to_string(), member);
+    }
+    cluster.add_criteria(DEMO_CRITERIA);
+    cluster
 }
 
 /// Read the directory of a data directory, if one was set up.

@@ -49,3 +49,79 @@ pub fn map<R: ReadDoc, P: Into<Prop>>(doc: &R, obj: &ObjId, prop: P) -> Option<O
 pub fn keys<R: ReadDoc>(doc: &R, obj: &ObjId) -> Vec<String> {
     doc.keys(obj).collect()
 }
+
+/// The object at a path of map keys from the root, e.g. `["staff", "p1"]`.
+pub fn path<R: ReadDoc>(doc: &R, keys: &[&str]) -> Option<ObjId> {
+    let mut obj = automerge::ROOT;
+    for key in keys {
+        obj = match doc.get(&obj, *key).ok()?? {
+            (Value::Object(_), id) => id,
+            _ => return None,
+        };
+    }
+    Some(obj)
+}
+
+/// Any automerge [`ReadDoc`] seen as an autosurgeon reader, so typed
+/// hydration runs on a document, an open transaction, or anything else that
+/// reads (`autosurgeon::hydrate(&Reader(&tx))`).
+pub struct Reader<'a, R>(pub &'a R);
+
+impl<R: ReadDoc> autosurgeon::ReadDoc for Reader<'_, R> {
+    type Parents<'b>
+        = automerge::Parents<'b>
+    where
+        Self: 'b;
+
+    /// Not available through [`ReadDoc`]; hydration does not need it.
+    fn get_heads(&self) -> Vec<automerge::ChangeHash> {
+        Vec::new()
+    }
+
+    fn get<P: Into<Prop>>(
+        &self,
+        obj: &ObjId,
+        prop: P,
+    ) -> Result<Option<(Value<'_>, ObjId)>, automerge::AutomergeError> {
+        self.0.get(obj, prop)
+    }
+
+    fn object_type<O: AsRef<ObjId>>(&self, obj: O) -> Option<ObjType> {
+        self.0.object_type(obj).ok()
+    }
+
+    fn map_range<'b, O, Rg>(&'b self, obj: O, range: Rg) -> automerge::iter::MapRange<'b>
+    where
+        Rg: std::ops::RangeBounds<String> + 'b,
+        O: AsRef<ObjId>,
+    {
+        self.0.map_range(obj, range)
+    }
+
+    fn list_range<O: AsRef<ObjId>, Rg: std::ops::RangeBounds<usize>>(
+        &self,
+        obj: O,
+        range: Rg,
+    ) -> automerge::iter::ListRange<'_> {
+        self.0.list_range(obj, range)
+    }
+
+    fn length<O: AsRef<ObjId>>(&self, obj: O) -> usize {
+        self.0.length(obj)
+    }
+
+    fn text<O: AsRef<ObjId>>(&self, obj: O) -> Result<String, automerge::AutomergeError> {
+        self.0.text(obj)
+    }
+
+    fn parents<O: AsRef<ObjId>>(
+        &self,
+        obj: O,
+    ) -> Result<Self::Parents<'_>, automerge::AutomergeError> {
+        self.0.parents(obj)
+    }
+
+    fn is_empty(&self) -> bool {
+        self.0.keys(automerge::ROOT).next().is_none()
+    }
+}

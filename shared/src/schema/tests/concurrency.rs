@@ -1,0 +1,144 @@
+//! Concurrent edits from two devices of one office (fork + merge).
+
+use automerge::{ActorId, Automerge, ROOT};
+
+use super::*;
+use crate::schema::conflict::{self, HeldValue};
+
+/// Two devices holding the same office document.
+fn two_devices() -> (Automerge, Automerge) {
+    let a = office_doc();
+    let b = a.fork().with_actor(ActorId::random());
+    (a, b)
+}
+
+fn edit(doc: &mut Automerge, f: impl FnOnce(&mut automerge::transaction::Transaction<'_>)) {
+    let mut tx = doc.transaction();
+    f(&mut tx);
+    tx.commit();
+}
+
+fn staff<R: automerge::ReadDoc>(doc: &R, id: &str) -> Person {
+    load_office(doc).doc.staff[id].clone()
+}
+
+#[test]
+fn different_fields_of_one_staff_record_edited_on_two_devices_are_both_kept() {
+    let (mut a, mut b) = two_devices();
+    // Device A rewrites the whole record with a new position (as a form
+    // would); device B changes only the name field.
+    edit(&mut a, |tx| {
+        let mut p = staff(tx, "p1");
+        p.position = "Phó Chánh Văn phòng".into();
+        write::put_entry(tx, &["staff"], "p1", &p).unwrap();
+    });
+    edit(&mut b, |tx| {
+        write::put_field(tx, &["staff", "p1"], "fullName", &"Trần Thị Bích Liên").unwrap();
+    });
+    a.merge(&mut b).unwrap();
+    b.merge(&mut a).unwrap();
+    for doc in [&a, &b] {
+        let p = staff(doc, "p1");
+        assert_eq!(p.position, "Phó Chánh Văn phòng");
+        assert_eq!(p.full_name, "Trần Thị Bích Liên");
+        assert!(conflict::record_conflicts(doc, &["staff", "p1"]).is_empty());
+    }
+}
+
+#[test]
+fn the_same_field_edited_on_two_devices_surfaces_a_conflict_that_the_pick_settles() {
+    let (mut a, mut b) = two_devices();
+    edit(&mut a, |tx| {
+        write::put_field(tx, &["staff", "p1"], "position", &"Chánh Văn phòng").unwrap();
+    });
+    edit(&mut b, |tx| {
+        write::put_field(tx, &["staff", "p1"], "position", &"Phó Chánh Văn phòng").unwrap();
+    });
+    a.merge(&mut b).unwrap();
+    b.merge(&mut a).unwrap();
+
+    let held = conflict::conflicts_at(&a, &["staff", "p1"], "position");
+    let mut texts: Vec<&str> = held.iter().filter_map(|v| v.as_str()).collect();
+    texts.sort();
+    assert_eq!(texts, ["Chánh Văn phòng", "Phó Chánh Văn phòng"]);
+    assert!(held[0].shown && !held[1].shown);
+    // Both devices show the same value and list the same conflict.
+    assert_eq!(
+        held,
+        conflict::conflicts_at(&b, &["staff", "p1"], "position")
+    );
+    assert_eq!(staff(&a, "p1").position, held[0].display());
+    let fields = conflict::record_conflicts(&a, &["staff", "p1"]);
+    assert_eq!(fields.keys().collect::<Vec<_>>(), ["position"]);
+    // Fields that did not conflict have one value.
+    assert!(conflict::conflicts_at(&a, &["staff", "p1"], "fullName").is_empty());
+
+    // The user on device B picks the value that is not shown.
+    let pick = held[1].clone();
+    edit(&mut b, |tx| {
+        conflict::resolve_at(tx, &["staff", "p1"], "position", &pick).unwrap();
+    });
+    a.merge(&mut b).unwrap();
+    for doc in [&a, &b] {
+        assert!(conflict::conflicts_at(doc, &["staff", "p1"], "position").is_empty());
+        assert_eq!(staff(doc, "p1").position, pick.display());
+    }
+}
+
+#[test]
+fn records_added_on_two_devices_never_collide() {
+    let (mut a, mut b) = two_devices();
+    edit(&mut a, |tx| {
+        let p = person("Lò Văn Sáng", Gender::Male);
+        write::put_entry(tx, &["staff"], "a-7f3k", &p).unwrap();
+    });
+    edit(&mut b, |tx| {
+        let p = person("Hà Thị Mai", Gender::Female);
+        write::put_entry(tx, &["staff"], "b-q81z", &p).unwrap();
+        write::delete_entry(tx, &["staff"], "p2").unwrap();
+    });
+    a.merge(&mut b).unwrap();
+    let office = load_office(&a).doc;
+    let ids: Vec<&String> = office.staff.keys().collect();
+    assert_eq!(ids, ["a-7f3k", "b-q81z", "p1"]);
+    assert_eq!(validate_office(&a, "LSN", Some(&cluster_doc())), vec![]);
+}
+
+#[test]
+fn one_evaluation_created_on_two_devices_is_a_conflict_the_user_resolves() {
+    let (mut a, mut b) = two_devices();
+    let key = evaluation_key("p2", 2026);
+    for (doc, votes) in [(&mut a, 5), (&mut b, 6)] {
+        edit(doc, |tx| {
+            let mut e = TitleEvaluation::new("p2", 2026);
+            e.rating = Some(PerformanceRating::HoanThanhTot);
+            e.votes_yes = votes;
+            e.votes_total = 7;
+            write::put_entry(tx, &["evaluations"], &key, &e).unwrap();
+        });
+    }
+    a.merge(&mut b).unwrap();
+    let held = conflict::conflicts_at(&a, &["evaluations"], &key);
+    assert_eq!(held.len(), 2);
+    assert!(
+        held.iter()
+            .all(|v| matches!(v.value, HeldValue::Object(..)))
+    );
+    let evaluations = read::map(&a, &ROOT, "evaluations").unwrap();
+    let shown_votes = load_office(&a).doc.evaluations[&key].votes_yes;
+    // Pick the record that is not shown: its content becomes the record.
+    let pick = held[1].clone();
+    let HeldValue::Object(_, picked) = &pick.value else {
+        unreachable!()
+    };
+    let picked_votes = read::number(&a, picked, "votesYes").unwrap() as u32;
+    assert_ne!(picked_votes, shown_votes);
+    edit(&mut a, |tx| {
+        conflict::resolve(tx, &evaluations, &key, &pick).unwrap();
+    });
+    assert!(conflict::conflicts_at(&a, &["evaluations"], &key).is_empty());
+    assert_eq!(
+        load_office(&a).doc.evaluations[&key].votes_yes,
+        picked_votes
+    );
+}

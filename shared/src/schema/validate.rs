@@ -1,0 +1,703 @@
+//! Validation: every way a document breaks the schema or a rule, as
+//! [`Violation`]s with a stable `code`, a `path` (map keys joined by `/`,
+//! e.g. `selfScores/C1/points`) and a message a person can act on, in
+//! English and Vietnamese.
+//!
+//! The relay and the app refuse a change only for violations it
+//! introduces (compared by path and code), so a document made invalid by a
+//! change elsewhere (a lowered maximum, a removed member) stays editable.
+//! Validation reads only the current state; its cost grows with the size of
+//! the documents, not of their history.
+//!
+//! Codes: `wrong-kind`, `unknown-schema-version`, `wrong-office`,
+//! `unreadable`, `bad-year`, `bad-date`, `missing-date`, `period-reversed`,
+//! `missing-name`, `unknown-leader`, `unknown-deputy`, `leader-not-member`,
+//! `deputy-not-member`, `deputy-is-leader`, `member-code-mismatch`,
+//! `member-period-reversed`, `unknown-predecessor`, `bad-maximum`,
+//! `unknown-section`, `bad-cap-percent`, `bad-document-number`,
+//! `score-negative`, `score-above-maximum`, `unknown-criterion`,
+//! `unknown-office`, `review-of-own-office`, `unknown-person`,
+//! `title-subject-mismatch`, `votes-above-total`, `missing-subject`,
+//! `stage-dates-out-of-order`, `unknown-proposal`, `decision-before-proposal`.
+
+use std::collections::BTreeMap;
+
+use automerge::{Automerge, ROOT, ReadDoc};
+
+use super::cluster_doc::ClusterDoc;
+use super::docnum::parse_document_number;
+use super::load::{load_cluster, load_office};
+use super::office_doc::{OfficeDoc, Person};
+use super::value::DateText;
+use super::{MIN_SCHEMA_VERSION, SCHEMA_VERSION, read, violation};
+use crate::cluster::Directory;
+use crate::core::Violation;
+use crate::domain::Title;
+use crate::domain::rules::Date;
+
+/// Years outside this range are typing mistakes.
+const YEARS: std::ops::RangeInclusive<i32> = 1900..=2200;
+
+/// A number as Vietnamese writes it: `12,5`, `25`.
+fn vi_number(x: f64) -> String {
+    format!("{x}").replace('.', ",")
+}
+
+/// Checks the document kind and schema version; returns the version when
+/// it is one this build knows.
+fn check_header<R: ReadDoc>(doc: &R, kind: &str, out: &mut Vec<Violation>) -> Option<i64> {
+    let found = read::text(doc, &ROOT, "kind");
+    if found.as_deref() != Some(kind) {
+        let kind_vi = if kind == "cluster" {
+            "của cụm"
+        } else {
+            "của đơn vị"
+        };
+        out.push(violation(
+            "kind",
+            "wrong-kind",
+            format!("this must be a {kind} document, but its kind is {found:?}"),
+            format!("tài liệu này phải là tài liệu {kind_vi} ({kind}), nhưng đang là {found:?}"),
+        ));
+    }
+    match read::number(doc, &ROOT, "schemaVersion") {
+        Some(v)
+            if v >= MIN_SCHEMA_VERSION as f64 && v <= SCHEMA_VERSION as f64 && v.fract() == 0.0 =>
+        {
+            Some(v as i64)
+        }
+        other => {
+            let shown = other.map_or_else(|| "none".to_string(), |v| v.to_string());
+            let shown_vi = other.map_or_else(|| "không có".to_string(), vi_number);
+            out.push(violation(
+                "schemaVersion",
+                "unknown-schema-version",
+                format!(
+                    "schema version {shown} is not one this app knows \
+                     ({MIN_SCHEMA_VERSION}–{SCHEMA_VERSION}); update the app"
+                ),
+                format!(
+                    "phiên bản dữ liệu {shown_vi} không được hỗ trợ \
+                     ({MIN_SCHEMA_VERSION}–{SCHEMA_VERSION}); hãy cập nhật ứng dụng"
+                ),
+            ));
+            None
+        }
+    }
+}
+
+/// Collects violations, with the checks shared by both documents.
+struct Checks {
+    out: Vec<Violation>,
+}
+
+impl Checks {
+    fn push(&mut self, path: impl Into<String>, code: &str, en: String, vi: String) {
+        self.out.push(violation(path, code, en, vi));
+    }
+
+    fn year(&mut self, path: &str, year: i32) {
+        if !YEARS.contains(&year) {
+            self.push(
+                path,
+                "bad-year",
+                format!("{path}: the year {year} is not plausible; enter a year like 2026"),
+                format!("{path}: năm {year} không hợp lệ; hãy nhập năm, ví dụ 2026"),
+            );
+        }
+    }
+
+    /// A required date.
+    fn date(&mut self, path: &str, date: &DateText) -> Option<Date> {
+        if date.0.trim().is_empty() {
+            self.push(
+                path,
+                "missing-date",
+                format!("{path}: a date is required"),
+                format!("{path}: cần nhập ngày"),
+            );
+            return None;
+        }
+        self.opt_date(path, Some(date))
+    }
+
+    /// An optional date: `None` and empty text are fine.
+    fn opt_date(&mut self, path: &str, date: Option<&DateText>) -> Option<Date> {
+        let text = date?;
+        if text.0.is_empty() {
+            return None;
+        }
+        let parsed = text.date();
+        if parsed.is_none() {
+            let raw = &text.0;
+            self.push(
+                path,
+                "bad-date",
+                format!("{path}: {raw:?} is not a valid date; write it as YYYY-MM-DD"),
+                format!("{path}: {raw:?} không phải ngày hợp lệ; hãy ghi theo dạng YYYY-MM-DD"),
+            );
+        }
+        parsed
+    }
+
+    /// `from` must not be after `until`.
+    fn period(&mut self, path: &str, code: &str, from: Option<Date>, until: Option<Date>) {
+        if let (Some(f), Some(u)) = (from, until)
+            && u < f
+        {
+            self.push(
+                path,
+                code,
+                format!("{path}: the period ends ({u}) before it starts ({f})"),
+                format!("{path}: ngày kết thúc ({u}) trước ngày bắt đầu ({f})"),
+            );
+        }
+    }
+
+    fn name(&mut self, path: &str, name: &str) {
+        if name.trim().is_empty() {
+            self.push(
+                path,
+                "missing-name",
+                format!("{path}: a name is required"),
+                format!("{path}: cần nhập tên"),
+            );
+        }
+    }
+
+    /// A document number such as `123/QĐ-UBND`; empty (a draft) is fine.
+    fn doc_number(&mut self, path: &str, number: &str, example: &str) {
+        if number.is_empty() || parse_document_number(number).is_some() {
+            return;
+        }
+        self.push(
+            path,
+            "bad-document-number",
+            format!(
+                "{path}: {number:?} is not a document number of the form \
+                 <number>/<TYPE>-<ISSUER>, e.g. {example}"
+            ),
+            format!(
+                "{path}: {number:?} không đúng dạng số, ký hiệu văn bản \
+                 <số>/<LOẠI>-<CƠ QUAN>, ví dụ {example}"
+            ),
+        );
+    }
+
+    fn votes(&mut self, path: &str, yes: u32, total: u32) {
+        if yes > total {
+            self.push(
+                format!("{path}/votesYes"),
+                "votes-above-total",
+                format!("{path}: {yes} votes in favour is more than the {total} votes cast"),
+                format!("{path}: số phiếu đồng ý ({yes}) lớn hơn tổng số phiếu ({total})"),
+            );
+        }
+    }
+
+    fn person(&mut self, path: &str, id: &str, staff: &BTreeMap<String, Person>) {
+        if !staff.contains_key(id) {
+            self.push(
+                path,
+                "unknown-person",
+                format!("{path}: person {id:?} is not on the staff roster; add them first"),
+                format!(
+                    "{path}: người có mã {id:?} không có trong danh sách cán bộ; hãy thêm trước"
+                ),
+            );
+        }
+    }
+
+    /// Points given for a criterion: at least 0, at most the maximum.
+    fn score(
+        &mut self,
+        base: &str,
+        criterion: &str,
+        points: f64,
+        table: Option<&ClusterDoc>,
+        self_score: bool,
+    ) {
+        let (what_en, what_vi) = if self_score {
+            ("self-score", "điểm tự chấm")
+        } else {
+            ("score", "điểm chấm")
+        };
+        if points < 0.0 || !points.is_finite() {
+            self.push(
+                format!("{base}/points"),
+                "score-negative",
+                format!("the {what_en} for criterion {criterion} cannot be negative ({points})"),
+                format!(
+                    "{what_vi} của tiêu chí {criterion} không được âm ({})",
+                    vi_number(points)
+                ),
+            );
+        }
+        let Some(table) = table else { return };
+        match table.criterion_max(criterion) {
+            None => self.push(
+                base,
+                "unknown-criterion",
+                format!("criterion {criterion} is not in the cluster's scoring table"),
+                format!("tiêu chí {criterion} không có trong bảng chấm điểm của cụm"),
+            ),
+            Some(max) if points > max => self.push(
+                format!("{base}/points"),
+                "score-above-maximum",
+                format!(
+                    "the {what_en} {points} for criterion {criterion} is above its maximum {max}"
+                ),
+                format!(
+                    "{what_vi} {} của tiêu chí {criterion} vượt quá điểm tối đa {}",
+                    vi_number(points),
+                    vi_number(max)
+                ),
+            ),
+            Some(_) => {}
+        }
+    }
+
+    /// An office code that must be a member of the cluster (when known).
+    fn office(&mut self, path: &str, code: &str, cluster: Option<&ClusterDoc>) {
+        let Some(c) = cluster.filter(|c| !c.members.is_empty()) else {
+            return;
+        };
+        if !c.members.contains_key(code) {
+            self.push(
+                path,
+                "unknown-office",
+                format!("{path}: office {code:?} is not a member of the cluster"),
+                format!("{path}: đơn vị {code:?} không phải thành viên của cụm"),
+            );
+        }
+    }
+}
+
+/// Whether a title is for a collective (`Some(true)`), a person
+/// (`Some(false)`), or either (`None`: Bằng khen, Giấy khen).
+fn collective_title(title: Title) -> Option<bool> {
+    match title {
+        Title::TapTheLaoDongXuatSac | Title::TapTheLaoDongTienTien | Title::CoThiDuaCapTinh => {
+            Some(true)
+        }
+        Title::BangKhenCapTinh | Title::GiayKhen => None,
+        Title::LaoDongTienTien
+        | Title::ChienSiThiDuaCoSo
+        | Title::ChienSiThiDuaCapTinh
+        | Title::ChienSiThiDuaToanQuoc => Some(false),
+    }
+}
+
+fn title_for(checks: &mut Checks, path: &str, title: Title, for_collective: bool) {
+    if collective_title(title).is_some_and(|c| c != for_collective) {
+        let (en, vi) = if for_collective {
+            ("a collective", "tập thể")
+        } else {
+            ("an individual", "cá nhân")
+        };
+        checks.push(
+            path,
+            "title-subject-mismatch",
+            format!("{path}: {} is not a title for {en}", title.name_en()),
+            format!(
+                "{path}: {} không phải danh hiệu dành cho {vi}",
+                title.name_vi()
+            ),
+        );
+    }
+}
+
+/// Every violation in a cluster document.
+pub fn cluster<R: ReadDoc>(doc: &R, directory: &Directory) -> Vec<Violation> {
+    let mut out = Vec::new();
+    let version = check_header(doc, "cluster", &mut out);
+    let loaded = load_cluster(doc);
+    let mut ch = Checks { out };
+    ch.out.extend(loaded.problems);
+    let c = &loaded.doc;
+
+    if read::present(doc, &ROOT, "year") {
+        ch.year("year", c.year);
+    }
+    check_leadership(&mut ch, c, directory);
+
+    for (key, m) in &c.members {
+        let p = format!("members/{key}");
+        if !m.code.is_empty() && m.code != *key {
+            ch.push(
+                format!("{p}/code"),
+                "member-code-mismatch",
+                format!("{p}: the code {:?} differs from the key {key:?}", m.code),
+                format!("{p}: mã {:?} khác với khoá {key:?}", m.code),
+            );
+        }
+        ch.name(&format!("{p}/name"), &m.name);
+        let from = ch.opt_date(&format!("{p}/validFrom"), m.valid_from.as_ref());
+        let until = ch.opt_date(&format!("{p}/validUntil"), m.valid_until.as_ref());
+        ch.period(
+            &format!("{p}/validUntil"),
+            "member-period-reversed",
+            from,
+            until,
+        );
+        for pred in &m.predecessors {
+            if pred == key || !c.members.contains_key(pred) {
+                ch.push(
+                    format!("{p}/predecessors"),
+                    "unknown-predecessor",
+                    format!(
+                        "{p}: predecessor {pred:?} must be another office listed in the cluster's members"
+                    ),
+                    format!(
+                        "{p}: đơn vị tiền thân {pred:?} phải là một đơn vị khác có trong danh sách thành viên của cụm"
+                    ),
+                );
+            }
+        }
+    }
+
+    for (id, crit) in &c.criteria {
+        let p = format!("criteria/{id}");
+        let max = crit.max_points;
+        if !(max > 0.0 && max.is_finite()) {
+            ch.push(
+                format!("{p}/maxPoints"),
+                "bad-maximum",
+                format!("criterion {id} needs a maximum above zero, found {max}"),
+                format!(
+                    "tiêu chí {id} cần điểm tối đa lớn hơn 0, hiện là {}",
+                    vi_number(max)
+                ),
+            );
+        }
+        if version.unwrap_or(SCHEMA_VERSION) >= 2
+            && !crit.section.is_empty()
+            && !c.sections.contains_key(&crit.section)
+        {
+            ch.push(
+                format!("{p}/section"),
+                "unknown-section",
+                format!(
+                    "criterion {id} belongs to section {:?}, which does not exist",
+                    crit.section
+                ),
+                format!(
+                    "tiêu chí {id} thuộc phần {:?} nhưng phần này không tồn tại",
+                    crit.section
+                ),
+            );
+        }
+    }
+
+    for (id, mv) in &c.movements {
+        let p = format!("movements/{id}");
+        ch.name(&format!("{p}/name"), &mv.name);
+        let from = ch.opt_date(&format!("{p}/startDate"), mv.start_date.as_ref());
+        let until = ch.opt_date(&format!("{p}/endDate"), mv.end_date.as_ref());
+        ch.period(&format!("{p}/endDate"), "period-reversed", from, until);
+    }
+    for (id, plan) in &c.plans {
+        let p = format!("plans/{id}");
+        ch.doc_number(&format!("{p}/number"), &plan.number, "15/KH-CTĐ");
+        ch.opt_date(&format!("{p}/date"), plan.date.as_ref());
+    }
+    for (id, d) in &c.deadlines {
+        let p = format!("deadlines/{id}");
+        ch.name(&format!("{p}/name"), &d.name);
+        ch.date(&format!("{p}/date"), &d.date);
+    }
+    ch.opt_date("covenant/date", c.covenant.date.as_ref());
+    if let Some(cap) = c.rule_settings.cstdcs_cap_percent
+        && cap > 100
+    {
+        ch.push(
+            "ruleSettings/cstdcsCapPercent",
+            "bad-cap-percent",
+            format!("the cap on Grassroots Emulation Fighters must be 0–100%, found {cap}%"),
+            format!("tỷ lệ tối đa Chiến sĩ thi đua cơ sở phải từ 0 đến 100%, hiện là {cap}%"),
+        );
+    }
+    ch.out
+}
+
+fn check_leadership(ch: &mut Checks, c: &ClusterDoc, directory: &Directory) {
+    let roles = [
+        (
+            "leader",
+            &c.leader,
+            "the leading office",
+            "đơn vị Cụm trưởng",
+        ),
+        ("deputy", &c.deputy, "the deputy office", "đơn vị Cụm phó"),
+    ];
+    for (key, code, what_en, what_vi) in roles {
+        if key == "deputy" && code.is_empty() {
+            continue;
+        }
+        if directory.office(code).is_none() {
+            ch.push(
+                key,
+                if key == "leader" {
+                    "unknown-leader"
+                } else {
+                    "unknown-deputy"
+                },
+                format!("{what_en} {code:?} is not a member of the cluster"),
+                format!("{what_vi} {code:?} không phải thành viên của cụm"),
+            );
+        } else if !c.members.is_empty()
+            && !c
+                .members
+                .get(code.as_str())
+                .is_some_and(|m| m.is_valid_in_year(c.year))
+        {
+            let year = c.year;
+            ch.push(
+                key,
+                if key == "leader" {
+                    "leader-not-member"
+                } else {
+                    "deputy-not-member"
+                },
+                format!("{what_en} {code:?} is not among the cluster's members in {year}"),
+                format!(
+                    "{what_vi} {code:?} không có trong danh sách thành viên của cụm năm {year}"
+                ),
+            );
+        }
+    }
+    if !c.deputy.is_empty() && c.deputy == c.leader {
+        ch.push(
+            "deputy",
+            "deputy-is-leader",
+            format!(
+                "the deputy ({}) must be another office than the leader",
+                c.deputy
+            ),
+            format!("Cụm phó ({}) phải là đơn vị khác với Cụm trưởng", c.deputy),
+        );
+    }
+}
+
+/// Every violation in an office document.
+pub fn office<R: ReadDoc>(doc: &R, code: &str, cluster: Option<&Automerge>) -> Vec<Violation> {
+    let mut out = Vec::new();
+    check_header(doc, "office", &mut out);
+    let found = read::text(doc, &ROOT, "officeCode");
+    if found.as_deref() != Some(code) {
+        out.push(violation(
+            "officeCode",
+            "wrong-office",
+            format!("this document belongs to office {code}, not {found:?}"),
+            format!("tài liệu này thuộc đơn vị {code}, không phải {found:?}"),
+        ));
+    }
+    let loaded = load_office(doc);
+    let table = cluster.map(|c| load_cluster(c).doc);
+    let mut ch = Checks { out };
+    ch.out.extend(loaded.problems);
+    check_office(&mut ch, &loaded.doc, code, table.as_ref());
+    ch.out
+}
+
+fn check_office(ch: &mut Checks, o: &OfficeDoc, code: &str, cluster: Option<&ClusterDoc>) {
+    for (id, person) in &o.staff {
+        let p = format!("staff/{id}");
+        ch.name(&format!("{p}/fullName"), &person.full_name);
+        let joined = ch.opt_date(&format!("{p}/joinedOn"), person.joined_on.as_ref());
+        let left = ch.opt_date(&format!("{p}/leftOn"), person.left_on.as_ref());
+        ch.period(&format!("{p}/leftOn"), "period-reversed", joined, left);
+        for (did, d) in &person.discipline {
+            let dp = format!("{p}/discipline/{did}");
+            let start = ch.date(&format!("{dp}/start"), &d.start);
+            let end = ch.opt_date(&format!("{dp}/end"), d.end.as_ref());
+            ch.period(&format!("{dp}/end"), "period-reversed", start, end);
+        }
+    }
+    for (id, r) in &o.registrations {
+        let p = format!("registrations/{id}");
+        ch.year(&format!("{p}/year"), r.year);
+        ch.opt_date(&format!("{p}/date"), r.date.as_ref());
+        if let Some(person) = &r.person_id {
+            ch.person(&format!("{p}/personId"), person, &o.staff);
+        }
+        title_for(ch, &format!("{p}/title"), r.title, r.person_id.is_none());
+    }
+    for (id, s) in &o.covenant_signatures {
+        let p = format!("covenantSignatures/{id}");
+        ch.year(&format!("{p}/year"), s.year);
+        ch.opt_date(&format!("{p}/date"), s.date.as_ref());
+    }
+    for (id, s) in &o.self_scores {
+        ch.score(&format!("selfScores/{id}"), id, s.points, cluster, true);
+    }
+    for (office, review) in &o.peer_reviews {
+        let p = format!("peerReviews/{office}");
+        if office == code {
+            ch.push(
+                p.clone(),
+                "review-of-own-office",
+                "an office does not score itself here; use the self-scores".to_string(),
+                "đơn vị không tự chấm điểm ở đây; hãy dùng phần tự chấm điểm".to_string(),
+            );
+        } else {
+            ch.office(&p, office, cluster);
+        }
+        for (crit, s) in &review.scores {
+            ch.score(
+                &format!("{p}/scores/{crit}"),
+                crit,
+                s.points,
+                cluster,
+                false,
+            );
+        }
+    }
+    if let Some(vote) = &o.leading_vote {
+        ch.office("leadingVote", vote, cluster);
+    }
+    for (id, insp) in &o.inspections {
+        let p = format!("inspections/{id}");
+        ch.opt_date(&format!("{p}/date"), insp.date.as_ref());
+        for (kind, items) in [
+            ("shortcomings", &insp.shortcomings),
+            ("recommendations", &insp.recommendations),
+        ] {
+            for (fid, f) in items {
+                let fp = format!("{p}/{kind}/{fid}");
+                ch.opt_date(&format!("{fp}/dueDate"), f.due_date.as_ref());
+                ch.opt_date(&format!("{fp}/doneOn"), f.done_on.as_ref());
+            }
+        }
+    }
+    check_models(ch, o);
+    for (id, e) in &o.evaluations {
+        let p = format!("evaluations/{id}");
+        ch.person(&format!("{p}/personId"), &e.person_id, &o.staff);
+        ch.year(&format!("{p}/year"), e.year);
+        ch.votes(&p, e.votes_yes, e.votes_total);
+        if let Some(t) = e.proposed_title {
+            title_for(ch, &format!("{p}/proposedTitle"), t, false);
+        }
+    }
+    for (id, e) in &o.collective_evaluations {
+        let p = format!("collectiveEvaluations/{id}");
+        ch.year(&format!("{p}/year"), e.year);
+        ch.votes(&p, e.votes_yes, e.votes_total);
+        if let Some(t) = e.proposed_title {
+            title_for(ch, &format!("{p}/proposedTitle"), t, true);
+        }
+    }
+    check_commendations(ch, o, cluster);
+}
+
+fn check_models(ch: &mut Checks, o: &OfficeDoc) {
+    for (id, m) in &o.exemplary_models {
+        let p = format!("exemplaryModels/{id}");
+        match &m.person_id {
+            Some(person) => ch.person(&format!("{p}/personId"), person, &o.staff),
+            None if m.collective_name.trim().is_empty() => ch.push(
+                p.clone(),
+                "missing-subject",
+                format!("{p}: choose a person or name the collective"),
+                format!("{p}: hãy chọn một cá nhân hoặc nhập tên tập thể"),
+            ),
+            None => {}
+        }
+        let mut last: Option<(Date, &str)> = None;
+        for (stage, date) in m.stage_dates.in_order() {
+            let Some(d) = ch.opt_date(&format!("{p}/stageDates/{}", stage_key(stage)), date) else {
+                continue;
+            };
+            if let Some((before, before_vi)) = last
+                && d < before
+            {
+                ch.push(
+                    format!("{p}/stageDates/{}", stage_key(stage)),
+                    "stage-dates-out-of-order",
+                    format!(
+                        "{p}: the stage \"{}\" ({d}) comes before an earlier stage ({before})",
+                        stage.name_en()
+                    ),
+                    format!(
+                        "{p}: bước \"{}\" ({d}) sớm hơn bước \"{before_vi}\" ({before}) đứng trước nó",
+                        stage.name_vi()
+                    ),
+                );
+            }
+            last = Some((d, stage.name_vi()));
+        }
+    }
+}
+
+fn stage_key(stage: super::value::ModelStage) -> &'static str {
+    use super::value::TextCode;
+    stage.code()
+}
+
+fn check_commendations(ch: &mut Checks, o: &OfficeDoc, cluster: Option<&ClusterDoc>) {
+    for (id, pr) in &o.proposals {
+        let p = format!("proposals/{id}");
+        ch.doc_number(&format!("{p}/number"), &pr.number, "12/TTr-VP");
+        ch.opt_date(&format!("{p}/date"), pr.date.as_ref());
+        if pr.year != 0 {
+            ch.year(&format!("{p}/year"), pr.year);
+        }
+        if !pr.proposing_office.is_empty() {
+            ch.office(
+                &format!("{p}/proposingOffice"),
+                &pr.proposing_office,
+                cluster,
+            );
+        }
+        match &pr.person_id {
+            Some(person) => ch.person(&format!("{p}/personId"), person, &o.staff),
+            None if pr.subject_name.trim().is_empty() => ch.push(
+                p.clone(),
+                "missing-subject",
+                format!("{p}: choose a person or name the collective proposed"),
+                format!("{p}: hãy chọn cá nhân hoặc nhập tên tập thể được đề nghị"),
+            ),
+            None => {}
+        }
+        if let Some(t) = pr.title {
+            title_for(ch, &format!("{p}/title"), t, pr.person_id.is_none());
+        }
+    }
+    for (id, d) in &o.decisions {
+        let p = format!("decisions/{id}");
+        ch.doc_number(&format!("{p}/number"), &d.number, "123/QĐ-UBND");
+        let date = ch.opt_date(&format!("{p}/date"), d.date.as_ref());
+        for pid in &d.proposal_ids {
+            let Some(proposal) = o.proposals.get(pid) else {
+                ch.push(
+                    format!("{p}/proposalIds"),
+                    "unknown-proposal",
+                    format!("{p}: proposal {pid:?} does not exist"),
+                    format!("{p}: tờ trình {pid:?} không tồn tại"),
+                );
+                continue;
+            };
+            let proposed = proposal.date.as_ref().and_then(DateText::date);
+            if let (Some(decided), Some(proposed)) = (date, proposed)
+                && decided < proposed
+            {
+                let number = if proposal.number.is_empty() {
+                    pid.as_str()
+                } else {
+                    proposal.number.as_str()
+                };
+                ch.push(
+                    format!("{p}/date"),
+                    "decision-before-proposal",
+                    format!(
+                        "{p}: the decision date {decided} is before the date {proposed} of proposal {number}"
+                    ),
+                    format!(
+                        "{p}: ngày quyết định {decided} trước ngày {proposed} của tờ trình {number}"
+                    ),
+                );
+            }
+        }
+    }
+}
