@@ -142,4 +142,14 @@ impl Policy for ClusterPolicy {
     fn pinned(&self) -> Vec<DocumentId> {
         self.directory.cluster_doc().into_iter().collect()
     }
+
+    fn describe(&self, doc: &DocumentId) -> String {
+        match self.directory.role_of(doc) {
+            Some(DocRole::Cluster) => {
+                format!("{} (tài liệu chung của cụm)", self.directory.cluster)
+            }
+            Some(DocRole::Office(o)) => o.name.clone(),
+            None => doc.to_string(),
+        }
+    }
 }

@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 use shared::protocol::DocumentId;
 
-use super::office::{criteria, score_values};
+use super::office::{criteria, fmt_points, score_values};
 use super::use_driver;
 use super::widgets::freshness_text;
 use crate::i18n::{tr, use_lang};
@@ -36,11 +36,11 @@ pub fn ClusterPage() -> impl IntoView {
                         let total = move || {
                             signals.revision.get();
                             let Some(doc) = doc else { return String::new() };
-                            let sum: f64 = criteria(drv)
+                            let sum = criteria(drv)
                                 .iter()
                                 .filter_map(|c| score_values(drv, doc, &c.id).first().copied())
-                                .sum();
-                            format!("{sum}")
+                                .fold(0.0, |a, b| a + b);
+                            fmt_points(sum)
                         };
                         let fresh = move || {
                             signals.revision.get();

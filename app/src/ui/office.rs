@@ -74,7 +74,8 @@ pub fn score_values(drv: DriverRef, doc: DocumentId, id: &str) -> Vec<f64> {
     })
 }
 
-fn fmt_points(p: f64) -> String {
+/// Points as Vietnamese write them (decimal comma).
+pub fn fmt_points(p: f64) -> String {
     if p.fract() == 0.0 {
         format!("{p:.0}")
     } else {
@@ -164,12 +165,12 @@ pub fn OfficePage(code: String) -> impl IntoView {
     };
     let total = move || {
         signals.revision.get();
-        let sum: f64 = rows
+        let sum = rows
             .get()
             .iter()
             .filter_map(|c| score_values(drv, doc, &c.id).first().copied())
-            .sum();
-        let max: f64 = rows.get().iter().map(|c| c.max).sum();
+            .fold(0.0, |a, b| a + b);
+        let max = rows.get().iter().map(|c| c.max).fold(0.0, |a, b| a + b);
         format!("{} / {}", fmt_points(sum), fmt_points(max))
     };
     let name = entry.name.clone();

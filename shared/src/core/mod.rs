@@ -847,10 +847,10 @@ impl<P: Policy> Core<P> {
             let rejection = Rejection {
                 code: RejectCode::NotInCluster,
                 message_en: format!(
-                    "document {doc_id} is not part of your cluster; you cannot read or write it"
+                    "Document {doc_id} is not part of your cluster: you cannot read or write it."
                 ),
                 message_vi: format!(
-                    "tài liệu {doc_id} không thuộc cụm thi đua của bạn; bạn không được đọc hay ghi"
+                    "Tài liệu {doc_id} không thuộc cụm thi đua của bạn: bạn không được đọc hay ghi."
                 ),
             };
             self.send_unavailable(conn, doc_id);
@@ -909,13 +909,14 @@ impl<P: Policy> Core<P> {
             if unknown && pd.rejected {
                 sync_msg.changes = sync::ChunkList::empty();
             } else if unknown && access != Access::Write {
+                let name = self.policy.describe(&doc_id);
                 refusal = Some(Rejection {
                     code: RejectCode::NotWritable,
                     message_en: format!(
-                        "your office may read document {doc_id} but not change it; the change was not saved on the relay"
+                        "Your office may read \"{name}\" but not change it; the change was not saved on the relay."
                     ),
                     message_vi: format!(
-                        "đơn vị của bạn chỉ được xem tài liệu {doc_id}, không được sửa; thay đổi không được lưu trên máy chủ"
+                        "Đơn vị của bạn chỉ được xem \"{name}\", không được sửa; thay đổi không được lưu trên máy chủ."
                     ),
                 });
             } else if unknown {
@@ -931,8 +932,8 @@ impl<P: Policy> Core<P> {
                 refusal = match unreadable {
                     Some(e) => Some(Rejection {
                         code: RejectCode::SchemaViolation,
-                        message_en: format!("the change could not be read ({e})"),
-                        message_vi: format!("không đọc được thay đổi ({e})"),
+                        message_en: format!("The change could not be read ({e})."),
+                        message_vi: format!("Không đọc được thay đổi ({e})."),
                     }),
                     None => {
                         let before = self.policy.violations(&doc_id, &st.doc, &lookup);

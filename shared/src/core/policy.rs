@@ -140,6 +140,11 @@ pub trait Policy {
     fn pinned(&self) -> Vec<DocumentId> {
         Vec::new()
     }
+
+    /// A name a person recognises for a document, for refusal messages.
+    fn describe(&self, doc: &DocumentId) -> String {
+        doc.to_string()
+    }
 }
 
 /// Allows everything: for tests and tools that sync without rules.
