@@ -1,0 +1,187 @@
+// The offline-first app end to end, in headless Chromium against a real relay:
+// sign in once online, then work offline through reloads and closed pages;
+// merge on reconnect; two tabs; rights; screenshots of the main screen.
+
+import { assert, assertEqual, waitForController } from "./lib.mjs";
+
+const SYNCED = '[data-testid="sync-state"][data-state="synced"]';
+const OFFLINE = '[data-testid="sync-state"][data-state="offline"]';
+
+/** Sign a fresh page in with an office's link and wait until it is synced. */
+async function signIn(context, relay, office) {
+  const page = await context.newPage();
+  await page.goto(relay.signInUrl(office));
+  await page.getByTestId("office-name").waitFor({ timeout: 30_000 });
+  await page.locator(SYNCED).waitFor({ timeout: 30_000 });
+  return page;
+}
+
+/** Type a self-score and commit it (Enter), as a user does. */
+async function setScore(page, criterion, value) {
+  const input = page.getByTestId(`score-input-${criterion}`);
+  await input.fill(String(value));
+  await input.press("Enter");
+}
+
+async function scoreInput(page, criterion) {
+  return page.getByTestId(`score-input-${criterion}`).inputValue();
+}
+
+/** The value another office's device shows for an office's criterion (read-only view). */
+async function readOnlyScore(page, relay, office, criterion, expected) {
+  await page.goto(`${relay.url}/#/don-vi/${office}`);
+  const cell = page.getByTestId(`score-value-${criterion}`);
+  await page.waitForFunction(
+    ([sel, want]) => document.querySelector(sel)?.textContent?.trim() === want,
+    [`[data-testid="score-value-${criterion}"]`, String(expected)],
+    { timeout: 20_000 },
+  );
+  return (await cell.textContent()).trim();
+}
+
+async function offlineReloadEditReopenThenSync(t) {
+  const relay = await t.startRelay({ demo: true });
+  const context = await t.newContext();
+  let page = await signIn(context, relay, "LSN");
+  await waitForController(page);
+  await page.screenshot({ path: t.artifact("main-screen-online.png"), fullPage: true });
+
+  await t.step("offline: reload starts from the service worker", async () => {
+    await context.setOffline(true);
+    await page.locator(OFFLINE).waitFor({ timeout: 10_000 });
+    await page.reload();
+    await page.getByTestId("office-name").waitFor({ timeout: 20_000 });
+    await page.locator(OFFLINE).waitFor();
+  });
+
+  await t.step("offline: edit, saved locally at once", async () => {
+    await setScore(page, "C1", 21);
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid="unacked"]')?.dataset.count === "1",
+      null,
+      { timeout: 10_000 },
+    );
+    assertEqual(await page.getByTestId("score-total").textContent(), "21 / 100", "total");
+    await page.screenshot({ path: t.artifact("main-screen-offline.png"), fullPage: true });
+  });
+
+  await t.step("offline: close the page and open it again, the edit is there", async () => {
+    await page.close();
+    page = await context.newPage();
+    await page.goto(`${relay.url}/`);
+    await page.getByTestId("office-name").waitFor({ timeout: 20_000 });
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid="score-input-C1"]')?.value === "21",
+      null,
+      { timeout: 20_000 },
+    );
+    assertEqual(await scoreInput(page, "C1"), "21", "C1 after reopening offline");
+  });
+
+  await t.step("online again: synced within seconds, another office sees the edit", async () => {
+    await context.setOffline(false);
+    await page.locator(SYNCED).waitFor({ timeout: 15_000 });
+    assertEqual(
+      await page.getByTestId("unacked").getAttribute("data-count"),
+      "0",
+      "nothing left unacknowledged",
+    );
+    const other = await t.newContext();
+    const cbg = await signIn(other, relay, "CBG");
+    assertEqual(await readOnlyScore(cbg, relay, "LSN", "C1", 21), "21", "Cao Bằng sees Lạng Sơn's C1");
+  });
+}
+
+async function twoTabsEditOfflineBothReachTheRelay(t) {
+  const relay = await t.startRelay({ demo: true });
+  const context = await t.newContext();
+  const tab1 = await signIn(context, relay, "LSN");
+  await waitForController(tab1);
+  const tab2 = await context.newPage();
+  await tab2.goto(`${relay.url}/`);
+  await tab2.locator(SYNCED).waitFor({ timeout: 20_000 });
+
+  await context.setOffline(true);
+  await tab1.locator(OFFLINE).waitFor({ timeout: 10_000 });
+  await tab2.locator(OFFLINE).waitFor({ timeout: 10_000 });
+  await setScore(tab1, "C1", 10);
+  await setScore(tab2, "C2", 12);
+
+  await t.step("tabs see each other's edits while offline", async () => {
+    await tab2.waitForFunction(
+      () => document.querySelector('[data-testid="score-input-C1"]')?.value === "10",
+      null,
+      { timeout: 10_000 },
+    );
+    await tab1.waitForFunction(
+      () => document.querySelector('[data-testid="score-input-C2"]')?.value === "12",
+      null,
+      { timeout: 10_000 },
+    );
+  });
+
+  await t.step("after reconnecting, both edits are on the relay", async () => {
+    await context.setOffline(false);
+    await tab1.locator(SYNCED).waitFor({ timeout: 15_000 });
+    await tab2.locator(SYNCED).waitFor({ timeout: 15_000 });
+    const other = await t.newContext();
+    const sla = await signIn(other, relay, "SLA");
+    assertEqual(await readOnlyScore(sla, relay, "LSN", "C1", 10), "10", "C1 from tab 1");
+    assertEqual(await readOnlyScore(sla, relay, "LSN", "C2", 12), "12", "C2 from tab 2");
+  });
+}
+
+async function anotherOfficesDataIsReadOnlyAndAForcedChangeIsRefused(t) {
+  const relay = await t.startRelay({ demo: true });
+  const context = await t.newContext();
+  const page = await signIn(context, relay, "LSN");
+
+  await t.step("the UI shows Cao Bằng's data read-only", async () => {
+    await page.goto(`${relay.url}/#/don-vi/CBG`);
+    await page.getByTestId("readonly").waitFor();
+    assertEqual(await page.locator('[data-testid^="score-input-"]').count(), 0, "no inputs");
+    assertEqual(await page.locator('[data-testid^="score-value-"]').count(), 6, "values shown");
+  });
+
+  await t.step("a change forced from this device is refused by the relay, with its reason", async () => {
+    const url = (await relayDirectory(relay)).offices.find((o) => o.code === "CBG").url;
+    const error = await page.evaluate(async (docUrl) => {
+      const mod = await import(document.querySelector('link[rel="modulepreload"]').href);
+      try {
+        mod.thiduaDebugForceSet(docUrl, "name", "Sửa trái phép");
+        return null;
+      } catch (e) {
+        return String(e);
+      }
+    }, url);
+    assertEqual(error, null, "the forced local change applies");
+    const banner = page.getByTestId("rejection-banner");
+    await banner.waitFor({ timeout: 15_000 });
+    const text = await banner.textContent();
+    assert(text.includes("chỉ được xem"), `reason shown in Vietnamese: ${text}`);
+    assert(text.includes("Cao Bằng"), `names the office: ${text}`);
+    await page.getByTestId("nav-sync").click();
+    await page.getByTestId("rejection-reason").first().waitFor();
+    await page.getByTestId("draft").first().waitFor({ timeout: 10_000 });
+    await page.screenshot({ path: t.artifact("rejected-change.png"), fullPage: true });
+  });
+
+  await t.step("the replica returned to the relay's state: nothing left waiting", async () => {
+    // The refused change would otherwise stay unacknowledged forever.
+    await page.locator(SYNCED).waitFor({ timeout: 15_000 });
+    assertEqual(await page.getByTestId("unacked").getAttribute("data-count"), "0", "unacknowledged");
+  });
+}
+
+async function relayDirectory(relay) {
+  const res = await fetch(`${relay.url}/api/directory`, {
+    headers: { Authorization: `Bearer ${relay.tokens.LSN}` },
+  });
+  return res.json();
+}
+
+export default [
+  offlineReloadEditReopenThenSync,
+  twoTabsEditOfflineBothReachTheRelay,
+  anotherOfficesDataIsReadOnlyAndAForcedChangeIsRefused,
+];
