@@ -70,8 +70,10 @@ async function precache() {
     // index.html last: it names the version, checked below.
     const files = FILES.filter((f) => f !== "index.html").concat("index.html");
     for (const file of files) {
-      // `reload`: straight from the server, never from the HTTP cache.
-      const res = await fetch(new Request(scopeUrl(file), { cache: "reload" }));
+      // `no-cache`: always ask the server, but let it answer "304 Not
+      // Modified" for what the page has just downloaded (the wasm, on a first
+      // visit), so a slow link does not carry it twice.
+      const res = await fetch(new Request(scopeUrl(file), { cache: "no-cache" }));
       if (!res.ok) throw new Error(`${file}: HTTP ${res.status}`);
       // The relay answers a missing file with index.html (client-side
       // routes): a JS or wasm file of another build that is gone already.
@@ -119,6 +121,8 @@ self.addEventListener("activate", (event) => {
   );
 });
 
+// Messages from pages. A page of an older version talks to a newer worker
+// (and the other way round): keep these two messages as they are.
 self.addEventListener("message", (event) => {
   const data = event.data || {};
   if (data.type === "SKIP_WAITING") {

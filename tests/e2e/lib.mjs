@@ -164,7 +164,11 @@ export async function startRelay({
     kill9() {
       return this.stop("SIGKILL");
     },
-    /** Stop (gracefully) and start again on the same port and data dir. */
+    /**
+     * Stop (gracefully) and start again on the same port and data dir. The
+     * demo relay prints fresh sign-in tokens on every start: `tokens` and
+     * `links` are updated (earlier tokens stay valid).
+     */
     async restart() {
       await this.stop();
       await launch(this.port);

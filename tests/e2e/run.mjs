@@ -17,7 +17,8 @@
 //   t.startRelay(options)     lib.startRelay, stopped after the test
 //   t.tempDir(prefix)         a temp dir, deleted after the test
 //   t.artifact(name)          a path under artifacts/
-//   t.step(name, fn)          run fn, naming the step in a failure
+//   t.step(name, fn)          run fn, naming the step in a failure (and timing
+//                             it with THIDUA_E2E_VERBOSE=1)
 //   t.log(...)                print an indented note
 // Prints `ok` / `FAIL` with the time per test; on a failure it saves a
 // screenshot of every open page into artifacts/ and exits non-zero.
@@ -30,6 +31,8 @@ import * as lib from "./lib.mjs";
 const DIR = path.dirname(fileURLToPath(import.meta.url));
 const DEFAULT_TIMEOUT_MS = 120_000;
 const filters = process.argv.slice(2);
+// THIDUA_E2E_VERBOSE=1: print each step's time too.
+const VERBOSE = !!process.env.THIDUA_E2E_VERBOSE;
 
 const seconds = (ms) => `${(ms / 1000).toFixed(1)} s`;
 const slug = (s) => s.replace(/\.test\.mjs$/, "").replace(/[^\p{L}\p{N}]+/gu, "-").replace(/^-|-$/g, "");
@@ -109,8 +112,11 @@ class TestContext {
   async step(name, fn) {
     const outer = this.currentStep;
     this.currentStep = outer ? `${outer} › ${name}` : name;
+    const t0 = Date.now();
     try {
-      return await fn();
+      const result = await fn();
+      if (VERBOSE) this.log(`step ${this.currentStep} (${seconds(Date.now() - t0)})`);
+      return result;
     } catch (err) {
       if (err && !err.step) err.step = this.currentStep;
       throw err;
