@@ -157,8 +157,9 @@ fn cluster_v1_to_v2(
         reconcile_prop(tx, ROOT, "ruleSettings", RuleSettings::default())?;
     }
     sections_from_titles(tx)?;
-    let members = read::map(tx, &ROOT, "members").expect("created above");
-    if let Some(dir) = directory
+    // A key of the wrong type is left alone (validation reports it).
+    if let Some(members) = read::map(tx, &ROOT, "members")
+        && let Some(dir) = directory
         && read::keys(tx, &members).is_empty()
     {
         for o in &dir.offices {
@@ -177,8 +178,12 @@ fn cluster_v1_to_v2(
 /// Version 1 kept the section title in each criterion; version 2 keeps
 /// sections apart and refers to them by id.
 fn sections_from_titles(tx: &mut Transaction<'_>) -> Result<(), MigrateError> {
-    let criteria = read::map(tx, &ROOT, "criteria").expect("created above");
-    let sections = read::map(tx, &ROOT, "sections").expect("created above");
+    let (Some(criteria), Some(sections)) = (
+        read::map(tx, &ROOT, "criteria"),
+        read::map(tx, &ROOT, "sections"),
+    ) else {
+        return Ok(());
+    };
     let mut ids: BTreeMap<String, String> = BTreeMap::new();
     for key in read::keys(tx, &sections) {
         if let Some(s) = read::map(tx, &sections, key.as_str())
