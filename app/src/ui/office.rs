@@ -22,30 +22,28 @@ pub struct Criterion {
     pub max: f64,
 }
 
-/// The cluster's scoring table, in id order.
+/// The cluster's scoring table, in the order the cluster set (sections, then criteria).
 pub fn criteria(drv: DriverRef) -> Vec<Criterion> {
     drv.with_value(|d| {
         let Some(cluster) = d.session().directory.cluster_doc() else {
             return Vec::new();
         };
         d.with_doc(&cluster, |c| {
-            let Some(table) = read::map(c, &ROOT, "criteria") else {
-                return Vec::new();
-            };
-            let mut out: Vec<Criterion> = read::keys(c, &table)
+            let loaded = shared::schema::load_cluster(c).doc;
+            loaded
+                .criteria_in_order()
                 .into_iter()
-                .filter_map(|id| {
-                    let o = read::map(c, &table, id.as_str())?;
-                    Some(Criterion {
-                        section: read::text(c, &o, "section").unwrap_or_default(),
-                        title: read::text(c, &o, "title").unwrap_or_default(),
-                        max: read::number(c, &o, "maxPoints")?,
-                        id,
-                    })
+                .map(|(id, cr)| Criterion {
+                    id: id.to_string(),
+                    section: loaded
+                        .sections
+                        .get(&cr.section)
+                        .map(|s| s.title.clone())
+                        .unwrap_or_else(|| cr.section.clone()),
+                    title: cr.title.clone(),
+                    max: cr.max_points,
                 })
-                .collect();
-            out.sort_by(|a, b| a.id.cmp(&b.id));
-            out
+                .collect()
         })
         .unwrap_or_default()
     })
