@@ -136,6 +136,10 @@ async function updateWithoutMixingVersions(t) {
     await second.goto(`${relay.url}/`);
     await waitForApp(second);
     assertEqual(await pageVersion(second), oldVersion, "second tab version");
+    // A reload does not let the waiting worker take over either.
+    await second.reload();
+    await waitForApp(second);
+    assertEqual(await pageVersion(second), oldVersion, "second tab version after a reload");
     assertEqual(await second.locator(`#${MARKER_ID}`).count(), 0, "new marker in the second tab");
     await second.getByTestId("new-version").waitFor({ state: "visible" });
     await second.evaluate(() => {
