@@ -279,6 +279,7 @@ impl Driver {
             Event::DocReady { doc } => {
                 self.signals.revision.update(|n| *n += 1);
                 self.restore_remote_heads(doc);
+                self.migrate_if_needed(doc);
             }
             Event::RemoteHeads { doc, heads } => {
                 let now = js_sys::Date::now();
@@ -332,6 +333,29 @@ impl Driver {
                 web_sys::console::warn_1(&format!("storage: {message}").into());
             }
             Event::PeerReady { .. } | Event::DocUnavailable { .. } => {}
+        }
+    }
+
+    /// Bring an older document this device may write up to the current schema
+    /// version (one change, validated like any other edit).
+    fn migrate_if_needed(&self, doc: DocumentId) {
+        let needs = self
+            .with_doc(&doc, |d| shared::schema::migrate::needs_migration(d))
+            .unwrap_or(false);
+        if !needs || !self.can_write(&doc) {
+            return;
+        }
+        let result = {
+            let mut inner = self.inner.borrow_mut();
+            let directory = inner.session.directory.clone();
+            let auth = inner.session.auth();
+            let meta = commit_meta(&inner.session, "Nâng cấp dữ liệu lên phiên bản mới");
+            inner.core.change(&doc, Some(&auth), meta, |tx| {
+                shared::schema::migrate::migrate(tx, Some(&directory)).map(|_| ())
+            })
+        };
+        if let Err(e) = result {
+            web_sys::console::warn_1(&format!("could not upgrade {doc}: {e}").into());
         }
     }
 
