@@ -114,7 +114,31 @@ async fn cache_headers(req: Request, next: Next) -> Response {
     };
     res.headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static(value));
+    if !immutable {
+        // Last-Modified has one-second resolution: a file rewritten within the
+        // second of a browser's last fetch would be answered 304 and a new
+        // sw.js missed. These files are small; always send them whole.
+        res.headers_mut().remove(header::LAST_MODIFIED);
+    }
     res
+}
+
+/// Paths without a file extension are app routes: answer with index.html.
+/// A missing file (it has an extension) is a plain 404, never index.html,
+/// so a stale `app-<hash>.js` can never be cached as HTML.
+async fn app_fallback(index: PathBuf, req: Request) -> Response {
+    let last = req.uri().path().rsplit('/').next().unwrap_or_default();
+    if last.contains('.') {
+        return json_error(
+            StatusCode::NOT_FOUND,
+            "not-found",
+            format!("no file {}", req.uri().path()),
+        );
+    }
+    match tower::ServiceExt::oneshot(ServeFile::new(index), req).await {
+        Ok(res) => res.into_response(),
+        Err(e) => json_error(StatusCode::INTERNAL_SERVER_ERROR, "io", e.to_string()),
+    }
 }
 
 /// All routes.
@@ -127,7 +151,8 @@ pub fn router(app: Arc<AppState>, static_dir: Option<PathBuf>) -> Router {
     match static_dir {
         Some(dir) => {
             let index = dir.join("index.html");
-            let files = ServeDir::new(dir).fallback(ServeFile::new(index));
+            let fallback = axum::routing::any(move |req: Request| app_fallback(index.clone(), req));
+            let files = ServeDir::new(dir).fallback(fallback);
             api.fallback_service(files)
                 .layer(middleware::from_fn(cache_headers))
         }

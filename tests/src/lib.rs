@@ -34,12 +34,17 @@ impl TestRelay {
     }
 
     pub async fn start_with(name: &str, limits: Limits) -> Self {
+        Self::start_serving(name, limits, None).await
+    }
+
+    /// A relay that also serves the files of `static_dir` at `/`.
+    pub async fn start_serving(name: &str, limits: Limits, static_dir: Option<PathBuf>) -> Self {
         let data_dir = temp_dir(name);
         let running = relay::start(ServeOptions {
             listen: "127.0.0.1:0".parse().unwrap(),
             data_dir: data_dir.clone(),
             demo: true,
-            static_dir: None,
+            static_dir,
             limits,
         })
         .await
@@ -74,6 +79,29 @@ impl TestRelay {
     pub fn device(&self, office: &str, name: &str) -> Client {
         device(&self.ws_url(), &self.token(office), name)
     }
+}
+
+/// A raw HTTP/1.1 GET: (status line, headers, body).
+pub async fn http_get(
+    addr: std::net::SocketAddr,
+    path: &str,
+    token: Option<&str>,
+) -> (String, String, String) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut tcp = tokio::net::TcpStream::connect(addr)
+        .await
+        .expect("relay accepts");
+    let auth = token
+        .map(|t| format!("Authorization: Bearer {t}\r\n"))
+        .unwrap_or_default();
+    let req = format!("GET {path} HTTP/1.1\r\nHost: x\r\n{auth}Connection: close\r\n\r\n");
+    tcp.write_all(req.as_bytes()).await.unwrap();
+    let mut out = Vec::new();
+    tcp.read_to_end(&mut out).await.unwrap();
+    let text = String::from_utf8_lossy(&out).to_string();
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let (status, headers) = head.split_once("\r\n").unwrap_or((head, ""));
+    (status.to_string(), headers.to_lowercase(), body.to_string())
 }
 
 /// A device connecting to `url` with `token`.

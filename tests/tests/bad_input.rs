@@ -124,18 +124,7 @@ async fn tokens_missing_unknown_or_revoked_are_refused_with_a_reason() {
 }
 
 async fn http_status(relay: &TestRelay, path: &str, token: Option<&str>) -> String {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let mut tcp = tokio::net::TcpStream::connect(relay.running.addr)
-        .await
-        .unwrap();
-    let auth = token
-        .map(|t| format!("Authorization: Bearer {t}\r\n"))
-        .unwrap_or_default();
-    let req = format!("GET {path} HTTP/1.1\r\nHost: x\r\n{auth}Connection: close\r\n\r\n");
-    tcp.write_all(req.as_bytes()).await.unwrap();
-    let mut out = String::new();
-    tcp.read_to_string(&mut out).await.unwrap();
-    out.lines().next().unwrap_or_default().to_string()
+    thidua_tests::http_get(relay.running.addr, path, token).await.0
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
