@@ -173,6 +173,44 @@ async function anotherOfficesDataIsReadOnlyAndAForcedChangeIsRefused(t) {
   });
 }
 
+async function concurrentValuesAreMarkedAndTheUserPicksOne(t) {
+  const relay = await t.startRelay({ demo: true });
+  // Two devices of one office (two browser profiles, same office token).
+  const [ctxA, ctxB] = [await t.newContext(), await t.newContext()];
+  const a = await signIn(ctxA, relay, "LSN");
+  const b = await signIn(ctxB, relay, "LSN");
+  await waitForController(a);
+  await waitForController(b);
+  await ctxA.setOffline(true);
+  await ctxB.setOffline(true);
+  await setScore(a, "C4", 11);
+  await setScore(b, "C4", 13);
+  await ctxA.setOffline(false);
+  await ctxB.setOffline(false);
+
+  await t.step("both devices mark the field and show both values", async () => {
+    for (const page of [a, b]) {
+      const note = page.getByTestId("score-row-C4").getByTestId("conflict");
+      await note.waitFor({ timeout: 20_000 });
+      const text = await note.textContent();
+      assert(text.includes("11") && text.includes("13"), `both values offered: ${text}`);
+    }
+    await a.screenshot({ path: t.artifact("conflict-marked.png"), fullPage: true });
+  });
+
+  await t.step("picking a value resolves the conflict everywhere", async () => {
+    await a.getByTestId("score-row-C4").getByRole("button", { name: "13" }).click();
+    for (const page of [a, b]) {
+      await page.getByTestId("score-row-C4").getByTestId("conflict").waitFor({ state: "detached", timeout: 20_000 });
+      await page.waitForFunction(
+        () => document.querySelector('[data-testid="score-input-C4"]')?.value === "13",
+        null,
+        { timeout: 20_000 },
+      );
+    }
+  });
+}
+
 async function relayDirectory(relay) {
   const res = await fetch(`${relay.url}/api/directory`, {
     headers: { Authorization: `Bearer ${relay.tokens.LSN}` },
@@ -184,4 +222,5 @@ export default [
   offlineReloadEditReopenThenSync,
   twoTabsEditOfflineBothReachTheRelay,
   anotherOfficesDataIsReadOnlyAndAForcedChangeIsRefused,
+  concurrentValuesAreMarkedAndTheUserPicksOne,
 ];
