@@ -154,6 +154,25 @@ impl Driver {
         result
     }
 
+    /// [`Driver::change`] for edits whose error type is not automerge's
+    /// (e.g. the narrow writes of `shared::schema::write`, which fail with
+    /// `WriteError`): the same rights and schema checks before committing.
+    pub fn change_with<E>(
+        &self,
+        doc: &DocumentId,
+        summary: &str,
+        edit: impl FnOnce(&mut Transaction<'_>) -> Result<(), E>,
+    ) -> Result<(), ChangeError<E>> {
+        let result = {
+            let mut inner = self.inner.borrow_mut();
+            let auth = inner.session.auth();
+            let meta = commit_meta(&inner.session, summary);
+            inner.core.change(doc, Some(&auth), meta, edit).map(|_| ())
+        };
+        self.pump();
+        result
+    }
+
     /// Apply a change skipping every local check (diagnostics and tests only:
     /// shows the relay refusing what the app would never send).
     pub fn force_change(

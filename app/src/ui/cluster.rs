@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 use shared::protocol::DocumentId;
 
-use super::office::{criteria, fmt_points, score_values};
+use super::scoring::{criteria, fmt_points, score_values};
 use super::use_driver;
 use super::widgets::freshness_text;
 use crate::i18n::{tr, use_lang};

@@ -2,13 +2,25 @@
 //!
 //! Routing is by URL fragment so the service worker can serve every page from
 //! one cached `index.html`: `#/` (my office), `#/cum` (the cluster's offices),
-//! `#/don-vi/<code>` (one office, read-only unless it is mine), `#/dong-bo`
-//! (sync details), `#/dang-nhap?token=…` (a sign-in link).
+//! `#/cum/thiet-lap` (cluster set-up), `#/don-vi/<code>[/<page>]` (one
+//! office's TĐKT year, read-only unless it is mine; pages in
+//! [`office::SUB_PAGES`]), `#/dong-bo` (sync details), `#/dang-nhap?token=…`
+//! (a sign-in link).
 
+mod awards;
 mod cluster;
+mod cluster_setup;
+mod evaluation;
+pub mod form;
 mod header;
+mod history;
+mod inspections;
+mod models;
 mod office;
+mod registration;
+mod scoring;
 mod signin;
+mod staff;
 mod sync_page;
 pub mod widgets;
 
@@ -165,18 +177,39 @@ fn Shell(driver: Driver) -> impl IntoView {
     provide_context(signals);
     let lang = use_lang();
     let route = use_route();
-    let page = move || {
+    // Which page, and which office: the office page is rebuilt only when
+    // the office changes, not when its sub-page does.
+    let own = drv.with_value(|d| d.session().office);
+    let target = Memo::new(move |_| {
         let r = route.get();
-        let r = r.trim_start_matches('#');
+        let r = r.trim_start_matches('#').to_string();
         if r == "/cum" {
-            view! { <cluster::ClusterPage /> }.into_any()
-        } else if let Some(code) = r.strip_prefix("/don-vi/") {
-            view! { <office::OfficePage code=code.to_string() /> }.into_any()
+            ("cluster".to_string(), String::new())
+        } else if r == "/cum/thiet-lap" {
+            ("setup".to_string(), String::new())
         } else if r == "/dong-bo" {
-            view! { <sync_page::SyncPage /> }.into_any()
+            ("sync".to_string(), String::new())
+        } else if let Some(rest) = r.strip_prefix("/don-vi/") {
+            ("office".to_string(), office::split_route(rest).0)
         } else {
-            let own = drv.with_value(|d| d.session().office);
-            view! { <office::OfficePage code=own /> }.into_any()
+            ("office".to_string(), own.clone())
+        }
+    });
+    let sub_page = Memo::new(move |_| {
+        let r = route.get();
+        let r = r.trim_start_matches('#').to_string();
+        match r.strip_prefix("/don-vi/") {
+            Some(rest) => office::split_route(rest).1,
+            None => office::DEFAULT_SUB_PAGE.to_string(),
+        }
+    });
+    let page = move || {
+        let (kind, code) = target.get();
+        match kind.as_str() {
+            "cluster" => view! { <cluster::ClusterPage /> }.into_any(),
+            "setup" => view! { <cluster_setup::ClusterSetupPage /> }.into_any(),
+            "sync" => view! { <sync_page::SyncPage /> }.into_any(),
+            _ => view! { <office::OfficePage code=code page=Signal::from(sub_page) /> }.into_any(),
         }
     };
     let nav_class = move |target: &'static str| {

@@ -1,0 +1,8 @@
+//! stub
+
+use leptos::prelude::*;
+
+#[component]
+pub fn EvaluationPage() -> impl IntoView {
+    view! { <p>"…"</p> }
+}

@@ -1,0 +1,8 @@
+//! stub
+
+use leptos::prelude::*;
+
+#[component]
+pub fn HistoryPage() -> impl IntoView {
+    view! { <p>"…"</p> }
+}

@@ -1,0 +1,413 @@
+//! Covenant and scoring (giao ước, chấm điểm) of one office: the covenant
+//! signature for the year, self-scores (tự chấm điểm) per criterion with
+//! evidence notes (minh chứng), and what this office gives the other
+//! offices at the year-end review (chấm chéo, bỏ phiếu đơn vị dẫn đầu).
+//! Editable for the device's own office, read-only for the others.
+
+use automerge::{ROOT, ReadDoc, Value};
+use leptos::prelude::*;
+use shared::protocol::DocumentId;
+use shared::schema::read;
+
+use super::form::{DocCtx, Field, Kind, Opt, Problem, Val, problems_text, put_val, save, today};
+use super::office::use_office;
+use super::{DriverRef, use_driver};
+use crate::i18n::{tr, use_lang};
+use crate::sync::SyncSignals;
+
+/// A criterion of the scoring table (tiêu chí).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Criterion {
+    pub id: String,
+    pub section: String,
+    pub title: String,
+    pub max: f64,
+}
+
+/// The cluster's scoring table, in the order the cluster set (sections, then criteria).
+pub fn criteria(drv: DriverRef) -> Vec<Criterion> {
+    drv.with_value(|d| {
+        let Some(cluster) = d.session().directory.cluster_doc() else {
+            return Vec::new();
+        };
+        d.with_doc(&cluster, |c| {
+            let loaded = shared::schema::load_cluster(c).doc;
+            loaded
+                .criteria_in_order()
+                .into_iter()
+                .map(|(id, cr)| Criterion {
+                    id: id.to_string(),
+                    section: loaded
+                        .sections
+                        .get(&cr.section)
+                        .map(|s| s.title.clone())
+                        .unwrap_or_else(|| cr.section.clone()),
+                    title: cr.title.clone(),
+                    max: cr.max_points,
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+    })
+}
+
+/// All values automerge holds for a criterion's points (more than one = a conflict).
+pub fn score_values(drv: DriverRef, doc: DocumentId, id: &str) -> Vec<f64> {
+    drv.with_value(|d| {
+        d.with_doc(&doc, |o| {
+            let Some(scores) = read::map(o, &ROOT, "selfScores") else {
+                return Vec::new();
+            };
+            let Some(s) = read::map(o, &scores, id) else {
+                return Vec::new();
+            };
+            o.get_all(&s, "points")
+                .unwrap_or_default()
+                .into_iter()
+                .filter_map(|(v, _)| match v {
+                    Value::Scalar(s) => read::scalar_number(&s),
+                    _ => None,
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+    })
+}
+
+pub use super::form::fmt_points;
+
+/// Write a self-score (points) for one criterion: only that field.
+fn write_score(
+    drv: DriverRef,
+    doc: DocumentId,
+    id: String,
+    points: f64,
+) -> Result<(), Vec<Problem>> {
+    save(
+        drv,
+        doc,
+        &format!("Tự chấm điểm tiêu chí {id}: {}", fmt_points(points)),
+        |tx| {
+            put_val(
+                tx,
+                &["selfScores".to_string(), id.clone()],
+                "points",
+                &Val::points(points),
+            )
+        },
+    )
+}
+
+#[component]
+pub fn ScoringPage() -> impl IntoView {
+    let lang = use_lang();
+    let drv = use_driver();
+    let signals = use_context::<SyncSignals>().expect("signals");
+    let ov = use_office();
+    let doc = ov.ctx.doc;
+    let editable = ov.ctx.editable;
+    let rows = Memo::new(move |_| {
+        signals.revision.get();
+        criteria(drv)
+    });
+    let total = move || {
+        signals.revision.get();
+        let sum = rows
+            .get()
+            .iter()
+            .filter_map(|c| score_values(drv, doc, &c.id).first().copied())
+            .fold(0.0, |a, b| a + b);
+        let max = rows.get().iter().map(|c| c.max).fold(0.0, |a, b| a + b);
+        format!("{} / {}", fmt_points(sum), fmt_points(max))
+    };
+    view! {
+        <CovenantSignature />
+        <h3>{move || tr(lang.get(), "Tự chấm điểm theo bảng điểm của cụm", "Self-scoring against the cluster's table")}</h3>
+        <div class="table-wrap">
+        <table class="scores" data-testid="scores">
+            <thead><tr>
+                <th>{move || tr(lang.get(), "Tiêu chí", "Criterion")}</th>
+                <th class="num">{move || tr(lang.get(), "Tối đa", "Max")}</th>
+                <th class="num">{move || tr(lang.get(), "Tự chấm", "Self-score")}</th>
+                <th>{move || tr(lang.get(), "Minh chứng, giải trình", "Evidence, explanation")}</th>
+            </tr></thead>
+            <tbody>
+                <For each=move || rows.get() key=|c| c.id.clone() let:c>
+                    <ScoreRow c=c doc=doc editable=editable />
+                </For>
+            </tbody>
+            <tfoot><tr>
+                <th>{move || tr(lang.get(), "Tổng", "Total")}</th><th></th>
+                <th class="num" data-testid="score-total">{total}</th><th></th>
+            </tr></tfoot>
+        </table>
+        </div>
+        <PeerReviews />
+    }
+}
+
+/// The office's signature of the cluster covenant for the year (ký giao ước).
+#[component]
+fn CovenantSignature() -> impl IntoView {
+    let lang = use_lang();
+    let drv = use_driver();
+    let ov = use_office();
+    let (office, cluster, year, ctx) = (ov.office, ov.cluster, ov.year, ov.ctx);
+    let error = RwSignal::new(None::<String>);
+    let signed =
+        move || office.with(|o| o.covenant_signatures.contains_key(&year.get().to_string()));
+    let sign = move |_| {
+        let y = year.get_untracked();
+        let sig = shared::schema::CovenantSignature {
+            year: y,
+            signed_by: String::new(),
+            position: String::new(),
+            date: Some(today().into()),
+        };
+        let r = save(
+            drv,
+            ctx.doc,
+            &format!("Ký giao ước thi đua năm {y}"),
+            |tx| {
+                shared::schema::write::put_entry(tx, &["covenantSignatures"], &y.to_string(), &sig)
+            },
+        );
+        error.set(r.err().map(|p| problems_text(lang.get_untracked(), &p)));
+    };
+    let covenant = move || cluster.with(|c| c.covenant.clone());
+    view! {
+        <h3>{move || tr(lang.get(), "Giao ước thi đua", "Emulation covenant")}</h3>
+        <div class="card">
+            <div class="covenant-title">{move || {
+                let c = covenant();
+                if c.title.is_empty() { tr(lang.get(), "(Cụm chưa nhập giao ước)", "(the cluster has not entered the covenant)").to_string() } else { c.title }
+            }}</div>
+            <div class="covenant-text muted small">{move || covenant().text}</div>
+            {move || {
+                let y = year.get();
+                if signed() {
+                    let path = vec!["covenantSignatures".to_string(), y.to_string()];
+                    let what = format!("Ký giao ước năm {y}");
+                    view! {
+                        <div class="fields" data-testid="covenant-signed">
+                            <Field ctx=ctx path=path.clone() key="signedBy" kind=Kind::Text vi="Người ký" en="Signed by" testid="covenant-signer" what=what.clone() />
+                            <Field ctx=ctx path=path.clone() key="position" kind=Kind::Text vi="Chức vụ" en="Position" testid="covenant-position" what=what.clone() />
+                            <Field ctx=ctx path=path key="date" kind=Kind::Date vi="Ngày ký" en="Date signed" testid="covenant-date" what=what />
+                        </div>
+                    }.into_any()
+                } else if ctx.editable.get() {
+                    view! {
+                        <button type="button" class="primary" data-testid="covenant-sign" on:click=sign>
+                            {move || format!("{} {}", tr(lang.get(), "Ký giao ước năm", "Sign the covenant for"), year.get())}
+                        </button>
+                    }.into_any()
+                } else {
+                    view! { <p class="muted" data-testid="covenant-unsigned">{move || tr(lang.get(), "Chưa ký giao ước năm này.", "Not signed for this year.")}</p> }.into_any()
+                }
+            }}
+            {move || error.get().map(|e| view! { <div class="field-error" role="alert">{e}</div> })}
+        </div>
+    }
+}
+
+/// What this office gives the other offices at the year-end review, and its
+/// vote for the leading office (chấm chéo, bỏ phiếu đơn vị dẫn đầu).
+#[component]
+fn PeerReviews() -> impl IntoView {
+    let lang = use_lang();
+    let drv = use_driver();
+    let signals = use_context::<SyncSignals>().expect("signals");
+    let ov = use_office();
+    let (cluster, year, ctx) = (ov.cluster, ov.year, ov.ctx);
+    let own = ov.code.clone();
+    let others = {
+        let own = own.clone();
+        Memo::new(move |_| {
+            let y = year.get();
+            cluster.with(|c| {
+                c.members_in_year(y)
+                    .filter(|m| m.code != own && m.valid_until.is_none())
+                    .map(|m| (m.code.clone(), m.name.clone()))
+                    .collect::<Vec<_>>()
+            })
+        })
+    };
+    let vote_opts = Signal::derive(move || {
+        let y = year.get();
+        let mut v = vec![Opt::none()];
+        v.extend(cluster.with(|c| {
+            c.members_in_year(y)
+                .filter(|m| m.valid_until.is_none())
+                .map(|m| Opt::named(&m.code, &m.name))
+                .collect::<Vec<_>>()
+        }));
+        v
+    });
+    let rows = Memo::new(move |_| {
+        signals.revision.get();
+        criteria(drv)
+    });
+    view! {
+        <h3>{move || tr(lang.get(), "Tổng kết: chấm điểm các đơn vị khác và bỏ phiếu", "Year-end review: scoring other offices and the vote")}</h3>
+        <div class="fields">
+            <Field ctx=ctx path=vec![] key="leadingVote" kind=Kind::Choice(vote_opts)
+                vi="Bỏ phiếu đơn vị dẫn đầu cụm" en="Vote for the cluster's leading office" testid="leading-vote" what="Bỏ phiếu đơn vị dẫn đầu" />
+        </div>
+        <For each=move || others.get() key=|o| o.0.clone() let:o>
+            {
+                let (code, name) = o;
+                let base = vec!["peerReviews".to_string(), code.clone()];
+                let what = format!("Chấm điểm {name}");
+                let (base2, code2, what2) = (base.clone(), code.clone(), what.clone());
+                let total = {
+                    let code = code.clone();
+                    move || {
+                        signals.revision.get();
+                        let sum: f64 = ov.office.with(|of| of.peer_reviews.get(&code).map(|r| r.scores.values().map(|s| s.points).sum()).unwrap_or(0.0));
+                        fmt_points(sum)
+                    }
+                };
+                view! {
+                    <details class="card peer" data-testid=format!("peer-{code}")>
+                        <summary><strong>{name.clone()}</strong>" · "<span data-testid=format!("peer-total-{code}")>{total}</span></summary>
+                        <div class="table-wrap"><table class="scores">
+                            <tbody>
+                                <For each=move || rows.get() key=|c| c.id.clone() let:c>
+                                    {
+                                        let mut path = base2.clone();
+                                        path.extend(["scores".to_string(), c.id.clone()]);
+                                        view! {
+                                            <tr>
+                                                <td>{format!("{} — {}", c.id, c.title)}<div class="muted small">{format!("{} {}", tr(lang.get_untracked(), "tối đa", "max"), fmt_points(c.max))}</div></td>
+                                                <td class="num"><Field ctx=ctx path=path key="points" kind=Kind::Points vi="Điểm" en="Points"
+                                                    testid=format!("peer-{}-{}", code2, c.id) what=what2.clone() /></td>
+                                            </tr>
+                                        }
+                                    }
+                                </For>
+                            </tbody>
+                        </table></div>
+                        <Field ctx=ctx path=base.clone() key="comment" kind=Kind::Area vi="Nhận xét" en="Comment" testid=format!("peer-comment-{code}") what=what.clone() />
+                    </details>
+                }
+            }
+        </For>
+    }
+}
+
+#[component]
+fn ScoreRow(c: Criterion, doc: DocumentId, editable: Memo<bool>) -> impl IntoView {
+    let lang = use_lang();
+    let drv = use_driver();
+    let signals = use_context::<SyncSignals>().expect("signals");
+    let id = c.id.clone();
+    let values = {
+        let id = id.clone();
+        Memo::new(move |_| {
+            signals.revision.get();
+            score_values(drv, doc, &id)
+        })
+    };
+    // What the user typed, kept even when it is refused, so nothing is lost.
+    let draft = RwSignal::new(None::<String>);
+    let error = RwSignal::new(None::<String>);
+    let shown = move || {
+        draft.get().unwrap_or_else(|| {
+            values
+                .get()
+                .first()
+                .map(|p| fmt_points(*p))
+                .unwrap_or_default()
+        })
+    };
+    let commit = {
+        let id = id.clone();
+        move || {
+            let Some(text) = draft.get_untracked() else {
+                return;
+            };
+            let l = lang.get_untracked();
+            let parsed = text.trim().replace(',', ".").parse::<f64>();
+            match parsed {
+                Ok(p) if p.is_finite() => match write_score(drv, doc, id.clone(), p) {
+                    Ok(()) => {
+                        draft.set(None);
+                        error.set(None);
+                    }
+                    Err(e) => error.set(Some(problems_text(l, &e))),
+                },
+                _ => error.set(Some(
+                    tr(
+                        l,
+                        "Hãy nhập một số, ví dụ 18 hoặc 18,5.",
+                        "Enter a number, e.g. 18 or 18.5.",
+                    )
+                    .to_string(),
+                )),
+            }
+        }
+    };
+    let commit2 = commit.clone();
+    let pick = {
+        let id = id.clone();
+        move |p: f64| {
+            let _ = write_score(drv, doc, id.clone(), p);
+        }
+    };
+    let max_text = fmt_points(c.max);
+    let id2 = id.clone();
+    let label = format!("{} — {}", c.id, c.title);
+    view! {
+        <tr data-testid=format!("score-row-{}", c.id) class=move || { if values.get().len() > 1 { "conflict" } else { "" } }>
+            <td>
+                <div class="criterion">{label}</div>
+                <div class="muted small">{c.section.clone()}</div>
+            </td>
+            <td class="num">{max_text}</td>
+            <td class="num">
+                {move || if editable.get() {
+                    let commit = commit.clone();
+                    let commit2 = commit2.clone();
+                    view! {
+                        <input class="points" inputmode="decimal" data-testid=format!("score-input-{}", id)
+                            aria-invalid=move || error.get().is_some().to_string()
+                            prop:value=shown
+                            on:input=move |ev| draft.set(Some(event_target_value(&ev)))
+                            on:change=move |_| commit()
+                            on:keydown=move |ev| if ev.key() == "Enter" { commit2() } />
+                    }.into_any()
+                } else {
+                    view! { <span data-testid=format!("score-value-{}", id)>{shown}</span> }.into_any()
+                }}
+                {move || error.get().map(|e| view! { <div class="field-error" role="alert" data-testid="field-error">{e}</div> })}
+                {move || {
+                    let vals = values.get();
+                    (vals.len() > 1).then(|| {
+                        let pick = pick.clone();
+                        view! {
+                            <div class="conflict-note" data-testid="conflict">
+                                {move || tr(lang.get(), "Hai thiết bị nhập khác nhau — chọn giá trị giữ lại:", "Two devices entered different values — pick one:")}
+                                {vals.into_iter().map(|p| {
+                                    let pick = pick.clone();
+                                    view! {
+                                        <button type="button" class="pick" disabled=move || !editable.get()
+                                            on:click=move |_| pick(p)>{fmt_points(p)}</button>
+                                    }
+                                }).collect_view()}
+                            </div>
+                        }
+                    })
+                }}
+            </td>
+            <td class="evidence">
+                <Field ctx=DocCtx { doc, editable } path=vec!["selfScores".to_string(), id2.clone()] key="evidence" kind=Kind::Area
+                    vi="Minh chứng" en="Evidence" testid=format!("evidence-{}", id2) what=format!("Tự chấm tiêu chí {id2}")
+                    disabled=Signal::derive(move || values.get().is_empty())
+                    hint=("Nhập điểm trước, rồi ghi minh chứng.", "Enter the points first, then the evidence.") />
+                <Field ctx=DocCtx { doc, editable } path=vec!["selfScores".to_string(), id2.clone()] key="note" kind=Kind::Text
+                    vi="Giải trình" en="Explanation" testid=format!("note-{}", id2) what=format!("Tự chấm tiêu chí {id2}")
+                    disabled=Signal::derive(move || values.get().is_empty()) />
+            </td>
+        </tr>
+    }
+}
