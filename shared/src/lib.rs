@@ -13,3 +13,4 @@ pub mod protocol;
 pub mod schema;
 pub mod sim;
 pub mod storage;
+pub mod summary;

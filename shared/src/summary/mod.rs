@@ -1,0 +1,307 @@
+//! The cluster summary (báo cáo tổng hợp của cụm thi đua): one pure
+//! computation over the cluster document, the office documents and the
+//! rule catalog, for one year. The relay serves it
+//! (`GET /api/cluster/summary`) and exports it (XLSX, CSV); the app can
+//! compute the very same value from its replicas, so both always agree.
+//!
+//! What it answers, per office and for the whole cluster:
+//! - [`registrations`]: who registered for which title (đăng ký thi đua),
+//!   the collective's target, registered before or after the deadline, and
+//!   per title how many registered, were proposed and were awarded;
+//! - [`scores`]: self-scores (tự chấm) and the average the OTHER offices
+//!   gave (chấm chéo) per criterion, totals and rank; the vote for the
+//!   leading office (bỏ phiếu đơn vị dẫn đầu);
+//! - [`warnings`]: proposals that break a rule (cảnh báo), with the rule
+//!   evaluations' own Vietnamese and English explanations;
+//! - [`pipeline`]: exemplary models per stage (gương điển hình) and the
+//!   inspection recommendations still open (kiến nghị chưa thực hiện);
+//! - [`commendations`]: how long commendations took, from proposal (tờ
+//!   trình) to decision (quyết định), per decision, on average and at most;
+//! - [`OfficeFreshness`]: how recent each office's data is.
+//!
+//! Ordering is deterministic: offices in the order given (the directory's
+//! order), ranks by score, people by Vietnamese given-name collation.
+//! Scores, peer reviews and votes carry no year in the documents: they
+//! belong to the cluster document's year and are empty for other years.
+//!
+//! No clock and no I/O: each office's freshness (the newest change time in
+//! its document, see [`newest_change_secs`]) is passed in by the caller.
+
+pub mod codes;
+pub mod commendations;
+pub mod pipeline;
+pub mod registrations;
+pub mod scores;
+pub mod warnings;
+
+#[cfg(test)]
+mod tests;
+
+use automerge::{Automerge, ReadDoc};
+use serde::{Deserialize, Serialize};
+
+use crate::domain::rules::{Date, RuleCatalog};
+use crate::schema::{ClusterDoc, OfficeDoc};
+
+pub use commendations::{CommendationRow, ProposalRef, TimingStats};
+pub use pipeline::{FollowUpKind, FollowUpRow, ModelRow, StageCounts};
+pub use registrations::{
+    OfficeRegistrations, PersonRegistration, RegistrationTiming, TitleCount, TitleTally,
+};
+pub use scores::{CriterionInfo, CriterionScores, OfficeScores, VoteSummary, VoteTally};
+pub use warnings::RuleWarning;
+
+/// One office's document as the summary reads it.
+#[derive(Clone, Copy, Debug)]
+pub struct OfficeInput<'a> {
+    /// The office code, e.g. `LSN`.
+    pub code: &'a str,
+    pub doc: &'a OfficeDoc,
+    /// The newest change time in the office's document, in seconds since
+    /// the epoch ([`newest_change_secs`]); `None` when unknown.
+    pub last_change_secs: Option<i64>,
+}
+
+/// The whole summary for one year.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ClusterSummary {
+    /// The year summarised (năm).
+    pub year: i32,
+    /// The cluster document's year: scores, peer reviews and the vote are
+    /// for this year only.
+    pub cluster_year: i32,
+    pub cluster_name: String,
+    /// The rule set applied ([`crate::domain::RuleSet::id`]), when one
+    /// applies to the year.
+    pub rule_set_id: Option<String>,
+    /// The registration deadline (hạn đăng ký thi đua) of the year, if set.
+    pub registration_deadline: Option<Date>,
+    /// The scoring table in display order.
+    pub criteria: Vec<CriterionInfo>,
+    /// Sum of the criteria maxima (tổng điểm tối đa).
+    pub max_total: f64,
+    /// The offices, in the order given (the directory's order).
+    pub offices: Vec<OfficeSummary>,
+    /// Office codes by rank: ranked offices by peer total, then the others
+    /// by self total, then in directory order.
+    pub ranking: Vec<String>,
+    /// Totals over all offices.
+    pub totals: ClusterTotals,
+    /// Every rule warning, office by office in directory order.
+    pub warnings: Vec<RuleWarning>,
+    /// Exemplary models of the year, office by office, furthest stage first.
+    pub models: Vec<ModelRow>,
+    /// Inspection recommendations and shortcomings still open.
+    pub follow_ups: Vec<FollowUpRow>,
+    /// Commendation decisions of the year with their timing.
+    pub commendations: Vec<CommendationRow>,
+    /// The vote for the leading office.
+    pub vote: VoteSummary,
+}
+
+/// One office's part of the summary.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OfficeSummary {
+    pub code: String,
+    /// The name under which the office acted in the year (a predecessor's
+    /// name before the 2025 merger).
+    pub name: String,
+    pub freshness: OfficeFreshness,
+    pub registrations: OfficeRegistrations,
+    pub scores: OfficeScores,
+    /// Rule warnings about this office.
+    pub warning_count: u32,
+    /// Exemplary models of the year by furthest stage.
+    pub models: StageCounts,
+    /// Recommendations of the year's inspections, and how many of all
+    /// inspections so far are still open (kiến nghị chưa thực hiện xong).
+    pub recommendations_total: u32,
+    pub recommendations_open: u32,
+    /// Shortcomings still open (hạn chế chưa khắc phục).
+    pub shortcomings_open: u32,
+    /// Timing of the year's commendations.
+    pub commendations: TimingStats,
+    /// Votes received for leading office.
+    pub votes_received: u32,
+}
+
+/// How recent an office's data is (độ mới của dữ liệu).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OfficeFreshness {
+    /// The newest change time, seconds since the epoch.
+    pub last_change_secs: Option<i64>,
+    /// Its date in Vietnam (UTC+7).
+    pub last_change_date: Option<Date>,
+    /// Whole days behind the office with the newest data (0 for it).
+    pub behind_newest_days: Option<i64>,
+}
+
+/// Totals over the cluster (toàn cụm).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ClusterTotals {
+    pub offices: u32,
+    pub staff_count: u32,
+    /// People with an individual registration.
+    pub registered_count: u32,
+    pub by_title: Vec<TitleCount>,
+    /// Collective targets: how many offices registered each title.
+    pub collective_targets: Vec<TitleTally>,
+    pub registered_on_time: u32,
+    pub registered_late: u32,
+    pub registered_undated: u32,
+    pub warnings: u32,
+    pub models: StageCounts,
+    pub recommendations_total: u32,
+    pub recommendations_open: u32,
+    pub shortcomings_open: u32,
+    pub commendations: TimingStats,
+}
+
+/// The newest change time in a document: the latest timestamp among its
+/// heads (seconds since the epoch, as the app and the demo commit them);
+/// `None` for a document without timed changes.
+pub fn newest_change_secs(doc: &Automerge) -> Option<i64> {
+    doc.get_heads()
+        .iter()
+        .filter_map(|h| doc.get_change_by_hash(h).map(|c| c.timestamp()))
+        .filter(|t| *t > 0)
+        .max()
+}
+
+/// The name of office `code` in `year`: the member's name then (or its
+/// predecessor's before a merger), else the office document's own name.
+fn office_name(cluster: &ClusterDoc, code: &str, doc: Option<&OfficeDoc>, year: i32) -> String {
+    cluster
+        .office_name_on(code, Date::last_of_year(year))
+        .map(str::to_string)
+        .or_else(|| doc.map(|d| d.name.clone()).filter(|n| !n.is_empty()))
+        .unwrap_or_else(|| code.to_string())
+}
+
+/// Computes the summary of `year` (see the module documentation).
+///
+/// `offices` are the office documents in display (directory) order; an
+/// office listed twice is counted once. `catalog` gives the rule sets; the
+/// cluster's rule settings (cap override, chosen rule set) apply.
+pub fn cluster_summary(
+    cluster: &ClusterDoc,
+    offices: &[OfficeInput<'_>],
+    catalog: &RuleCatalog,
+    year: i32,
+) -> ClusterSummary {
+    let mut seen = std::collections::BTreeSet::new();
+    let offices: Vec<OfficeInput<'_>> = offices
+        .iter()
+        .filter(|o| seen.insert(o.code))
+        .copied()
+        .collect();
+    let names: Vec<String> = offices
+        .iter()
+        .map(|o| office_name(cluster, o.code, Some(o.doc), year))
+        .collect();
+    let deadline = registrations::registration_deadline(cluster, year);
+    let rules = crate::schema::bridge::effective_rule_set(Some(cluster), catalog, year);
+    let scoring = scores::score_offices(cluster, &offices, year);
+    let vote = scores::vote(cluster, &offices, &names, year);
+    let newest = offices.iter().filter_map(|o| o.last_change_secs).max();
+
+    let mut summary = ClusterSummary {
+        year,
+        cluster_year: cluster.year,
+        cluster_name: cluster.name.clone(),
+        rule_set_id: rules.as_ref().ok().map(|r| r.id.clone()),
+        registration_deadline: deadline,
+        criteria: scores::criteria(cluster),
+        max_total: cluster.max_total(),
+        offices: Vec::with_capacity(offices.len()),
+        ranking: scoring.ranking,
+        totals: ClusterTotals {
+            offices: offices.len() as u32,
+            ..ClusterTotals::default()
+        },
+        warnings: Vec::new(),
+        models: Vec::new(),
+        follow_ups: Vec::new(),
+        commendations: Vec::new(),
+        vote,
+    };
+    if let Err(e) = &rules {
+        summary.warnings.push(warnings::no_rule_set(e, year));
+    }
+
+    for ((input, name), office_scores) in offices.iter().zip(&names).zip(scoring.offices) {
+        let doc = input.doc;
+        let regs = registrations::office_registrations(doc, year, deadline);
+        let office_warnings = match &rules {
+            Ok(rules) => warnings::office_warnings(doc, input.code, name, rules, year),
+            Err(_) => Vec::new(),
+        };
+        let models = pipeline::models(doc, input.code, name, year, cluster.year);
+        let follow = pipeline::follow_ups(doc, input.code, name, year);
+        let decisions = commendations::decisions(doc, input.code, name, year);
+        let timing = commendations::timing(&decisions, commendations::pending(doc, year));
+        let votes_received = summary
+            .vote
+            .tallies
+            .iter()
+            .find(|t| t.office_code == input.code)
+            .map_or(0, |t| t.votes);
+        let freshness = OfficeFreshness {
+            last_change_secs: input.last_change_secs,
+            last_change_date: input.last_change_secs.and_then(codes::vietnam_date_of),
+            behind_newest_days: input
+                .last_change_secs
+                .zip(newest)
+                .map(|(t, n)| (n - t).div_euclid(86_400)),
+        };
+        let office = OfficeSummary {
+            code: input.code.to_string(),
+            name: name.clone(),
+            freshness,
+            warning_count: office_warnings.len() as u32,
+            models: StageCounts::of(&models),
+            recommendations_total: follow.recommendations_total,
+            recommendations_open: follow.recommendations_open,
+            shortcomings_open: follow.shortcomings_open,
+            commendations: timing,
+            votes_received,
+            registrations: regs,
+            scores: office_scores,
+        };
+        add_to_totals(&mut summary.totals, &office);
+        summary.warnings.extend(office_warnings);
+        summary.models.extend(models);
+        summary.follow_ups.extend(follow.rows);
+        summary.commendations.extend(decisions);
+        summary.offices.push(office);
+    }
+    summary.totals.warnings = summary.warnings.len() as u32;
+    summary.totals.commendations = commendations::timing(
+        &summary.commendations,
+        summary
+            .offices
+            .iter()
+            .map(|o| o.commendations.pending_proposals)
+            .sum(),
+    );
+    summary.totals.collective_targets = registrations::collective_targets(&summary.offices);
+    summary
+}
+
+fn add_to_totals(t: &mut ClusterTotals, o: &OfficeSummary) {
+    let r = &o.registrations;
+    t.staff_count += r.staff_count;
+    t.registered_count += r.registered_count;
+    t.registered_on_time += r.on_time;
+    t.registered_late += r.late;
+    t.registered_undated += r.undated;
+    registrations::add_title_counts(&mut t.by_title, &r.by_title);
+    t.models.add(&o.models);
+    t.recommendations_total += o.recommendations_total;
+    t.recommendations_open += o.recommendations_open;
+    t.shortcomings_open += o.shortcomings_open;
+}

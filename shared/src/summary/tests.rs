@@ -1,0 +1,636 @@
+//! Summary tests on a small hand-made cluster: three offices, two criteria.
+
+use super::codes::{date_of_day_number, day_number, days_between, vietnam_date_of};
+use super::*;
+use crate::domain::rules::{Date, RuleCatalog};
+use crate::domain::{Gender, PerformanceRating, Title};
+use crate::schema::{
+    ClusterDoc, CollectiveEvaluation, CriterionScore, CriterionSeed, DateText, Deadline, Decision,
+    ExemplaryModel, FollowUp, FollowUpStatus, Inspection, Member, ModelStage, OfficeDoc,
+    PeerReview, Person, Proposal, Registration, SelfScore, TitleEvaluation, evaluation_key,
+};
+
+fn d(text: &str) -> DateText {
+    DateText::from(text)
+}
+
+fn date(y: i32, m: u32, day: u32) -> Date {
+    Date::new(y, m, day).unwrap()
+}
+
+const CODES: [(&str, &str); 3] = [("LSN", "Lạng Sơn"), ("CBG", "Cao Bằng"), ("SLA", "Sơn La")];
+
+fn cluster() -> ClusterDoc {
+    let mut c = ClusterDoc::new("Cụm thử", 2026, "LSN", "CBG");
+    for (code, province) in CODES {
+        c.members.insert(
+            code.into(),
+            Member {
+                code: code.into(),
+                name: format!("Văn phòng {province}"),
+                province: province.into(),
+                ..Member::default()
+            },
+        );
+    }
+    c.add_criteria(&[
+        CriterionSeed {
+            id: "C1",
+            section: "I. Tham mưu",
+            title: "Tham mưu",
+            max_points: 25,
+        },
+        CriterionSeed {
+            id: "C2",
+            section: "II. Phong trào",
+            title: "Phong trào",
+            max_points: 15,
+        },
+    ]);
+    c.deadlines.insert(
+        "registration".into(),
+        Deadline {
+            name: "Đăng ký thi đua".into(),
+            date: d("2026-03-25"),
+            note: String::new(),
+        },
+    );
+    c.rule_settings.override_cstdcs_cap = true;
+    c.rule_settings.cstdcs_cap_percent = Some(15);
+    c
+}
+
+fn person(name: &str, gender: Gender) -> Person {
+    Person {
+        full_name: name.into(),
+        position: "Chuyên viên".into(),
+        gender: Some(gender),
+        ..Person::default()
+    }
+}
+
+fn evaluation(person: &str, rating: PerformanceRating, title: Option<Title>) -> TitleEvaluation {
+    let mut e = TitleEvaluation::new(person, 2026);
+    e.rating = Some(rating);
+    e.proposed_title = title;
+    e
+}
+
+/// Ten people, all rated well and proposed Lao động tiên tiến; p1 is
+/// proposed Chiến sĩ thi đua cơ sở with an initiative. The collective is
+/// rated excellent and proposed Tập thể lao động xuất sắc.
+fn office(code: &str) -> OfficeDoc {
+    let mut o = OfficeDoc::new(code, &format!("Văn phòng {code}"));
+    let names = [
+        ("Nguyễn Văn An", Gender::Male),
+        ("Trần Thị Liên", Gender::Female),
+        ("Lê Văn Đức", Gender::Male),
+        ("Hoàng Thị Ơn", Gender::Female),
+        ("Vi Văn Bình", Gender::Male),
+        ("Nông Thị Ánh", Gender::Female),
+        ("Hà Văn Chung", Gender::Male),
+        ("Lò Thị Dung", Gender::Female),
+        ("Sầm Văn Ưng", Gender::Male),
+        ("Đinh Thị Hoa", Gender::Female),
+    ];
+    for (i, (name, g)) in names.iter().enumerate() {
+        let id = format!("p{}", i + 1);
+        o.staff.insert(id.clone(), person(name, *g));
+        let title = if i == 0 {
+            Title::ChienSiThiDuaCoSo
+        } else {
+            Title::LaoDongTienTien
+        };
+        let mut e = evaluation(&id, PerformanceRating::HoanThanhTot, Some(title));
+        if i == 0 {
+            e.initiatives = 1;
+        }
+        o.evaluations.insert(evaluation_key(&id, 2026), e);
+    }
+    let mut ce = CollectiveEvaluation::new(2026);
+    ce.rating = Some(PerformanceRating::HoanThanhXuatSac);
+    ce.proposed_title = Some(Title::TapTheLaoDongXuatSac);
+    o.collective_evaluations.insert("2026".into(), ce);
+    o
+}
+
+struct Fixture {
+    cluster: ClusterDoc,
+    offices: Vec<OfficeDoc>,
+    times: Vec<Option<i64>>,
+}
+
+impl Fixture {
+    fn new() -> Fixture {
+        Fixture {
+            cluster: cluster(),
+            offices: CODES.iter().map(|(c, _)| office(c)).collect(),
+            times: vec![Some(1_780_000_000), Some(1_780_086_400), None],
+        }
+    }
+
+    fn summary(&self, year: i32) -> ClusterSummary {
+        let inputs: Vec<OfficeInput<'_>> = CODES
+            .iter()
+            .zip(&self.offices)
+            .zip(&self.times)
+            .map(|(((code, _), doc), t)| OfficeInput {
+                code,
+                doc,
+                last_change_secs: *t,
+            })
+            .collect();
+        cluster_summary(&self.cluster, &inputs, &RuleCatalog::defaults(), year)
+    }
+
+    fn office(&mut self, code: &str) -> &mut OfficeDoc {
+        let i = CODES.iter().position(|(c, _)| *c == code).unwrap();
+        &mut self.offices[i]
+    }
+}
+
+fn codes_of(s: &ClusterSummary) -> Vec<(String, String)> {
+    s.warnings
+        .iter()
+        .map(|w| (w.office_code.clone(), w.code.clone()))
+        .collect()
+}
+
+#[test]
+fn day_arithmetic_matches_the_calendar() {
+    assert_eq!(day_number(date(1970, 1, 1)), 0);
+    assert_eq!(day_number(date(2000, 3, 1)), 11_017);
+    assert_eq!(days_between(date(2026, 2, 20), date(2026, 3, 2)), 10);
+    assert_eq!(days_between(date(2024, 2, 28), date(2024, 3, 1)), 2);
+    for n in [-1000, 0, 1, 59, 10_000, 20_600, 2_932_896] {
+        assert_eq!(day_number(date_of_day_number(n).unwrap()), n);
+    }
+    // 2026-05-31 17:00 UTC is already 1 June in Vietnam.
+    assert_eq!(vietnam_date_of(1_780_246_800), Some(date(2026, 6, 1)));
+}
+
+#[test]
+fn a_clean_cluster_has_no_warnings() {
+    let s = Fixture::new().summary(2026);
+    assert!(s.warnings.is_empty(), "{:#?}", s.warnings);
+    assert_eq!(s.rule_set_id.as_deref(), Some("tdkt-2025-nd152"));
+    assert_eq!(s.totals.staff_count, 30);
+}
+
+#[test]
+fn peer_averages_totals_and_ranks() {
+    let mut f = Fixture::new();
+    let review = |c1: f64, c2: Option<f64>| {
+        let mut r = PeerReview::default();
+        r.scores.insert(
+            "C1".into(),
+            CriterionScore {
+                points: c1,
+                note: String::new(),
+            },
+        );
+        if let Some(c2) = c2 {
+            r.scores.insert(
+                "C2".into(),
+                CriterionScore {
+                    points: c2,
+                    note: String::new(),
+                },
+            );
+        }
+        r
+    };
+    let self_score = |p: f64| SelfScore {
+        points: p,
+        ..SelfScore::default()
+    };
+    f.office("LSN")
+        .self_scores
+        .insert("C1".into(), self_score(24.0));
+    f.office("LSN")
+        .self_scores
+        .insert("C2".into(), self_score(14.0));
+    f.office("CBG")
+        .self_scores
+        .insert("C1".into(), self_score(20.0));
+    // LSN is scored by CBG (20, 12) and SLA (22, —): C1 21, C2 12 → 33.
+    f.office("CBG")
+        .peer_reviews
+        .insert("LSN".into(), review(20.0, Some(12.0)));
+    f.office("SLA")
+        .peer_reviews
+        .insert("LSN".into(), review(22.0, None));
+    // CBG is scored by LSN (23, 10) → 33: a tie with LSN.
+    f.office("LSN")
+        .peer_reviews
+        .insert("CBG".into(), review(23.0, Some(10.0)));
+    // A review of oneself is ignored.
+    f.office("SLA")
+        .peer_reviews
+        .insert("SLA".into(), review(25.0, Some(15.0)));
+    let s = f.summary(2026);
+    let lsn = &s.offices[0].scores;
+    assert_eq!(lsn.criteria[0].self_score, Some(24.0));
+    assert_eq!(lsn.criteria[0].peer_average, Some(21.0));
+    assert_eq!(lsn.criteria[0].peer_count, 2);
+    assert_eq!(lsn.criteria[1].peer_average, Some(12.0));
+    assert_eq!(lsn.criteria[1].peer_count, 1);
+    assert_eq!(lsn.self_total, 38.0);
+    assert_eq!(lsn.peer_total, Some(33.0));
+    assert_eq!(lsn.reviewers, ["CBG", "SLA"]);
+    let cbg = &s.offices[1].scores;
+    assert_eq!(cbg.peer_total, Some(33.0));
+    assert_eq!(
+        (lsn.rank, cbg.rank),
+        (Some(1), Some(1)),
+        "a tie shares the rank"
+    );
+    let sla = &s.offices[2].scores;
+    assert_eq!(sla.peer_total, None);
+    assert_eq!(sla.rank, None);
+    assert_eq!(
+        (lsn.self_rank, cbg.self_rank, sla.self_rank),
+        (Some(1), Some(2), Some(3))
+    );
+    // Ties are broken by self total, then directory order; unranked last.
+    assert_eq!(s.ranking, ["LSN", "CBG", "SLA"]);
+    assert_eq!(s.max_total, 40.0);
+    assert_eq!(s.criteria[1].section, "II. Phong trào");
+
+    // Another year has no scores (they belong to the cluster's year).
+    let other = f.summary(2025);
+    assert!(other.offices.iter().all(|o| o.scores.peer_total.is_none()));
+}
+
+#[test]
+fn peer_averages_keep_fractions() {
+    let mut f = Fixture::new();
+    for (by, points) in [("CBG", 20.0), ("SLA", 21.0)] {
+        let mut r = PeerReview::default();
+        r.scores.insert(
+            "C1".into(),
+            CriterionScore {
+                points,
+                note: String::new(),
+            },
+        );
+        f.office(by).peer_reviews.insert("LSN".into(), r);
+    }
+    let s = f.summary(2026);
+    assert_eq!(s.offices[0].scores.peer_total, Some(20.5));
+}
+
+#[test]
+fn cap_warning_appears_and_disappears_when_fixed() {
+    let mut f = Fixture::new();
+    for p in ["p2", "p3"] {
+        let e = f
+            .office("CBG")
+            .evaluations
+            .get_mut(&evaluation_key(p, 2026))
+            .unwrap();
+        e.proposed_title = Some(Title::ChienSiThiDuaCoSo);
+        e.initiatives = 1;
+    }
+    let s = f.summary(2026);
+    assert_eq!(codes_of(&s), [("CBG".into(), "cstdcs-cap".into())]);
+    let w = &s.warnings[0];
+    assert!(w.message_vi.contains("vượt tỷ lệ 15%"), "{}", w.message_vi);
+    assert!(w.message_vi.contains("3/10"), "{}", w.message_vi);
+    assert!(
+        w.message_en.contains("warning: over the 15% cap"),
+        "{}",
+        w.message_en
+    );
+    assert_eq!(s.offices[1].warning_count, 1);
+    assert_eq!(s.totals.warnings, 1);
+
+    for p in ["p2", "p3"] {
+        let e = f
+            .office("CBG")
+            .evaluations
+            .get_mut(&evaluation_key(p, 2026))
+            .unwrap();
+        e.proposed_title = Some(Title::LaoDongTienTien);
+    }
+    assert!(f.summary(2026).warnings.is_empty());
+}
+
+#[test]
+fn collective_short_of_seventy_percent_is_warned_with_the_rule_text() {
+    let mut f = Fixture::new();
+    for p in ["p2", "p3", "p4", "p5"] {
+        let e = f
+            .office("SLA")
+            .evaluations
+            .get_mut(&evaluation_key(p, 2026))
+            .unwrap();
+        e.proposed_title = None;
+    }
+    let s = f.summary(2026);
+    assert_eq!(
+        codes_of(&s),
+        [("SLA".into(), "collective-not-eligible".into())]
+    );
+    let w = &s.warnings[0];
+    assert_eq!(w.title, Some(Title::TapTheLaoDongXuatSac));
+    assert!(
+        w.message_vi
+            .contains("Chưa đủ điều kiện Tập thể lao động xuất sắc năm 2026"),
+        "{}",
+        w.message_vi
+    );
+    let c = &w.conditions[0];
+    assert_eq!(c.article, "Điều 27");
+    assert_eq!(c.vi, "thiếu: ≥70% Lao động tiên tiến — hiện 6/10 = 60%");
+    assert_eq!(c.en, "missing: ≥70% Advanced Workers — now 6/10 = 60%");
+
+    // Fixed: one more Lao động tiên tiến makes 7/10 = 70%.
+    let e = f
+        .office("SLA")
+        .evaluations
+        .get_mut(&evaluation_key("p2", 2026))
+        .unwrap();
+    e.proposed_title = Some(Title::LaoDongTienTien);
+    assert!(f.summary(2026).warnings.is_empty());
+}
+
+#[test]
+fn a_person_under_review_is_frozen_and_a_decision_before_its_proposal_is_warned() {
+    let mut f = Fixture::new();
+    let o = f.office("LSN");
+    o.evaluations
+        .get_mut(&evaluation_key("p2", 2026))
+        .unwrap()
+        .under_review = true;
+    o.proposals.insert(
+        "tt1".into(),
+        Proposal {
+            number: "12/TTr-VP".into(),
+            date: Some(d("2026-12-20")),
+            proposing_office: "LSN".into(),
+            person_id: Some("p1".into()),
+            year: 2026,
+            title: Some(Title::ChienSiThiDuaCoSo),
+            ..Proposal::default()
+        },
+    );
+    o.decisions.insert(
+        "qd1".into(),
+        Decision {
+            number: "123/QĐ-UBND".into(),
+            date: Some(d("2026-12-10")),
+            proposal_ids: vec!["tt1".into()],
+            ..Decision::default()
+        },
+    );
+    let s = f.summary(2026);
+    assert_eq!(
+        codes_of(&s),
+        [
+            ("LSN".into(), "frozen".into()),
+            ("LSN".into(), "decision-before-proposal".into())
+        ]
+    );
+    let frozen = &s.warnings[0];
+    assert_eq!(frozen.subject.as_deref(), Some("Trần Thị Liên"));
+    assert!(
+        frozen.conditions[0].vi.contains("tạm dừng xét khen thưởng"),
+        "{:?}",
+        frozen.conditions
+    );
+    let early = &s.warnings[1];
+    assert_eq!(early.reference.as_deref(), Some("123/QĐ-UBND"));
+    assert!(early.message_vi.contains("10/12/2026") && early.message_vi.contains("20/12/2026"));
+    // The negative delay is listed but left out of the statistics.
+    assert_eq!(s.commendations[0].days, Some(-10));
+    assert_eq!(s.offices[0].commendations.timed, 0);
+
+    let o = f.office("LSN");
+    o.evaluations
+        .get_mut(&evaluation_key("p2", 2026))
+        .unwrap()
+        .under_review = false;
+    o.decisions.get_mut("qd1").unwrap().date = Some(d("2027-01-15"));
+    let s = f.summary(2026);
+    assert!(s.warnings.is_empty(), "{:#?}", s.warnings);
+    assert_eq!(s.commendations[0].days, Some(26));
+}
+
+#[test]
+fn a_collective_proposed_before_its_rating_cannot_be_checked() {
+    let mut f = Fixture::new();
+    f.office("CBG")
+        .collective_evaluations
+        .get_mut("2026")
+        .unwrap()
+        .rating = None;
+    let s = f.summary(2026);
+    assert_eq!(
+        codes_of(&s),
+        [("CBG".into(), "collective-not-rated".into())]
+    );
+}
+
+#[test]
+fn registrations_against_the_deadline_and_results() {
+    let mut f = Fixture::new();
+    let o = f.office("LSN");
+    let reg = |person: Option<&str>, title, date: &str| Registration {
+        year: 2026,
+        person_id: person.map(str::to_string),
+        title,
+        date: Some(d(date)),
+        note: String::new(),
+    };
+    o.registrations.insert(
+        "r1".into(),
+        reg(Some("p1"), Title::LaoDongTienTien, "2026-02-01"),
+    );
+    // A later registration replaces the earlier one.
+    o.registrations.insert(
+        "r2".into(),
+        reg(Some("p1"), Title::ChienSiThiDuaCoSo, "2026-03-01"),
+    );
+    o.registrations.insert(
+        "r3".into(),
+        reg(Some("p2"), Title::LaoDongTienTien, "2026-04-02"),
+    );
+    o.registrations.insert(
+        "r4".into(),
+        reg(None, Title::TapTheLaoDongXuatSac, "2026-03-25"),
+    );
+    let s = f.summary(2026);
+    assert_eq!(s.registration_deadline, Some(date(2026, 3, 25)));
+    let r = &s.offices[0].registrations;
+    assert_eq!((r.staff_count, r.registered_count), (10, 2));
+    assert_eq!((r.on_time, r.late, r.undated), (2, 1, 0));
+    assert_eq!(r.collective_target, Some(Title::TapTheLaoDongXuatSac));
+    assert_eq!(r.collective_timing, Some(RegistrationTiming::OnTime));
+    let cstdcs = r
+        .by_title
+        .iter()
+        .find(|t| t.title == Title::ChienSiThiDuaCoSo)
+        .unwrap();
+    assert_eq!(
+        (cstdcs.registered, cstdcs.proposed, cstdcs.awarded),
+        (1, 1, 0)
+    );
+    let ldtt = r
+        .by_title
+        .iter()
+        .find(|t| t.title == Title::LaoDongTienTien)
+        .unwrap();
+    assert_eq!((ldtt.registered, ldtt.proposed), (1, 9));
+    // People by given name: An, Ánh, Bình, Chung, Dung, Đức, Hoa, Liên, Ơn, Ưng.
+    let given: Vec<&str> = r
+        .people
+        .iter()
+        .map(|p| p.full_name.rsplit(' ').next().unwrap())
+        .collect();
+    assert_eq!(
+        given,
+        [
+            "An", "Ánh", "Bình", "Chung", "Dung", "Đức", "Hoa", "Liên", "Ơn", "Ưng"
+        ]
+    );
+    assert_eq!(r.people[0].timing, Some(RegistrationTiming::OnTime));
+    assert_eq!(r.people[7].timing, Some(RegistrationTiming::Late));
+    assert_eq!(s.totals.collective_targets.len(), 1);
+    assert_eq!(s.totals.registered_late, 1);
+}
+
+#[test]
+fn models_follow_ups_votes_and_freshness() {
+    let mut f = Fixture::new();
+    let o = f.office("CBG");
+    o.exemplary_models.insert(
+        "m1".into(),
+        ExemplaryModel {
+            person_id: Some("p3".into()),
+            stage: ModelStage::Introduced,
+            stage_dates: crate::schema::StageDates {
+                found: Some(d("2026-02-01")),
+                introduced: Some(d("2026-06-01")),
+                ..Default::default()
+            },
+            ..ExemplaryModel::default()
+        },
+    );
+    o.exemplary_models.insert(
+        "m2".into(),
+        ExemplaryModel {
+            collective_name: "Phòng Tổng hợp".into(),
+            stage: ModelStage::Found,
+            stage_dates: crate::schema::StageDates {
+                found: Some(d("2025-05-01")),
+                ..Default::default()
+            },
+            ..ExemplaryModel::default()
+        },
+    );
+    let mut insp = Inspection {
+        date: Some(d("2026-05-12")),
+        team: "Đoàn kiểm tra của Cụm".into(),
+        ..Inspection::default()
+    };
+    let item = |text: &str, status| FollowUp {
+        text: text.into(),
+        status,
+        ..FollowUp::default()
+    };
+    insp.recommendations.insert(
+        "k1".into(),
+        item("Bố trí cán bộ chuyên trách", FollowUpStatus::Open),
+    );
+    insp.recommendations
+        .insert("k2".into(), item("Cập nhật hồ sơ", FollowUpStatus::Done));
+    insp.shortcomings.insert(
+        "h1".into(),
+        item("Chưa phát hiện điển hình", FollowUpStatus::InProgress),
+    );
+    o.inspections.insert("i1".into(), insp);
+    for (by, vote) in [("LSN", "CBG"), ("CBG", "LSN"), ("SLA", "CBG")] {
+        f.office(by).leading_vote = Some(vote.into());
+    }
+    let s = f.summary(2026);
+    assert_eq!(s.models.len(), 1, "the 2025 model is not of 2026");
+    assert_eq!(s.models[0].subject, "Lê Văn Đức");
+    assert_eq!(s.models[0].stage_date, Some(date(2026, 6, 1)));
+    assert_eq!(s.offices[1].models.introduced, 1);
+    assert_eq!(s.totals.models.total(), 1);
+    assert_eq!(f.summary(2025).models.len(), 1);
+
+    let cbg = &s.offices[1];
+    assert_eq!(
+        (
+            cbg.recommendations_total,
+            cbg.recommendations_open,
+            cbg.shortcomings_open
+        ),
+        (2, 1, 1)
+    );
+    assert_eq!(s.follow_ups.len(), 2);
+    assert_eq!(s.follow_ups[0].kind, FollowUpKind::Recommendation);
+    // Still open the next year.
+    assert_eq!(f.summary(2027).follow_ups.len(), 2);
+    assert_eq!(f.summary(2027).offices[1].recommendations_total, 0);
+
+    assert_eq!(s.vote.ballots_cast, 3);
+    assert_eq!(s.vote.leading, ["CBG"]);
+    assert_eq!(s.vote.tallies[0].votes, 2);
+    assert_eq!(cbg.votes_received, 2);
+
+    assert_eq!(s.offices[0].freshness.behind_newest_days, Some(1));
+    assert_eq!(s.offices[1].freshness.behind_newest_days, Some(0));
+    assert_eq!(s.offices[2].freshness, OfficeFreshness::default());
+}
+
+/// The value under `path` (map keys, or list indexes as digits).
+fn at<'a>(v: &'a ciborium::Value, path: &[&str]) -> &'a ciborium::Value {
+    path.iter().fold(v, |v, key| match v {
+        ciborium::Value::Map(entries) => entries
+            .iter()
+            .find(|(k, _)| k.as_text() == Some(key))
+            .map(|(_, v)| v)
+            .unwrap_or_else(|| panic!("no key {key:?}")),
+        ciborium::Value::Array(items) => &items[key.parse::<usize>().unwrap()],
+        other => panic!("{other:?} has no {key:?}"),
+    })
+}
+
+#[test]
+fn serialises_camel_case_with_text_codes_and_round_trips() {
+    let mut f = Fixture::new();
+    f.office("LSN")
+        .evaluations
+        .get_mut(&evaluation_key("p2", 2026))
+        .unwrap()
+        .under_review = true;
+    let s = f.summary(2026);
+    let mut bytes = Vec::new();
+    ciborium::into_writer(&s, &mut bytes).unwrap();
+    let v: ciborium::Value = ciborium::from_reader(bytes.as_slice()).unwrap();
+    let text = |path: &[&str]| at(&v, path).as_text().map(str::to_string);
+    assert_eq!(
+        text(&["offices", "0", "registrations", "byTitle", "0", "title"]).as_deref(),
+        Some("laoDongTienTien")
+    );
+    assert_eq!(
+        text(&["warnings", "0", "title"]).as_deref(),
+        Some("laoDongTienTien")
+    );
+    assert_eq!(
+        text(&["registrationDeadline"]).as_deref(),
+        Some("2026-03-25")
+    );
+    let back: ClusterSummary = ciborium::from_reader(bytes.as_slice()).unwrap();
+    assert_eq!(back, s);
+}
+
+#[test]
+fn no_rule_set_is_one_clear_warning() {
+    let s = Fixture::new().summary(2010);
+    assert_eq!(codes_of(&s), [(String::new(), "no-rule-set".into())]);
+    assert!(s.warnings[0].message_en.contains("choose a rule set"));
+}
