@@ -1,8 +1,204 @@
-//! stub
+//! Inspections and surveys hosted by the office (kiểm tra, khảo sát): date,
+//! visiting team, findings, and the shortcomings (hạn chế) and
+//! recommendations (kiến nghị) found, each with its follow-up status.
 
 use leptos::prelude::*;
+use shared::schema::write::put_entry;
+use shared::schema::{FollowUp, FollowUpStatus, Inspection};
+
+use super::form::{
+    DeleteButton, Field, FormProblems, Kind, Problem, TextInput, error_for, follow_up_opts,
+    new_id, opt_label, parse_date, save, show_date, today,
+};
+use super::office::use_office;
+use super::use_driver;
+use crate::i18n::{tr, use_lang};
+use shared::schema::value::TextCode;
 
 #[component]
 pub fn InspectionsPage() -> impl IntoView {
-    view! { <p>"…"</p> }
+    let lang = use_lang();
+    let ov = use_office();
+    let (office, ctx) = (ov.office, ov.ctx);
+    let ids = Memo::new(move |_| {
+        office.with(|o| {
+            let mut v: Vec<(String, String)> = o
+                .inspections
+                .iter()
+                .map(|(id, i)| (id.clone(), i.date.as_ref().map(|d| d.0.clone()).unwrap_or_default()))
+                .collect();
+            v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+            v.into_iter().map(|x| x.0).collect::<Vec<_>>()
+        })
+    });
+    view! {
+        <h3>{move || tr(lang.get(), "Các đợt kiểm tra, khảo sát tại đơn vị", "Inspections and surveys at the office")}</h3>
+        {move || ctx.editable.get().then(|| view! { <AddInspection /> })}
+        <For each=move || ids.get() key=|id| id.clone() let:id>
+            <InspectionCard id=id />
+        </For>
+        {move || ids.get().is_empty().then(|| view! { <p class="muted">{move || tr(lang.get(), "Chưa có đợt kiểm tra nào.", "No inspections yet.")}</p> })}
+    }
+}
+
+#[component]
+fn AddInspection() -> impl IntoView {
+    let lang = use_lang();
+    let drv = use_driver();
+    let ov = use_office();
+    let date = RwSignal::new(today().to_string());
+    let team = RwSignal::new(String::new());
+    let problems = RwSignal::new(Vec::<Problem>::new());
+    let add = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let Some(d) = parse_date(&date.get_untracked()) else {
+            problems.set(vec![Problem { path: "date".into(), ..Problem::new("Ngày phải có dạng dd/mm/yyyy.", "Write the date as dd/mm/yyyy.") }]);
+            return;
+        };
+        let t = team.get_untracked().trim().to_string();
+        if t.is_empty() {
+            problems.set(vec![Problem { path: "team".into(), ..Problem::new("Cần ghi đoàn kiểm tra (ai, từ đơn vị nào).", "Name the visiting team.") }]);
+            return;
+        }
+        let insp = Inspection { date: Some(d.into()), team: t, ..Inspection::default() };
+        match save(drv, ov.ctx.doc, &format!("Thêm đợt kiểm tra ngày {d}"), |tx| put_entry(tx, &["inspections"], &new_id("k"), &insp)) {
+            Ok(()) => {
+                team.set(String::new());
+                problems.set(Vec::new());
+            }
+            Err(p) => problems.set(p),
+        }
+    };
+    view! {
+        <form class="card add-form" on:submit=add data-testid="inspection-add-form">
+            <div class="fields">
+                <TextInput value=date vi="Ngày kiểm tra" en="Date" testid="inspection-date-input" placeholder="dd/mm/yyyy" error=error_for(lang, problems, "date") />
+                <TextInput value=team vi="Đoàn kiểm tra" en="Visiting team" testid="inspection-team-input" error=error_for(lang, problems, "team") />
+            </div>
+            <FormProblems problems=problems keys=&["date", "team"] testid="inspection-add-error" />
+            <button type="submit" data-testid="inspection-add">{move || tr(lang.get(), "Thêm đợt kiểm tra", "Add inspection")}</button>
+        </form>
+    }
+}
+
+#[component]
+fn InspectionCard(id: String) -> impl IntoView {
+    let lang = use_lang();
+    let ov = use_office();
+    let (office, ctx) = (ov.office, ov.ctx);
+    let iid = StoredValue::new(id.clone());
+    let date = move || office.with(|o| iid.with_value(|i| o.inspections.get(i).map(|x| show_date(x.date.as_ref())).unwrap_or_default()));
+    let path = vec!["inspections".to_string(), id.clone()];
+    let what = format!("Kiểm tra ngày {}", date());
+    view! {
+        <div class="card" data-testid=format!("inspection-{id}")>
+            <div class="card-head">
+                <strong>{move || format!("{} {}", tr(lang.get(), "Đợt kiểm tra ngày", "Inspection of"), date())}</strong>
+                <DeleteButton ctx=ctx path=vec!["inspections".to_string()] id=id.clone() summary=format!("Xoá đợt kiểm tra ngày {}", date()) testid="inspection-delete" />
+            </div>
+            <div class="fields">
+                <Field ctx=ctx path=path.clone() key="date" kind=Kind::Date vi="Ngày" en="Date" testid=format!("inspection-{id}-date") what=what.clone() />
+                <Field ctx=ctx path=path.clone() key="team" kind=Kind::Text vi="Đoàn kiểm tra" en="Team" testid=format!("inspection-{id}-team") what=what.clone() />
+                <Field ctx=ctx path=path.clone() key="findings" kind=Kind::Area vi="Kết quả đạt được" en="Findings" testid=format!("inspection-{id}-findings") what=what.clone() />
+            </div>
+            <FollowUps inspection=id.clone() key="shortcomings" />
+            <FollowUps inspection=id.clone() key="recommendations" />
+        </div>
+    }
+}
+
+/// The shortcomings or recommendations of an inspection, with follow-up.
+#[component]
+fn FollowUps(inspection: String, key: &'static str) -> impl IntoView {
+    let lang = use_lang();
+    let drv = use_driver();
+    let ov = use_office();
+    let (office, ctx) = (ov.office, ov.ctx);
+    let (head_vi, head_en, add_vi, add_en, one_vi) = if key == "shortcomings" {
+        ("Hạn chế", "Shortcomings", "Thêm hạn chế", "Add shortcoming", "hạn chế")
+    } else {
+        ("Kiến nghị", "Recommendations", "Thêm kiến nghị", "Add recommendation", "kiến nghị")
+    };
+    let insp = StoredValue::new(inspection.clone());
+    let ids = Memo::new(move |_| {
+        office.with(|o| {
+            insp.with_value(|i| {
+                o.inspections
+                    .get(i)
+                    .map(|x| if key == "shortcomings" { &x.shortcomings } else { &x.recommendations })
+                    .map(|m| m.keys().cloned().collect::<Vec<_>>())
+                    .unwrap_or_default()
+            })
+        })
+    });
+    let summary = move || {
+        let l = lang.get();
+        office.with(|o| {
+            insp.with_value(|i| {
+                let Some(x) = o.inspections.get(i) else { return String::new() };
+                let m = if key == "shortcomings" { &x.shortcomings } else { &x.recommendations };
+                let done = m.values().filter(|f| f.status == FollowUpStatus::Done).count();
+                format!("{done}/{} {}", m.len(), tr(l, "đã hoàn thành", "done"))
+            })
+        })
+    };
+    let text = RwSignal::new(String::new());
+    let problems = RwSignal::new(Vec::<Problem>::new());
+    let add = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let t = text.get_untracked().trim().to_string();
+        if t.is_empty() {
+            problems.set(vec![Problem { path: "text".into(), ..Problem::new("Cần ghi nội dung.", "Write what it is.") }]);
+            return;
+        }
+        let f = FollowUp { text: t.clone(), ..FollowUp::default() };
+        let i = insp.get_value();
+        match save(drv, ctx.doc, &format!("Thêm {one_vi}: {}", t.chars().take(60).collect::<String>()), |tx| {
+            put_entry(tx, &["inspections", i.as_str(), key], &new_id("f"), &f)
+        }) {
+            Ok(()) => {
+                text.set(String::new());
+                problems.set(Vec::new());
+            }
+            Err(p) => problems.set(p),
+        }
+    };
+    let status_text = move |fid: &str| {
+        office.with(|o| {
+            insp.with_value(|i| {
+                o.inspections.get(i).and_then(|x| {
+                    let m = if key == "shortcomings" { &x.shortcomings } else { &x.recommendations };
+                    m.get(fid).map(|f| opt_label(&follow_up_opts(), f.status.code(), lang.get()))
+                })
+            })
+        })
+    };
+    view! {
+        <h4>{move || tr(lang.get(), head_vi, head_en)}" "<span class="muted small">{summary}</span></h4>
+        <For each=move || ids.get() key=|f| f.clone() let:fid>
+            {
+                let path = vec!["inspections".to_string(), insp.get_value(), key.to_string(), fid.clone()];
+                let what = format!("{} ({})", head_vi, one_vi);
+                let fid2 = fid.clone();
+                view! {
+                    <div class="fields sub-record" data-testid=format!("{key}-{fid}") data-status=move || status_text(&fid2)>
+                        <Field ctx=ctx path=path.clone() key="text" kind=Kind::Area vi="Nội dung" en="Text" testid=format!("{key}-{fid}-text") what=what.clone() />
+                        <Field ctx=ctx path=path.clone() key="status" kind=Kind::Choice(Signal::derive(follow_up_opts)) vi="Tình trạng" en="Status" testid=format!("{key}-{fid}-status") what=what.clone() />
+                        <Field ctx=ctx path=path.clone() key="note" kind=Kind::Text vi="Kết quả khắc phục" en="What was done" testid=format!("{key}-{fid}-note") what=what.clone() />
+                        <Field ctx=ctx path=path.clone() key="dueDate" kind=Kind::Date vi="Hạn" en="Due" testid=format!("{key}-{fid}-due") what=what.clone() />
+                        <Field ctx=ctx path=path.clone() key="doneOn" kind=Kind::Date vi="Hoàn thành ngày" en="Done on" testid=format!("{key}-{fid}-done") what=what.clone() />
+                        <DeleteButton ctx=ctx path=vec!["inspections".to_string(), insp.get_value(), key.to_string()] id=fid.clone()
+                            summary=format!("Xoá {one_vi}") testid=format!("{key}-{fid}-delete") />
+                    </div>
+                }
+            }
+        </For>
+        {move || ctx.editable.get().then(|| view! {
+            <form class="inline-add" on:submit=add>
+                <TextInput value=text vi=add_vi en=add_en testid=format!("{key}-input") error=error_for(lang, problems, "text") />
+                <button type="submit" class="small" data-testid=format!("{key}-add")>{move || tr(lang.get(), add_vi, add_en)}</button>
+                <FormProblems problems=problems keys=&["text"] testid=format!("{key}-add-error") />
+            </form>
+        })}
+    }
 }

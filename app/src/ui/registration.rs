@@ -1,8 +1,208 @@
-//! stub
+//! Registration (đăng ký thi đua): each person's target title and the
+//! collective's, with the date registered; the deadline from the cluster
+//! document (e.g. by 25/3), with a warning once it has passed.
 
 use leptos::prelude::*;
+use shared::domain::Title;
+use shared::domain::rules::Date;
+use shared::domain::names::strip_tones;
+use shared::schema::Registration;
+use shared::schema::value::TextCode;
+use shared::schema::write::put_entry;
+
+use super::form::{
+    COLLECTIVE_TITLES, DeleteButton, Field, FormProblems, Kind, Opt, PERSON_TITLES, Problem,
+    SelectInput, TextInput, error_for, new_id, parse_date, save, title_opts, today,
+};
+use super::office::{person_name, staff_options, use_office};
+use super::use_driver;
+use crate::i18n::{tr, use_lang};
+
+/// The subject code of the collective in the subject select.
+const COLLECTIVE: &str = "__collective";
+
+/// The registration deadline of `year` in the cluster document: a deadline
+/// whose name speaks of registration (đăng ký), in that year if any.
+pub fn registration_deadline(cluster: &shared::schema::ClusterDoc, year: i32) -> Option<(String, Date)> {
+    let mut found: Vec<(String, Date)> = cluster
+        .deadlines
+        .values()
+        .filter(|d| {
+            let n = strip_tones(&d.name).to_lowercase();
+            n.contains("đăng ky") || n.contains("dang ky")
+        })
+        .filter_map(|d| Some((d.name.clone(), d.date.date()?)))
+        .collect();
+    found.sort_by_key(|(_, d)| (d.year() != year, *d));
+    found.into_iter().next()
+}
 
 #[component]
 pub fn RegistrationPage() -> impl IntoView {
-    view! { <p>"…"</p> }
+    let lang = use_lang();
+    let ov = use_office();
+    let (office, cluster, year, ctx) = (ov.office, ov.cluster, ov.year, ov.ctx);
+    let deadline = Memo::new(move |_| cluster.with(|c| registration_deadline(c, year.get())));
+    let rows = Memo::new(move |_| {
+        let y = year.get();
+        office.with(|o| {
+            let mut rows: Vec<(String, String, bool)> = o
+                .registrations
+                .iter()
+                .filter(|(_, r)| r.year == y)
+                .map(|(id, r)| match &r.person_id {
+                    Some(p) => (id.clone(), o.staff.get(p).map(|x| x.full_name.clone()).unwrap_or_else(|| p.clone()), false),
+                    None => (id.clone(), String::new(), true),
+                })
+                .collect();
+            // The collective first, then people by given name.
+            rows.sort_by(|a, b| b.2.cmp(&a.2).then_with(|| shared::domain::compare_by_given_name(&a.1, &b.1)));
+            rows.into_iter().map(|r| r.0).collect::<Vec<_>>()
+        })
+    });
+    let deadline_text = move || {
+        let l = lang.get();
+        match deadline.get() {
+            Some((name, d)) => format!("{}: {} ({})", tr(l, "Hạn đăng ký", "Registration deadline"), d, name),
+            None => tr(l, "Cụm chưa đặt hạn đăng ký thi đua.", "The cluster has set no registration deadline.").to_string(),
+        }
+    };
+    let late = move || deadline.get().is_some_and(|(_, d)| today() > d && d.year() == year.get());
+    view! {
+        <h3>{move || format!("{} {}", tr(lang.get(), "Đăng ký thi đua năm", "Emulation registration"), year.get())}</h3>
+        <p data-testid="registration-deadline">{deadline_text}</p>
+        {move || late().then(|| view! {
+            <div class="banner banner-warn inline" role="alert" data-testid="deadline-warning">
+                {move || tr(lang.get(),
+                    "Đã quá hạn đăng ký: đăng ký mới sẽ được ghi là nộp sau hạn.",
+                    "The deadline has passed: new registrations are marked late.")}
+            </div>
+        })}
+        {move || ctx.editable.get().then(|| view! { <AddRegistration /> })}
+        <div class="table-wrap">
+        <table class="records" data-testid="registrations">
+            <thead><tr>
+                <th>{move || tr(lang.get(), "Cá nhân / tập thể", "Person / collective")}</th>
+                <th>{move || tr(lang.get(), "Danh hiệu đăng ký", "Target title")}</th>
+                <th>{move || tr(lang.get(), "Ngày đăng ký", "Date")}</th>
+                <th>{move || tr(lang.get(), "Ghi chú", "Note")}</th>
+                <th></th>
+            </tr></thead>
+            <tbody>
+                <For each=move || rows.get() key=|id| id.clone() let:id>
+                    <RegistrationRow id=id deadline=deadline />
+                </For>
+            </tbody>
+        </table>
+        </div>
+        {move || rows.get().is_empty().then(|| view! { <p class="muted">{move || tr(lang.get(), "Chưa có đăng ký nào cho năm này.", "No registrations for this year yet.")}</p> })}
+    }
+}
+
+#[component]
+fn RegistrationRow(id: String, deadline: Memo<Option<(String, Date)>>) -> impl IntoView {
+    let lang = use_lang();
+    let ov = use_office();
+    let (office, ctx) = (ov.office, ov.ctx);
+    let rid = StoredValue::new(id.clone());
+    let reg = Memo::new(move |_| office.with(|o| rid.with_value(|id| o.registrations.get(id).cloned())));
+    let subject = move || {
+        reg.get().map(|r| match &r.person_id {
+            Some(p) => office.with(|o| person_name(o, p)),
+            None => tr(lang.get(), "Tập thể đơn vị", "The office (collective)").to_string(),
+        })
+    };
+    let collective = reg.get_untracked().is_some_and(|r| r.person_id.is_none());
+    let titles = Signal::derive(move || title_opts(if collective { COLLECTIVE_TITLES } else { PERSON_TITLES }));
+    let late = move || {
+        let r = reg.get()?;
+        let (_, d) = deadline.get()?;
+        let date = r.date.as_ref()?.date()?;
+        (date > d).then(|| view! { <span class="tag tag-warn" data-testid="late">{move || tr(lang.get(), "sau hạn", "late")}</span> })
+    };
+    let path = vec!["registrations".to_string(), id.clone()];
+    let what = format!("Đăng ký thi đua {}", subject().unwrap_or_default());
+    view! {
+        <tr data-testid=format!("reg-row-{id}") data-subject=move || reg.get().map(|r| r.person_id.map(|p| office.with(|o| o.staff.get(&p).map(|x| x.full_name.clone()).unwrap_or_default())).unwrap_or_else(|| COLLECTIVE.to_string())).unwrap_or_default()>
+            <td>{subject}</td>
+            <td><Field ctx=ctx path=path.clone() key="title" kind=Kind::Choice(titles) vi="" en="" testid=format!("reg-{id}-title") what=what.clone() /></td>
+            <td><Field ctx=ctx path=path.clone() key="date" kind=Kind::Date vi="" en="" testid=format!("reg-{id}-date") what=what.clone() />{late}</td>
+            <td><Field ctx=ctx path=path.clone() key="note" kind=Kind::Text vi="" en="" testid=format!("reg-{id}-note") what=what.clone() /></td>
+            <td><DeleteButton ctx=ctx path=vec!["registrations".to_string()] id=id.clone() summary=format!("Xoá {}", what.to_lowercase()) testid=format!("reg-{id}-delete") /></td>
+        </tr>
+    }
+}
+
+#[component]
+fn AddRegistration() -> impl IntoView {
+    let lang = use_lang();
+    let drv = use_driver();
+    let ov = use_office();
+    let (office, year, ctx) = (ov.office, ov.year, ov.ctx);
+    let subject = RwSignal::new(COLLECTIVE.to_string());
+    let title = RwSignal::new(Title::TapTheLaoDongXuatSac.code().to_string());
+    let date = RwSignal::new(today().to_string());
+    let note = RwSignal::new(String::new());
+    let problems = RwSignal::new(Vec::<Problem>::new());
+    let subjects = Signal::derive(move || {
+        let mut v = vec![Opt::new(COLLECTIVE, "Tập thể đơn vị", "The office (collective)")];
+        v.extend(office.with(|o| staff_options(o, year.get())).into_iter().map(|(id, name)| Opt::named(&id, &name)));
+        v
+    });
+    let titles = Signal::derive(move || {
+        title_opts(if subject.get() == COLLECTIVE { COLLECTIVE_TITLES } else { PERSON_TITLES })
+    });
+    // Keep the title valid for the subject chosen.
+    Effect::new(move |_| {
+        let opts = titles.get();
+        if !opts.iter().any(|o| o.code == title.get_untracked()) {
+            title.set(opts.first().map(|o| o.code.clone()).unwrap_or_default());
+        }
+    });
+    let add = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let Some(d) = parse_date(&date.get_untracked()) else {
+            problems.set(vec![Problem {
+                path: "date".into(),
+                ..Problem::new("Ngày phải có dạng dd/mm/yyyy, ví dụ 20/03/2026.", "Write the date as dd/mm/yyyy, e.g. 20/03/2026.")
+            }]);
+            return;
+        };
+        let Some(t) = Title::from_code(&title.get_untracked()) else {
+            problems.set(vec![Problem { path: "title".into(), ..Problem::new("Hãy chọn danh hiệu.", "Choose a title.") }]);
+            return;
+        };
+        let s = subject.get_untracked();
+        let person_id = (s != COLLECTIVE).then_some(s);
+        let y = year.get_untracked();
+        let who = match &person_id {
+            Some(p) => office.with_untracked(|o| person_name(o, p)),
+            None => "tập thể đơn vị".to_string(),
+        };
+        let reg = Registration { year: y, person_id, title: t, date: Some(d.into()), note: note.get_untracked().trim().to_string() };
+        let result = save(drv, ctx.doc, &format!("Đăng ký thi đua năm {y}: {who} — {}", t.name_vi()), |tx| {
+            put_entry(tx, &["registrations"], &new_id("r"), &reg)
+        });
+        match result {
+            Ok(()) => {
+                note.set(String::new());
+                problems.set(Vec::new());
+            }
+            Err(p) => problems.set(p),
+        }
+    };
+    view! {
+        <form class="card add-form" on:submit=add data-testid="reg-add-form">
+            <div class="fields">
+                <SelectInput value=subject vi="Cá nhân / tập thể" en="Person / collective" testid="reg-subject-input" options=subjects />
+                <SelectInput value=title vi="Danh hiệu đăng ký" en="Target title" testid="reg-title-input" options=titles
+                    error=error_for(lang, problems, "title") />
+                <TextInput value=date vi="Ngày đăng ký" en="Date" testid="reg-date-input" placeholder="dd/mm/yyyy"
+                    error=error_for(lang, problems, "date") />
+                <TextInput value=note vi="Ghi chú" en="Note" testid="reg-note-input" error=error_for(lang, problems, "note") />
+            </div>
+            <FormProblems problems=problems keys=&["date", "title", "note"] testid="reg-add-error" />
+            <button type="submit" data-testid="reg-add">{move || tr(lang.get(), "Đăng ký", "Register")}</button>
+        </form>
+    }
 }
