@@ -1,8 +1,404 @@
-//! stub
+//! Proposals and decisions (tờ trình đề nghị khen thưởng, quyết định khen
+//! thưởng): proposals (number like 12/TTr-VP, date, signer, subject,
+//! title or award) and decisions (number like 123/QĐ-UBND, date, signer,
+//! citation) linked to the proposals they grant, with the days from
+//! proposal to decision (khen thưởng kịp thời — timely commendation).
 
 use leptos::prelude::*;
+use shared::domain::Title;
+use shared::schema::value::TextCode;
+use shared::schema::write::{put_entry, put_field};
+use shared::schema::{Decision, Proposal};
+
+use super::form::{
+    COLLECTIVE_TITLES, DeleteButton, Field, FormProblems, Kind, Opt, PERSON_TITLES, Problem,
+    SelectInput, TextInput, days_between, error_for, new_id, parse_date, problems_text, save,
+    show_date, title_opts, today,
+};
+use super::office::{person_name, staff_options, use_office};
+use super::use_driver;
+use crate::i18n::{Lang, tr, use_lang};
+
+const COLLECTIVE: &str = "__collective";
+
+fn with_none(titles: &[Title]) -> Vec<Opt> {
+    let mut v = vec![Opt::none()];
+    v.extend(title_opts(titles));
+    v
+}
+
+/// "Ông Nguyễn Văn An" or the collective's name.
+fn subject_of(o: &shared::schema::OfficeDoc, p: &Proposal) -> String {
+    match &p.person_id {
+        Some(id) => person_name(o, id),
+        None => p.subject_name.clone(),
+    }
+}
+
+/// "12/TTr-VP" or "(chưa có số)".
+fn number_or_draft(n: &str) -> String {
+    if n.trim().is_empty() { "(chưa có số)".to_string() } else { n.to_string() }
+}
 
 #[component]
 pub fn AwardsPage() -> impl IntoView {
-    view! { <p>"…"</p> }
+    let lang = use_lang();
+    let ov = use_office();
+    let (office, ctx) = (ov.office, ov.ctx);
+    let proposals = Memo::new(move |_| {
+        office.with(|o| {
+            let mut v: Vec<(String, String)> = o.proposals.iter().map(|(id, p)| (id.clone(), p.date.as_ref().map(|d| d.0.clone()).unwrap_or_default())).collect();
+            v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+            v.into_iter().map(|x| x.0).collect::<Vec<_>>()
+        })
+    });
+    let decisions = Memo::new(move |_| {
+        office.with(|o| {
+            let mut v: Vec<(String, String)> = o.decisions.iter().map(|(id, d)| (id.clone(), d.date.as_ref().map(|d| d.0.clone()).unwrap_or_default())).collect();
+            v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+            v.into_iter().map(|x| x.0).collect::<Vec<_>>()
+        })
+    });
+    view! {
+        <h3>{move || tr(lang.get(), "Tờ trình đề nghị khen thưởng", "Commendation proposals")}</h3>
+        {move || ctx.editable.get().then(|| view! { <AddProposal /> })}
+        <div class="cards" data-testid="proposals">
+            <For each=move || proposals.get() key=|id| id.clone() let:id>
+                <ProposalCard id=id />
+            </For>
+        </div>
+        {move || proposals.get().is_empty().then(|| view! { <p class="muted">{move || tr(lang.get(), "Chưa có tờ trình nào.", "No proposals yet.")}</p> })}
+        <h3>{move || tr(lang.get(), "Quyết định khen thưởng", "Commendation decisions")}</h3>
+        {move || ctx.editable.get().then(|| view! { <AddDecision /> })}
+        <div class="cards" data-testid="decisions">
+            <For each=move || decisions.get() key=|id| id.clone() let:id>
+                <DecisionCard id=id />
+            </For>
+        </div>
+        {move || decisions.get().is_empty().then(|| view! { <p class="muted">{move || tr(lang.get(), "Chưa có quyết định nào.", "No decisions yet.")}</p> })}
+    }
+}
+
+#[component]
+fn AddProposal() -> impl IntoView {
+    let lang = use_lang();
+    let drv = use_driver();
+    let ov = use_office();
+    let (office, year, ctx) = (ov.office, ov.year, ov.ctx);
+    let own = StoredValue::new(ov.code.clone());
+    let number = RwSignal::new(String::new());
+    let date = RwSignal::new(today().to_string());
+    let signer = RwSignal::new(String::new());
+    let subject = RwSignal::new(String::new());
+    let collective = RwSignal::new(ov.name.clone());
+    let title = RwSignal::new(String::new());
+    let award = RwSignal::new(String::new());
+    let problems = RwSignal::new(Vec::<Problem>::new());
+    let subjects = Signal::derive(move || {
+        let mut v = vec![Opt::new("", "— chọn —", "— choose —"), Opt::new(COLLECTIVE, "Tập thể", "A collective")];
+        v.extend(office.with(|o| staff_options(o, year.get())).into_iter().map(|(id, n)| Opt::named(&id, &n)));
+        v
+    });
+    let titles = Signal::derive(move || with_none(if subject.get() == COLLECTIVE { COLLECTIVE_TITLES } else { PERSON_TITLES }));
+    let add = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let mut errs = Vec::new();
+        let d = parse_date(&date.get_untracked());
+        if d.is_none() {
+            errs.push(Problem { path: "date".into(), ..Problem::new("Ngày phải có dạng dd/mm/yyyy.", "Write the date as dd/mm/yyyy.") });
+        }
+        let s = subject.get_untracked();
+        if s.is_empty() {
+            errs.push(Problem { path: "personId".into(), ..Problem::new("Hãy chọn cá nhân hoặc tập thể được đề nghị.", "Choose who is proposed.") });
+        }
+        if !errs.is_empty() {
+            problems.set(errs);
+            return;
+        }
+        let person_id = (s != COLLECTIVE).then_some(s);
+        let p = Proposal {
+            number: number.get_untracked().trim().to_string(),
+            date: d.map(Into::into),
+            proposing_office: own.get_value(),
+            signer: signer.get_untracked().trim().to_string(),
+            subject_name: if person_id.is_none() { collective.get_untracked().trim().to_string() } else { String::new() },
+            person_id,
+            year: year.get_untracked(),
+            title: Title::from_code(&title.get_untracked()),
+            award: award.get_untracked().trim().to_string(),
+            note: String::new(),
+        };
+        let who = office.with_untracked(|o| subject_of(o, &p));
+        let what = p.title.map(|t| t.name_vi().to_string()).unwrap_or_else(|| p.award.clone());
+        match save(drv, ctx.doc, &format!("Tờ trình {}: đề nghị {what} cho {who}", number_or_draft(&p.number)), |tx| {
+            put_entry(tx, &["proposals"], &new_id("tt"), &p)
+        }) {
+            Ok(()) => {
+                number.set(String::new());
+                award.set(String::new());
+                problems.set(Vec::new());
+            }
+            Err(e) => problems.set(e),
+        }
+    };
+    view! {
+        <form class="card add-form" on:submit=add data-testid="proposal-add-form">
+            <div class="fields">
+                <TextInput value=number vi="Số tờ trình" en="Number" testid="proposal-number-input" placeholder="12/TTr-VP" error=error_for(lang, problems, "number") />
+                <TextInput value=date vi="Ngày" en="Date" testid="proposal-date-input" placeholder="dd/mm/yyyy" error=error_for(lang, problems, "date") />
+                <TextInput value=signer vi="Người ký" en="Signer" testid="proposal-signer-input" error=error_for(lang, problems, "signer") />
+                <SelectInput value=subject vi="Đề nghị cho" en="Proposed" testid="proposal-subject-input" options=subjects error=error_for(lang, problems, "personId") />
+                {move || (subject.get() == COLLECTIVE).then(|| view! {
+                    <TextInput value=collective vi="Tên tập thể" en="Collective's name" testid="proposal-collective-input" error=error_for(lang, problems, "subjectName") />
+                })}
+                <SelectInput value=title vi="Danh hiệu" en="Title" testid="proposal-title-input" options=titles error=error_for(lang, problems, "title") />
+                <TextInput value=award vi="Hình thức khác" en="Other award" testid="proposal-award-input" placeholder="Huân chương Lao động hạng Ba" error=error_for(lang, problems, "award") />
+            </div>
+            <FormProblems problems=problems keys=&["number", "date", "signer", "personId", "subjectName", "title", "award"] testid="proposal-add-error" />
+            <button type="submit" data-testid="proposal-add">{move || tr(lang.get(), "Thêm tờ trình", "Add proposal")}</button>
+        </form>
+    }
+}
+
+#[component]
+fn ProposalCard(id: String) -> impl IntoView {
+    let lang = use_lang();
+    let ov = use_office();
+    let (office, ctx) = (ov.office, ov.ctx);
+    let pid = StoredValue::new(id.clone());
+    let proposal = Memo::new(move |_| office.with(|o| pid.with_value(|p| o.proposals.get(p).cloned())));
+    let subject = move || proposal.get().map(|p| office.with(|o| subject_of(o, &p))).unwrap_or_default();
+    let collective = proposal.get_untracked().is_some_and(|p| p.person_id.is_none());
+    // The decisions granting it, with the days it took.
+    let granted = move || {
+        let l = lang.get();
+        office.with(|o| {
+            pid.with_value(|p| {
+                let pdate = o.proposals.get(p).and_then(|x| x.date.as_ref()?.date());
+                o.decisions
+                    .values()
+                    .filter(|d| d.proposal_ids.iter().any(|x| x == p))
+                    .map(|d| {
+                        let days = match (pdate, d.date.as_ref().and_then(|x| x.date())) {
+                            (Some(a), Some(b)) => format!(" — {} {}", days_between(a, b), tr(l, "ngày sau tờ trình", "days after the proposal")),
+                            _ => String::new(),
+                        };
+                        format!("{} {} {}{days}", tr(l, "Đã có quyết định", "Granted by"), number_or_draft(&d.number), show_date(d.date.as_ref()))
+                    })
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            })
+        })
+    };
+    let titles = Signal::derive(move || with_none(if collective { COLLECTIVE_TITLES } else { PERSON_TITLES }));
+    let path = vec!["proposals".to_string(), id.clone()];
+    let what = format!("Tờ trình {}", proposal.get_untracked().map(|p| number_or_draft(&p.number)).unwrap_or_default());
+    view! {
+        <div class="card" data-testid=format!("proposal-{id}") data-number=move || proposal.get().map(|p| p.number).unwrap_or_default()>
+            <div class="card-head">
+                <div>
+                    <strong>{move || proposal.get().map(|p| number_or_draft(&p.number)).unwrap_or_default()}</strong>
+                    " · "{subject}" · "{move || proposal.get().map(|p| show_date(p.date.as_ref())).unwrap_or_default()}
+                    <div class="ok small" data-testid="proposal-granted">{granted}</div>
+                </div>
+                <DeleteButton ctx=ctx path=vec!["proposals".to_string()] id=id.clone() summary=format!("Xoá {}", what.to_lowercase()) testid="proposal-delete" />
+            </div>
+            <details>
+                <summary>{move || tr(lang.get(), "Chi tiết", "Details")}</summary>
+                <div class="fields">
+                    <Field ctx=ctx path=path.clone() key="number" kind=Kind::Text vi="Số" en="Number" testid=format!("proposal-{id}-number") what=what.clone() />
+                    <Field ctx=ctx path=path.clone() key="date" kind=Kind::Date vi="Ngày" en="Date" testid=format!("proposal-{id}-date") what=what.clone() />
+                    <Field ctx=ctx path=path.clone() key="signer" kind=Kind::Text vi="Người ký" en="Signer" testid=format!("proposal-{id}-signer") what=what.clone() />
+                    <Field ctx=ctx path=path.clone() key="year" kind=Kind::Year vi="Năm thành tích" en="Year of achievements" testid=format!("proposal-{id}-year") what=what.clone() />
+                    <Field ctx=ctx path=path.clone() key="title" kind=Kind::Choice(titles) vi="Danh hiệu" en="Title" testid=format!("proposal-{id}-title") what=what.clone() />
+                    <Field ctx=ctx path=path.clone() key="award" kind=Kind::Text vi="Hình thức khác" en="Other award" testid=format!("proposal-{id}-award") what=what.clone() />
+                    {collective.then(|| view! {
+                        <Field ctx=ctx path=path.clone() key="subjectName" kind=Kind::Text vi="Tên tập thể" en="Collective's name" testid=format!("proposal-{id}-subject") what=what.clone() />
+                    })}
+                    <Field ctx=ctx path=path.clone() key="note" kind=Kind::Text vi="Ghi chú" en="Note" testid=format!("proposal-{id}-note") what=what.clone() />
+                </div>
+            </details>
+        </div>
+    }
+}
+
+/// Proposal choices for a decision: (id, "12/TTr-VP — Ông Nguyễn Văn An").
+fn proposal_choices(o: &shared::schema::OfficeDoc) -> Vec<(String, String)> {
+    let mut v: Vec<(String, String, String)> = o
+        .proposals
+        .iter()
+        .map(|(id, p)| (id.clone(), format!("{} — {}", number_or_draft(&p.number), subject_of(o, p)), p.date.as_ref().map(|d| d.0.clone()).unwrap_or_default()))
+        .collect();
+    v.sort_by(|a, b| b.2.cmp(&a.2));
+    v.into_iter().map(|(id, label, _)| (id, label)).collect()
+}
+
+#[component]
+fn AddDecision() -> impl IntoView {
+    let lang = use_lang();
+    let drv = use_driver();
+    let ov = use_office();
+    let (office, ctx) = (ov.office, ov.ctx);
+    let number = RwSignal::new(String::new());
+    let date = RwSignal::new(today().to_string());
+    let signer = RwSignal::new(String::new());
+    let citation = RwSignal::new(String::new());
+    let chosen = RwSignal::new(Vec::<String>::new());
+    let problems = RwSignal::new(Vec::<Problem>::new());
+    let add = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let Some(d) = parse_date(&date.get_untracked()) else {
+            problems.set(vec![Problem { path: "date".into(), ..Problem::new("Ngày phải có dạng dd/mm/yyyy.", "Write the date as dd/mm/yyyy.") }]);
+            return;
+        };
+        let dec = Decision {
+            number: number.get_untracked().trim().to_string(),
+            date: Some(d.into()),
+            signer: signer.get_untracked().trim().to_string(),
+            citation: citation.get_untracked().trim().to_string(),
+            proposal_ids: chosen.get_untracked(),
+        };
+        match save(drv, ctx.doc, &format!("Quyết định khen thưởng {}", number_or_draft(&dec.number)), |tx| {
+            put_entry(tx, &["decisions"], &new_id("qd"), &dec)
+        }) {
+            Ok(()) => {
+                number.set(String::new());
+                citation.set(String::new());
+                chosen.set(Vec::new());
+                problems.set(Vec::new());
+            }
+            Err(e) => problems.set(e),
+        }
+    };
+    view! {
+        <form class="card add-form" on:submit=add data-testid="decision-add-form">
+            <div class="fields">
+                <TextInput value=number vi="Số quyết định" en="Number" testid="decision-number-input" placeholder="123/QĐ-UBND" error=error_for(lang, problems, "number") />
+                <TextInput value=date vi="Ngày" en="Date" testid="decision-date-input" placeholder="dd/mm/yyyy" error=error_for(lang, problems, "date") />
+                <TextInput value=signer vi="Người ký" en="Signer" testid="decision-signer-input" placeholder="Chủ tịch UBND tỉnh" error=error_for(lang, problems, "signer") />
+                <TextInput value=citation vi="Nội dung khen thưởng" en="Citation" testid="decision-citation-input" area=true error=error_for(lang, problems, "citation") />
+            </div>
+            <fieldset class="proposal-picks">
+                <legend>{move || tr(lang.get(), "Khen thưởng theo tờ trình", "Grants the proposals")}</legend>
+                {move || office.with(proposal_choices).into_iter().map(|(id, label)| {
+                    let id2 = id.clone();
+                    view! {
+                        <label class="check">
+                            <input type="checkbox" data-testid=format!("decision-pick-{id}")
+                                prop:checked=move || chosen.get().contains(&id)
+                                on:change=move |ev| {
+                                    let on = event_target_checked(&ev);
+                                    chosen.update(|c| { c.retain(|x| *x != id2); if on { c.push(id2.clone()); } });
+                                } />
+                            {label}
+                        </label>
+                    }
+                }).collect_view()}
+                {move || error_for(lang, problems, "proposalIds").get().map(|e| view! { <div class="field-error" role="alert">{e}</div> })}
+            </fieldset>
+            <FormProblems problems=problems keys=&["number", "date", "signer", "citation", "proposalIds"] testid="decision-add-error" />
+            <button type="submit" data-testid="decision-add">{move || tr(lang.get(), "Thêm quyết định", "Add decision")}</button>
+        </form>
+    }
+}
+
+#[component]
+fn DecisionCard(id: String) -> impl IntoView {
+    let lang = use_lang();
+    let drv = use_driver();
+    let ov = use_office();
+    let (office, ctx) = (ov.office, ov.ctx);
+    let did = StoredValue::new(id.clone());
+    let decision = Memo::new(move |_| office.with(|o| did.with_value(|d| o.decisions.get(d).cloned())));
+    let error = RwSignal::new(None::<String>);
+    // Linked proposals with the days from each to the decision.
+    let links = move || {
+        let l = lang.get();
+        let Some(d) = decision.get() else { return Vec::new() };
+        let ddate = d.date.as_ref().and_then(|x| x.date());
+        office.with(|o| {
+            d.proposal_ids
+                .iter()
+                .map(|pid| match o.proposals.get(pid) {
+                    Some(p) => {
+                        let days = match (p.date.as_ref().and_then(|x| x.date()), ddate) {
+                            (Some(a), Some(b)) => Some(days_between(a, b)),
+                            _ => None,
+                        };
+                        let days_text = match (days, l) {
+                            (Some(n), Lang::Vi) => format!("{n} ngày từ tờ trình đến quyết định"),
+                            (Some(n), Lang::En) => format!("{n} days from proposal to decision"),
+                            (None, _) => tr(l, "thiếu ngày", "date missing").to_string(),
+                        };
+                        (pid.clone(), format!("{} ({}) — {}", number_or_draft(&p.number), subject_of(o, p), show_date(p.date.as_ref())), days_text, days)
+                    }
+                    None => (pid.clone(), pid.clone(), tr(l, "tờ trình không còn", "proposal missing").to_string(), None),
+                })
+                .collect::<Vec<_>>()
+        })
+    };
+    let toggle = move |pid: String, on: bool| {
+        let Some(d) = decision.get_untracked() else { return };
+        let mut ids = d.proposal_ids.clone();
+        ids.retain(|x| *x != pid);
+        if on {
+            ids.push(pid);
+        }
+        let id = did.get_value();
+        let r = save(drv, ctx.doc, &format!("Quyết định {}: sửa danh sách tờ trình", number_or_draft(&d.number)), |tx| {
+            put_field(tx, &["decisions", id.as_str()], "proposalIds", &ids)
+        });
+        error.set(r.err().map(|e| problems_text(lang.get_untracked(), &e)));
+    };
+    let path = vec!["decisions".to_string(), id.clone()];
+    let what = format!("Quyết định {}", decision.get_untracked().map(|d| number_or_draft(&d.number)).unwrap_or_default());
+    view! {
+        <div class="card" data-testid=format!("decision-{id}") data-number=move || decision.get().map(|d| d.number).unwrap_or_default()>
+            <div class="card-head">
+                <div>
+                    <strong>{move || decision.get().map(|d| number_or_draft(&d.number)).unwrap_or_default()}</strong>
+                    " · "{move || decision.get().map(|d| show_date(d.date.as_ref())).unwrap_or_default()}
+                    " · "{move || decision.get().map(|d| d.signer).unwrap_or_default()}
+                </div>
+                <DeleteButton ctx=ctx path=vec!["decisions".to_string()] id=id.clone() summary=format!("Xoá {}", what.to_lowercase()) testid="decision-delete" />
+            </div>
+            <ul class="links">
+                {move || links().into_iter().map(|(pid, label, days_text, days)| {
+                    let pid2 = pid.clone();
+                    view! {
+                        <li data-testid=format!("decision-link-{pid}") data-days=days.map(|d| d.to_string()).unwrap_or_default()>
+                            {label}" → "<strong data-testid="decision-days">{days_text}</strong>
+                            {move || ctx.editable.get().then(|| {
+                                let pid2 = pid2.clone();
+                                view! { <button type="button" class="small" on:click=move |_| toggle(pid2.clone(), false)>{move || tr(lang.get(), "Bỏ liên kết", "Unlink")}</button> }
+                            })}
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+            {move || ctx.editable.get().then(|| {
+                let linked = decision.get().map(|d| d.proposal_ids).unwrap_or_default();
+                let others: Vec<(String, String)> = office.with(proposal_choices).into_iter().filter(|(p, _)| !linked.contains(p)).collect();
+                (!others.is_empty()).then(|| view! {
+                    <label class="field">
+                        <span class="label">{move || tr(lang.get(), "Liên kết thêm tờ trình", "Link another proposal")}</span>
+                        <select data-testid=format!("decision-{}-link", did.get_value()) on:change=move |ev| { let v = event_target_value(&ev); if !v.is_empty() { toggle(v, true) } }>
+                            <option value="">{move || tr(lang.get(), "— chọn —", "— choose —")}</option>
+                            {others.into_iter().map(|(p, label)| view! { <option value=p>{label}</option> }).collect_view()}
+                        </select>
+                    </label>
+                })
+            })}
+            <details>
+                <summary>{move || tr(lang.get(), "Chi tiết", "Details")}</summary>
+                <div class="fields">
+                    <Field ctx=ctx path=path.clone() key="number" kind=Kind::Text vi="Số" en="Number" testid=format!("decision-{id}-number") what=what.clone() />
+                    <Field ctx=ctx path=path.clone() key="date" kind=Kind::Date vi="Ngày" en="Date" testid=format!("decision-{id}-date") what=what.clone() />
+                    <Field ctx=ctx path=path.clone() key="signer" kind=Kind::Text vi="Người ký" en="Signer" testid=format!("decision-{id}-signer") what=what.clone() />
+                    <Field ctx=ctx path=path.clone() key="citation" kind=Kind::Area vi="Nội dung khen thưởng" en="Citation" testid=format!("decision-{id}-citation") what=what.clone() />
+                </div>
+            </details>
+            {move || error.get().map(|e| view! { <div class="field-error" role="alert">{e}</div> })}
+        </div>
+    }
 }
