@@ -7,6 +7,14 @@
 //! replaces all of them), including a record-wide write that rewrites the
 //! field unchanged: look for conflicts with [`record_conflicts`] before
 //! such writes.
+//!
+//! Records created concurrently: when two devices each create the same
+//! record (the same key, e.g. the self-score of criterion C4) before syncing,
+//! automerge holds two map objects at that key. The helpers here treat them
+//! as one record: a field set in only one version is simply its value, a
+//! field set differently in both is a conflict like any other (see
+//! [`field_values`]); the next write folds the versions into one
+//! ([`super::write::ensure_map`]).
 
 use std::collections::BTreeMap;
 
@@ -86,6 +94,27 @@ pub fn values<R: ReadDoc>(doc: &R, obj: &ObjId, key: &str) -> Vec<ConcurrentValu
     out
 }
 
+/// Every distinct value of field `key` across all versions of the record at
+/// `path` (see the module docs), the shown one first. One value: no conflict.
+pub fn field_values<R: ReadDoc>(doc: &R, path: &[&str], key: &str) -> Vec<ConcurrentValue> {
+    let versions = read::path_versions(doc, path);
+    let mut out: Vec<ConcurrentValue> = Vec::new();
+    for (n, obj) in versions.iter().enumerate() {
+        for mut v in values(doc, obj, key) {
+            v.shown &= n == 0;
+            let duplicate = out.iter().any(|o| match (&o.value, &v.value) {
+                (HeldValue::Scalar(a), HeldValue::Scalar(b)) => a == b,
+                _ => false,
+            });
+            if !duplicate {
+                out.push(v);
+            }
+        }
+    }
+    out.sort_by_key(|v| !v.shown);
+    out
+}
+
 /// The values of `obj[key]` when there is a conflict (two or more), else
 /// nothing.
 pub fn conflicts<R: ReadDoc>(doc: &R, obj: &ObjId, key: &str) -> Vec<ConcurrentValue> {
@@ -124,7 +153,17 @@ fn collect<R: ReadDoc>(
     for key in read::keys(doc, obj) {
         let here = format!("{prefix}{key}");
         let all = values(doc, obj, &key);
-        if all.len() > 1 {
+        let maps: Vec<ObjId> = all
+            .iter()
+            .filter_map(|v| match &v.value {
+                HeldValue::Object(ObjType::Map, id) => Some(id.clone()),
+                _ => None,
+            })
+            .collect();
+        if all.len() > 1 && maps.len() == all.len() {
+            // The same record created on two devices: compare field by field.
+            collect_versions(doc, &maps, &format!("{here}/"), out);
+        } else if all.len() > 1 {
             out.insert(here.clone(), all);
         } else if let Some(ConcurrentValue {
             value: HeldValue::Object(ObjType::Map, child),
@@ -132,6 +171,37 @@ fn collect<R: ReadDoc>(
         }) = all.first()
         {
             collect(doc, child, &format!("{here}/"), out);
+        }
+    }
+}
+
+/// Conflicts between versions of one record: per field, the distinct values.
+fn collect_versions<R: ReadDoc>(
+    doc: &R,
+    versions: &[ObjId],
+    prefix: &str,
+    out: &mut BTreeMap<String, Vec<ConcurrentValue>>,
+) {
+    let mut keys: Vec<String> = versions.iter().flat_map(|v| read::keys(doc, v)).collect();
+    keys.sort();
+    keys.dedup();
+    for key in keys {
+        let mut distinct: Vec<ConcurrentValue> = Vec::new();
+        for (n, obj) in versions.iter().enumerate() {
+            for mut v in values(doc, obj, &key) {
+                v.shown &= n == 0;
+                let same = distinct.iter().any(|d| match (&d.value, &v.value) {
+                    (HeldValue::Scalar(a), HeldValue::Scalar(b)) => a == b,
+                    _ => false,
+                });
+                if !same {
+                    distinct.push(v);
+                }
+            }
+        }
+        if distinct.len() > 1 {
+            distinct.sort_by_key(|v| !v.shown);
+            out.insert(format!("{prefix}{key}"), distinct);
         }
     }
 }

@@ -62,6 +62,24 @@ pub fn path<R: ReadDoc>(doc: &R, keys: &[&str]) -> Option<ObjId> {
     Some(obj)
 }
 
+/// Every version of the map object at `keys`: usually one, more when devices
+/// created the same record concurrently (each created its own map at that
+/// key; automerge keeps them all and shows one).
+pub fn path_versions<R: ReadDoc>(doc: &R, keys: &[&str]) -> Vec<ObjId> {
+    let mut objs = vec![automerge::ROOT];
+    for key in keys {
+        objs = objs
+            .iter()
+            .flat_map(|o| doc.get_all(o, *key).unwrap_or_default())
+            .filter_map(|(v, id)| matches!(v, Value::Object(ObjType::Map)).then_some(id))
+            .collect();
+        if objs.is_empty() {
+            break;
+        }
+    }
+    objs
+}
+
 /// Any automerge [`ReadDoc`] seen as an autosurgeon reader, so typed
 /// hydration runs on a document, an open transaction, or anything else that
 /// reads (`autosurgeon::hydrate(&Reader(&tx))`).

@@ -14,11 +14,18 @@
 //! Unchanged values produce no operations, so rewriting a record with one
 //! field changed merges field by field with other devices' edits.
 
-use automerge::{AutomergeError, ObjId, ObjType, ROOT, Value};
+use automerge::transaction::Transactable;
+use automerge::{AutomergeError, ObjId, ObjType, ROOT, ReadDoc, Value, hydrate};
 use autosurgeon::{Doc, Reconcile, ReconcileError, reconcile, reconcile_prop};
 
 use super::cluster_doc::ClusterDoc;
 use super::office_doc::OfficeDoc;
+
+/// What the narrow writes need: an autosurgeon document that can also read
+/// every concurrent value and write object trees (a transaction, an `AutoCommit`).
+pub trait Writer: Doc + ReadDoc + Transactable {}
+
+impl<T: Doc + ReadDoc + Transactable> Writer for T {}
 
 /// Why a write failed.
 #[derive(Debug, thiserror::Error)]
@@ -34,26 +41,62 @@ pub enum WriteError {
 
 /// The map at `path` from the root, created (as empty maps) where missing.
 ///
-/// Creating a map is the one write that does not merge: if two devices
-/// create the same map concurrently, one of the two wins (the other shows
-/// up in [`super::conflict::conflicts`]). New documents and the migration
-/// create every top-level map, so this only happens for nested maps.
-pub fn ensure_map<D: Doc>(tx: &mut D, path: &[&str]) -> Result<ObjId, WriteError> {
+/// Creating a map is the one write that does not merge by itself: if two
+/// devices create the same record concurrently, automerge holds two map
+/// objects at that key. Readers treat them as one record
+/// ([`super::conflict::field_values`]); here, the next write folds them into
+/// one new map holding every field (where both versions set a field, the
+/// shown version's value is kept — the UI offers the choice before that).
+pub fn ensure_map<D: Writer>(tx: &mut D, path: &[&str]) -> Result<ObjId, WriteError> {
     let mut obj = ROOT;
     for (i, key) in path.iter().enumerate() {
-        obj = match tx.get(&obj, *key)? {
+        let versions: Vec<ObjId> = ReadDoc::get_all(tx, &obj, *key)?
+            .into_iter()
+            .filter_map(|(v, id)| matches!(v, Value::Object(ObjType::Map)).then_some(id))
+            .collect();
+        obj = match ReadDoc::get(tx, &obj, *key)? {
+            Some((Value::Object(ObjType::Map), id)) if versions.len() > 1 => {
+                fold_versions(tx, &obj, key, id, &versions)?
+            }
             Some((Value::Object(ObjType::Map), id)) => id,
-            None => tx.put_object(&obj, *key, ObjType::Map)?,
+            None => Transactable::put_object(tx, &obj, *key, ObjType::Map)?,
             Some(_) => return Err(WriteError::NotAMap(path[..=i].join("/"))),
         };
     }
     Ok(obj)
 }
 
+/// Replace concurrent versions of the map at `parent[key]` by one map with
+/// the union of their fields (the shown version first).
+fn fold_versions<D: Writer>(
+    tx: &mut D,
+    parent: &ObjId,
+    key: &str,
+    shown: ObjId,
+    versions: &[ObjId],
+) -> Result<ObjId, WriteError> {
+    let hydrate::Value::Map(mut merged) = tx.hydrate(&shown, None)? else {
+        return Ok(shown);
+    };
+    for id in versions {
+        if *id == shown {
+            continue;
+        }
+        if let hydrate::Value::Map(other) = tx.hydrate(id, None)? {
+            for (k, val) in other.iter() {
+                if !merged.contains_key(k) {
+                    merged.insert(k.to_string(), val.clone());
+                }
+            }
+        }
+    }
+    Ok(tx.batch_create_object(parent, key, &hydrate::Value::Map(merged), false)?)
+}
+
 /// Writes one record `value` under `id` in the map at `path`, e.g.
 /// `put_entry(tx, &["staff"], "p1", &person)` or
 /// `put_entry(tx, &["inspections", "k1", "shortcomings"], "h1", &follow_up)`.
-pub fn put_entry<D: Doc, T: Reconcile>(
+pub fn put_entry<D: Writer, T: Reconcile>(
     tx: &mut D,
     path: &[&str],
     id: &str,
@@ -66,7 +109,7 @@ pub fn put_entry<D: Doc, T: Reconcile>(
 
 /// Writes one field of the object at `path`, e.g.
 /// `put_field(tx, &["staff", "p1"], "position", &"Chuyên viên")`.
-pub fn put_field<D: Doc, T: Reconcile>(
+pub fn put_field<D: Writer, T: Reconcile>(
     tx: &mut D,
     path: &[&str],
     key: &str,

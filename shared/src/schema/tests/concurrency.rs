@@ -142,3 +142,46 @@ fn one_evaluation_created_on_two_devices_is_a_conflict_the_user_resolves() {
         picked_votes
     );
 }
+
+#[test]
+fn a_record_created_on_two_devices_reads_as_one_and_the_next_write_folds_it() {
+    // Both devices score criterion C4 for the first time while offline: each
+    // creates its own `selfScores/C4` map.
+    let (mut a, mut b) = two_devices();
+    edit(&mut a, |tx| {
+        write::put_field(tx, &["selfScores", "C4"], "points", &11.0).unwrap();
+        write::put_field(tx, &["selfScores", "C4"], "evidence", &"Báo cáo số 5").unwrap();
+    });
+    edit(&mut b, |tx| {
+        write::put_field(tx, &["selfScores", "C4"], "points", &13.0).unwrap();
+    });
+    a.merge(&mut b).unwrap();
+    b.merge(&mut a).unwrap();
+    for doc in [&a, &b] {
+        // Two versions of the record...
+        assert_eq!(read::path_versions(doc, &["selfScores", "C4"]).len(), 2);
+        // ...read as one: the points conflict field by field, the evidence does not.
+        let points = conflict::field_values(doc, &["selfScores", "C4"], "points");
+        let shown: Vec<String> = points.iter().map(|v| v.display()).collect();
+        assert_eq!(points.len(), 2, "{shown:?}");
+        assert!(shown.contains(&"11".to_string()) && shown.contains(&"13".to_string()));
+        assert_eq!(
+            conflict::field_values(doc, &["selfScores", "C4"], "evidence").len(),
+            1
+        );
+        let conflicts = conflict::record_conflicts(doc, &["selfScores"]);
+        assert_eq!(conflicts.keys().collect::<Vec<_>>(), vec!["C4/points"]);
+    }
+    // The user picks 13 on device A: one record again, nothing lost.
+    edit(&mut a, |tx| {
+        write::put_field(tx, &["selfScores", "C4"], "points", &13.0).unwrap();
+    });
+    b.merge(&mut a).unwrap();
+    for doc in [&a, &b] {
+        assert_eq!(read::path_versions(doc, &["selfScores", "C4"]).len(), 1);
+        assert!(conflict::record_conflicts(doc, &["selfScores"]).is_empty());
+        let score = &load_office(doc).doc.self_scores["C4"];
+        assert_eq!(score.points, 13.0);
+        assert_eq!(score.evidence, "Báo cáo số 5");
+    }
+}
