@@ -21,6 +21,10 @@ pub fn ClusterPage() -> impl IntoView {
     let own = session.office.clone();
     view! {
         <section class="cluster-page" data-testid="cluster-page">
+            <nav class="sub-nav">
+                <a class="sub-link active" href="#/cum">{move || tr(lang.get(), "Các đơn vị", "Offices")}</a>
+                <a class="sub-link" href="#/cum/thiet-lap" data-testid="nav-cluster-setup">{move || tr(lang.get(), "Thiết lập cụm", "Cluster set-up")}</a>
+            </nav>
             <h2>{cluster_name}</h2>
             <table class="offices">
                 <thead><tr>

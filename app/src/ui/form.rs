@@ -429,13 +429,11 @@ impl Raw {
     }
 }
 
-/// Every value held for `key` of the object at `path` (more than one = a conflict).
+/// Every value held for `key` of the record at `path` (more than one = a
+/// conflict), across all versions of the record if devices created it concurrently.
 pub fn held(doc: &Automerge, path: &[String], key: &str) -> Vec<Raw> {
     let p: Vec<&str> = path.iter().map(String::as_str).collect();
-    let Some(obj) = read::path(doc, &p) else {
-        return Vec::new();
-    };
-    conflict::values(doc, &obj, key)
+    conflict::field_values(doc, &p, key)
         .into_iter()
         .map(|v| match &v.value {
             HeldValue::Scalar(ScalarValue::Str(s)) => Raw::Str(s.to_string()),

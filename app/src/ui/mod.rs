@@ -212,12 +212,14 @@ fn Shell(driver: Driver) -> impl IntoView {
             _ => view! { <office::OfficePage code=code page=Signal::from(sub_page) /> }.into_any(),
         }
     };
+    let own_code = drv.with_value(|d| d.session().office);
     let nav_class = move |target: &'static str| {
+        let own_code = own_code.clone();
         move || {
             let r = route.get();
             let r = r.trim_start_matches('#');
             let active = match target {
-                "/" => r.is_empty() || r == "/",
+                "/" => r.is_empty() || r == "/" || r.starts_with(&format!("/don-vi/{own_code}")),
                 t => r.starts_with(t),
             };
             if active {

@@ -4,7 +4,6 @@
 //! offices at the year-end review (chấm chéo, bỏ phiếu đơn vị dẫn đầu).
 //! Editable for the device's own office, read-only for the others.
 
-use automerge::{ROOT, ReadDoc, Value};
 use leptos::prelude::*;
 use shared::protocol::DocumentId;
 use shared::schema::read;
@@ -51,21 +50,15 @@ pub fn criteria(drv: DriverRef) -> Vec<Criterion> {
     })
 }
 
-/// All values automerge holds for a criterion's points (more than one = a conflict).
+/// All values held for a criterion's points (more than one = a conflict),
+/// also when two devices created the criterion's score record concurrently.
 pub fn score_values(drv: DriverRef, doc: DocumentId, id: &str) -> Vec<f64> {
     drv.with_value(|d| {
         d.with_doc(&doc, |o| {
-            let Some(scores) = read::map(o, &ROOT, "selfScores") else {
-                return Vec::new();
-            };
-            let Some(s) = read::map(o, &scores, id) else {
-                return Vec::new();
-            };
-            o.get_all(&s, "points")
-                .unwrap_or_default()
+            shared::schema::conflict::field_values(o, &["selfScores", id], "points")
                 .into_iter()
-                .filter_map(|(v, _)| match v {
-                    Value::Scalar(s) => read::scalar_number(&s),
+                .filter_map(|v| match v.value {
+                    shared::schema::conflict::HeldValue::Scalar(s) => read::scalar_number(&s),
                     _ => None,
                 })
                 .collect()
