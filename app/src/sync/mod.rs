@@ -359,7 +359,7 @@ impl Driver {
     /// version (one change, validated like any other edit).
     fn migrate_if_needed(&self, doc: DocumentId) {
         let needs = self
-            .with_doc(&doc, |d| shared::schema::migrate::needs_migration(d))
+            .with_doc(&doc, shared::schema::migrate::needs_migration)
             .unwrap_or(false);
         if !needs || !self.can_write(&doc) {
             return;
