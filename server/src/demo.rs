@@ -1,5 +1,6 @@
 //! The demo cluster: the northern mountain provinces after the 1 July 2025
-//! merger, led by Lạng Sơn, created on the first `serve --demo`.
+//! merger, led by Lạng Sơn, created on the first `serve --demo` with a
+//! full year of realistic work in every office ([`crate::demo_year`]).
 
 use std::path::Path;
 
@@ -9,6 +10,7 @@ use shared::protocol::DocumentId;
 use shared::schema::{self, ClusterDoc, CriterionSeed, DateText, Member};
 use shared::storage::{Chunk, ChunkKind};
 
+use crate::demo_year;
 use crate::store::{FileStore, StoreError};
 use crate::tokens::{TokenError, random_bytes};
 
@@ -85,28 +87,59 @@ fn store_doc(store: &FileStore, id: DocumentId, doc: &Automerge) -> Result<(), S
     store.put_blocking(&Chunk::new(id, ChunkKind::Snapshot, doc.save()))
 }
 
-/// Create the demo cluster's documents and return its directory.
+/// The years the demo holds: two years of history, then the cluster's year.
+pub const DEMO_YEARS: std::ops::RangeInclusive<i32> = 2024..=2026;
+
+/// Create the demo cluster's documents, seeded with a full year of work
+/// ([`crate::demo_year`]), and return its directory.
 pub fn create(store: &FileStore) -> Result<Directory, DemoError> {
     let cluster_id = new_doc_id()?;
     let mut offices = Vec::new();
+    let mut ids = Vec::new();
     for (code, province) in DEMO_PROVINCES {
         let id = new_doc_id()?;
-        let name = format!("Văn phòng Đoàn ĐBQH và HĐND tỉnh {province}");
-        store_doc(store, id, &schema::new_office_doc(code, &name))?;
         offices.push(OfficeEntry {
             code: code.to_string(),
-            name,
+            name: format!("Văn phòng Đoàn ĐBQH và HĐND tỉnh {province}"),
             province: province.to_string(),
             url: id.url(),
         });
+        ids.push(id);
     }
-    let cluster = schema::new_cluster_doc(&demo_cluster(&offices));
-    store_doc(store, cluster_id, &cluster)?;
+    let (cluster, generated) = demo_documents(&offices);
+    for (id, office) in ids.into_iter().zip(&generated) {
+        let doc = demo_year::office_automerge(&office.doc, cluster.year, office.as_of);
+        store_doc(store, id, &doc)?;
+    }
+    store_doc(store, cluster_id, &schema::new_cluster_doc(&cluster))?;
     Ok(Directory {
         cluster: DEMO_CLUSTER_NAME.to_string(),
         cluster_url: cluster_id.url(),
         offices,
     })
+}
+
+/// The demo's cluster document and office data (deterministic: the same
+/// every time, whatever the document ids).
+pub fn demo_documents(offices: &[OfficeEntry]) -> (ClusterDoc, Vec<demo_year::GeneratedOffice>) {
+    let mut cluster = demo_cluster(offices);
+    demo_year::seed_cluster(&mut cluster);
+    let specs: Vec<demo_year::OfficeSpec> = offices
+        .iter()
+        .map(|o| demo_year::OfficeSpec {
+            code: o.code.clone(),
+            name: o.name.clone(),
+            province: o.province.clone(),
+        })
+        .collect();
+    let generated = demo_year::generate(
+        &cluster,
+        &specs,
+        DEMO_YEARS,
+        demo_year::DEMO_SEED,
+        |code, _| demo_year::demo_scenario(code),
+    );
+    (cluster, generated)
 }
 
 /// Offices that merged on 1 July 2025: code, province, successor's code.

@@ -7,11 +7,14 @@
 //!
 //! Parts: [`store`] (chunks on disk), [`tokens`] (device tokens), [`hub`] (the
 //! task owning the sans-IO sync core), [`ws`] (one task per socket), [`http`]
-//! (routes), [`demo`] (the demo cluster), [`client`] (a native client shell
+//! (routes), [`demo`] (the demo cluster) and [`demo_year`] (its year of
+//! data), [`export`] (the cluster summary as JSON, XLSX, CSV), [`client`] (a native client shell
 //! around the same core, for tests and debugging).
 
 pub mod client;
 pub mod demo;
+pub mod demo_year;
+pub mod export;
 pub mod http;
 pub mod hub;
 pub mod store;

@@ -172,6 +172,47 @@ pub fn newest_change_secs(doc: &Automerge) -> Option<i64> {
         .max()
 }
 
+/// An office document read from automerge (owned), with its freshness:
+/// what a shell holds before calling [`cluster_summary`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct LoadedOffice {
+    pub code: String,
+    pub doc: OfficeDoc,
+    pub last_change_secs: Option<i64>,
+}
+
+impl LoadedOffice {
+    /// Reads an office document leniently ([`crate::schema::load_office`];
+    /// unreadable records are left out) and its newest change time.
+    pub fn load(code: &str, doc: &Automerge) -> LoadedOffice {
+        LoadedOffice {
+            code: code.to_string(),
+            doc: crate::schema::load_office(doc).doc,
+            last_change_secs: newest_change_secs(doc),
+        }
+    }
+
+    pub fn input(&self) -> OfficeInput<'_> {
+        OfficeInput {
+            code: &self.code,
+            doc: &self.doc,
+            last_change_secs: self.last_change_secs,
+        }
+    }
+}
+
+/// [`cluster_summary`] over loaded offices; `year` defaults to the cluster
+/// document's year.
+pub fn summarize_loaded(
+    cluster: &ClusterDoc,
+    offices: &[LoadedOffice],
+    catalog: &RuleCatalog,
+    year: Option<i32>,
+) -> ClusterSummary {
+    let inputs: Vec<OfficeInput<'_>> = offices.iter().map(LoadedOffice::input).collect();
+    cluster_summary(cluster, &inputs, catalog, year.unwrap_or(cluster.year))
+}
+
 /// The name of office `code` in `year`: the member's name then (or its
 /// predecessor's before a merger), else the office document's own name.
 fn office_name(cluster: &ClusterDoc, code: &str, doc: Option<&OfficeDoc>, year: i32) -> String {
