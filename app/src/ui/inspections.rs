@@ -91,7 +91,8 @@ fn InspectionCard(id: String) -> impl IntoView {
     let path = vec!["inspections".to_string(), id.clone()];
     let what = format!("Kiểm tra ngày {}", date());
     view! {
-        <div class="card" data-testid=format!("inspection-{id}")>
+        <div class="card" data-testid=format!("inspection-{id}")
+            data-team=move || office.with(|o| iid.with_value(|i| o.inspections.get(i).map(|x| x.team.clone()).unwrap_or_default()))>
             <div class="card-head">
                 <strong>{move || format!("{} {}", tr(lang.get(), "Đợt kiểm tra ngày", "Inspection of"), date())}</strong>
                 <DeleteButton ctx=ctx path=vec!["inspections".to_string()] id=id.clone() summary=format!("Xoá đợt kiểm tra ngày {}", date()) testid="inspection-delete" />

@@ -1,0 +1,293 @@
+// One office's TĐKT year, end to end, done OFFLINE in headless Chromium:
+// sign in online (Lạng Sơn, the cluster leader), wait for the service
+// worker, go offline; set a registration deadline in the cluster set-up;
+// add a person to the roster; register the person and the collective;
+// sign the covenant and self-score with evidence; evaluate the person and
+// watch the live rule check turn from unmet to met; make a proposal and
+// its decision and see the days between; record an inspection and an
+// exemplary model; read the history. Back online, everything syncs, and
+// Cao Bằng's device shows it read-only. One screenshot per screen.
+//
+// The relay's --demo data may hold a whole year already: the test creates
+// its own records with unique names and never assumes empty documents.
+
+import { assert, assertEqual, waitForController } from "./lib.mjs";
+
+const SYNCED = '[data-testid="sync-state"][data-state="synced"]';
+const OFFLINE = '[data-testid="sync-state"][data-state="offline"]';
+
+async function signIn(context, relay, office) {
+  const page = await context.newPage();
+  await page.goto(relay.signInUrl(office));
+  await page.getByTestId("office-name").waitFor({ timeout: 30_000 });
+  await page.locator(SYNCED).waitFor({ timeout: 30_000 });
+  return page;
+}
+
+/** Go to a route of the app (same document: works offline). */
+async function go(page, relay, route) {
+  await page.goto(`${relay.url}/#${route}`);
+}
+
+async function shot(page, t, name) {
+  await page.screenshot({ path: t.artifact(`year-${name}.png`), fullPage: true });
+}
+
+/** The id in a data-testid like "staff-row-p1a2b3c" (prefix "staff-row-"). */
+async function idOf(locator, prefix) {
+  const testid = await locator.getAttribute("data-testid");
+  assert(testid && testid.startsWith(prefix), `testid ${testid} starts with ${prefix}`);
+  return testid.slice(prefix.length);
+}
+
+/** Type into an in-place field and commit it (Enter for inputs, leaving the field for text areas). */
+async function setField(page, testid, value) {
+  const input = page.getByTestId(testid);
+  await input.fill(String(value));
+  const tag = await input.evaluate((el) => el.tagName);
+  await input.press(tag === "TEXTAREA" ? "Tab" : "Enter");
+}
+
+async function unacked(page) {
+  return Number(await page.getByTestId("unacked").getAttribute("data-count"));
+}
+
+export default async function yearWalkthrough(t) {
+  const relay = await t.startRelay({ demo: true });
+  const context = await t.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await signIn(context, relay, "LSN");
+  await waitForController(page);
+
+  const n = `${Date.now() % 100000}`;
+  const person = `Lò Thị Thử${n}`; // given name "Thử…": unique in any demo data
+  const proposalNo = `${n}/TTr-VP`;
+  const decisionNo = `${n}/QĐ-UBND`;
+  let pid;
+  let proposalId;
+
+  await context.setOffline(true);
+  await page.locator(OFFLINE).waitFor({ timeout: 10_000 });
+
+  await t.step("cluster set-up (leader, offline): a registration deadline", async () => {
+    await go(page, relay, "/cum/thiet-lap");
+    await page.getByTestId("cluster-setup").waitFor();
+    assertEqual(await page.getByTestId("readonly").count(), 0, "the leader edits the set-up");
+    await page.getByTestId("deadline-name-input").fill("Đăng ký thi đua");
+    await page.getByTestId("deadline-date-input").fill("25/03/2026");
+    await page.getByTestId("deadline-add").click();
+    await page.locator('[data-testid="record-head"]', { hasText: "Đăng ký thi đua — 25/03/2026" }).first().waitFor();
+    // A malformed date is refused next to the field and the typed text stays.
+    await page.getByTestId("deadline-name-input").fill("Nộp báo cáo tổng kết");
+    await page.getByTestId("deadline-date-input").fill("31/13/2026");
+    await page.getByTestId("deadline-add").click();
+    await page.getByTestId("deadline-date-input-error").waitFor();
+    assertEqual(await page.getByTestId("deadline-date-input").inputValue(), "31/13/2026", "typed date kept");
+    await shot(page, t, "01-cluster-setup");
+  });
+
+  await t.step("staff roster: add a person", async () => {
+    await go(page, relay, "/don-vi/LSN/can-bo");
+    await page.getByTestId("staff-add-form").waitFor();
+    // Empty name: refused beside the field.
+    await page.getByTestId("staff-add").click();
+    await page.getByTestId("staff-name-input-error").waitFor();
+    await page.getByTestId("staff-name-input").fill(person);
+    await page.getByTestId("staff-gender-input").selectOption("female");
+    await page.getByTestId("staff-position-input").fill("Chuyên viên");
+    await page.getByTestId("staff-add").click();
+    const row = page.locator(`[data-testid^="staff-row-"][data-name="${person}"]`);
+    await row.waitFor();
+    pid = await idOf(row, "staff-row-");
+    const shown = await row.getByTestId("staff-name").textContent();
+    assertEqual(shown.trim(), `Bà ${person}`, "form of address");
+    await shot(page, t, "02-staff");
+  });
+
+  await t.step("registration: the collective and the person, with the deadline", async () => {
+    await go(page, relay, "/don-vi/LSN/dang-ky");
+    await page.getByTestId("reg-add-form").waitFor();
+    const deadline = await page.getByTestId("registration-deadline").textContent();
+    assert(deadline.includes("Hạn đăng ký"), `deadline shown: ${deadline}`);
+    const collectiveRows = page.locator('[data-testid^="reg-row-"][data-subject="__collective"]');
+    const before = await collectiveRows.count();
+    await page.getByTestId("reg-subject-input").selectOption("__collective");
+    await page.getByTestId("reg-title-input").selectOption("tapTheLaoDongXuatSac");
+    await page.getByTestId("reg-add").click();
+    await page.waitForFunction(
+      ([sel, n]) => document.querySelectorAll(sel).length > n,
+      ['[data-testid^="reg-row-"][data-subject="__collective"]', before],
+      { timeout: 10_000 },
+    );
+    await page.getByTestId("reg-subject-input").selectOption(pid);
+    await page.getByTestId("reg-title-input").selectOption("chienSiThiDuaCoSo");
+    await page.getByTestId("reg-date-input").fill("20/03/2026");
+    await page.getByTestId("reg-add").click();
+    await page.locator(`[data-testid^="reg-row-"][data-subject="${person}"]`).waitFor();
+    const pastDeadline = Date.now() > Date.UTC(2026, 2, 25, 23, 59);
+    if (pastDeadline) await page.getByTestId("deadline-warning").waitFor();
+    await shot(page, t, "03-registration");
+  });
+
+  await t.step("covenant and self-scoring with evidence", async () => {
+    await go(page, relay, "/don-vi/LSN/cham-diem");
+    await page.getByTestId("scores").waitFor();
+    if (await page.getByTestId("covenant-sign").count()) await page.getByTestId("covenant-sign").click();
+    await page.getByTestId("covenant-signed").waitFor();
+    await setField(page, "covenant-signer", "Hoàng Văn Ký");
+    await setField(page, "score-input-C3", "17,5");
+    await page.locator('[data-testid="evidence-C3"]:not([disabled])').waitFor();
+    await setField(page, "evidence-C3", `Báo cáo số ${n}/BC-VP; 12 cuộc giám sát`);
+    await page.waitForFunction(
+      (want) => document.querySelector('[data-testid="evidence-C3"]')?.value === want,
+      `Báo cáo số ${n}/BC-VP; 12 cuộc giám sát`,
+    );
+    // A score above the maximum is refused by the schema, the typed text stays.
+    await setField(page, "score-input-C6", "99");
+    await page.getByTestId("field-error").first().waitFor();
+    assertEqual(await page.getByTestId("score-input-C6").inputValue(), "99", "refused score kept");
+    await setField(page, "score-input-C6", "8");
+    await page.waitForFunction(() => !document.querySelector('[data-testid="field-error"]'));
+    assert((await unacked(page)) > 0, "edits wait for the relay");
+    await shot(page, t, "04-scoring");
+  });
+
+  await t.step("title evaluation: the live rule check turns from unmet to met", async () => {
+    await go(page, relay, "/don-vi/LSN/binh-xet");
+    await page.getByTestId("cap-check").waitFor();
+    await page.getByTestId(`eval-start-${pid}`).click();
+    await page.getByTestId(`eval-${pid}-title`).selectOption("laoDongTienTien");
+    const check = page.getByTestId(`rule-check-${pid}`);
+    await page.waitForFunction(
+      (id) => document.querySelector(`[data-testid="rule-check-${id}"]`)?.dataset.eligible === "false",
+      pid,
+      { timeout: 10_000 },
+    );
+    assert((await check.locator("li.unmet").count()) > 0, "an unmet condition is listed");
+    const unmetText = await check.textContent();
+    assert(unmetText.includes("thiếu"), `explains what is missing: ${unmetText}`);
+    await shot(page, t, "05-evaluation-unmet");
+    // Malformed input stays in the box with the reason beside it.
+    await setField(page, `eval-${pid}-initiatives`, "hai");
+    await page.getByTestId(`eval-${pid}-initiatives-error`).waitFor();
+    assertEqual(await page.getByTestId(`eval-${pid}-initiatives`).inputValue(), "hai", "typed text kept");
+    await setField(page, `eval-${pid}-initiatives`, "1");
+    await page.getByTestId(`eval-${pid}-rating`).selectOption("hoanThanhTot");
+    await page.waitForFunction(
+      (id) => document.querySelector(`[data-testid="rule-check-${id}"]`)?.dataset.eligible === "true",
+      pid,
+      { timeout: 10_000 },
+    );
+    const metText = await check.textContent();
+    assert(metText.includes("Đủ điều kiện Lao động tiên tiến"), `eligible: ${metText}`);
+    assert(/Điều 24/.test(metText), `names the article: ${metText}`);
+    await shot(page, t, "06-evaluation-met");
+  });
+
+  await t.step("proposal and decision: the days between", async () => {
+    await go(page, relay, "/don-vi/LSN/khen-thuong");
+    await page.getByTestId("proposal-add-form").waitFor();
+    await page.getByTestId("proposal-number-input").fill(proposalNo);
+    await page.getByTestId("proposal-date-input").fill("02/12/2026");
+    await page.getByTestId("proposal-signer-input").fill("Hoàng Văn Ký");
+    await page.getByTestId("proposal-subject-input").selectOption(pid);
+    await page.getByTestId("proposal-title-input").selectOption("laoDongTienTien");
+    await page.getByTestId("proposal-add").click();
+    const card = page.locator(`[data-testid^="proposal-"][data-number="${proposalNo}"]`);
+    await card.waitFor();
+    proposalId = await idOf(card, "proposal-");
+    await page.getByTestId("decision-number-input").fill(decisionNo);
+    await page.getByTestId("decision-date-input").fill("15/12/2026");
+    await page.getByTestId("decision-signer-input").fill("Chủ tịch UBND tỉnh");
+    await page.getByTestId("decision-citation-input").fill("Tặng danh hiệu Lao động tiên tiến năm 2026");
+    await page.getByTestId(`decision-pick-${proposalId}`).check();
+    await page.getByTestId("decision-add").click();
+    const link = page.getByTestId(`decision-link-${proposalId}`);
+    await link.waitFor();
+    assertEqual(await link.getAttribute("data-days"), "13", "days from proposal to decision");
+    const text = await link.textContent();
+    assert(text.includes("13 ngày"), `days shown: ${text}`);
+    await shot(page, t, "07-commendations");
+  });
+
+  await t.step("inspection with a shortcoming; an exemplary model moves a stage", async () => {
+    await go(page, relay, "/don-vi/LSN/kiem-tra");
+    await page.getByTestId("inspection-team-input").fill(`Đoàn kiểm tra cụm ${n}`);
+    await page.getByTestId("inspection-add").click();
+    const insp = page.locator(`[data-team="Đoàn kiểm tra cụm ${n}"]`);
+    await insp.first().waitFor();
+    await insp.first().getByTestId("shortcomings-input").fill("Chưa phát hiện, đăng ký gương điển hình");
+    await insp.first().getByTestId("shortcomings-add").click();
+    await insp.first().locator('[data-testid^="shortcomings-"][data-status]').first().waitFor();
+    await shot(page, t, "08-inspections");
+
+    await go(page, relay, "/don-vi/LSN/dien-hinh");
+    await page.getByTestId("model-subject-input").selectOption(pid);
+    await page.getByTestId("model-description-input").fill("Sáng kiến số hoá hồ sơ thi đua");
+    await page.getByTestId("model-add").click();
+    const card = page.locator(`[data-testid="stage-found"] [data-name="Bà ${person}"]`);
+    await card.waitFor();
+    await card.getByTestId("model-advance").click();
+    await page.locator(`[data-testid="stage-nurtured"] [data-name="Bà ${person}"]`).waitFor();
+    await shot(page, t, "09-models");
+  });
+
+  await t.step("history: who changed what, newest first", async () => {
+    await go(page, relay, "/don-vi/LSN/lich-su");
+    await page.getByTestId("history").waitFor();
+    const first = await page.getByTestId("history-summary").first().textContent();
+    assert(first.includes("bước"), `newest change first: ${first}`);
+    const all = await page.getByTestId("history").textContent();
+    assert(all.includes(`Thêm cán bộ ${person}`), "the roster change is in the history");
+    assert(/\d\d\/\d\d\/\d{4} \d\d:\d\d/.test(all), "dd/mm/yyyy HH:MM times");
+    await shot(page, t, "10-history");
+  });
+
+  await t.step("back online: everything reaches the relay", async () => {
+    await context.setOffline(false);
+    await page.locator(SYNCED).waitFor({ timeout: 20_000 });
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid="unacked"]')?.dataset.count === "0",
+      null,
+      { timeout: 20_000 },
+    );
+  });
+
+  await t.step("another office sees it read-only", async () => {
+    const other = await t.newContext({ viewport: { width: 390, height: 844 }, isMobile: true });
+    const cbg = await signIn(other, relay, "CBG");
+    await go(cbg, relay, "/don-vi/LSN/binh-xet");
+    await cbg.getByTestId("readonly").waitFor();
+    await cbg.waitForFunction(
+      (id) => document.querySelector(`[data-testid="rule-check-${id}"]`)?.dataset.eligible === "true",
+      pid,
+      { timeout: 20_000 },
+    );
+    assertEqual(await cbg.locator(`[data-testid="eval-${pid}"] select`).count(), 0, "no inputs");
+    await shot(cbg, t, "11-readonly-evaluation-phone");
+
+    await go(cbg, relay, "/don-vi/LSN/khen-thuong");
+    await cbg.getByTestId(`decision-link-${proposalId}`).waitFor({ timeout: 20_000 });
+    assertEqual(await cbg.getByTestId(`decision-link-${proposalId}`).getAttribute("data-days"), "13", "days");
+    assertEqual(await cbg.getByTestId("proposal-add-form").count(), 0, "no add form");
+    await shot(cbg, t, "12-readonly-commendations-phone");
+
+    await go(cbg, relay, "/don-vi/LSN/can-bo");
+    await cbg.locator(`[data-testid="staff-row-${pid}"]`).waitFor({ timeout: 20_000 });
+    await go(cbg, relay, "/don-vi/LSN/dang-ky");
+    await cbg.locator(`[data-testid^="reg-row-"][data-subject="${person}"]`).waitFor({ timeout: 20_000 });
+    await go(cbg, relay, "/don-vi/LSN/cham-diem");
+    await cbg.waitForFunction(
+      () => document.querySelector('[data-testid="score-value-C3"]')?.textContent?.trim() === "17,5",
+      null,
+      { timeout: 20_000 },
+    );
+    const evidence = await cbg.getByTestId("evidence-C3").textContent();
+    assert(evidence.includes(`${n}/BC-VP`), `evidence shown: ${evidence}`);
+    await shot(cbg, t, "13-readonly-scoring-phone");
+
+    await go(cbg, relay, "/cum/thiet-lap");
+    await cbg.getByTestId("readonly").waitFor();
+    assertEqual(await cbg.getByTestId("deadline-add").count(), 0, "only the leader edits the set-up");
+    await shot(cbg, t, "14-readonly-cluster-setup-phone");
+  });
+}
