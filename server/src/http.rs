@@ -1,5 +1,8 @@
-//! HTTP routes: `/sync` (WebSocket), `/healthz`, `/api/directory`, and the
-//! built app at `/` with cache headers that never mix old and new files.
+//! HTTP routes: `/sync` (WebSocket), `/healthz`, `/api/directory`, the
+//! cluster summary and its exports (`/api/cluster/summary`,
+//! `/api/cluster/export.xlsx`, `/api/cluster/export.csv`, handlers in
+//! [`crate::export::routes`]), and the built app at `/` with cache headers
+//! that never mix old and new files.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -15,12 +18,13 @@ use serde::Deserialize;
 use tower_http::services::{ServeDir, ServeFile};
 
 use crate::AppState;
+use crate::export;
 use crate::tokens::{AuthError, TokenRecord};
 use shared::core::DeviceAuth;
 
 #[derive(Deserialize)]
 pub struct TokenQuery {
-    token: Option<String>,
+    pub(crate) token: Option<String>,
 }
 
 /// The token from `?token=` or `Authorization: Bearer`.
@@ -34,7 +38,7 @@ fn presented_token(q: &TokenQuery, headers: &HeaderMap) -> Option<String> {
     })
 }
 
-fn authenticate(
+pub(crate) fn authenticate(
     app: &AppState,
     q: &TokenQuery,
     headers: &HeaderMap,
@@ -146,6 +150,9 @@ pub fn router(app: Arc<AppState>, static_dir: Option<PathBuf>) -> Router {
     let api = Router::new()
         .route("/healthz", get(healthz))
         .route("/api/directory", get(directory))
+        .route("/api/cluster/summary", get(export::routes::summary))
+        .route("/api/cluster/export.xlsx", get(export::routes::xlsx))
+        .route("/api/cluster/export.csv", get(export::routes::csv))
         .route("/sync", get(sync))
         .with_state(app);
     match static_dir {

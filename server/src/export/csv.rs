@@ -19,7 +19,8 @@ pub fn field(text: &str) -> String {
     }
 }
 
-fn cell_text(cell: &Cell) -> String {
+/// A cell as CSV text (before quoting).
+pub fn cell_text(cell: &Cell) -> String {
     match cell {
         Cell::Empty => String::new(),
         Cell::Text(s) => s.clone(),
@@ -49,4 +50,27 @@ pub fn csv(summary: &ClusterSummary, view: View) -> String {
 /// The file name offered for download, e.g. `dang-ky-2026.csv`.
 pub fn file_name(summary: &ClusterSummary, view: View) -> String {
     format!("{}-{}.csv", view.name(), summary.year)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fields_are_quoted_only_when_needed() {
+        assert_eq!(field("Lạng Sơn"), "Lạng Sơn");
+        assert_eq!(field("15% × 10 = 1,5"), "\"15% × 10 = 1,5\"");
+        assert_eq!(
+            field("Phong trào \"Vì người nghèo\""),
+            "\"Phong trào \"\"Vì người nghèo\"\"\""
+        );
+        assert_eq!(field("hai\ndòng"), "\"hai\ndòng\"");
+        assert_eq!(cell_text(&Cell::Decimal(20.0 / 3.0)), "6.67");
+        assert_eq!(
+            cell_text(&Cell::Date(
+                shared::domain::rules::Date::new(2026, 3, 5).unwrap()
+            )),
+            "05/03/2026"
+        );
+    }
 }

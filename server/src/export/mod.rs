@@ -12,6 +12,7 @@
 //! thưởng).
 
 pub mod csv;
+pub mod routes;
 pub mod source;
 pub mod table;
 pub mod xlsx;

@@ -151,8 +151,9 @@ pub fn timing(rows: &[CommendationRow], pending_proposals: u32) -> TimingStats {
     TimingStats {
         decisions: rows.len() as u32,
         timed: days.len() as u32,
-        average_days: (!days.is_empty())
-            .then(|| days.iter().sum::<i64>() as f64 / days.len() as f64),
+        average_days: (!days.is_empty()).then(|| {
+            super::scores::round_points(days.iter().sum::<i64>() as f64 / days.len() as f64)
+        }),
         max_days: days.iter().copied().max(),
         pending_proposals,
     }

@@ -161,15 +161,28 @@ pub struct ClusterTotals {
     pub commendations: TimingStats,
 }
 
-/// The newest change time in a document: the latest timestamp among its
-/// heads (seconds since the epoch, as the app and the demo commit them);
-/// `None` for a document without timed changes.
+/// The newest change time in a document (seconds since the epoch, as the
+/// app and the demo commit them): the latest timestamp among its heads;
+/// a head committed without a time (a clock-less tool) is looked through
+/// to its timed ancestors. `None` for a document without timed changes.
 pub fn newest_change_secs(doc: &Automerge) -> Option<i64> {
-    doc.get_heads()
-        .iter()
-        .filter_map(|h| doc.get_change_by_hash(h).map(|c| c.timestamp()))
-        .filter(|t| *t > 0)
-        .max()
+    let mut stack = doc.get_heads();
+    let mut seen = std::collections::BTreeSet::new();
+    let mut newest = None;
+    while let Some(hash) = stack.pop() {
+        if !seen.insert(hash) {
+            continue;
+        }
+        let Some(change) = doc.get_change_by_hash(&hash) else {
+            continue;
+        };
+        if change.timestamp() > 0 {
+            newest = newest.max(Some(change.timestamp()));
+        } else {
+            stack.extend(change.deps().iter().copied());
+        }
+    }
+    newest
 }
 
 /// An office document read from automerge (owned), with its freshness:

@@ -6,7 +6,8 @@
 //! at the year-end review (chấm chéo, each office's `peerReviews`; a review
 //! of itself is ignored). The peer total is the sum of those averages; the
 //! rank orders offices by peer total, ties sharing a rank (1, 2, 2, 4).
-//! Offices nobody reviewed yet have no rank. Scores and votes belong to
+//! Offices nobody reviewed yet have no rank. Averages and totals are
+//! rounded to hundredths ([`round_points`]). Scores and votes belong to
 //! the cluster document's year: for any other year they are empty.
 
 use std::cmp::Ordering;
@@ -128,7 +129,7 @@ fn office_scores(cluster: &ClusterDoc, offices: &[OfficeInput<'_>], me: usize) -
             }
         }
         let peer_average = (!given.is_empty())
-            .then(|| given.iter().map(|(_, p)| p).sum::<f64>() / given.len() as f64);
+            .then(|| round_points(given.iter().map(|(_, p)| p).sum::<f64>() / given.len() as f64));
         self_total += self_score.unwrap_or(0.0);
         if let Some(a) = peer_average {
             peer_total += a;
@@ -148,12 +149,19 @@ fn office_scores(cluster: &ClusterDoc, offices: &[OfficeInput<'_>], me: usize) -
         .collect();
     OfficeScores {
         criteria: rows,
-        self_total,
-        peer_total: any_peer.then_some(peer_total),
+        self_total: round_points(self_total),
+        peer_total: any_peer.then_some(round_points(peer_total)),
         reviewers,
         rank: None,
         self_rank: None,
     }
+}
+
+/// Points rounded to hundredths (làm tròn đến hai chữ số thập phân), so
+/// that sums carry no float noise (79.50000000000001) and every value
+/// survives a JSON round trip exactly: the app and the relay agree.
+pub fn round_points(x: f64) -> f64 {
+    (x * 100.0).round() / 100.0
 }
 
 /// Higher first; equal values compare equal.

@@ -278,6 +278,9 @@ fn peer_averages_keep_fractions() {
     }
     let s = f.summary(2026);
     assert_eq!(s.offices[0].scores.peer_total, Some(20.5));
+    // Thirds are rounded to hundredths, sums carry no float noise.
+    assert_eq!(scores::round_points(62.0 / 3.0), 20.67);
+    assert_eq!(scores::round_points(79.50000000000001), 79.5);
 }
 
 #[test]
