@@ -37,7 +37,11 @@ fn subject_of(o: &shared::schema::OfficeDoc, p: &Proposal) -> String {
 
 /// "12/TTr-VP" or "(chưa có số)".
 fn number_or_draft(n: &str) -> String {
-    if n.trim().is_empty() { "(chưa có số)".to_string() } else { n.to_string() }
+    if n.trim().is_empty() {
+        "(chưa có số)".to_string()
+    } else {
+        n.to_string()
+    }
 }
 
 #[component]
@@ -47,14 +51,32 @@ pub fn AwardsPage() -> impl IntoView {
     let (office, ctx) = (ov.office, ov.ctx);
     let proposals = Memo::new(move |_| {
         office.with(|o| {
-            let mut v: Vec<(String, String)> = o.proposals.iter().map(|(id, p)| (id.clone(), p.date.as_ref().map(|d| d.0.clone()).unwrap_or_default())).collect();
+            let mut v: Vec<(String, String)> = o
+                .proposals
+                .iter()
+                .map(|(id, p)| {
+                    (
+                        id.clone(),
+                        p.date.as_ref().map(|d| d.0.clone()).unwrap_or_default(),
+                    )
+                })
+                .collect();
             v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
             v.into_iter().map(|x| x.0).collect::<Vec<_>>()
         })
     });
     let decisions = Memo::new(move |_| {
         office.with(|o| {
-            let mut v: Vec<(String, String)> = o.decisions.iter().map(|(id, d)| (id.clone(), d.date.as_ref().map(|d| d.0.clone()).unwrap_or_default())).collect();
+            let mut v: Vec<(String, String)> = o
+                .decisions
+                .iter()
+                .map(|(id, d)| {
+                    (
+                        id.clone(),
+                        d.date.as_ref().map(|d| d.0.clone()).unwrap_or_default(),
+                    )
+                })
+                .collect();
             v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
             v.into_iter().map(|x| x.0).collect::<Vec<_>>()
         })
@@ -95,21 +117,47 @@ fn AddProposal() -> impl IntoView {
     let award = RwSignal::new(String::new());
     let problems = RwSignal::new(Vec::<Problem>::new());
     let subjects = Signal::derive(move || {
-        let mut v = vec![Opt::new("", "— chọn —", "— choose —"), Opt::new(COLLECTIVE, "Tập thể", "A collective")];
-        v.extend(office.with(|o| staff_options(o, year.get())).into_iter().map(|(id, n)| Opt::named(&id, &n)));
+        let mut v = vec![
+            Opt::new("", "— chọn —", "— choose —"),
+            Opt::new(COLLECTIVE, "Tập thể", "A collective"),
+        ];
+        v.extend(
+            office
+                .with(|o| staff_options(o, year.get()))
+                .into_iter()
+                .map(|(id, n)| Opt::named(&id, &n)),
+        );
         v
     });
-    let titles = Signal::derive(move || with_none(if subject.get() == COLLECTIVE { COLLECTIVE_TITLES } else { PERSON_TITLES }));
+    let titles = Signal::derive(move || {
+        with_none(if subject.get() == COLLECTIVE {
+            COLLECTIVE_TITLES
+        } else {
+            PERSON_TITLES
+        })
+    });
     let add = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let mut errs = Vec::new();
         let d = parse_date(&date.get_untracked());
         if d.is_none() {
-            errs.push(Problem { path: "date".into(), ..Problem::new("Ngày phải có dạng dd/mm/yyyy.", "Write the date as dd/mm/yyyy.") });
+            errs.push(Problem {
+                path: "date".into(),
+                ..Problem::new(
+                    "Ngày phải có dạng dd/mm/yyyy.",
+                    "Write the date as dd/mm/yyyy.",
+                )
+            });
         }
         let s = subject.get_untracked();
         if s.is_empty() {
-            errs.push(Problem { path: "personId".into(), ..Problem::new("Hãy chọn cá nhân hoặc tập thể được đề nghị.", "Choose who is proposed.") });
+            errs.push(Problem {
+                path: "personId".into(),
+                ..Problem::new(
+                    "Hãy chọn cá nhân hoặc tập thể được đề nghị.",
+                    "Choose who is proposed.",
+                )
+            });
         }
         if !errs.is_empty() {
             problems.set(errs);
@@ -121,7 +169,11 @@ fn AddProposal() -> impl IntoView {
             date: d.map(Into::into),
             proposing_office: own.get_value(),
             signer: signer.get_untracked().trim().to_string(),
-            subject_name: if person_id.is_none() { collective.get_untracked().trim().to_string() } else { String::new() },
+            subject_name: if person_id.is_none() {
+                collective.get_untracked().trim().to_string()
+            } else {
+                String::new()
+            },
             person_id,
             year: year.get_untracked(),
             title: Title::from_code(&title.get_untracked()),
@@ -129,10 +181,19 @@ fn AddProposal() -> impl IntoView {
             note: String::new(),
         };
         let who = office.with_untracked(|o| subject_of(o, &p));
-        let what = p.title.map(|t| t.name_vi().to_string()).unwrap_or_else(|| p.award.clone());
-        match save(drv, ctx.doc, &format!("Tờ trình {}: đề nghị {what} cho {who}", number_or_draft(&p.number)), |tx| {
-            put_entry(tx, &["proposals"], &new_id("tt"), &p)
-        }) {
+        let what = p
+            .title
+            .map(|t| t.name_vi().to_string())
+            .unwrap_or_else(|| p.award.clone());
+        match save(
+            drv,
+            ctx.doc,
+            &format!(
+                "Tờ trình {}: đề nghị {what} cho {who}",
+                number_or_draft(&p.number)
+            ),
+            |tx| put_entry(tx, &["proposals"], &new_id("tt"), &p),
+        ) {
             Ok(()) => {
                 number.set(String::new());
                 award.set(String::new());
@@ -166,9 +227,17 @@ fn ProposalCard(id: String) -> impl IntoView {
     let ov = use_office();
     let (office, ctx) = (ov.office, ov.ctx);
     let pid = StoredValue::new(id.clone());
-    let proposal = Memo::new(move |_| office.with(|o| pid.with_value(|p| o.proposals.get(p).cloned())));
-    let subject = move || proposal.get().map(|p| office.with(|o| subject_of(o, &p))).unwrap_or_default();
-    let collective = proposal.get_untracked().is_some_and(|p| p.person_id.is_none());
+    let proposal =
+        Memo::new(move |_| office.with(|o| pid.with_value(|p| o.proposals.get(p).cloned())));
+    let subject = move || {
+        proposal
+            .get()
+            .map(|p| office.with(|o| subject_of(o, &p)))
+            .unwrap_or_default()
+    };
+    let collective = proposal
+        .get_untracked()
+        .is_some_and(|p| p.person_id.is_none());
     // The decisions granting it, with the days it took.
     let granted = move || {
         let l = lang.get();
@@ -180,19 +249,40 @@ fn ProposalCard(id: String) -> impl IntoView {
                     .filter(|d| d.proposal_ids.iter().any(|x| x == p))
                     .map(|d| {
                         let days = match (pdate, d.date.as_ref().and_then(|x| x.date())) {
-                            (Some(a), Some(b)) => format!(" — {} {}", days_between(a, b), tr(l, "ngày sau tờ trình", "days after the proposal")),
+                            (Some(a), Some(b)) => format!(
+                                " — {} {}",
+                                days_between(a, b),
+                                tr(l, "ngày sau tờ trình", "days after the proposal")
+                            ),
                             _ => String::new(),
                         };
-                        format!("{} {} {}{days}", tr(l, "Đã có quyết định", "Granted by"), number_or_draft(&d.number), show_date(d.date.as_ref()))
+                        format!(
+                            "{} {} {}{days}",
+                            tr(l, "Đã có quyết định", "Granted by"),
+                            number_or_draft(&d.number),
+                            show_date(d.date.as_ref())
+                        )
                     })
                     .collect::<Vec<_>>()
                     .join("; ")
             })
         })
     };
-    let titles = Signal::derive(move || with_none(if collective { COLLECTIVE_TITLES } else { PERSON_TITLES }));
+    let titles = Signal::derive(move || {
+        with_none(if collective {
+            COLLECTIVE_TITLES
+        } else {
+            PERSON_TITLES
+        })
+    });
     let path = vec!["proposals".to_string(), id.clone()];
-    let what = format!("Tờ trình {}", proposal.get_untracked().map(|p| number_or_draft(&p.number)).unwrap_or_default());
+    let what = format!(
+        "Tờ trình {}",
+        proposal
+            .get_untracked()
+            .map(|p| number_or_draft(&p.number))
+            .unwrap_or_default()
+    );
     view! {
         <div class="card" data-testid=format!("proposal-{id}") data-number=move || proposal.get().map(|p| p.number).unwrap_or_default()>
             <div class="card-head">
@@ -227,7 +317,13 @@ fn proposal_choices(o: &shared::schema::OfficeDoc) -> Vec<(String, String)> {
     let mut v: Vec<(String, String, String)> = o
         .proposals
         .iter()
-        .map(|(id, p)| (id.clone(), format!("{} — {}", number_or_draft(&p.number), subject_of(o, p)), p.date.as_ref().map(|d| d.0.clone()).unwrap_or_default()))
+        .map(|(id, p)| {
+            (
+                id.clone(),
+                format!("{} — {}", number_or_draft(&p.number), subject_of(o, p)),
+                p.date.as_ref().map(|d| d.0.clone()).unwrap_or_default(),
+            )
+        })
         .collect();
     v.sort_by(|a, b| b.2.cmp(&a.2));
     v.into_iter().map(|(id, label, _)| (id, label)).collect()
@@ -248,7 +344,13 @@ fn AddDecision() -> impl IntoView {
     let add = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let Some(d) = parse_date(&date.get_untracked()) else {
-            problems.set(vec![Problem { path: "date".into(), ..Problem::new("Ngày phải có dạng dd/mm/yyyy.", "Write the date as dd/mm/yyyy.") }]);
+            problems.set(vec![Problem {
+                path: "date".into(),
+                ..Problem::new(
+                    "Ngày phải có dạng dd/mm/yyyy.",
+                    "Write the date as dd/mm/yyyy.",
+                )
+            }]);
             return;
         };
         let dec = Decision {
@@ -258,9 +360,12 @@ fn AddDecision() -> impl IntoView {
             citation: citation.get_untracked().trim().to_string(),
             proposal_ids: chosen.get_untracked(),
         };
-        match save(drv, ctx.doc, &format!("Quyết định khen thưởng {}", number_or_draft(&dec.number)), |tx| {
-            put_entry(tx, &["decisions"], &new_id("qd"), &dec)
-        }) {
+        match save(
+            drv,
+            ctx.doc,
+            &format!("Quyết định khen thưởng {}", number_or_draft(&dec.number)),
+            |tx| put_entry(tx, &["decisions"], &new_id("qd"), &dec),
+        ) {
             Ok(()) => {
                 number.set(String::new());
                 citation.set(String::new());
@@ -309,12 +414,15 @@ fn DecisionCard(id: String) -> impl IntoView {
     let ov = use_office();
     let (office, ctx) = (ov.office, ov.ctx);
     let did = StoredValue::new(id.clone());
-    let decision = Memo::new(move |_| office.with(|o| did.with_value(|d| o.decisions.get(d).cloned())));
+    let decision =
+        Memo::new(move |_| office.with(|o| did.with_value(|d| o.decisions.get(d).cloned())));
     let error = RwSignal::new(None::<String>);
     // Linked proposals with the days from each to the decision.
     let links = move || {
         let l = lang.get();
-        let Some(d) = decision.get() else { return Vec::new() };
+        let Some(d) = decision.get() else {
+            return Vec::new();
+        };
         let ddate = d.date.as_ref().and_then(|x| x.date());
         office.with(|o| {
             d.proposal_ids
@@ -330,28 +438,66 @@ fn DecisionCard(id: String) -> impl IntoView {
                             (Some(n), Lang::En) => format!("{n} days from proposal to decision"),
                             (None, _) => tr(l, "thiếu ngày", "date missing").to_string(),
                         };
-                        (pid.clone(), format!("{} ({}) — {}", number_or_draft(&p.number), subject_of(o, p), show_date(p.date.as_ref())), days_text, days)
+                        (
+                            pid.clone(),
+                            format!(
+                                "{} ({}) — {}",
+                                number_or_draft(&p.number),
+                                subject_of(o, p),
+                                show_date(p.date.as_ref())
+                            ),
+                            days_text,
+                            days,
+                        )
                     }
-                    None => (pid.clone(), pid.clone(), tr(l, "tờ trình không còn", "proposal missing").to_string(), None),
+                    None => (
+                        pid.clone(),
+                        pid.clone(),
+                        tr(l, "tờ trình không còn", "proposal missing").to_string(),
+                        None,
+                    ),
                 })
                 .collect::<Vec<_>>()
         })
     };
     let toggle = move |pid: String, on: bool| {
-        let Some(d) = decision.get_untracked() else { return };
+        let Some(d) = decision.get_untracked() else {
+            return;
+        };
         let mut ids = d.proposal_ids.clone();
         ids.retain(|x| *x != pid);
         if on {
             ids.push(pid);
         }
         let id = did.get_value();
-        let r = save(drv, ctx.doc, &format!("Quyết định {}: sửa danh sách tờ trình", number_or_draft(&d.number)), |tx| {
-            put_field(tx, &["decisions", id.as_str()], "proposalIds", &ids)
-        });
+        let r = save(
+            drv,
+            ctx.doc,
+            &format!(
+                "Quyết định {}: sửa danh sách tờ trình",
+                number_or_draft(&d.number)
+            ),
+            |tx| put_field(tx, &["decisions", id.as_str()], "proposalIds", &ids),
+        );
         error.set(r.err().map(|e| problems_text(lang.get_untracked(), &e)));
     };
+    // Proposals not linked yet (a memo: the select is rebuilt only when they change).
+    let others = Memo::new(move |_| {
+        let linked = decision.get().map(|d| d.proposal_ids).unwrap_or_default();
+        office
+            .with(proposal_choices)
+            .into_iter()
+            .filter(|(p, _)| !linked.contains(p))
+            .collect::<Vec<(String, String)>>()
+    });
     let path = vec!["decisions".to_string(), id.clone()];
-    let what = format!("Quyết định {}", decision.get_untracked().map(|d| number_or_draft(&d.number)).unwrap_or_default());
+    let what = format!(
+        "Quyết định {}",
+        decision
+            .get_untracked()
+            .map(|d| number_or_draft(&d.number))
+            .unwrap_or_default()
+    );
     view! {
         <div class="card" data-testid=format!("decision-{id}") data-number=move || decision.get().map(|d| d.number).unwrap_or_default()>
             <div class="card-head">
@@ -377,8 +523,7 @@ fn DecisionCard(id: String) -> impl IntoView {
                 }).collect_view()}
             </ul>
             {move || ctx.editable.get().then(|| {
-                let linked = decision.get().map(|d| d.proposal_ids).unwrap_or_default();
-                let others: Vec<(String, String)> = office.with(proposal_choices).into_iter().filter(|(p, _)| !linked.contains(p)).collect();
+                let others = others.get();
                 (!others.is_empty()).then(|| view! {
                     <label class="field">
                         <span class="label">{move || tr(lang.get(), "Liên kết thêm tờ trình", "Link another proposal")}</span>

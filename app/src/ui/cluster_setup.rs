@@ -22,16 +22,35 @@ use crate::sync::SyncSignals;
 
 /// "Tuyên Quang (trước 01/07/2025: Hà Giang)" — a member with what it continues.
 pub fn member_label(c: &ClusterDoc, m: &Member) -> String {
-    let base = if m.province.is_empty() { m.name.clone() } else { m.province.clone() };
+    let base = if m.province.is_empty() {
+        m.name.clone()
+    } else {
+        m.province.clone()
+    };
     let preds: Vec<String> = m
         .predecessors
         .iter()
-        .map(|p| c.members.get(p).map(|x| if x.province.is_empty() { x.name.clone() } else { x.province.clone() }).unwrap_or_else(|| p.clone()))
+        .map(|p| {
+            c.members
+                .get(p)
+                .map(|x| {
+                    if x.province.is_empty() {
+                        x.name.clone()
+                    } else {
+                        x.province.clone()
+                    }
+                })
+                .unwrap_or_else(|| p.clone())
+        })
         .collect();
     let mut out = base;
     if !preds.is_empty() {
         match &m.valid_from {
-            Some(from) => out.push_str(&format!(" (trước {}: {})", from.display_vi(), preds.join(", "))),
+            Some(from) => out.push_str(&format!(
+                " (trước {}: {})",
+                from.display_vi(),
+                preds.join(", ")
+            )),
             None => out.push_str(&format!(" (kế thừa: {})", preds.join(", "))),
         }
     }
@@ -73,14 +92,25 @@ pub fn ClusterSetupPage() -> impl IntoView {
         v.sort_by_key(|(id, s)| (s.order, (*id).clone()));
         v.into_iter().map(|(id, _)| id.clone()).collect()
     });
-    let criterion_ids = keys(|c| c.criteria_in_order().into_iter().map(|(id, _)| id.to_string()).collect());
+    let criterion_ids = keys(|c| {
+        c.criteria_in_order()
+            .into_iter()
+            .map(|(id, _)| id.to_string())
+            .collect()
+    });
     let deadline_ids = keys(|c| {
         let mut v: Vec<(&String, &Deadline)> = c.deadlines.iter().collect();
         v.sort_by_key(|(id, d)| (d.date.0.clone(), (*id).clone()));
         v.into_iter().map(|(id, _)| id.clone()).collect()
     });
     let current_members = Signal::derive(move || {
-        cluster.with(|c| c.members.values().filter(|m| m.valid_until.is_none()).map(|m| Opt::named(&m.code, &member_label(c, m))).collect::<Vec<_>>())
+        cluster.with(|c| {
+            c.members
+                .values()
+                .filter(|m| m.valid_until.is_none())
+                .map(|m| Opt::named(&m.code, &member_label(c, m)))
+                .collect::<Vec<_>>()
+        })
     });
     let deputy_opts = Signal::derive(move || {
         let mut v = vec![Opt::new("", "— không có —", "— none —")];
@@ -91,21 +121,69 @@ pub fn ClusterSetupPage() -> impl IntoView {
         cluster.with(|c| {
             let mut v: Vec<(&String, &Section)> = c.sections.iter().collect();
             v.sort_by_key(|(id, s)| (s.order, (*id).clone()));
-            v.into_iter().map(|(id, s)| Opt::named(id, &s.title)).collect::<Vec<_>>()
+            v.into_iter()
+                .map(|(id, s)| Opt::named(id, &s.title))
+                .collect::<Vec<_>>()
         })
     });
     let rule_set_opts = Signal::derive(|| {
-        let mut v = vec![Opt::new("", "— bộ quy tắc đang có hiệu lực —", "— the rule set in force —")];
-        v.extend(RuleCatalog::defaults().rule_sets().iter().map(|r| Opt::named(&r.id, &r.id)));
+        let mut v = vec![Opt::new(
+            "",
+            "— bộ quy tắc đang có hiệu lực —",
+            "— the rule set in force —",
+        )];
+        v.extend(
+            RuleCatalog::defaults()
+                .rule_sets()
+                .iter()
+                .map(|r| Opt::named(&r.id, &r.id)),
+        );
         v
     });
-    let headings = move |f: fn(&ClusterDoc) -> BTreeMap<String, String>| Signal::derive(move || cluster.with(f));
-    let member_heads = headings(|c| c.members.iter().map(|(id, m)| (id.clone(), format!("{id} · {}", member_label(c, m)))).collect());
-    let movement_heads = headings(|c| c.movements.iter().map(|(id, m)| (id.clone(), m.name.clone())).collect());
-    let plan_heads = headings(|c| c.plans.iter().map(|(id, p)| (id.clone(), format!("{} {}", p.number, p.title))).collect());
-    let section_heads = headings(|c| c.sections.iter().map(|(id, s)| (id.clone(), s.title.clone())).collect());
-    let criterion_heads = headings(|c| c.criteria.iter().map(|(id, cr)| (id.clone(), format!("{id} — {} ({} điểm)", cr.title, fmt_points(cr.max_points)))).collect());
-    let deadline_heads = headings(|c| c.deadlines.iter().map(|(id, d)| (id.clone(), format!("{} — {}", d.name, d.date.display_vi()))).collect());
+    let headings = move |f: fn(&ClusterDoc) -> BTreeMap<String, String>| {
+        Signal::derive(move || cluster.with(f))
+    };
+    let member_heads = headings(|c| {
+        c.members
+            .iter()
+            .map(|(id, m)| (id.clone(), format!("{id} · {}", member_label(c, m))))
+            .collect()
+    });
+    let movement_heads = headings(|c| {
+        c.movements
+            .iter()
+            .map(|(id, m)| (id.clone(), m.name.clone()))
+            .collect()
+    });
+    let plan_heads = headings(|c| {
+        c.plans
+            .iter()
+            .map(|(id, p)| (id.clone(), format!("{} {}", p.number, p.title)))
+            .collect()
+    });
+    let section_heads = headings(|c| {
+        c.sections
+            .iter()
+            .map(|(id, s)| (id.clone(), s.title.clone()))
+            .collect()
+    });
+    let criterion_heads = headings(|c| {
+        c.criteria
+            .iter()
+            .map(|(id, cr)| {
+                (
+                    id.clone(),
+                    format!("{id} — {} ({} điểm)", cr.title, fmt_points(cr.max_points)),
+                )
+            })
+            .collect()
+    });
+    let deadline_heads = headings(|c| {
+        c.deadlines
+            .iter()
+            .map(|(id, d)| (id.clone(), format!("{} — {}", d.name, d.date.display_vi())))
+            .collect()
+    });
     let max_total = move || fmt_points(cluster.with(|c| c.max_total()));
     let root = Vec::<String>::new();
 
@@ -318,15 +396,30 @@ fn QuickAdd(
     on_add: Callback<Vec<String>, Result<(), Vec<Problem>>>,
 ) -> impl IntoView {
     let lang = use_lang();
-    let values: Vec<RwSignal<String>> = fields.iter().map(|_| RwSignal::new(String::new())).collect();
+    let values: Vec<RwSignal<String>> = fields
+        .iter()
+        .map(|_| RwSignal::new(String::new()))
+        .collect();
     let problems = RwSignal::new(Vec::<Problem>::new());
-    let keys: &'static [&'static str] = Box::leak(fields.iter().map(|f| f.0).collect::<Vec<_>>().into_boxed_slice());
+    let keys: &'static [&'static str] = Box::leak(
+        fields
+            .iter()
+            .map(|f| f.0)
+            .collect::<Vec<_>>()
+            .into_boxed_slice(),
+    );
     let vals = values.clone();
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let texts: Vec<String> = vals.iter().map(|v| v.get_untracked().trim().to_string()).collect();
+        let texts: Vec<String> = vals
+            .iter()
+            .map(|v| v.get_untracked().trim().to_string())
+            .collect();
         if let Some(i) = texts.iter().position(|t| t.is_empty()) {
-            problems.set(vec![Problem { path: fields[i].0.into(), ..Problem::new("Cần nhập nội dung.", "This cannot be empty.") }]);
+            problems.set(vec![Problem {
+                path: fields[i].0.into(),
+                ..Problem::new("Cần nhập nội dung.", "This cannot be empty.")
+            }]);
             return;
         }
         match on_add.run(texts) {

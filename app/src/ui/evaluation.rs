@@ -41,7 +41,11 @@ pub fn EvaluationPage() -> impl IntoView {
     let (office, cluster, year) = (ov.office, ov.cluster, ov.year);
     let people = Memo::new(move |_| {
         let y = year.get();
-        office.with(|o| staff_options(o, y)).into_iter().map(|p| p.0).collect::<Vec<_>>()
+        office
+            .with(|o| staff_options(o, y))
+            .into_iter()
+            .map(|p| p.0)
+            .collect::<Vec<_>>()
     });
     let cap = move || {
         let y = year.get();
@@ -112,23 +116,37 @@ fn PersonEvaluation(pid: String) -> impl IntoView {
     let discipline = move || {
         let y = year.get();
         let l = lang.get();
-        office.with(|o| {
-            pid.with_value(|p| {
-                o.staff.get(p).map(|person| {
-                    person
-                        .discipline
-                        .values()
-                        .filter(|d| d.to_record().is_some_and(|r| r.overlaps_year(y)))
-                        .map(|d| {
-                            let end = d.end.as_ref().map(|e| e.display_vi()).unwrap_or_else(|| tr(l, "nay", "now").to_string());
-                            format!("{} {} ({}–{})", tr(l, "Kỷ luật", "Discipline"), match l { Lang::Vi => d.level.name_vi(), Lang::En => d.level.name_en() }, d.start.display_vi(), end)
-                        })
-                        .collect::<Vec<_>>()
-                        .join("; ")
+        office
+            .with(|o| {
+                pid.with_value(|p| {
+                    o.staff.get(p).map(|person| {
+                        person
+                            .discipline
+                            .values()
+                            .filter(|d| d.to_record().is_some_and(|r| r.overlaps_year(y)))
+                            .map(|d| {
+                                let end = d
+                                    .end
+                                    .as_ref()
+                                    .map(|e| e.display_vi())
+                                    .unwrap_or_else(|| tr(l, "nay", "now").to_string());
+                                format!(
+                                    "{} {} ({}–{})",
+                                    tr(l, "Kỷ luật", "Discipline"),
+                                    match l {
+                                        Lang::Vi => d.level.name_vi(),
+                                        Lang::En => d.level.name_en(),
+                                    },
+                                    d.start.display_vi(),
+                                    end
+                                )
+                            })
+                            .collect::<Vec<_>>()
+                            .join("; ")
+                    })
                 })
             })
-        })
-        .unwrap_or_default()
+            .unwrap_or_default()
     };
     let p = pid.get_value();
     view! {
@@ -146,7 +164,8 @@ fn PersonEvaluation(pid: String) -> impl IntoView {
                 }).into_any(),
                 Some(k) => {
                     let path = vec!["evaluations".to_string(), k.clone()];
-                    let what = format!("Bình xét {}", name());
+                    // Untracked: this branch must not be rebuilt on every change of the office.
+                    let what = format!("Bình xét {}", untrack(name));
                     let p = pid.get_value();
                     view! {
                         <div class="eval-grid">
@@ -185,7 +204,9 @@ fn PersonRuleCheck(pid: String) -> impl IntoView {
         office.with(|o| {
             pid.with_value(|p| {
                 let title = o.evaluation(p, y).and_then(|e| e.proposed_title)?;
-                Some(evaluate_person(o, Some(&c), catalog(), p, title, y).map_err(|e| e.to_string()))
+                Some(
+                    evaluate_person(o, Some(&c), catalog(), p, title, y).map_err(|e| e.to_string()),
+                )
             })
         })
     });
@@ -212,7 +233,11 @@ pub fn EvaluationView(e: Evaluation) -> impl IntoView {
             Lang::En => e.summary_en(),
         }
     };
-    let class = if e.eligible && !e.frozen { "rule-summary ok" } else { "rule-summary missing" };
+    let class = if e.eligible && !e.frozen {
+        "rule-summary ok"
+    } else {
+        "rule-summary missing"
+    };
     let frozen = e.frozen;
     let rule_set = e.rule_set_id.clone();
     view! {
@@ -274,9 +299,19 @@ fn CollectiveCard() -> impl IntoView {
     let error = RwSignal::new(None::<String>);
     let start = move |_| {
         let y = year.get_untracked();
-        let r = save(drv, ctx.doc, &format!("Bình xét tập thể năm {y}"), |tx| {
-            put_entry(tx, &["collectiveEvaluations"], &y.to_string(), &CollectiveEvaluation::new(y))
-        });
+        let r = save(
+            drv,
+            ctx.doc,
+            &format!("Bình xét tập thể năm {y}"),
+            |tx| {
+                put_entry(
+                    tx,
+                    &["collectiveEvaluations"],
+                    &y.to_string(),
+                    &CollectiveEvaluation::new(y),
+                )
+            },
+        );
         error.set(r.err().map(|e| problems_text(lang.get_untracked(), &e)));
     };
     let result = Memo::new(move |_| {
@@ -293,7 +328,12 @@ fn CollectiveCard() -> impl IntoView {
     });
     let missing = move || {
         let y = year.get();
-        office.with(|o| unevaluated_staff(o, y).iter().map(|p| person_name(o, p)).collect::<Vec<_>>())
+        office.with(|o| {
+            unevaluated_staff(o, y)
+                .iter()
+                .map(|p| person_name(o, p))
+                .collect::<Vec<_>>()
+        })
     };
     view! {
         <div class="card evaluation" data-testid="eval-collective">

@@ -71,7 +71,13 @@ pub fn HistoryPage() -> impl IntoView {
         lines.sort_by(|a, b| b.timestamp.cmp(&a.timestamp));
         lines
     });
-    let visible = move || lines.get().into_iter().take(shown.get()).collect::<Vec<_>>();
+    let visible = move || {
+        lines
+            .get()
+            .into_iter()
+            .take(shown.get())
+            .collect::<Vec<_>>()
+    };
     view! {
         <h3>{move || tr(lang.get(), "Lịch sử thay đổi", "Change history")}</h3>
         <p class="muted small">{move || {

@@ -7,8 +7,8 @@ use shared::schema::write::put_entry;
 use shared::schema::{FollowUp, FollowUpStatus, Inspection};
 
 use super::form::{
-    DeleteButton, Field, FormProblems, Kind, Problem, TextInput, error_for, follow_up_opts,
-    new_id, opt_label, parse_date, save, show_date, today,
+    DeleteButton, Field, FormProblems, Kind, Problem, TextInput, error_for, follow_up_opts, new_id,
+    opt_label, parse_date, save, show_date, today,
 };
 use super::office::use_office;
 use super::use_driver;
@@ -25,7 +25,12 @@ pub fn InspectionsPage() -> impl IntoView {
             let mut v: Vec<(String, String)> = o
                 .inspections
                 .iter()
-                .map(|(id, i)| (id.clone(), i.date.as_ref().map(|d| d.0.clone()).unwrap_or_default()))
+                .map(|(id, i)| {
+                    (
+                        id.clone(),
+                        i.date.as_ref().map(|d| d.0.clone()).unwrap_or_default(),
+                    )
+                })
                 .collect();
             v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
             v.into_iter().map(|x| x.0).collect::<Vec<_>>()
@@ -52,16 +57,37 @@ fn AddInspection() -> impl IntoView {
     let add = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let Some(d) = parse_date(&date.get_untracked()) else {
-            problems.set(vec![Problem { path: "date".into(), ..Problem::new("Ngày phải có dạng dd/mm/yyyy.", "Write the date as dd/mm/yyyy.") }]);
+            problems.set(vec![Problem {
+                path: "date".into(),
+                ..Problem::new(
+                    "Ngày phải có dạng dd/mm/yyyy.",
+                    "Write the date as dd/mm/yyyy.",
+                )
+            }]);
             return;
         };
         let t = team.get_untracked().trim().to_string();
         if t.is_empty() {
-            problems.set(vec![Problem { path: "team".into(), ..Problem::new("Cần ghi đoàn kiểm tra (ai, từ đơn vị nào).", "Name the visiting team.") }]);
+            problems.set(vec![Problem {
+                path: "team".into(),
+                ..Problem::new(
+                    "Cần ghi đoàn kiểm tra (ai, từ đơn vị nào).",
+                    "Name the visiting team.",
+                )
+            }]);
             return;
         }
-        let insp = Inspection { date: Some(d.into()), team: t, ..Inspection::default() };
-        match save(drv, ov.ctx.doc, &format!("Thêm đợt kiểm tra ngày {d}"), |tx| put_entry(tx, &["inspections"], &new_id("k"), &insp)) {
+        let insp = Inspection {
+            date: Some(d.into()),
+            team: t,
+            ..Inspection::default()
+        };
+        match save(
+            drv,
+            ov.ctx.doc,
+            &format!("Thêm đợt kiểm tra ngày {d}"),
+            |tx| put_entry(tx, &["inspections"], &new_id("k"), &insp),
+        ) {
             Ok(()) => {
                 team.set(String::new());
                 problems.set(Vec::new());
@@ -87,7 +113,16 @@ fn InspectionCard(id: String) -> impl IntoView {
     let ov = use_office();
     let (office, ctx) = (ov.office, ov.ctx);
     let iid = StoredValue::new(id.clone());
-    let date = move || office.with(|o| iid.with_value(|i| o.inspections.get(i).map(|x| show_date(x.date.as_ref())).unwrap_or_default()));
+    let date = move || {
+        office.with(|o| {
+            iid.with_value(|i| {
+                o.inspections
+                    .get(i)
+                    .map(|x| show_date(x.date.as_ref()))
+                    .unwrap_or_default()
+            })
+        })
+    };
     let path = vec!["inspections".to_string(), id.clone()];
     let what = format!("Kiểm tra ngày {}", date());
     view! {
@@ -116,9 +151,21 @@ fn FollowUps(inspection: String, key: &'static str) -> impl IntoView {
     let ov = use_office();
     let (office, ctx) = (ov.office, ov.ctx);
     let (head_vi, head_en, add_vi, add_en, one_vi) = if key == "shortcomings" {
-        ("Hạn chế", "Shortcomings", "Thêm hạn chế", "Add shortcoming", "hạn chế")
+        (
+            "Hạn chế",
+            "Shortcomings",
+            "Thêm hạn chế",
+            "Add shortcoming",
+            "hạn chế",
+        )
     } else {
-        ("Kiến nghị", "Recommendations", "Thêm kiến nghị", "Add recommendation", "kiến nghị")
+        (
+            "Kiến nghị",
+            "Recommendations",
+            "Thêm kiến nghị",
+            "Add recommendation",
+            "kiến nghị",
+        )
     };
     let insp = StoredValue::new(inspection.clone());
     let ids = Memo::new(move |_| {
@@ -126,7 +173,13 @@ fn FollowUps(inspection: String, key: &'static str) -> impl IntoView {
             insp.with_value(|i| {
                 o.inspections
                     .get(i)
-                    .map(|x| if key == "shortcomings" { &x.shortcomings } else { &x.recommendations })
+                    .map(|x| {
+                        if key == "shortcomings" {
+                            &x.shortcomings
+                        } else {
+                            &x.recommendations
+                        }
+                    })
                     .map(|m| m.keys().cloned().collect::<Vec<_>>())
                     .unwrap_or_default()
             })
@@ -136,9 +189,18 @@ fn FollowUps(inspection: String, key: &'static str) -> impl IntoView {
         let l = lang.get();
         office.with(|o| {
             insp.with_value(|i| {
-                let Some(x) = o.inspections.get(i) else { return String::new() };
-                let m = if key == "shortcomings" { &x.shortcomings } else { &x.recommendations };
-                let done = m.values().filter(|f| f.status == FollowUpStatus::Done).count();
+                let Some(x) = o.inspections.get(i) else {
+                    return String::new();
+                };
+                let m = if key == "shortcomings" {
+                    &x.shortcomings
+                } else {
+                    &x.recommendations
+                };
+                let done = m
+                    .values()
+                    .filter(|f| f.status == FollowUpStatus::Done)
+                    .count();
                 format!("{done}/{} {}", m.len(), tr(l, "đã hoàn thành", "done"))
             })
         })
@@ -149,14 +211,23 @@ fn FollowUps(inspection: String, key: &'static str) -> impl IntoView {
         ev.prevent_default();
         let t = text.get_untracked().trim().to_string();
         if t.is_empty() {
-            problems.set(vec![Problem { path: "text".into(), ..Problem::new("Cần ghi nội dung.", "Write what it is.") }]);
+            problems.set(vec![Problem {
+                path: "text".into(),
+                ..Problem::new("Cần ghi nội dung.", "Write what it is.")
+            }]);
             return;
         }
-        let f = FollowUp { text: t.clone(), ..FollowUp::default() };
+        let f = FollowUp {
+            text: t.clone(),
+            ..FollowUp::default()
+        };
         let i = insp.get_value();
-        match save(drv, ctx.doc, &format!("Thêm {one_vi}: {}", t.chars().take(60).collect::<String>()), |tx| {
-            put_entry(tx, &["inspections", i.as_str(), key], &new_id("f"), &f)
-        }) {
+        match save(
+            drv,
+            ctx.doc,
+            &format!("Thêm {one_vi}: {}", t.chars().take(60).collect::<String>()),
+            |tx| put_entry(tx, &["inspections", i.as_str(), key], &new_id("f"), &f),
+        ) {
             Ok(()) => {
                 text.set(String::new());
                 problems.set(Vec::new());
@@ -168,8 +239,13 @@ fn FollowUps(inspection: String, key: &'static str) -> impl IntoView {
         office.with(|o| {
             insp.with_value(|i| {
                 o.inspections.get(i).and_then(|x| {
-                    let m = if key == "shortcomings" { &x.shortcomings } else { &x.recommendations };
-                    m.get(fid).map(|f| opt_label(&follow_up_opts(), f.status.code(), lang.get()))
+                    let m = if key == "shortcomings" {
+                        &x.shortcomings
+                    } else {
+                        &x.recommendations
+                    };
+                    m.get(fid)
+                        .map(|f| opt_label(&follow_up_opts(), f.status.code(), lang.get()))
                 })
             })
         })

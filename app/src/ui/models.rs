@@ -77,8 +77,17 @@ fn AddModel() -> impl IntoView {
     let description = RwSignal::new(String::new());
     let problems = RwSignal::new(Vec::<Problem>::new());
     let subjects = Signal::derive(move || {
-        let mut v = vec![Opt::new(COLLECTIVE, "Tập thể (ghi tên)", "A collective (name it)")];
-        v.extend(office.with(|o| staff_options(o, year.get())).into_iter().map(|(id, n)| Opt::named(&id, &n)));
+        let mut v = vec![Opt::new(
+            COLLECTIVE,
+            "Tập thể (ghi tên)",
+            "A collective (name it)",
+        )];
+        v.extend(
+            office
+                .with(|o| staff_options(o, year.get()))
+                .into_iter()
+                .map(|(id, n)| Opt::named(&id, &n)),
+        );
         v
     });
     let add = move |ev: leptos::ev::SubmitEvent| {
@@ -87,7 +96,13 @@ fn AddModel() -> impl IntoView {
         let person_id = (s != COLLECTIVE).then_some(s);
         let name = collective.get_untracked().trim().to_string();
         if person_id.is_none() && name.is_empty() {
-            problems.set(vec![Problem { path: "collectiveName".into(), ..Problem::new("Hãy chọn một cá nhân hoặc ghi tên tập thể.", "Choose a person or name the collective.") }]);
+            problems.set(vec![Problem {
+                path: "collectiveName".into(),
+                ..Problem::new(
+                    "Hãy chọn một cá nhân hoặc ghi tên tập thể.",
+                    "Choose a person or name the collective.",
+                )
+            }]);
             return;
         }
         let who = match &person_id {
@@ -99,9 +114,17 @@ fn AddModel() -> impl IntoView {
             collective_name: name,
             description: description.get_untracked().trim().to_string(),
             stage: ModelStage::Found,
-            stage_dates: StageDates { found: Some(today().into()), ..StageDates::default() },
+            stage_dates: StageDates {
+                found: Some(today().into()),
+                ..StageDates::default()
+            },
         };
-        match save(drv, ov.ctx.doc, &format!("Phát hiện gương điển hình: {who}"), |tx| put_entry(tx, &["exemplaryModels"], &new_id("m"), &model)) {
+        match save(
+            drv,
+            ov.ctx.doc,
+            &format!("Phát hiện gương điển hình: {who}"),
+            |tx| put_entry(tx, &["exemplaryModels"], &new_id("m"), &model),
+        ) {
             Ok(()) => {
                 collective.set(String::new());
                 description.set(String::new());
@@ -132,31 +155,63 @@ fn ModelCard(id: String) -> impl IntoView {
     let ov = use_office();
     let (office, ctx) = (ov.office, ov.ctx);
     let mid = StoredValue::new(id.clone());
-    let model = Memo::new(move |_| office.with(|o| mid.with_value(|m| o.exemplary_models.get(m).cloned())));
+    let model =
+        Memo::new(move |_| office.with(|o| mid.with_value(|m| o.exemplary_models.get(m).cloned())));
     let name = move || {
-        model.get().map(|m| match &m.person_id {
-            Some(p) => office.with(|o| person_name(o, p)),
-            None => m.collective_name.clone(),
-        }).unwrap_or_default()
+        model
+            .get()
+            .map(|m| match &m.person_id {
+                Some(p) => office.with(|o| person_name(o, p)),
+                None => m.collective_name.clone(),
+            })
+            .unwrap_or_default()
     };
     let error = RwSignal::new(None::<String>);
     let advance = move |_| {
-        let Some(m) = model.get_untracked() else { return };
-        let Some(next) = next_stage(m.stage) else { return };
+        let Some(m) = model.get_untracked() else {
+            return;
+        };
+        let Some(next) = next_stage(m.stage) else {
+            return;
+        };
         let id = mid.get_value();
         let date = shared::schema::DateText::from(today());
         let who = name();
-        let result = save(drv, ctx.doc, &format!("Gương điển hình {who}: chuyển sang bước {}", next.name_vi()), |tx| {
-            put_field(tx, &["exemplaryModels", id.as_str()], "stage", &next)?;
-            put_field(tx, &["exemplaryModels", id.as_str(), "stageDates"], next.code(), &Some(date))
-        });
-        error.set(result.err().map(|p| problems_text(lang.get_untracked(), &p)));
+        let result = save(
+            drv,
+            ctx.doc,
+            &format!("Gương điển hình {who}: chuyển sang bước {}", next.name_vi()),
+            |tx| {
+                put_field(tx, &["exemplaryModels", id.as_str()], "stage", &next)?;
+                put_field(
+                    tx,
+                    &["exemplaryModels", id.as_str(), "stageDates"],
+                    next.code(),
+                    &Some(date),
+                )
+            },
+        );
+        error.set(
+            result
+                .err()
+                .map(|p| problems_text(lang.get_untracked(), &p)),
+        );
     };
     let dates = move || {
         let l = lang.get();
-        model.get().map(|m| {
-            m.stage_dates.in_order().iter().filter_map(|(s, d)| d.map(|d| format!("{}: {}", stage_name(*s, l), d.display_vi()))).collect::<Vec<_>>().join(" · ")
-        }).unwrap_or_default()
+        model
+            .get()
+            .map(|m| {
+                m.stage_dates
+                    .in_order()
+                    .iter()
+                    .filter_map(|(s, d)| {
+                        d.map(|d| format!("{}: {}", stage_name(*s, l), d.display_vi()))
+                    })
+                    .collect::<Vec<_>>()
+                    .join(" · ")
+            })
+            .unwrap_or_default()
     };
     let path = vec!["exemplaryModels".to_string(), id.clone()];
     view! {

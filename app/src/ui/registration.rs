@@ -4,8 +4,8 @@
 
 use leptos::prelude::*;
 use shared::domain::Title;
-use shared::domain::rules::Date;
 use shared::domain::names::strip_tones;
+use shared::domain::rules::Date;
 use shared::schema::Registration;
 use shared::schema::value::TextCode;
 use shared::schema::write::put_entry;
@@ -23,7 +23,10 @@ const COLLECTIVE: &str = "__collective";
 
 /// The registration deadline of `year` in the cluster document: a deadline
 /// whose name speaks of registration (đăng ký), in that year if any.
-pub fn registration_deadline(cluster: &shared::schema::ClusterDoc, year: i32) -> Option<(String, Date)> {
+pub fn registration_deadline(
+    cluster: &shared::schema::ClusterDoc,
+    year: i32,
+) -> Option<(String, Date)> {
     let mut found: Vec<(String, Date)> = cluster
         .deadlines
         .values()
@@ -51,23 +54,47 @@ pub fn RegistrationPage() -> impl IntoView {
                 .iter()
                 .filter(|(_, r)| r.year == y)
                 .map(|(id, r)| match &r.person_id {
-                    Some(p) => (id.clone(), o.staff.get(p).map(|x| x.full_name.clone()).unwrap_or_else(|| p.clone()), false),
+                    Some(p) => (
+                        id.clone(),
+                        o.staff
+                            .get(p)
+                            .map(|x| x.full_name.clone())
+                            .unwrap_or_else(|| p.clone()),
+                        false,
+                    ),
                     None => (id.clone(), String::new(), true),
                 })
                 .collect();
             // The collective first, then people by given name.
-            rows.sort_by(|a, b| b.2.cmp(&a.2).then_with(|| shared::domain::compare_by_given_name(&a.1, &b.1)));
+            rows.sort_by(|a, b| {
+                b.2.cmp(&a.2)
+                    .then_with(|| shared::domain::compare_by_given_name(&a.1, &b.1))
+            });
             rows.into_iter().map(|r| r.0).collect::<Vec<_>>()
         })
     });
     let deadline_text = move || {
         let l = lang.get();
         match deadline.get() {
-            Some((name, d)) => format!("{}: {} ({})", tr(l, "Hạn đăng ký", "Registration deadline"), d, name),
-            None => tr(l, "Cụm chưa đặt hạn đăng ký thi đua.", "The cluster has set no registration deadline.").to_string(),
+            Some((name, d)) => format!(
+                "{}: {} ({})",
+                tr(l, "Hạn đăng ký", "Registration deadline"),
+                d,
+                name
+            ),
+            None => tr(
+                l,
+                "Cụm chưa đặt hạn đăng ký thi đua.",
+                "The cluster has set no registration deadline.",
+            )
+            .to_string(),
         }
     };
-    let late = move || deadline.get().is_some_and(|(_, d)| today() > d && d.year() == year.get());
+    let late = move || {
+        deadline
+            .get()
+            .is_some_and(|(_, d)| today() > d && d.year() == year.get())
+    };
     view! {
         <h3>{move || format!("{} {}", tr(lang.get(), "Đăng ký thi đua năm", "Emulation registration"), year.get())}</h3>
         <p data-testid="registration-deadline">{deadline_text}</p>
@@ -105,7 +132,8 @@ fn RegistrationRow(id: String, deadline: Memo<Option<(String, Date)>>) -> impl I
     let ov = use_office();
     let (office, ctx) = (ov.office, ov.ctx);
     let rid = StoredValue::new(id.clone());
-    let reg = Memo::new(move |_| office.with(|o| rid.with_value(|id| o.registrations.get(id).cloned())));
+    let reg =
+        Memo::new(move |_| office.with(|o| rid.with_value(|id| o.registrations.get(id).cloned())));
     let subject = move || {
         reg.get().map(|r| match &r.person_id {
             Some(p) => office.with(|o| person_name(o, p)),
@@ -113,7 +141,13 @@ fn RegistrationRow(id: String, deadline: Memo<Option<(String, Date)>>) -> impl I
         })
     };
     let collective = reg.get_untracked().is_some_and(|r| r.person_id.is_none());
-    let titles = Signal::derive(move || title_opts(if collective { COLLECTIVE_TITLES } else { PERSON_TITLES }));
+    let titles = Signal::derive(move || {
+        title_opts(if collective {
+            COLLECTIVE_TITLES
+        } else {
+            PERSON_TITLES
+        })
+    });
     let late = move || {
         let r = reg.get()?;
         let (_, d) = deadline.get()?;
@@ -145,12 +179,25 @@ fn AddRegistration() -> impl IntoView {
     let note = RwSignal::new(String::new());
     let problems = RwSignal::new(Vec::<Problem>::new());
     let subjects = Signal::derive(move || {
-        let mut v = vec![Opt::new(COLLECTIVE, "Tập thể đơn vị", "The office (collective)")];
-        v.extend(office.with(|o| staff_options(o, year.get())).into_iter().map(|(id, name)| Opt::named(&id, &name)));
+        let mut v = vec![Opt::new(
+            COLLECTIVE,
+            "Tập thể đơn vị",
+            "The office (collective)",
+        )];
+        v.extend(
+            office
+                .with(|o| staff_options(o, year.get()))
+                .into_iter()
+                .map(|(id, name)| Opt::named(&id, &name)),
+        );
         v
     });
     let titles = Signal::derive(move || {
-        title_opts(if subject.get() == COLLECTIVE { COLLECTIVE_TITLES } else { PERSON_TITLES })
+        title_opts(if subject.get() == COLLECTIVE {
+            COLLECTIVE_TITLES
+        } else {
+            PERSON_TITLES
+        })
     });
     // Keep the title valid for the subject chosen.
     Effect::new(move |_| {
@@ -164,12 +211,18 @@ fn AddRegistration() -> impl IntoView {
         let Some(d) = parse_date(&date.get_untracked()) else {
             problems.set(vec![Problem {
                 path: "date".into(),
-                ..Problem::new("Ngày phải có dạng dd/mm/yyyy, ví dụ 20/03/2026.", "Write the date as dd/mm/yyyy, e.g. 20/03/2026.")
+                ..Problem::new(
+                    "Ngày phải có dạng dd/mm/yyyy, ví dụ 20/03/2026.",
+                    "Write the date as dd/mm/yyyy, e.g. 20/03/2026.",
+                )
             }]);
             return;
         };
         let Some(t) = Title::from_code(&title.get_untracked()) else {
-            problems.set(vec![Problem { path: "title".into(), ..Problem::new("Hãy chọn danh hiệu.", "Choose a title.") }]);
+            problems.set(vec![Problem {
+                path: "title".into(),
+                ..Problem::new("Hãy chọn danh hiệu.", "Choose a title.")
+            }]);
             return;
         };
         let s = subject.get_untracked();
@@ -179,10 +232,19 @@ fn AddRegistration() -> impl IntoView {
             Some(p) => office.with_untracked(|o| person_name(o, p)),
             None => "tập thể đơn vị".to_string(),
         };
-        let reg = Registration { year: y, person_id, title: t, date: Some(d.into()), note: note.get_untracked().trim().to_string() };
-        let result = save(drv, ctx.doc, &format!("Đăng ký thi đua năm {y}: {who} — {}", t.name_vi()), |tx| {
-            put_entry(tx, &["registrations"], &new_id("r"), &reg)
-        });
+        let reg = Registration {
+            year: y,
+            person_id,
+            title: t,
+            date: Some(d.into()),
+            note: note.get_untracked().trim().to_string(),
+        };
+        let result = save(
+            drv,
+            ctx.doc,
+            &format!("Đăng ký thi đua năm {y}: {who} — {}", t.name_vi()),
+            |tx| put_entry(tx, &["registrations"], &new_id("r"), &reg),
+        );
         match result {
             Ok(()) => {
                 note.set(String::new());

@@ -147,8 +147,10 @@ fn CovenantSignature() -> impl IntoView {
     let ov = use_office();
     let (office, cluster, year, ctx) = (ov.office, ov.cluster, ov.year, ov.ctx);
     let error = RwSignal::new(None::<String>);
-    let signed =
-        move || office.with(|o| o.covenant_signatures.contains_key(&year.get().to_string()));
+    // A memo: the fields below are rebuilt only when signing, not on every change.
+    let signed = Memo::new(move |_| {
+        office.with(|o| o.covenant_signatures.contains_key(&year.get().to_string()))
+    });
     let sign = move |_| {
         let y = year.get_untracked();
         let sig = shared::schema::CovenantSignature {
@@ -178,7 +180,7 @@ fn CovenantSignature() -> impl IntoView {
             <div class="covenant-text muted small">{move || covenant().text}</div>
             {move || {
                 let y = year.get();
-                if signed() {
+                if signed.get() {
                     let path = vec!["covenantSignatures".to_string(), y.to_string()];
                     let what = format!("Ký giao ước năm {y}");
                     view! {
