@@ -1,9 +1,12 @@
 //! The summary over the relay's current documents: the hub loads the
-//! cluster's documents and reads them into typed values (cheap, on the
-//! hub's task), the computation runs on the blocking pool so the hub keeps
-//! syncing meanwhile.
+//! cluster's documents and hands out copies (well under a millisecond even
+//! for 34 offices × 5 years, see BENCHMARKS.md); reading them into typed
+//! values and computing run on the blocking pool, so the hub keeps syncing
+//! meanwhile.
 
 use std::time::Duration;
+
+use automerge::Automerge;
 
 use shared::cluster::Directory;
 use shared::domain::rules::RuleCatalog;
@@ -29,11 +32,12 @@ pub enum SourceError {
     Failed(String),
 }
 
-/// The typed cluster and office documents as the relay holds them now.
+/// Copies of the cluster document and the office documents (code, doc) as
+/// the relay holds them now.
 pub async fn current_documents(
     hub: &Hub,
     directory: &Directory,
-) -> Result<(ClusterDoc, Vec<LoadedOffice>), SourceError> {
+) -> Result<(Automerge, Vec<(String, Automerge)>), SourceError> {
     let cluster_id = directory
         .cluster_doc()
         .ok_or(SourceError::NoClusterDocument)?;
@@ -44,18 +48,30 @@ pub async fn current_documents(
         .collect();
     let docs = directory.all_docs();
     let read = hub.read(docs, move |core| {
-        let cluster = load_cluster(core.doc(&cluster_id)?).doc;
-        let loaded = offices
+        let cluster = core.doc(&cluster_id)?.clone();
+        let copies = offices
             .iter()
-            .filter_map(|(code, id)| core.doc(id).map(|d| LoadedOffice::load(code, d)))
+            .filter_map(|(code, id)| core.doc(id).map(|d| (code.clone(), d.clone())))
             .collect();
-        Some((cluster, loaded))
+        Some((cluster, copies))
     });
     match tokio::time::timeout(READ_TIMEOUT, read).await {
         Err(_) | Ok(None) => Err(SourceError::Timeout(READ_TIMEOUT)),
         Ok(Some(None)) => Err(SourceError::NoClusterDocument),
         Ok(Some(Some(docs))) => Ok(docs),
     }
+}
+
+/// Reads copied documents into typed values.
+pub fn load_documents(
+    cluster: &Automerge,
+    offices: &[(String, Automerge)],
+) -> (ClusterDoc, Vec<LoadedOffice>) {
+    let loaded = offices
+        .iter()
+        .map(|(code, doc)| LoadedOffice::load(code, doc))
+        .collect();
+    (load_cluster(cluster).doc, loaded)
 }
 
 /// The summary of `year` (default: the cluster's year) over the relay's
@@ -67,6 +83,7 @@ pub async fn current_summary(
 ) -> Result<ClusterSummary, SourceError> {
     let (cluster, offices) = current_documents(hub, directory).await?;
     tokio::task::spawn_blocking(move || {
+        let (cluster, offices) = load_documents(&cluster, &offices);
         summarize_loaded(&cluster, &offices, &RuleCatalog::defaults(), year)
     })
     .await

@@ -49,8 +49,14 @@ impl StageCounts {
 
     /// The count of one stage.
     pub fn get(&self, stage: ModelStage) -> u32 {
-        let mut copy = self.clone();
-        *copy.get_mut(stage)
+        match stage {
+            ModelStage::Found => self.found,
+            ModelStage::Nurtured => self.nurtured,
+            ModelStage::Selected => self.selected,
+            ModelStage::Introduced => self.introduced,
+            ModelStage::Registered => self.registered,
+            ModelStage::Proposed => self.proposed,
+        }
     }
 
     pub fn total(&self) -> u32 {
