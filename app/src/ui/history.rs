@@ -68,7 +68,7 @@ pub fn HistoryPage() -> impl IntoView {
             .unwrap_or_default();
         // Newest first; changes of the same second keep their causal order reversed.
         lines.reverse();
-        lines.sort_by(|a, b| b.timestamp.cmp(&a.timestamp));
+        lines.sort_by_key(|l| std::cmp::Reverse(l.timestamp));
         lines
     });
     let visible = move || {
