@@ -1,5 +1,5 @@
-//! A native client shell around the shared sync core: tokio + tokio-tungstenite
-//! + in-memory or on-disk chunks. The tests drive it as "a device"; it is also
+//! A native client shell around the shared sync core: tokio, tokio-tungstenite
+//! and in-memory or on-disk chunks. The tests drive it as "a device"; it is also
 //! `thidua-relay client` for debugging a relay from the command line.
 //!
 //! One task owns the core. Commands arrive over a channel; the socket is

@@ -22,6 +22,9 @@ pub enum Outbound {
     Close,
 }
 
+/// A read-only function run by the hub over its loaded documents.
+pub type ReadFn = Box<dyn FnOnce(&Core<ClusterPolicy>) + Send>;
+
 /// Messages into the hub.
 pub enum HubMsg {
     Connect {
@@ -40,7 +43,7 @@ pub enum HubMsg {
     /// Run a read-only function over the loaded documents (after loading `docs`).
     Read {
         docs: Vec<DocumentId>,
-        f: Box<dyn FnOnce(&Core<ClusterPolicy>) + Send>,
+        f: ReadFn,
     },
     /// Answer once every write issued so far is durable (for orderly shutdown).
     Flush(oneshot::Sender<()>),
@@ -76,7 +79,7 @@ impl Hub {
 
 struct PendingRead {
     docs: Vec<DocumentId>,
-    f: Box<dyn FnOnce(&Core<ClusterPolicy>) + Send>,
+    f: ReadFn,
 }
 
 struct HubTask {

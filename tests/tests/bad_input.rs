@@ -124,7 +124,9 @@ async fn tokens_missing_unknown_or_revoked_are_refused_with_a_reason() {
 }
 
 async fn http_status(relay: &TestRelay, path: &str, token: Option<&str>) -> String {
-    thidua_tests::http_get(relay.running.addr, path, token).await.0
+    thidua_tests::http_get(relay.running.addr, path, token)
+        .await
+        .0
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -220,9 +222,9 @@ async fn a_document_outside_the_cluster_is_unavailable_and_the_connection_stays(
     let mut s = joined(&url, &relay.token("LSN")).await;
     let stranger = DocumentId::from_bytes([42; 16]);
     let empty_sync = {
-        let mut d = automerge::Automerge::new();
+        let d = automerge::Automerge::new();
         let mut st = automerge::sync::State::new();
-        automerge::sync::SyncDoc::generate_sync_message(&mut d, &mut st)
+        automerge::sync::SyncDoc::generate_sync_message(&d, &mut st)
             .unwrap()
             .encode()
     };
@@ -278,9 +280,9 @@ async fn too_many_documents_and_idle_connections_are_closed_with_a_reason() {
     let url = relay.ws_url();
     let mut s = joined(&url, &relay.token("LSN")).await;
     let empty_sync = {
-        let mut d = automerge::Automerge::new();
+        let d = automerge::Automerge::new();
         let mut st = automerge::sync::State::new();
-        automerge::sync::SyncDoc::generate_sync_message(&mut d, &mut st)
+        automerge::sync::SyncDoc::generate_sync_message(&d, &mut st)
             .unwrap()
             .encode()
     };

@@ -38,18 +38,16 @@ fn bad_request(code: &str, message: String) -> Response {
     json_error(StatusCode::BAD_REQUEST, code, message)
 }
 
-fn parse_year(text: Option<&str>) -> Result<Option<i32>, Response> {
+/// The `year` parameter; the error is the message for a 400 `bad-year`.
+fn parse_year(text: Option<&str>) -> Result<Option<i32>, String> {
     let Some(text) = text.filter(|t| !t.is_empty()) else {
         return Ok(None);
     };
     match text.parse::<i32>() {
         Ok(y) if YEARS.contains(&y) => Ok(Some(y)),
-        _ => Err(bad_request(
-            "bad-year",
-            format!(
-                "year={text:?} is not a year; write it with four digits, e.g. year=2026 \
-                 (năm không hợp lệ, ví dụ year=2026)"
-            ),
+        _ => Err(format!(
+            "year={text:?} is not a year; write it with four digits, e.g. year=2026 \
+             (năm không hợp lệ, ví dụ year=2026)"
         )),
     }
 }
@@ -64,7 +62,7 @@ async fn summary_for(
         token: q.token.clone(),
     };
     authenticate(app, &token, headers).map_err(unauthorized)?;
-    let year = parse_year(q.year.as_deref())?;
+    let year = parse_year(q.year.as_deref()).map_err(|m| bad_request("bad-year", m))?;
     current_summary(&app.hub, &app.directory, year)
         .await
         .map_err(|e| {

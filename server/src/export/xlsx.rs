@@ -29,7 +29,7 @@ impl Formats {
                 .set_bold()
                 .set_text_wrap()
                 .set_border(FormatBorder::Thin)
-                .set_background_color(Color::RGB(0xDDEB_F7)),
+                .set_background_color(Color::RGB(0x00DD_EBF7)),
             text: body.clone().set_text_wrap(),
             integer: body.clone().set_num_format("0"),
             decimal: body.clone().set_num_format("0.00"),
