@@ -107,8 +107,9 @@ pub fn create(store: &FileStore) -> Result<Directory, DemoError> {
         ids.push(id);
     }
     let (cluster, generated) = demo_documents(&offices);
+    let shift = commit_time_shift(&generated);
     for (id, office) in ids.into_iter().zip(&generated) {
-        let doc = demo_year::office_automerge(&office.doc, cluster.year, office.as_of);
+        let doc = demo_year::office_automerge(&office.doc, cluster.year, office.as_of, shift);
         store_doc(store, id, &doc)?;
     }
     store_doc(store, cluster_id, &schema::new_cluster_doc(&cluster))?;
@@ -117,6 +118,21 @@ pub fn create(store: &FileStore) -> Result<Directory, DemoError> {
         cluster_url: cluster_id.url(),
         offices,
     })
+}
+
+/// How far to move the seeded commit times so that the newest is an hour
+/// ago: the offices keep their gaps (one weeks behind the others), and
+/// whatever is typed after the demo starts is newer than the seed.
+fn commit_time_shift(generated: &[demo_year::GeneratedOffice]) -> i64 {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64);
+    let newest = generated
+        .iter()
+        .map(|g| demo_year::commit_time(g.as_of))
+        .max()
+        .unwrap_or(now);
+    if now == 0 { 0 } else { now - 3600 - newest }
 }
 
 /// The demo's cluster document and office data (deterministic: the same

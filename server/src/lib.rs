@@ -8,11 +8,14 @@
 //! Parts: [`store`] (chunks on disk), [`tokens`] (device tokens), [`hub`] (the
 //! task owning the sans-IO sync core), [`ws`] (one task per socket), [`http`]
 //! (routes), [`demo`] (the demo cluster) and [`demo_year`] (its year of
-//! data), [`export`] (the cluster summary as JSON, XLSX, CSV), [`client`] (a native client shell
-//! around the same core, for tests and debugging).
+//! data, with [`demo_records`] and [`demo_names`]), [`export`] (the cluster
+//! summary as JSON, XLSX, CSV), [`client`] (a native client shell around
+//! the same core, for tests and debugging).
 
 pub mod client;
 pub mod demo;
+pub mod demo_names;
+pub mod demo_records;
 pub mod demo_year;
 pub mod export;
 pub mod http;

@@ -79,7 +79,12 @@ fn main() {
         let cluster_doc: Automerge = shared::schema::new_cluster_doc(&cluster);
         let docs: Vec<(String, Automerge)> = generated
             .iter()
-            .map(|g| (g.spec.code.clone(), office_automerge(&g.doc, year, g.as_of)))
+            .map(|g| {
+                (
+                    g.spec.code.clone(),
+                    office_automerge(&g.doc, year, g.as_of, 0),
+                )
+            })
             .collect();
         let (median, min, _) = time(runs, || {
             let c = load_cluster(&cluster_doc).doc;

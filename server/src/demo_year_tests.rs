@@ -1,0 +1,112 @@
+//! Tests of the demo year: valid, deterministic, and the summary shows
+//! the seeded violations and the office that is weeks behind.
+use super::*;
+use crate::demo::{DEMO_PROVINCES, demo_documents};
+use shared::cluster::{Directory, OfficeEntry};
+use shared::domain::rules::RuleCatalog;
+use shared::protocol::DocumentId;
+use shared::schema::{new_cluster_doc, validate_cluster, validate_office};
+use shared::summary::{OfficeInput, cluster_summary, newest_change_secs};
+
+fn entries() -> Vec<OfficeEntry> {
+    DEMO_PROVINCES
+        .iter()
+        .enumerate()
+        .map(|(i, (code, province))| OfficeEntry {
+            code: code.to_string(),
+            name: format!("Văn phòng Đoàn ĐBQH và HĐND tỉnh {province}"),
+            province: province.to_string(),
+            url: DocumentId::from_bytes([i as u8 + 2; 16]).url(),
+        })
+        .collect()
+}
+
+#[test]
+fn the_demo_year_validates_and_is_deterministic() {
+    let offices = entries();
+    let (cluster, generated) = demo_documents(&offices);
+    let directory = Directory {
+        cluster: cluster.name.clone(),
+        cluster_url: DocumentId::from_bytes([1; 16]).url(),
+        offices: offices.clone(),
+    };
+    let cluster_doc = new_cluster_doc(&cluster);
+    assert_eq!(validate_cluster(&cluster_doc, &directory), []);
+    for g in &generated {
+        let doc = office_automerge(&g.doc, cluster.year, g.as_of, 0);
+        let problems = validate_office(&doc, &g.spec.code, Some(&cluster_doc));
+        assert!(problems.is_empty(), "{}: {problems:#?}", g.spec.code);
+        assert!((9..=12).contains(&g.doc.staff.len()));
+        assert_eq!(newest_change_secs(&doc), Some(commit_time(g.as_of)));
+    }
+    let (again_cluster, again) = demo_documents(&offices);
+    assert_eq!(again_cluster, cluster);
+    for (a, b) in again.iter().zip(&generated) {
+        assert_eq!(a.doc, b.doc);
+    }
+}
+
+#[test]
+fn the_demo_summary_shows_the_seeded_violations_and_the_old_office() {
+    let (cluster, generated) = demo_documents(&entries());
+    let inputs: Vec<OfficeInput<'_>> = generated
+        .iter()
+        .map(|g| OfficeInput {
+            code: &g.spec.code,
+            doc: &g.doc,
+            last_change_secs: Some(commit_time(g.as_of)),
+        })
+        .collect();
+    let s = cluster_summary(&cluster, &inputs, &RuleCatalog::defaults(), cluster.year);
+    let warnings: Vec<(&str, &str)> = s
+        .warnings
+        .iter()
+        .map(|w| (w.office_code.as_str(), w.code.as_str()))
+        .collect();
+    assert_eq!(
+        warnings,
+        [
+            ("LCI", "cstdcs-cap"),
+            ("SLA", "collective-not-eligible"),
+            ("LCU", "frozen"),
+        ]
+    );
+    let dbn = s.offices.iter().find(|o| o.code == "DBN").unwrap();
+    assert!(
+        dbn.freshness.behind_newest_days.unwrap() >= 21,
+        "{:?}",
+        dbn.freshness
+    );
+    assert!(
+        s.offices.iter().filter(|o| o.code != "DBN").all(|o| o
+            .freshness
+            .behind_newest_days
+            .unwrap()
+            < 10)
+    );
+    assert!(s.totals.registered_late >= 3);
+    assert!(s.totals.recommendations_open >= 3);
+    assert!(s.totals.models.total() >= 9);
+    assert!(s.commendations.iter().any(|c| c.days.is_some()));
+    assert_eq!(
+        s.vote.ballots_cast, 8,
+        "every office but the stale one voted"
+    );
+    assert!(s.offices.iter().all(|o| o.scores.peer_total.is_some()));
+    assert!(
+        s.offices
+            .iter()
+            .all(|o| (9..=12).contains(&o.registrations.staff_count))
+    );
+}
+
+#[test]
+fn synthetic_clusters_validate_too() {
+    let (cluster, generated) = synthetic(6, 2022..=2026);
+    let cluster_doc = new_cluster_doc(&cluster);
+    for g in &generated {
+        let doc = office_automerge(&g.doc, cluster.year, g.as_of, 0);
+        let problems = validate_office(&doc, &g.spec.code, Some(&cluster_doc));
+        assert!(problems.is_empty(), "{}: {problems:#?}", g.spec.code);
+    }
+}
