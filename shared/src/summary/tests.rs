@@ -398,6 +398,13 @@ fn a_person_under_review_is_frozen_and_a_decision_before_its_proposal_is_warned(
     let frozen = &s.warnings[0];
     assert_eq!(frozen.subject.as_deref(), Some("Trần Thị Liên"));
     assert!(
+        frozen
+            .message_vi
+            .starts_with("Trần Thị Liên: tạm dừng xét Lao động tiên tiến năm 2026"),
+        "{}",
+        frozen.message_vi
+    );
+    assert!(
         frozen.conditions[0].vi.contains("tạm dừng xét khen thưởng"),
         "{:?}",
         frozen.conditions

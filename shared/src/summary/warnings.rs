@@ -107,11 +107,28 @@ impl Ctx<'_> {
             (false, true) => "collective-not-eligible",
             (false, false) => "person-not-eligible",
         };
-        let mut w = self.warning(
-            code,
-            format!("{subject}: {}", e.summary_vi()),
-            format!("{subject}: {}", e.summary_en()),
-        );
+        let (vi, en) = if e.frozen {
+            (
+                format!(
+                    "{subject}: tạm dừng xét {} năm {} — đang bị xem xét kỷ luật, thanh tra, \
+                     kiểm tra hoặc giải quyết khiếu nại, tố cáo",
+                    e.title.name_vi(),
+                    e.year
+                ),
+                format!(
+                    "{subject}: {} {} is frozen — under discipline review, inspection or \
+                     complaint handling",
+                    e.title.name_en(),
+                    e.year
+                ),
+            )
+        } else {
+            (
+                format!("{subject}: {}", e.summary_vi()),
+                format!("{subject}: {}", e.summary_en()),
+            )
+        };
+        let mut w = self.warning(code, vi, en);
         w.subject = Some(subject.to_string());
         w.title = Some(e.title);
         w.conditions = e.unmet().cloned().collect();
