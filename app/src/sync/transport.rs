@@ -14,6 +14,10 @@ const FIRST_BACKOFF_MS: f64 = 1_000.0;
 const MAX_BACKOFF_MS: f64 = 60_000.0;
 
 /// The socket and its handlers, kept alive together.
+///
+/// A socket is never dropped from inside one of its own handlers, and its
+/// handlers are unset before it is dropped: a handler the browser calls after
+/// its closure was dropped (or while it runs) is an error in wasm-bindgen.
 struct Socket {
     conn: ConnId,
     ws: WebSocket,
@@ -34,6 +38,20 @@ pub struct Transport {
     stopped: bool,
     _on_online: Option<Closure<dyn FnMut()>>,
     _on_offline: Option<Closure<dyn FnMut()>>,
+}
+
+impl Socket {
+    /// Unset the handlers, close, and drop the closures once the current
+    /// event handler (if any) has returned.
+    fn retire(self) {
+        self.ws.set_onopen(None);
+        self.ws.set_onmessage(None);
+        self.ws.set_onclose(None);
+        let _ = self.ws.close();
+        wasm_bindgen_futures::spawn_local(async move {
+            drop(self);
+        });
+    }
 }
 
 impl Transport {
@@ -100,8 +118,9 @@ pub fn start(driver: &Driver) {
         let conn = {
             let mut inner = d.inner.borrow_mut();
             inner.transport.socket.take().map(|s| {
-                let _ = s.ws.close();
-                s.conn
+                let conn = s.conn;
+                s.retire();
+                conn
             })
         };
         if let Some(conn) = conn {

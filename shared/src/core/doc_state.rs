@@ -45,6 +45,10 @@ pub(crate) struct DocState {
     pub wanted: bool,
     /// Never evict (e.g. the cluster document the policy needs).
     pub pinned: bool,
+    /// The violations of the current state, keyed by this document's heads and
+    /// the heads of the documents the policy depends on: a change is checked
+    /// against its "before" without validating the unchanged document again.
+    pub checked: Option<(Vec<ChangeHash>, Vec<crate::core::Violation>)>,
 }
 
 impl DocState {
@@ -62,6 +66,7 @@ impl DocState {
             remote_heads: None,
             wanted: false,
             pinned: false,
+            checked: None,
         }
     }
 

@@ -421,15 +421,17 @@ impl<P: Policy> Core<P> {
         let Some(Slot::Ready(mut st)) = self.docs.remove(doc) else {
             return Err(ChangeError::NotLoaded(*doc));
         };
+        let before = Self::violations_before(&self.policy, &self.docs, doc, &mut st);
+        let mut after_all = Vec::new();
         let result = (|| {
             let lookup = Docs(&self.docs);
-            let before = self.policy.violations(doc, &st.doc, &lookup);
             let mut tx = st.doc.transaction();
             if let Err(e) = edit(&mut tx) {
                 tx.rollback();
                 return Err(ChangeError::Edit(e));
             }
-            let introduced = new_violations(&before, self.policy.violations(doc, &tx, &lookup));
+            after_all = self.policy.violations(doc, &tx, &lookup);
+            let introduced = new_violations(&before, after_all.clone());
             if !introduced.is_empty() {
                 tx.rollback();
                 return Err(ChangeError::Invalid(introduced));
@@ -446,6 +448,10 @@ impl<P: Policy> Core<P> {
         let changed = matches!(result, Ok(Some(_)));
         if changed {
             st.mirror = None;
+            st.checked = Some((
+                Self::validity_key(&self.policy, &self.docs, &st.doc),
+                after_all,
+            ));
         }
         self.docs.insert(*doc, Slot::Ready(st));
         if changed {
@@ -904,6 +910,7 @@ impl<P: Policy> Core<P> {
         let peer = self.peers.get_mut(&conn).expect("checked above");
         let pd = peer.docs.entry(doc_id).or_insert_with(PeerDoc::new);
         let mut refusal: Option<Rejection> = None;
+        let mut checked_after = None;
         if !trusted && !sync_msg.changes.is_empty() {
             let unknown = has_unknown_changes(&st.doc, &sync_msg.changes);
             if unknown && pd.rejected {
@@ -920,6 +927,7 @@ impl<P: Policy> Core<P> {
                     ),
                 });
             } else if unknown {
+                let before = Self::violations_before(&self.policy, &self.docs, &doc_id, &mut st);
                 let lookup = Docs(&self.docs);
                 let mirror = st.mirror.get_or_insert_with(|| st.doc.clone());
                 let mut unreadable = None;
@@ -936,9 +944,10 @@ impl<P: Policy> Core<P> {
                         message_vi: format!("Không đọc được thay đổi ({e})."),
                     }),
                     None => {
-                        let before = self.policy.violations(&doc_id, &st.doc, &lookup);
                         let after = self.policy.violations(&doc_id, &*mirror, &lookup);
-                        let introduced = new_violations(&before, after);
+                        let introduced = new_violations(&before, after.clone());
+                        checked_after =
+                            Some((Self::validity_key(&self.policy, &self.docs, mirror), after));
                         (!introduced.is_empty()).then(|| Rejection::from_violations(&introduced))
                     }
                 };
@@ -964,6 +973,11 @@ impl<P: Policy> Core<P> {
         let before = st.doc.get_heads();
         let received = st.doc.receive_sync_message(&mut pd.sync, sync_msg);
         let changed = st.doc.get_heads() != before;
+        if refusal.is_none()
+            && let Some(checked) = checked_after
+        {
+            st.checked = Some(checked);
+        }
         if changed
             && (trusted || st.mirror.as_ref().map(|m| m.get_heads()) != Some(st.doc.get_heads()))
         {
@@ -1121,6 +1135,41 @@ impl<P: Policy> Core<P> {
     }
 
     // ----- helpers -----
+
+    /// What a document's validity depends on: its heads and those of the
+    /// documents the policy reads (e.g. the cluster document's scoring table).
+    fn validity_key(
+        policy: &P,
+        docs: &HashMap<DocumentId, Slot>,
+        doc: &Automerge,
+    ) -> Vec<ChangeHash> {
+        let mut key = doc.get_heads();
+        for pinned in policy.pinned() {
+            if let Some(Slot::Ready(p)) = docs.get(&pinned) {
+                key.extend(p.doc.get_heads());
+            }
+        }
+        key
+    }
+
+    /// The violations of a document's current state, from the cache when
+    /// nothing it depends on changed since it was last checked.
+    fn violations_before(
+        policy: &P,
+        docs: &HashMap<DocumentId, Slot>,
+        doc_id: &DocumentId,
+        st: &mut DocState,
+    ) -> Vec<Violation> {
+        let key = Self::validity_key(policy, docs, &st.doc);
+        if let Some((k, v)) = &st.checked
+            && *k == key
+        {
+            return v.clone();
+        }
+        let v = policy.violations(doc_id, &st.doc, &Docs(docs));
+        st.checked = Some((key, v.clone()));
+        v
+    }
 
     fn ensure_loading(&mut self, doc: DocumentId) {
         if let std::collections::hash_map::Entry::Vacant(e) = self.docs.entry(doc) {
