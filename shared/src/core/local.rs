@@ -1,0 +1,237 @@
+//! Local edits and what the user interface asks of the core (client side):
+//! validated commits, sync status, refused-edit drafts and rebuilding from
+//! the relay's accepted state.
+
+use super::*;
+
+impl<P: Policy> Core<P> {
+    /// Make a local edit. The edit runs in a transaction; it is committed only
+    /// if `peer_auth` may write the document and the result introduces no
+    /// schema violation. Then it is stored and (once durable) sent to the relay.
+    pub fn change<E, F>(
+        &mut self,
+        doc: &DocumentId,
+        as_peer: Option<&PeerAuth>,
+        meta: CommitMeta,
+        edit: F,
+    ) -> Result<Option<ChangeHash>, ChangeError<E>>
+    where
+        F: FnOnce(&mut Transaction<'_>) -> Result<(), E>,
+    {
+        if let Some(auth) = as_peer
+            && self.policy.access(auth, doc, &Docs(&self.docs)) != Access::Write
+        {
+            return Err(ChangeError::NotWritable(*doc));
+        }
+        let Some(Slot::Ready(mut st)) = self.docs.remove(doc) else {
+            return Err(ChangeError::NotLoaded(*doc));
+        };
+        let before = Self::violations_before(&self.policy, &self.docs, doc, &mut st);
+        let mut after_all = Vec::new();
+        let result = (|| {
+            let lookup = Docs(&self.docs);
+            let mut tx = st.doc.transaction();
+            if let Err(e) = edit(&mut tx) {
+                tx.rollback();
+                return Err(ChangeError::Edit(e));
+            }
+            after_all = self.policy.violations(doc, &tx, &lookup);
+            let introduced = new_violations(&before, after_all.clone());
+            if !introduced.is_empty() {
+                tx.rollback();
+                return Err(ChangeError::Invalid(introduced));
+            }
+            let mut opts = CommitOptions::default();
+            if let Some(m) = meta.message {
+                opts = opts.with_message(m);
+            }
+            if let Some(t) = meta.time_secs {
+                opts = opts.with_time(t);
+            }
+            Ok(tx.commit_with(opts).0)
+        })();
+        let changed = matches!(result, Ok(Some(_)));
+        if changed {
+            st.mirror = None;
+            st.checked = Some((
+                Self::validity_key(&self.policy, &self.docs, &st.doc),
+                after_all,
+            ));
+        }
+        self.docs.insert(*doc, Slot::Ready(st));
+        if changed {
+            self.event(Event::DocChanged {
+                doc: *doc,
+                local: true,
+            });
+            self.persist(doc);
+        }
+        result
+    }
+
+    /// Apply raw automerge changes as if made here, skipping every check.
+    /// For diagnostics and tests that must show the relay refusing a change.
+    pub fn force_apply(&mut self, doc: &DocumentId, change_bytes: &[u8]) -> Result<(), String> {
+        let Some(Slot::Ready(st)) = self.docs.get_mut(doc) else {
+            return Err(format!("document {doc} is not loaded"));
+        };
+        st.doc
+            .load_incremental(change_bytes)
+            .map_err(|e| e.to_string())?;
+        st.mirror = None;
+        self.event(Event::DocChanged {
+            doc: *doc,
+            local: true,
+        });
+        self.persist(doc);
+        Ok(())
+    }
+
+    /// Client: where this document stands with the relay.
+    pub fn sync_status(&self, doc: &DocumentId) -> Option<SyncStatus> {
+        let Some(Slot::Ready(st)) = self.docs.get(doc) else {
+            return None;
+        };
+        let connected = self
+            .peers
+            .values()
+            .any(|p| matches!(p.handshake, Handshake::Ready { .. }) && p.docs.contains_key(doc));
+        let unacknowledged = st.remote_heads.as_ref().map(|heads| {
+            let known: Vec<ChangeHash> = heads
+                .iter()
+                .filter(|h| st.doc.get_change_by_hash(h).is_some())
+                .copied()
+                .collect();
+            if known.len() == heads.len() && known == st.doc.get_heads() {
+                0
+            } else {
+                st.doc.get_changes(&known).len()
+            }
+        });
+        let in_sync = st.remote_heads.as_deref() == Some(&st.doc.get_heads()[..]);
+        Some(SyncStatus {
+            connected,
+            unacknowledged,
+            in_sync,
+        })
+    }
+
+    /// A one-line summary per connection of its sync state for `doc` (diagnostics).
+    pub fn describe_sync(&self, doc: &DocumentId) -> Vec<String> {
+        self.peers
+            .iter()
+            .filter_map(|(c, p)| {
+                let pd = p.docs.get(doc)?;
+                let s = &pd.sync;
+                Some(format!(
+                    "conn {}: their_heads={:?} last_sent={:?} shared={:?} in_flight={} responded={} rejected={}",
+                    c.0, s.their_heads, s.last_sent_heads, s.shared_heads, s.in_flight, s.have_responded, pd.rejected
+                ))
+            })
+            .collect()
+    }
+
+    /// Client: restore the relay heads remembered from an earlier session, so
+    /// the unacknowledged count is right before the first sync.
+    pub fn set_remote_heads(&mut self, doc: &DocumentId, heads: Vec<ChangeHash>) {
+        if let Some(Slot::Ready(st)) = self.docs.get_mut(doc)
+            && st.remote_heads.is_none()
+        {
+            st.remote_heads = Some(heads);
+        }
+    }
+
+    /// Rejected edits kept for this document.
+    pub fn drafts(&self, doc: &DocumentId) -> Vec<Draft> {
+        match self.docs.get(doc) {
+            Some(Slot::Ready(st)) => st
+                .drafts
+                .iter()
+                .map(|(k, b)| Draft {
+                    key: k.clone(),
+                    bytes: b.clone(),
+                })
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// Forget a draft (the user discarded it).
+    pub fn discard_draft(&mut self, key: &ChunkKey) {
+        if let Some(Slot::Ready(st)) = self.docs.get_mut(&key.doc)
+            && st.drafts.remove(key).is_some()
+        {
+            self.actions.push_back(Action::Delete {
+                keys: vec![key.clone()],
+            });
+        }
+    }
+
+    /// Client, after the relay refused our changes: go back to the relay's
+    /// accepted state, keep the refused changes as a draft (stored first, so
+    /// nothing is lost), and resume syncing from a clean state.
+    /// Returns the draft, or `None` when there was nothing to set aside.
+    pub fn rebuild_from_relay(&mut self, doc: &DocumentId) -> Option<Draft> {
+        let accepted = self.peers.values().find_map(|p| {
+            p.docs
+                .get(doc)
+                .and_then(|pd| pd.notice.as_ref())
+                .map(|n| n.accepted_heads.clone())
+        })?;
+        let Some(Slot::Ready(st)) = self.docs.get_mut(doc) else {
+            return None;
+        };
+        let base: Vec<ChangeHash> = accepted
+            .into_iter()
+            .filter(|h| st.doc.get_change_by_hash(h).is_some())
+            .collect();
+        let refused = st.doc.get_changes(&base);
+        if refused.is_empty() {
+            return None;
+        }
+        let mut bytes = Vec::new();
+        for c in &refused {
+            bytes.extend_from_slice(c.raw_bytes());
+        }
+        let rebuilt = match st.doc.fork_at(&base) {
+            Ok(d) => d.with_actor(st.doc.get_actor().clone()),
+            Err(e) => {
+                let message = format!("could not rebuild from the relay's state: {e}");
+                self.event(Event::StorageProblem { doc: *doc, message });
+                return None;
+            }
+        };
+        let draft = Chunk::new(*doc, ChunkKind::Draft, bytes);
+        let snapshot = Chunk::new(*doc, ChunkKind::Snapshot, rebuilt.save());
+        let mut old: Vec<ChunkKey> = st.stored.iter().cloned().collect();
+        old.extend(st.pending.keys().cloned());
+        old.retain(|k| k != &snapshot.key);
+        st.doc = rebuilt;
+        st.mirror = None;
+        st.pending.clear();
+        st.compaction = Some(doc_state::Compaction {
+            snapshot: snapshot.key.clone(),
+            merged: old.into_iter().collect(),
+        });
+        st.saved_heads = st.doc.get_heads();
+        st.drafts.insert(draft.key.clone(), draft.bytes.clone());
+        let result = Draft {
+            key: draft.key.clone(),
+            bytes: draft.bytes.clone(),
+        };
+        // Draft first, then the snapshot; old chunks go only once the snapshot is durable.
+        self.actions.push_back(Action::Store { chunk: draft });
+        self.actions.push_back(Action::Store { chunk: snapshot });
+        for peer in self.peers.values_mut() {
+            if let Some(pd) = peer.docs.get_mut(doc) {
+                *pd = PeerDoc::new();
+            }
+        }
+        self.event(Event::DocChanged {
+            doc: *doc,
+            local: true,
+        });
+        self.flush(doc);
+        Some(result)
+    }
+}
