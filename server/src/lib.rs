@@ -7,22 +7,21 @@
 //!
 //! Parts: [`store`] (chunks on disk), [`tokens`] (device tokens), [`hub`] (the
 //! task owning the sans-IO sync core), [`ws`] (one task per socket), [`http`]
-//! (routes), [`demo`] (the demo cluster) and [`demo_year`] (its year of
-//! data, with [`demo_records`] and [`demo_names`]), [`export`] (the cluster
-//! summary as JSON, XLSX, CSV), [`client`] (a native client shell around
+//! (routes), [`demo`] (the demo cluster; its year of data is
+//! [`shared::demo`], re-exported as [`demo_year`], [`demo_records`] and
+//! [`demo_names`]), [`export`] (the cluster summary as JSON, XLSX, CSV), [`client`] (a native client shell around
 //! the same core, for tests and debugging).
 
 pub mod client;
 pub mod demo;
-pub mod demo_names;
-pub mod demo_records;
-pub mod demo_year;
 pub mod export;
 pub mod http;
 pub mod hub;
 pub mod store;
 pub mod tokens;
 pub mod ws;
+
+pub use shared::demo::{names as demo_names, records as demo_records, year as demo_year};
 
 use std::net::SocketAddr;
 use std::path::PathBuf;

@@ -1,12 +1,13 @@
 //! The summary's exports on a real relay with the seeded demo year: the
 //! workbook read back with calamine matches the summary (sheets, headers,
-//! numbers, real dates), the CSV parses back to the same table, unknown
-//! views are refused with the list of views.
+//! numbers, real dates), the CSV parses back to the same table, both are
+//! byte for byte what `shared::export` (the app's offline export) writes
+//! from the summary JSON, unknown views are refused with the list of views.
 
 use calamine::{Data, Reader, Xlsx, open_workbook_from_rs};
-use relay::export::csv::{BOM, cell_text};
-use relay::export::{Cell, View, table};
 use shared::domain::rules::Date;
+use shared::export::csv::{BOM, cell_text};
+use shared::export::{Cell, View, table};
 use shared::summary::ClusterSummary;
 use shared::summary::codes::day_number;
 use thidua_tests::{TestRelay, http_get};
@@ -82,6 +83,12 @@ async fn the_workbook_reads_back_as_the_summary() {
     assert!(status.contains("200"), "{status}");
     assert!(headers.contains("spreadsheetml.sheet"), "{headers}");
     assert!(headers.contains("attachment; filename=\"tong-hop-cum-thi-dua-2026.xlsx\""));
+
+    // The app makes the same file offline from the same summary.
+    assert!(
+        shared::export::xlsx::workbook(&s).unwrap() == bytes,
+        "the relay's workbook is shared::export::xlsx::workbook of its summary JSON"
+    );
 
     let mut book: Xlsx<_> = open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
     assert_eq!(
@@ -206,6 +213,11 @@ async fn every_csv_view_parses_back_to_its_table() {
         assert!(status.contains("200"), "{path}: {status}");
         assert!(headers.contains("text/csv; charset=utf-8"), "{headers}");
         let text = String::from_utf8(bytes).expect("UTF-8");
+        assert_eq!(
+            text,
+            shared::export::csv::csv(&s, view),
+            "{path}: the shared CSV of the summary JSON"
+        );
         let body = text
             .strip_prefix(BOM)
             .expect("starts with the byte-order mark");

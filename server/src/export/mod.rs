@@ -1,9 +1,8 @@
 //! The cluster summary ([`shared::summary`]) as the relay serves it:
-//! [`source`] computes it over the relay's current documents, [`table`]
-//! lays each view out as a table (Vietnamese headers, typed cells),
-//! [`xlsx`] writes all views as one workbook and [`csv`] one view as CSV.
-//! Everything but [`source`] is a plain function of the summary, so it is
-//! tested without HTTP.
+//! [`source`] computes it over the relay's current documents and [`routes`]
+//! serves it as JSON, XLSX and CSV. The tables, the CSV and the workbook
+//! themselves are [`shared::export`], the code the app runs offline, so a
+//! file downloaded from the relay and one made in the browser are the same.
 //!
 //! Views (`?view=` of `/api/cluster/export.csv`, sheet names of
 //! `/api/cluster/export.xlsx`): `overview` (Tổng hợp), `registrations`
@@ -11,10 +10,7 @@
 //! (Điển hình), `recommendations` (Kiến nghị), `commendations` (Khen
 //! thưởng).
 
-pub mod csv;
 pub mod routes;
 pub mod source;
-pub mod table;
-pub mod xlsx;
 
-pub use table::{Cell, Column, ColumnKind, Table, View, table};
+pub use shared::export::{Cell, Column, ColumnKind, Table, View, csv, table, xlsx};

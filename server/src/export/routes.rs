@@ -19,9 +19,9 @@ use serde::Deserialize;
 use shared::summary::ClusterSummary;
 
 use super::source::{SourceError, current_summary};
-use super::table::View;
 use crate::AppState;
 use crate::http::{TokenQuery, authenticate, json_error, unauthorized};
+use shared::export::View;
 
 /// Query parameters of the summary routes.
 #[derive(Deserialize)]
@@ -109,7 +109,7 @@ pub async fn xlsx(
         Err(res) => return res,
     };
     let built = tokio::task::spawn_blocking(move || {
-        super::xlsx::workbook(&s).map(|bytes| (bytes, super::xlsx::file_name(&s)))
+        shared::export::xlsx::workbook(&s).map(|bytes| (bytes, shared::export::xlsx::file_name(&s)))
     })
     .await;
     match built {
@@ -174,10 +174,10 @@ pub async fn csv(
         Ok(s) => s,
         Err(res) => return res,
     };
-    let text = super::csv::csv(&s, view);
+    let text = shared::export::csv::csv(&s, view);
     download(
         "text/csv; charset=utf-8",
-        &super::csv::file_name(&s, view),
+        &shared::export::csv::file_name(&s, view),
         text.into_bytes(),
     )
 }

@@ -3,7 +3,7 @@
 //! ends, fields quoted when they hold a comma, quote or line break (quotes
 //! doubled). Numbers use a decimal point (`20.5`), dates `dd/mm/yyyy`.
 
-use shared::summary::ClusterSummary;
+use crate::summary::ClusterSummary;
 
 use super::table::{Cell, View, table};
 
@@ -50,27 +50,4 @@ pub fn csv(summary: &ClusterSummary, view: View) -> String {
 /// The file name offered for download, e.g. `dang-ky-2026.csv`.
 pub fn file_name(summary: &ClusterSummary, view: View) -> String {
     format!("{}-{}.csv", view.name(), summary.year)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn fields_are_quoted_only_when_needed() {
-        assert_eq!(field("Lạng Sơn"), "Lạng Sơn");
-        assert_eq!(field("15% × 10 = 1,5"), "\"15% × 10 = 1,5\"");
-        assert_eq!(
-            field("Phong trào \"Vì người nghèo\""),
-            "\"Phong trào \"\"Vì người nghèo\"\"\""
-        );
-        assert_eq!(field("hai\ndòng"), "\"hai\ndòng\"");
-        assert_eq!(cell_text(&Cell::Decimal(20.0 / 3.0)), "6.67");
-        assert_eq!(
-            cell_text(&Cell::Date(
-                shared::domain::rules::Date::new(2026, 3, 5).unwrap()
-            )),
-            "05/03/2026"
-        );
-    }
 }

@@ -2,10 +2,10 @@
 //! kind (text, whole number, decimal, date) and a width, and typed cells,
 //! so that the workbook gets real numbers and dates and the CSV plain text.
 
-use shared::domain::rules::Date;
-use shared::domain::{Gender, Title};
-use shared::schema::ModelStage;
-use shared::summary::{ClusterSummary, RegistrationTiming};
+use crate::domain::rules::Date;
+use crate::domain::{Gender, Title};
+use crate::schema::ModelStage;
+use crate::summary::{ClusterSummary, RegistrationTiming};
 
 /// One view of the summary.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -54,6 +54,19 @@ impl View {
             View::Models => "Điển hình",
             View::Recommendations => "Kiến nghị",
             View::Commendations => "Khen thưởng",
+        }
+    }
+
+    /// The sheet name in English (for the app's English interface).
+    pub fn sheet_en(self) -> &'static str {
+        match self {
+            View::Overview => "Overview",
+            View::Registrations => "Registrations",
+            View::Scores => "Scores",
+            View::Warnings => "Warnings",
+            View::Models => "Exemplary models",
+            View::Recommendations => "Recommendations",
+            View::Commendations => "Commendations",
         }
     }
 

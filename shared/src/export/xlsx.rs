@@ -1,10 +1,20 @@
-//! The summary as one Excel workbook (`.xlsx`): one sheet per view, in
-//! [`View::ALL`] order, with a bold frozen header row, an autofilter,
-//! column widths to fit, whole numbers as `0`, points and averages as
-//! `0.00`, and dates as real Excel dates shown `dd/mm/yyyy`.
+//! The summary as one Excel workbook (`.xlsx`, feature `xlsx`): one sheet
+//! per view, in [`View::ALL`] order, with a bold frozen header row, an
+//! autofilter, column widths to fit, whole numbers as `0`, points and
+//! averages as `0.00`, and dates as real Excel dates shown `dd/mm/yyyy`.
+//!
+//! The bytes are a function of the summary alone: the document's creation
+//! time (docProps) is the newest change among the offices (the data's "as
+//! of" time), not the clock, so the relay and the browser write the very
+//! same file for the same summary. (On wasm32, `rust_xlsxwriter` still
+//! reads the clock once while building its default properties: the app
+//! turns on its `wasm` feature so that this goes through `js_sys::Date`.)
 
-use rust_xlsxwriter::{Color, ExcelDateTime, Format, FormatBorder, Workbook, Worksheet, XlsxError};
-use shared::summary::ClusterSummary;
+use rust_xlsxwriter::{
+    Color, DocProperties, ExcelDateTime, Format, FormatBorder, Workbook, Worksheet, XlsxError,
+};
+
+use crate::summary::ClusterSummary;
 
 use super::table::{Cell, Table, View, table};
 
@@ -69,9 +79,32 @@ fn write_table(sheet: &mut Worksheet, t: &Table, f: &Formats) -> Result<(), Xlsx
     Ok(())
 }
 
+/// The time written as the workbook's creation time: the newest change
+/// among the offices, else noon UTC on 31 December of the year.
+pub fn created_secs(summary: &ClusterSummary) -> i64 {
+    summary
+        .offices
+        .iter()
+        .filter_map(|o| o.freshness.last_change_secs)
+        .max()
+        .unwrap_or_else(|| {
+            let last = crate::domain::rules::Date::last_of_year(summary.year);
+            crate::summary::codes::day_number(last) * 86_400 + 12 * 3600
+        })
+}
+
+fn properties(summary: &ClusterSummary) -> Result<DocProperties, XlsxError> {
+    Ok(DocProperties::new()
+        .set_title(format!("Tổng hợp kết quả thi đua năm {}", summary.year))
+        .set_company(&summary.cluster_name)
+        .set_author("Thi Đua")
+        .set_creation_datetime(&ExcelDateTime::from_timestamp(created_secs(summary))?))
+}
+
 /// The workbook's bytes.
 pub fn workbook(summary: &ClusterSummary) -> Result<Vec<u8>, XlsxExportError> {
     let mut book = Workbook::new();
+    book.set_properties(&properties(summary)?);
     let formats = Formats::new();
     for view in View::ALL {
         let sheet = book.add_worksheet();

@@ -35,7 +35,7 @@ pub mod scores;
 pub mod warnings;
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 
 use automerge::{Automerge, ReadDoc};
 use serde::{Deserialize, Serialize};

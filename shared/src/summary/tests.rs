@@ -114,14 +114,14 @@ fn office(code: &str) -> OfficeDoc {
     o
 }
 
-struct Fixture {
+pub(crate) struct Fixture {
     cluster: ClusterDoc,
     offices: Vec<OfficeDoc>,
     times: Vec<Option<i64>>,
 }
 
 impl Fixture {
-    fn new() -> Fixture {
+    pub(crate) fn new() -> Fixture {
         Fixture {
             cluster: cluster(),
             offices: CODES.iter().map(|(c, _)| office(c)).collect(),
@@ -129,7 +129,7 @@ impl Fixture {
         }
     }
 
-    fn summary(&self, year: i32) -> ClusterSummary {
+    pub(crate) fn summary(&self, year: i32) -> ClusterSummary {
         let inputs: Vec<OfficeInput<'_>> = CODES
             .iter()
             .zip(&self.offices)
@@ -143,7 +143,7 @@ impl Fixture {
         cluster_summary(&self.cluster, &inputs, &RuleCatalog::defaults(), year)
     }
 
-    fn office(&mut self, code: &str) -> &mut OfficeDoc {
+    pub(crate) fn office(&mut self, code: &str) -> &mut OfficeDoc {
         let i = CODES.iter().position(|(c, _)| *c == code).unwrap();
         &mut self.offices[i]
     }

@@ -22,16 +22,16 @@
 
 use std::ops::RangeInclusive;
 
-use automerge::Automerge;
-use automerge::transaction::CommitOptions;
-use shared::domain::rules::Date;
-use shared::schema::write::write_office;
-use shared::schema::{
+use crate::domain::rules::Date;
+use crate::schema::write::write_office;
+use crate::schema::{
     ClusterDoc, Covenant, DateText, Deadline, Movement, MovementKind, OfficeDoc, Plan,
 };
-use shared::summary::codes::day_number;
+use crate::summary::codes::day_number;
+use automerge::Automerge;
+use automerge::transaction::CommitOptions;
 
-use crate::demo_records as records;
+use crate::demo::records;
 
 /// The demo's fixed seed.
 pub const DEMO_SEED: u64 = 0x7d6b_2026_0325_0001;
@@ -268,7 +268,7 @@ impl Context<'_> {
     pub fn as_of(&self, code: &str, scenario: &Scenario) -> Date {
         let day = 20 + Rng::for_label(self.seed, &format!("asof-{code}")).between(0..=7);
         let end = Date::new(self.year(), 12, day).expect("valid");
-        shared::summary::codes::date_of_day_number(day_number(end) - i64::from(scenario.stale_days))
+        crate::summary::codes::date_of_day_number(day_number(end) - i64::from(scenario.stale_days))
             .expect("valid")
     }
 }
@@ -283,7 +283,7 @@ pub fn office_doc(ctx: &Context<'_>, spec: &OfficeSpec, scenario: &Scenario) -> 
         9 + rng.below(4)
     };
     let first = *ctx.years.start();
-    o.staff = crate::demo_names::staff(&mut rng, count, first)
+    o.staff = crate::demo::names::staff(&mut rng, count, first)
         .into_iter()
         .collect();
     let as_of = ctx.as_of(&spec.code, scenario);
@@ -447,7 +447,7 @@ pub fn synthetic(offices: usize, years: RangeInclusive<i32>) -> (ClusterDoc, Vec
     for s in &specs {
         cluster.members.insert(
             s.code.clone(),
-            shared::schema::Member {
+            crate::schema::Member {
                 code: s.code.clone(),
                 name: s.name.clone(),
                 province: s.province.clone(),
@@ -475,7 +475,3 @@ pub fn synthetic(offices: usize, years: RangeInclusive<i32>) -> (ClusterDoc, Vec
     });
     (cluster, generated)
 }
-
-#[cfg(test)]
-#[path = "demo_year_tests.rs"]
-mod tests;

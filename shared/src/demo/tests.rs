@@ -1,12 +1,12 @@
 //! Tests of the demo year: valid, deterministic, and the summary shows
 //! the seeded violations and the office that is weeks behind.
-use super::*;
+use super::year::*;
+use crate::cluster::{Directory, OfficeEntry};
 use crate::demo::{DEMO_PROVINCES, demo_documents};
-use shared::cluster::{Directory, OfficeEntry};
-use shared::domain::rules::RuleCatalog;
-use shared::protocol::DocumentId;
-use shared::schema::{new_cluster_doc, validate_cluster, validate_office};
-use shared::summary::{OfficeInput, cluster_summary, newest_change_secs};
+use crate::domain::rules::RuleCatalog;
+use crate::protocol::DocumentId;
+use crate::schema::{new_cluster_doc, validate_cluster, validate_office};
+use crate::summary::{OfficeInput, cluster_summary, newest_change_secs};
 
 fn entries() -> Vec<OfficeEntry> {
     DEMO_PROVINCES

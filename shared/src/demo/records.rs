@@ -1,19 +1,19 @@
-//! The records of one office's year for the demo ([`crate::demo_year`]):
+//! The records of one office's year for the demo ([`crate::demo::year`]):
 //! registrations (đăng ký thi đua), the covenant signature, inspections
 //! with shortcomings and recommendations (kiểm tra: hạn chế, kiến nghị),
 //! exemplary models (gương điển hình), self-scores and peer reviews (tự
 //! chấm, chấm chéo), the vote, year-end evaluations (bình xét) and
 //! proposals with decisions (tờ trình, quyết định).
 
-use shared::domain::rules::Date;
-use shared::domain::{PerformanceRating, Title};
-use shared::schema::{
+use crate::domain::rules::Date;
+use crate::domain::{PerformanceRating, Title};
+use crate::schema::{
     CollectiveEvaluation, CovenantSignature, CriterionScore, Decision, ExemplaryModel, FollowUp,
     FollowUpStatus, Inspection, ModelStage, OfficeDoc, PeerReview, Proposal, Registration,
     SelfScore, StageDates, TitleEvaluation, evaluation_key,
 };
 
-use crate::demo_year::{Context, OfficeSpec, Rng, Scenario, date};
+use crate::demo::year::{Context, OfficeSpec, Rng, Scenario, date};
 
 /// Points rounded to half points within `0..=max`.
 fn points(max: f64, share: f64) -> f64 {

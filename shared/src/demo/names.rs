@@ -1,13 +1,13 @@
 //! Vietnamese names, positions and staff rosters for the demo year
-//! ([`crate::demo_year`]): family names of the northern mountain provinces
+//! ([`crate::demo::year`]): family names of the northern mountain provinces
 //! (Nguyễn, Trần, Lê, Hoàng, Vi, Nông, Hà, Lò, Sầm, Đinh, …), middle and
 //! given names with đ, ơ, ư and tone marks, the positions of an office of
 //! the National Assembly delegation and People's Council.
 
-use shared::domain::Gender;
-use shared::schema::{Person, StaffKind};
+use crate::domain::Gender;
+use crate::schema::{Person, StaffKind};
 
-use crate::demo_year::{Rng, date};
+use crate::demo::year::{Rng, date};
 
 const FAMILY: &[&str] = &[
     "Nguyễn", "Trần", "Lê", "Hoàng", "Vi", "Nông", "Hà", "Lò", "Sầm", "Đinh", "Phạm", "Lương",

@@ -1,0 +1,180 @@
+//! Export tests on the summary tests' small cluster (three offices, two
+//! criteria): every view's shape, the CSV text, and (feature `xlsx`) a
+//! workbook that is a zip and the same bytes every time.
+
+use super::csv::{BOM, cell_text, csv, field, file_name};
+use super::{Cell, ColumnKind, View, table};
+use crate::domain::Title;
+use crate::domain::rules::Date;
+use crate::schema::evaluation_key;
+use crate::summary::ClusterSummary;
+use crate::summary::tests::Fixture;
+
+/// The fixture with a cap warning in Cao Bằng (three Chiến sĩ thi đua cơ sở
+/// of ten).
+fn summary() -> ClusterSummary {
+    let mut f = Fixture::new();
+    for p in ["p2", "p3"] {
+        let e = f
+            .office("CBG")
+            .evaluations
+            .get_mut(&evaluation_key(p, 2026))
+            .unwrap();
+        e.proposed_title = Some(Title::ChienSiThiDuaCoSo);
+        e.initiatives = 1;
+    }
+    f.summary(2026)
+}
+
+#[test]
+fn fields_are_quoted_only_when_needed() {
+    assert_eq!(field("Lạng Sơn"), "Lạng Sơn");
+    assert_eq!(field("15% × 10 = 1,5"), "\"15% × 10 = 1,5\"");
+    assert_eq!(
+        field("Phong trào \"Vì người nghèo\""),
+        "\"Phong trào \"\"Vì người nghèo\"\"\""
+    );
+    assert_eq!(field("hai\ndòng"), "\"hai\ndòng\"");
+    assert_eq!(cell_text(&Cell::Decimal(20.0 / 3.0)), "6.67");
+    assert_eq!(cell_text(&Cell::Integer(-3)), "-3");
+    assert_eq!(cell_text(&Cell::Empty), "");
+    assert_eq!(
+        cell_text(&Cell::Date(Date::new(2026, 3, 5).unwrap())),
+        "05/03/2026"
+    );
+}
+
+#[test]
+fn views_are_named_for_urls_and_sheets() {
+    let mut sheets = Vec::new();
+    for view in View::ALL {
+        assert_eq!(View::parse(view.name()), Some(view));
+        assert_eq!(View::parse(view.sheet()), Some(view));
+        assert!(
+            view.sheet().chars().count() <= 31,
+            "Excel's sheet name limit"
+        );
+        assert!(!view.sheet_en().is_empty());
+        sheets.push(view.sheet());
+    }
+    sheets.sort();
+    sheets.dedup();
+    assert_eq!(sheets.len(), View::ALL.len());
+    assert_eq!(View::parse("bogus"), None);
+}
+
+#[test]
+fn every_row_has_a_cell_per_column_of_the_column_kind() {
+    let s = summary();
+    for view in View::ALL {
+        let t = table(&s, view);
+        assert_eq!(t.view, view);
+        for (r, row) in t.rows.iter().enumerate() {
+            assert_eq!(row.len(), t.columns.len(), "{} row {r}", view.name());
+            for (cell, column) in row.iter().zip(&t.columns) {
+                let fits = match (cell, column.kind) {
+                    (Cell::Empty, _) => true,
+                    (Cell::Text(_), ColumnKind::Text) => true,
+                    (Cell::Integer(_), ColumnKind::Integer) => true,
+                    (Cell::Decimal(_), ColumnKind::Decimal) => true,
+                    (Cell::Date(_), ColumnKind::Date) => true,
+                    // Labels of total rows sit in text columns only.
+                    _ => false,
+                };
+                assert!(
+                    fits,
+                    "{} row {r}: {cell:?} in {:?} column {:?}",
+                    view.name(),
+                    column.kind,
+                    column.header
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn the_overview_has_an_office_per_row_and_the_cluster_total() {
+    let s = summary();
+    let t = table(&s, View::Overview);
+    assert_eq!(t.rows.len(), s.offices.len() + 1);
+    assert_eq!(t.columns[2].header, "Đơn vị");
+    assert_eq!(t.rows[0][2], Cell::Text("Văn phòng Lạng Sơn".into()));
+    assert_eq!(t.rows[0][3], Cell::Integer(10));
+    // Cao Bằng's warning, and the cluster's.
+    assert_eq!(t.rows[1][10], Cell::Integer(1));
+    let total = t.rows.last().unwrap();
+    assert_eq!(total[2], Cell::Text("Toàn cụm".into()));
+    assert_eq!(total[3], Cell::Integer(30));
+    assert_eq!(total[10], Cell::Integer(1));
+    // Freshness: the newest change's date in Vietnam, days behind.
+    assert!(matches!(t.rows[0][17], Cell::Date(_)));
+    assert_eq!(t.rows[0][18], Cell::Integer(1));
+    assert_eq!(t.rows[1][18], Cell::Integer(0));
+    assert_eq!(t.rows[2][17], Cell::Empty);
+}
+
+#[test]
+fn scores_follow_the_ranking_with_a_column_pair_per_criterion() {
+    let s = summary();
+    let t = table(&s, View::Scores);
+    assert_eq!(t.rows.len(), s.ranking.len());
+    assert_eq!(t.columns.len(), 3 + 2 * s.criteria.len() + 3);
+    assert_eq!(t.columns[3].header, "C1 tự chấm (tối đa 25)");
+    assert_eq!(t.columns[4].header, "C1 chấm chéo (bình quân)");
+    assert_eq!(
+        t.columns[3 + 2 * s.criteria.len()].header,
+        "Tổng tự chấm (tối đa 40)"
+    );
+}
+
+#[test]
+fn warnings_carry_their_explanations() {
+    let s = summary();
+    let t = table(&s, View::Warnings);
+    assert_eq!(t.rows.len(), 1);
+    let row = &t.rows[0];
+    assert_eq!(row[2], Cell::Text("cstdcs-cap".into()));
+    match &row[6] {
+        Cell::Text(vi) => assert!(vi.contains("vượt tỷ lệ 15%"), "{vi}"),
+        other => panic!("{other:?}"),
+    }
+    match &row[8] {
+        Cell::Text(en) => assert!(en.contains("over the 15% cap"), "{en}"),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn csv_is_the_table_with_a_bom_and_crlf() {
+    let s = summary();
+    for view in View::ALL {
+        let text = csv(&s, view);
+        let body = text.strip_prefix(BOM).expect("byte-order mark");
+        let t = table(&s, view);
+        assert!(body.ends_with("\r\n"));
+        let lines = body.split("\r\n").filter(|l| !l.is_empty()).count();
+        // No field of the fixture holds a line break.
+        assert_eq!(lines, t.rows.len() + 1, "{}", view.name());
+        let header: Vec<String> = t.columns.iter().map(|c| field(&c.header)).collect();
+        assert!(body.starts_with(&header.join(",")), "{}", view.name());
+    }
+    assert_eq!(file_name(&s, View::Registrations), "registrations-2026.csv");
+}
+
+#[cfg(feature = "xlsx")]
+#[test]
+fn the_workbook_is_a_zip_and_the_same_bytes_every_time() {
+    use super::xlsx::{created_secs, file_name, workbook};
+    let s = summary();
+    let a = workbook(&s).unwrap();
+    let b = workbook(&s).unwrap();
+    assert!(a.starts_with(b"PK\x03\x04"), "a zip file");
+    assert_eq!(a, b, "no clock in the bytes");
+    assert_eq!(created_secs(&s), 1_780_086_400, "the newest change");
+    assert_eq!(file_name(&s), "tong-hop-cum-thi-dua-2026.xlsx");
+    // Another summary (a change in the data) gives another file.
+    let mut other = s.clone();
+    other.offices[0].freshness.last_change_secs = Some(1_790_000_000);
+    assert_ne!(workbook(&other).unwrap(), a);
+}
