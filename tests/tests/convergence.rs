@@ -2,6 +2,7 @@
 
 use std::time::Duration;
 
+use shared::sim::SeededRng;
 use thidua_tests::{PATIENCE, TestRelay, heads, root_text, set_text};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -64,20 +65,6 @@ async fn two_devices_of_one_office_converge_whichever_reconnects_first() {
     }
 }
 
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn all_offices_two_devices_each_converge_on_seeded_random_schedules() {
     for seed in [3u64, 17, 42, 101, 2026] {
@@ -99,7 +86,7 @@ async fn all_offices_two_devices_each_converge_on_seeded_random_schedules() {
                 devices.push((c, relay.office_doc(o)));
             }
         }
-        let mut rng = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
+        let mut rng = SeededRng::new(seed);
         let mut online = vec![true; devices.len()];
         let mut written = Vec::new();
         for step in 0..120 {

@@ -144,14 +144,7 @@ impl Driver {
         summary: &str,
         edit: impl FnOnce(&mut Transaction<'_>) -> Result<(), automerge::AutomergeError>,
     ) -> Result<(), ChangeError<automerge::AutomergeError>> {
-        let result = {
-            let mut inner = self.inner.borrow_mut();
-            let auth = inner.session.auth();
-            let meta = commit_meta(&inner.session, summary);
-            inner.core.change(doc, Some(&auth), meta, edit).map(|_| ())
-        };
-        self.pump();
-        result
+        self.change_with(doc, summary, edit)
     }
 
     /// [`Driver::change`] for edits whose error type is not automerge's
@@ -364,15 +357,12 @@ impl Driver {
         if !needs || !self.can_write(&doc) {
             return;
         }
-        let result = {
-            let mut inner = self.inner.borrow_mut();
-            let directory = inner.session.directory.clone();
-            let auth = inner.session.auth();
-            let meta = commit_meta(&inner.session, "Nâng cấp dữ liệu lên phiên bản mới");
-            inner.core.change(&doc, Some(&auth), meta, |tx| {
-                shared::schema::migrate::migrate(tx, Some(&directory)).map(|_| ())
-            })
-        };
+        let directory = self.inner.borrow().session.directory.clone();
+        let result = self.change_with(
+            &doc,
+            "Nâng cấp dữ liệu lên phiên bản mới",
+            |tx| shared::schema::migrate::migrate(tx, Some(&directory)).map(|_| ()),
+        );
         if let Err(e) = result {
             web_sys::console::warn_1(&format!("could not upgrade {doc}: {e}").into());
         }

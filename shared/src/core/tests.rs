@@ -6,7 +6,7 @@ use automerge::transaction::Transactable;
 use automerge::{Automerge, ROOT, ReadDoc, ScalarValue, Value};
 
 use super::*;
-use crate::sim::{MemoryStorage, Sim};
+use crate::sim::{MemoryStorage, SeededRng, Sim};
 use crate::storage::Chunk;
 
 /// Each document belongs to one office; everyone in the map may read all of
@@ -354,27 +354,12 @@ fn compaction_keeps_every_change_and_deletes_only_what_it_merged() {
     assert_eq!(get(&merged.doc, "k99"), Some(99));
 }
 
-/// A tiny deterministic generator (xorshift64*), so runs repeat per seed.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-}
-
 #[test]
 fn eight_offices_two_devices_each_converge_on_random_schedules() {
     let offices = ["LSN", "CBG", "TQG", "LCI", "TNN", "PTO", "SLA", "DBN"];
     for seed in 1..=40u64 {
         let (mut sim, ids) = world(&offices);
-        let mut rng = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
+        let mut rng = SeededRng::new(seed);
         let mut devices = Vec::new();
         for (n, o) in offices.iter().enumerate() {
             for d in 0..2 {
