@@ -4,12 +4,14 @@
 //! one cached `index.html`: `#/` (my office), `#/cum` (the cluster's offices),
 //! `#/cum/thiet-lap` (cluster set-up), `#/don-vi/<code>[/<page>]` (one
 //! office's TĐKT year, read-only unless it is mine; pages in
-//! [`office::SUB_PAGES`]), `#/dong-bo` (sync details), `#/dang-nhap?token=…`
-//! (a sign-in link).
+//! [`office::SUB_PAGES`]), `#/tong-hop[?nam=YYYY]` (the cluster dashboard,
+//! [`dashboard`]), `#/tong-hop/in[?nam=YYYY]` (its printable report),
+//! `#/dong-bo` (sync details), `#/dang-nhap?token=…` (a sign-in link).
 
 mod awards;
 mod cluster;
 mod cluster_setup;
+pub mod dashboard;
 mod evaluation;
 pub mod form;
 mod header;
@@ -189,6 +191,10 @@ fn Shell(driver: Driver) -> impl IntoView {
             ("setup".to_string(), String::new())
         } else if r == "/dong-bo" {
             ("sync".to_string(), String::new())
+        } else if r == "/tong-hop/in" || r.starts_with("/tong-hop/in?") {
+            ("print".to_string(), String::new())
+        } else if r == "/tong-hop" || r.starts_with("/tong-hop?") {
+            ("dashboard".to_string(), String::new())
         } else if let Some(rest) = r.strip_prefix("/don-vi/") {
             ("office".to_string(), office::split_route(rest).0)
         } else {
@@ -209,6 +215,8 @@ fn Shell(driver: Driver) -> impl IntoView {
             "cluster" => view! { <cluster::ClusterPage /> }.into_any(),
             "setup" => view! { <cluster_setup::ClusterSetupPage /> }.into_any(),
             "sync" => view! { <sync_page::SyncPage /> }.into_any(),
+            "dashboard" => view! { <dashboard::DashboardPage /> }.into_any(),
+            "print" => view! { <dashboard::print::PrintPage /> }.into_any(),
             _ => view! { <office::OfficePage code=code page=Signal::from(sub_page) /> }.into_any(),
         }
     };
@@ -234,6 +242,7 @@ fn Shell(driver: Driver) -> impl IntoView {
         <nav class="tabs" aria-label=move || tr(lang.get(), "Trang", "Pages")>
             <a class=nav_class("/") href="#/" data-testid="nav-office">{move || tr(lang.get(), "Đơn vị của tôi", "My office")}</a>
             <a class=nav_class("/cum") href="#/cum" data-testid="nav-cluster">{move || tr(lang.get(), "Cụm thi đua", "Cluster")}</a>
+            <a class=nav_class("/tong-hop") href="#/tong-hop" data-testid="nav-dashboard">{move || tr(lang.get(), "Tổng hợp", "Overview")}</a>
             <a class=nav_class("/dong-bo") href="#/dong-bo" data-testid="nav-sync">{move || tr(lang.get(), "Đồng bộ", "Sync")}</a>
         </nav>
         <widgets::Banners />
