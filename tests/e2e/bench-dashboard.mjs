@@ -26,7 +26,7 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const fmt = (ms) => `${ms.toFixed(1)} ms`;
 const READY = () =>
   document.querySelector('[data-testid="dash-offices"] tbody tr') !== null &&
-  document.querySelectorAll('[data-testid^="chart-"] svg').length === 3;
+  document.querySelectorAll('[data-testid^="chart-"] .chart-wide svg').length === 3;
 
 async function hook(page, name, ...args) {
   return page.evaluate(

@@ -145,7 +145,7 @@ async function theDashboardWorksOfflineWithDownloadsAndAPrintView(t) {
     await page.getByTestId("dashboard").waitFor();
     await page.reload();
     await page.getByTestId("dash-offices").waitFor({ timeout: 20_000 });
-    await page.locator('[data-testid="chart-scores"] svg').waitFor();
+    await page.locator('[data-testid="chart-scores"] .chart-wide svg').waitFor();
     await page.locator(OFFLINE).waitFor();
     assert(
       (await page.getByTestId("nav-dashboard").getAttribute("class")).includes("active"),
@@ -166,6 +166,24 @@ async function theDashboardWorksOfflineWithDownloadsAndAPrintView(t) {
       "registered / staff",
     );
     assertEqual(await page.locator('[data-testid^="dash-warning-"][data-code]').count(), server.warnings.length, "warnings listed");
+  });
+
+  await t.step("the charts are SVG with the names and values written on them", async () => {
+    const lci = server.offices.find((o) => o.code === "LCI");
+    for (const chart of ["chart-scores", "chart-registrations", "chart-warnings"]) {
+      const svg = page.locator(`[data-testid="${chart}"] .chart-wide svg`);
+      assert(await svg.isVisible(), `${chart} is shown`);
+      const words = await svg.textContent();
+      assert(words.includes("Lào Cai"), `${chart} names the offices: ${words.slice(0, 200)}`);
+    }
+    const scores = await page.locator('[data-testid="chart-scores"] .chart-wide svg').textContent();
+    assert(scores.includes(`tự chấm: ${fmtNum(lci.scores.selfTotal)}`), "self-scores written on the bars");
+    assert(scores.includes(`chấm chéo: ${fmtNum(lci.scores.peerTotal)}`), "peer averages written on the bars");
+    assert(scores.includes(`Tối đa ${fmtNum(server.maxTotal)}`), "the criteria maximum total is marked");
+    assert(
+      (await page.locator('[data-testid="chart-scores"] pattern').count()) >= 1,
+      "the second series is hatched, not only coloured",
+    );
   });
 
   await t.step("the seeded violation is explained", async () => {
@@ -220,6 +238,10 @@ async function theDashboardWorksOfflineWithDownloadsAndAPrintView(t) {
     await page.getByTestId("dash-offices").waitFor();
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     assert(overflow <= 1, `page wider than the phone by ${overflow}px`);
+    assert(
+      await page.locator('[data-testid="chart-scores"] .chart-narrow svg').isVisible(),
+      "phones get the narrow chart",
+    );
     await page.screenshot({ path: t.artifact("dashboard-phone.png"), fullPage: true });
     await page.setViewportSize({ width: 1280, height: 900 });
   });

@@ -28,6 +28,8 @@ pub struct Bar {
     pub value: f64,
     pub fill: Fill,
     pub label: String,
+    /// The label on a phone (the value alone; the legend says which).
+    pub short: String,
     /// Draw a thin outline up to this value behind the bar (e.g. the staff
     /// count behind those registered).
     pub of: Option<f64>,
@@ -59,14 +61,39 @@ pub struct Chart {
     pub groups: Vec<Group>,
 }
 
-const WIDTH: f64 = 600.0;
+/// The chart's proportions.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Layout {
+    /// Screens and print: full labels ("tự chấm: 97").
+    Wide,
+    /// Phones: a narrower drawing with the values alone, so that text
+    /// stays readable once scaled to the screen.
+    Narrow,
+}
+
+impl Layout {
+    fn width(self) -> f64 {
+        match self {
+            Layout::Wide => 600.0,
+            Layout::Narrow => 380.0,
+        }
+    }
+
+    /// Room after the scale's end for the bar labels (written in one
+    /// column, right of the scale, so they never cross a bar or the
+    /// maximum's line).
+    fn label_room(self) -> f64 {
+        match self {
+            Layout::Wide => 196.0,
+            Layout::Narrow => 100.0,
+        }
+    }
+}
+
 const LEFT: f64 = 6.0;
-/// Room after the scale's end for the bar labels (written in one column,
-/// right of the scale, so they never cross a bar or the maximum's line).
-const LABEL_ROOM: f64 = 196.0;
-const BAR: f64 = 13.0;
+const BAR: f64 = 14.0;
 const BAR_GAP: f64 = 3.0;
-const NAME: f64 = 15.0;
+const NAME: f64 = 17.0;
 const GROUP_GAP: f64 = 9.0;
 const SOLID: &str = "#8e1b1b";
 const INK: &str = "#202124";
@@ -101,9 +128,13 @@ fn swatch(id: &str, fill: Fill, x: f64, y: f64) -> String {
 }
 
 /// The chart as SVG markup.
-pub fn render(chart: &Chart) -> String {
-    let id = &chart.id;
-    let scale_end = WIDTH - LABEL_ROOM;
+pub fn render(chart: &Chart, layout: Layout) -> String {
+    let id = &match layout {
+        Layout::Wide => chart.id.clone(),
+        Layout::Narrow => format!("{}-narrow", chart.id),
+    };
+    let width = layout.width();
+    let scale_end = width - layout.label_room();
     let max = if chart.max > 0.0 { chart.max } else { 1.0 };
     let x_of = |v: f64| LEFT + (scale_end - LEFT) * (v.clamp(0.0, max) / max);
     let legend_h = if chart.legend.is_empty() { 0.0 } else { 20.0 };
@@ -113,8 +144,8 @@ pub fn render(chart: &Chart) -> String {
     for g in &chart.groups {
         let weight = if g.strong { " font-weight=\"700\"" } else { "" };
         body.push_str(&format!(
-            "<text x=\"{LEFT}\" y=\"{:.1}\" font-size=\"12\"{weight}>{}</text>",
-            y + 11.0,
+            "<text x=\"{LEFT}\" y=\"{:.1}\" font-size=\"13\"{weight}>{}</text>",
+            y + 12.5,
             esc(&g.name)
         ));
         y += NAME;
@@ -133,10 +164,13 @@ pub fn render(chart: &Chart) -> String {
                 ));
             }
             body.push_str(&format!(
-                "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"11\">{}</text>",
+                "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"12\">{}</text>",
                 scale_end + 6.0,
-                y + 10.5,
-                esc(&b.label)
+                y + 11.0,
+                esc(match layout {
+                    Layout::Wide => &b.label,
+                    Layout::Narrow => &b.short,
+                })
             ));
             y += BAR + BAR_GAP;
         }
@@ -145,7 +179,7 @@ pub fn render(chart: &Chart) -> String {
     let bottom = y;
     let height = bottom + 18.0;
     let mut out = format!(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {WIDTH} {height:.0}\" role=\"img\" aria-labelledby=\"{id}-title\" class=\"chart-svg\" font-family=\"system-ui, sans-serif\" fill=\"{INK}\">\
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {width} {height:.0}\" role=\"img\" aria-labelledby=\"{id}-title\" class=\"chart-svg\" font-family=\"system-ui, sans-serif\" fill=\"{INK}\">\
          <title id=\"{id}-title\">{}</title>\
          <defs><pattern id=\"{id}-hatch\" width=\"5\" height=\"5\" patternUnits=\"userSpaceOnUse\" patternTransform=\"rotate(45)\">\
          <rect width=\"5\" height=\"5\" fill=\"#fff\"/><line x1=\"0\" y1=\"0\" x2=\"0\" y2=\"5\" stroke=\"{INK}\" stroke-width=\"2\"/></pattern></defs>",
@@ -156,18 +190,18 @@ pub fn render(chart: &Chart) -> String {
     for (fill, text) in &chart.legend {
         out.push_str(&swatch(id, *fill, lx, 6.0));
         out.push_str(&format!(
-            "<text x=\"{:.1}\" y=\"15\" font-size=\"11\">{}</text>",
+            "<text x=\"{:.1}\" y=\"15\" font-size=\"12\">{}</text>",
             lx + 18.0,
             esc(text)
         ));
-        lx += 26.0 + 6.2 * text.chars().count() as f64;
+        lx += 28.0 + 6.8 * text.chars().count() as f64;
     }
     // Grid and ticks.
     for t in &chart.ticks {
         let x = x_of(*t);
         out.push_str(&format!(
             "<line x1=\"{x:.1}\" y1=\"{:.1}\" x2=\"{x:.1}\" y2=\"{bottom:.1}\" stroke=\"#c4c7c5\" stroke-width=\"0.6\"/>\
-             <text x=\"{x:.1}\" y=\"{:.1}\" font-size=\"10\" text-anchor=\"middle\">{}{}</text>",
+             <text x=\"{x:.1}\" y=\"{:.1}\" font-size=\"11\" text-anchor=\"middle\">{}{}</text>",
             top - 4.0,
             bottom + 12.0,
             fmt_num(*t),
@@ -178,7 +212,7 @@ pub fn render(chart: &Chart) -> String {
         let x = x_of(max);
         out.push_str(&format!(
             "<line x1=\"{x:.1}\" y1=\"{:.1}\" x2=\"{x:.1}\" y2=\"{bottom:.1}\" stroke=\"{INK}\" stroke-width=\"1.2\" stroke-dasharray=\"5 3\"/>\
-             <text x=\"{:.1}\" y=\"{:.1}\" font-size=\"10\" text-anchor=\"end\" font-weight=\"700\">{}</text>",
+             <text x=\"{:.1}\" y=\"{:.1}\" font-size=\"11\" text-anchor=\"end\" font-weight=\"700\">{}</text>",
             top - 8.0,
             x - 2.0,
             top - 10.0 + 8.0,
@@ -219,6 +253,7 @@ pub fn scores(s: &ClusterSummary, lang: Lang) -> Chart {
                     tr(lang, "tự chấm", "self"),
                     fmt_num(o.scores.self_total)
                 ),
+                short: fmt_num(o.scores.self_total),
                 of: None,
             }];
             bars.push(match o.scores.peer_total {
@@ -226,12 +261,14 @@ pub fn scores(s: &ClusterSummary, lang: Lang) -> Chart {
                     value: p,
                     fill: Fill::Hatched,
                     label: format!("{}: {}", tr(lang, "chấm chéo", "peers"), fmt_num(p)),
+                    short: fmt_num(p),
                     of: None,
                 },
                 None => Bar {
                     value: 0.0,
                     fill: Fill::Hatched,
                     label: tr(lang, "chưa được chấm chéo", "not peer-scored yet").to_string(),
+                    short: "—".to_string(),
                     of: None,
                 },
             });
@@ -318,6 +355,12 @@ pub fn registrations(s: &ClusterSummary, lang: Lang) -> Chart {
                 bars: vec![Bar {
                     value: share,
                     fill: Fill::Solid,
+                    short: format!(
+                        "{}/{} · {}%",
+                        r.registered_count,
+                        r.staff_count,
+                        fmt_num(share.round())
+                    ),
                     label,
                     of: Some(100.0),
                 }],
@@ -372,6 +415,7 @@ pub fn warnings(s: &ClusterSummary, lang: Lang) -> Chart {
                     (Lang::En, 1) => "1 warning".to_string(),
                     (Lang::En, n) => format!("{n} warnings"),
                 },
+                short: o.warning_count.to_string(),
                 of: None,
             }],
             strong: o.warning_count > 0,

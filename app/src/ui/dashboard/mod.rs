@@ -291,6 +291,15 @@ pub fn DashboardPage() -> impl IntoView {
     }
 }
 
+/// A chart drawn twice: wide for screens and print, narrow for phones
+/// (the style sheet shows one).
+fn chart_views(chart: &charts::Chart) -> impl IntoView + use<> {
+    view! {
+        <div class="chart-wide" inner_html=charts::render(chart, charts::Layout::Wide)></div>
+        <div class="chart-narrow" inner_html=charts::render(chart, charts::Layout::Narrow)></div>
+    }
+}
+
 fn dashboard_body(drv: DriverRef, c: &Computed, lang: Lang) -> impl IntoView + use<> {
     let s = &c.summary;
     let today = crate::ui::form::today();
@@ -319,12 +328,9 @@ fn dashboard_body(drv: DriverRef, c: &Computed, lang: Lang) -> impl IntoView + u
             }}</p>
         }
     });
-    let charts_html = [
-        charts::render(&charts::scores(s, lang)),
-        charts::render(&charts::registrations(s, lang)),
-        charts::render(&charts::warnings(s, lang)),
-    ];
-    let [scores_svg, registrations_svg, warnings_svg] = charts_html;
+    let scores_chart = charts::scores(s, lang);
+    let registrations_chart = charts::registrations(s, lang);
+    let warnings_chart = charts::warnings(s, lang);
     view! {
         <div class="dash-head">
             <div>
@@ -351,9 +357,9 @@ fn dashboard_body(drv: DriverRef, c: &Computed, lang: Lang) -> impl IntoView + u
 
         <h3>{tr(lang, "Biểu đồ", "Charts")}</h3>
         <div class="charts">
-            <figure class="chart" data-testid="chart-scores" inner_html=scores_svg></figure>
-            <figure class="chart" data-testid="chart-registrations" inner_html=registrations_svg></figure>
-            <figure class="chart" data-testid="chart-warnings" inner_html=warnings_svg></figure>
+            <figure class="chart" data-testid="chart-scores">{chart_views(&scores_chart)}</figure>
+            <figure class="chart" data-testid="chart-registrations">{chart_views(&registrations_chart)}</figure>
+            <figure class="chart" data-testid="chart-warnings">{chart_views(&warnings_chart)}</figure>
         </div>
 
         <h3>{tr(lang, "Đăng ký thi đua so với chỉ tiêu", "Registrations against targets")}</h3>

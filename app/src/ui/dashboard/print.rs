@@ -173,8 +173,8 @@ fn report(
             None => short_name(&o.name).to_string(),
         })
         .collect();
-    let scores_svg = charts::render(&charts::scores(s, lang));
-    let registrations_svg = charts::render(&charts::registrations(s, lang));
+    let scores_svg = charts::render(&charts::scores(s, lang), charts::Layout::Wide);
+    let registrations_svg = charts::render(&charts::registrations(s, lang), charts::Layout::Wide);
     let year = s.year;
     view! {
         <article class="report" data-testid="report" lang="vi">
@@ -189,6 +189,7 @@ fn report(
                     <td class="motto">
                         <div><strong>"CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"</strong></div>
                         <div class="motto-line"><strong>"Độc lập - Tự do - Hạnh phúc"</strong></div>
+                        <div class="rule motto-rule"></div>
                         <div class="place-date" data-testid="report-date"><em>{place_date}</em></div>
                     </td>
                 </tr>
