@@ -226,7 +226,7 @@ async function theDashboardWorksOfflineWithDownloadsAndAPrintView(t) {
   await t.step("a CSV view downloaded offline is the relay's too", async () => {
     await page.getByTestId("csv-view").selectOption("warnings");
     const [download] = await Promise.all([page.waitForEvent("download"), page.getByTestId("export-csv").click()]);
-    assertEqual(download.suggestedFilename(), "warnings-2026.csv", "file name");
+    assertEqual(download.suggestedFilename(), "tong-hop-cum-thi-dua-2026-canh-bao.csv", "file name");
     const bytes = fs.readFileSync(await download.path());
     assert(bytes.toString("utf8").startsWith("\ufeff"), "UTF-8 with a byte-order mark");
     assert(bytes.toString("utf8").includes("Lào Cai"), "Vietnamese text");

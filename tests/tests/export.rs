@@ -212,6 +212,11 @@ async fn every_csv_view_parses_back_to_its_table() {
         let (status, headers, bytes) = get_bytes(&relay, &path, "PTO").await;
         assert!(status.contains("200"), "{path}: {status}");
         assert!(headers.contains("text/csv; charset=utf-8"), "{headers}");
+        let name = shared::export::csv::file_name(&s, view);
+        assert!(
+            headers.contains(&format!("attachment; filename=\"{name}\"")),
+            "{headers}"
+        );
         let text = String::from_utf8(bytes).expect("UTF-8");
         assert_eq!(
             text,

@@ -47,7 +47,9 @@ pub fn csv(summary: &ClusterSummary, view: View) -> String {
     out
 }
 
-/// The file name offered for download, e.g. `dang-ky-2026.csv`.
+/// The file name offered for download, e.g.
+/// `tong-hop-cum-thi-dua-2026-dang-ky.csv` (the workbook's name with the
+/// view's Vietnamese name, without diacritics).
 pub fn file_name(summary: &ClusterSummary, view: View) -> String {
-    format!("{}-{}.csv", view.name(), summary.year)
+    format!("tong-hop-cum-thi-dua-{}-{}.csv", summary.year, view.slug())
 }

@@ -57,6 +57,19 @@ impl View {
         }
     }
 
+    /// The sheet name without diacritics, for file names (`dang-ky`).
+    pub fn slug(self) -> &'static str {
+        match self {
+            View::Overview => "tong-hop",
+            View::Registrations => "dang-ky",
+            View::Scores => "cham-diem",
+            View::Warnings => "canh-bao",
+            View::Models => "dien-hinh",
+            View::Recommendations => "kien-nghi",
+            View::Commendations => "khen-thuong",
+        }
+    }
+
     /// The sheet name in English (for the app's English interface).
     pub fn sheet_en(self) -> &'static str {
         match self {

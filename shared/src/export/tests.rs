@@ -55,6 +55,7 @@ fn views_are_named_for_urls_and_sheets() {
             "Excel's sheet name limit"
         );
         assert!(!view.sheet_en().is_empty());
+        assert!(view.slug().is_ascii(), "file names without diacritics");
         sheets.push(view.sheet());
     }
     sheets.sort();
@@ -159,7 +160,10 @@ fn csv_is_the_table_with_a_bom_and_crlf() {
         let header: Vec<String> = t.columns.iter().map(|c| field(&c.header)).collect();
         assert!(body.starts_with(&header.join(",")), "{}", view.name());
     }
-    assert_eq!(file_name(&s, View::Registrations), "registrations-2026.csv");
+    assert_eq!(
+        file_name(&s, View::Registrations),
+        "tong-hop-cum-thi-dua-2026-dang-ky.csv"
+    );
 }
 
 #[cfg(feature = "xlsx")]

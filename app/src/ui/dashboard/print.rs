@@ -173,8 +173,10 @@ fn report(
             None => short_name(&o.name).to_string(),
         })
         .collect();
-    let scores_svg = charts::render(&charts::scores(s, lang), charts::Layout::Wide);
-    let registrations_svg = charts::render(&charts::registrations(s, lang), charts::Layout::Wide);
+    // The report is in Vietnamese whatever the interface language.
+    let scores_svg = charts::render(&charts::scores(s, Lang::Vi), charts::Layout::Wide);
+    let registrations_svg =
+        charts::render(&charts::registrations(s, Lang::Vi), charts::Layout::Wide);
     let year = s.year;
     view! {
         <article class="report" data-testid="report" lang="vi">
