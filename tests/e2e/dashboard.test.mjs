@@ -110,17 +110,32 @@ async function theBrowsersSummaryEqualsTheRelays(t) {
   await t.step("after an edit on this device, synced again", async () => {
     await page.goto(`${relay.url}/#/don-vi/LSN/cham-diem`);
     const input = page.getByTestId("score-input-C2");
-    await input.fill("9.5");
+    await input.waitFor();
+    const value = (await input.inputValue()) === "7,5" ? 8 : 7.5;
+    await input.fill(String(value));
     await input.press("Enter");
+    // The app's own summary follows the edit at once (the edited document
+    // is read again, the others come from the cache)…
     await page.waitForFunction(
-      () => document.querySelector('[data-testid="unacked"]')?.dataset.count !== "0",
-      null,
+      async (want) => {
+        const mod = await import(document.querySelector('link[rel="modulepreload"]').href);
+        const lsn = JSON.parse(mod.thiduaDebugSummary()).offices.find((o) => o.code === "LSN");
+        return lsn.scores.criteria.find((c) => c.criterionId === "C2").selfScore === want;
+      },
+      value,
       { timeout: 10_000 },
     );
-    await page.locator(SYNCED).waitFor({ timeout: 20_000 });
+    // …and once the relay has it, both agree again.
+    await page.waitForFunction(
+      () =>
+        document.querySelector('[data-testid="sync-state"]')?.dataset.state === "synced" &&
+        document.querySelector('[data-testid="unacked"]')?.dataset.count === "0",
+      null,
+      { timeout: 20_000 },
+    );
     const [app, server] = [await appSummary(page), await relaySummary(relay)];
-    const lsn = app.offices.find((o) => o.code === "LSN");
-    assertEqual(lsn.scores.criteria.find((c) => c.criterionId === "C2").selfScore, 9.5, "the edit counts");
+    const lsn = server.offices.find((o) => o.code === "LSN");
+    assertEqual(lsn.scores.criteria.find((c) => c.criterionId === "C2").selfScore, value, "the relay has the edit");
     assertSameSummary(app, server, "after the edit");
   });
   assertEqual(errors, [], "no page errors");

@@ -190,9 +190,11 @@ fn key_figures(
 ) -> impl IntoView + use<> {
     let s = &c.summary;
     let t = &s.totals;
+    // Overdue recommendations (the figure beside is recommendations only).
     let overdue = s
         .follow_ups
         .iter()
+        .filter(|f| f.kind == shared::summary::FollowUpKind::Recommendation)
         .filter(|f| tables::overdue_days(f, today).is_some())
         .count();
     let leading = s
