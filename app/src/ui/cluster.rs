@@ -5,16 +5,15 @@ use leptos::prelude::*;
 use shared::protocol::DocumentId;
 
 use super::scoring::{criteria, fmt_points, score_values};
-use super::use_driver;
 use super::widgets::freshness_text;
+use super::{use_driver, use_signals};
 use crate::i18n::{tr, use_lang};
-use crate::sync::SyncSignals;
 
 #[component]
 pub fn ClusterPage() -> impl IntoView {
     let lang = use_lang();
     let drv = use_driver();
-    let signals = use_context::<SyncSignals>().expect("signals");
+    let signals = use_signals();
     let session = drv.with_value(|d| d.session());
     let cluster_name = session.directory.cluster.clone();
     let offices = session.directory.offices.clone();

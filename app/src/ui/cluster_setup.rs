@@ -16,9 +16,8 @@ use super::form::{
     fmt_points, movement_kind_opts, new_id, parse_date, save, show_date,
 };
 use super::office::cluster_memo;
-use super::{DriverRef, use_driver};
+use super::{DriverRef, use_driver, use_signals};
 use crate::i18n::{tr, use_lang};
-use crate::sync::SyncSignals;
 
 /// "Tuyên Quang (trước 01/07/2025: Hà Giang)" — a member with what it continues.
 pub fn member_label(c: &ClusterDoc, m: &Member) -> String {
@@ -77,7 +76,7 @@ const fn spec(key: &'static str, kind: Kind, vi: &'static str, en: &'static str)
 pub fn ClusterSetupPage() -> impl IntoView {
     let lang = use_lang();
     let drv = use_driver();
-    let signals = use_context::<SyncSignals>().expect("signals");
+    let signals = use_signals();
     let Some(doc) = drv.with_value(|d| d.session().directory.cluster_doc()) else {
         return view! { <p class="error">"?"</p> }.into_any();
     };

@@ -25,7 +25,7 @@ use shared::schema::read;
 use shared::schema::value::{DateText, FollowUpStatus, MovementKind, StaffKind, TextCode};
 use shared::schema::write::{self, WriteError};
 
-use super::{DriverRef, use_driver};
+use super::{DriverRef, use_driver, use_signals};
 use crate::i18n::{Lang, tr, use_lang};
 use crate::sync::SyncSignals;
 
@@ -582,7 +582,7 @@ pub fn Field(
 ) -> impl IntoView {
     let lang = use_lang();
     let drv = use_driver();
-    let signals = use_context::<SyncSignals>().expect("signals");
+    let signals = use_signals();
     let doc = ctx.doc;
     let path = StoredValue::new(path);
     let what = StoredValue::new(what);

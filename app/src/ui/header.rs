@@ -2,15 +2,15 @@
 
 use leptos::prelude::*;
 
-use super::use_driver;
+use super::{use_driver, use_signals};
 use crate::i18n::{Lang, datetime_vn, tr, use_lang};
-use crate::sync::{SyncSignals, SyncState};
+use crate::sync::SyncState;
 
 #[component]
 pub fn Header() -> impl IntoView {
     let lang = use_lang();
     let drv = use_driver();
-    let signals = use_context::<SyncSignals>().expect("signals");
+    let signals = use_signals();
     let session = drv.with_value(|d| d.session());
     let office_name = session
         .office_entry()

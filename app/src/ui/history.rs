@@ -7,9 +7,8 @@ use leptos::prelude::*;
 
 use super::form::datetime_secs;
 use super::office::use_office;
-use super::use_driver;
+use super::{use_driver, use_signals};
 use crate::i18n::{tr, use_lang};
-use crate::sync::SyncSignals;
 
 /// One line of the history.
 #[derive(Clone, Debug, PartialEq)]
@@ -41,7 +40,7 @@ const PAGE: usize = 100;
 pub fn HistoryPage() -> impl IntoView {
     let lang = use_lang();
     let drv = use_driver();
-    let signals = use_context::<SyncSignals>().expect("signals");
+    let signals = use_signals();
     let ov = use_office();
     let doc = ov.ctx.doc;
     let shown = RwSignal::new(PAGE);

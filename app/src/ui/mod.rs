@@ -35,7 +35,7 @@ use wasm_bindgen::prelude::*;
 use crate::i18n::{Lang, tr, use_lang};
 use crate::session::{SESSION_KEY, Session};
 use crate::storage::IdbChunkStore;
-use crate::sync::Driver;
+use crate::sync::{Driver, SyncSignals};
 
 /// Id of the element the app mounts into (see `static/index.html`).
 pub const ROOT_ID: &str = "app";
@@ -49,6 +49,11 @@ pub type DriverRef = StoredValue<Driver, LocalStorage>;
 /// The driver provided at the root of a signed-in app.
 pub fn use_driver() -> DriverRef {
     use_context::<DriverRef>().expect("driver is provided once signed in")
+}
+
+/// The sync signals provided at the root of a signed-in app.
+pub fn use_signals() -> SyncSignals {
+    use_context::<SyncSignals>().expect("signals")
 }
 
 /// What the app is showing at the top level.

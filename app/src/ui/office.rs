@@ -9,7 +9,7 @@ use shared::schema::{ClusterDoc, OfficeDoc, load_cluster, load_office};
 
 use super::form::DocCtx;
 use super::widgets::freshness_text;
-use super::{DriverRef, use_driver};
+use super::{DriverRef, use_driver, use_signals};
 use crate::i18n::{tr, use_lang};
 use crate::sync::SyncSignals;
 
@@ -85,7 +85,7 @@ pub fn split_route(rest: &str) -> (String, String) {
 pub fn OfficePage(code: String, page: Signal<String>) -> impl IntoView {
     let lang = use_lang();
     let drv = use_driver();
-    let signals = use_context::<SyncSignals>().expect("signals");
+    let signals = use_signals();
     let session = drv.with_value(|d| d.session());
     let Some(entry) = session.directory.office(&code).cloned() else {
         return view! {

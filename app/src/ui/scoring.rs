@@ -10,9 +10,8 @@ use shared::schema::read;
 
 use super::form::{DocCtx, Field, Kind, Opt, Problem, Val, problems_text, put_val, save, today};
 use super::office::use_office;
-use super::{DriverRef, use_driver};
+use super::{DriverRef, use_driver, use_signals};
 use crate::i18n::{tr, use_lang};
-use crate::sync::SyncSignals;
 
 /// A criterion of the scoring table (tiêu chí).
 #[derive(Clone, Debug, PartialEq)]
@@ -95,7 +94,7 @@ fn write_score(
 pub fn ScoringPage() -> impl IntoView {
     let lang = use_lang();
     let drv = use_driver();
-    let signals = use_context::<SyncSignals>().expect("signals");
+    let signals = use_signals();
     let ov = use_office();
     let doc = ov.ctx.doc;
     let editable = ov.ctx.editable;
@@ -211,7 +210,7 @@ fn CovenantSignature() -> impl IntoView {
 fn PeerReviews() -> impl IntoView {
     let lang = use_lang();
     let drv = use_driver();
-    let signals = use_context::<SyncSignals>().expect("signals");
+    let signals = use_signals();
     let ov = use_office();
     let (cluster, year, ctx) = (ov.cluster, ov.year, ov.ctx);
     let own = ov.code.clone();
@@ -294,7 +293,7 @@ fn PeerReviews() -> impl IntoView {
 fn ScoreRow(c: Criterion, doc: DocumentId, editable: Memo<bool>) -> impl IntoView {
     let lang = use_lang();
     let drv = use_driver();
-    let signals = use_context::<SyncSignals>().expect("signals");
+    let signals = use_signals();
     let id = c.id.clone();
     let values = {
         let id = id.clone();

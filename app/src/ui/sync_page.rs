@@ -4,16 +4,15 @@
 use leptos::prelude::*;
 use shared::cluster::DocRole;
 
-use super::use_driver;
 use super::widgets::freshness_text;
+use super::{use_driver, use_signals};
 use crate::i18n::{Lang, datetime_vn, tr, use_lang};
-use crate::sync::SyncSignals;
 
 #[component]
 pub fn SyncPage() -> impl IntoView {
     let lang = use_lang();
     let drv = use_driver();
-    let signals = use_context::<SyncSignals>().expect("signals");
+    let signals = use_signals();
     let session = drv.with_value(|d| d.session());
     let docs = session.directory.all_docs();
     let directory = session.directory.clone();

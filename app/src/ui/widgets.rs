@@ -3,14 +3,15 @@
 
 use leptos::prelude::*;
 
+use super::use_signals;
 use crate::i18n::{Lang, datetime_vn, tr, use_lang};
-use crate::sync::{DocFreshness, SyncSignals};
+use crate::sync::DocFreshness;
 
 /// Problems that must never be silent: a full disk, a refused device, refused changes.
 #[component]
 pub fn Banners() -> impl IntoView {
     let lang = use_lang();
-    let signals = use_context::<SyncSignals>().expect("signals");
+    let signals = use_signals();
     view! {
         {move || signals.storage_error.get().map(|e| view! {
             <div class="banner banner-error" role="alert" data-testid="storage-error">

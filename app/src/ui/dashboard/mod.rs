@@ -25,7 +25,7 @@ use leptos::prelude::*;
 use shared::export::View;
 use shared::protocol::DocumentId;
 
-use super::{DriverRef, use_driver, use_route};
+use super::{DriverRef, use_driver, use_route, use_signals};
 use crate::i18n::{Lang, tr, use_lang};
 use crate::sync::{DocFreshness, SyncSignals};
 use source::{Computed, NotReady};
@@ -275,7 +275,7 @@ fn key_figures(
 pub fn DashboardPage() -> impl IntoView {
     let lang = use_lang();
     let drv = use_driver();
-    let signals = use_context::<SyncSignals>().expect("signals");
+    let signals = use_signals();
     let summary = use_summary(drv, signals);
     let body = move || {
         let l = lang.get();

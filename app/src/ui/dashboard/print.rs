@@ -15,9 +15,8 @@ use shared::schema::ClusterDoc;
 use super::source::Computed;
 use super::{BEHIND_DAYS, charts, short_name, tables, use_summary};
 use crate::i18n::{Lang, tr, use_lang};
-use crate::sync::SyncSignals;
 use crate::ui::office::cluster_memo;
-use crate::ui::{use_driver, use_route};
+use crate::ui::{use_driver, use_route, use_signals};
 
 /// "ngày 05 tháng 02 năm 2026": days below 10 and the months 1 and 2 take
 /// a leading zero (Nghị định 30/2020/NĐ-CP).
@@ -70,7 +69,7 @@ fn issuer(cluster: &ClusterDoc) -> (String, String) {
 pub fn PrintPage() -> impl IntoView {
     let lang = use_lang();
     let drv = use_driver();
-    let signals = use_context::<SyncSignals>().expect("signals");
+    let signals = use_signals();
     let route = use_route();
     let summary = use_summary(drv, signals);
     let cluster = cluster_memo(drv, signals);
