@@ -16,6 +16,7 @@ use super::form::{
     show_date, title_opts, today,
 };
 use super::office::{person_name, staff_options, use_office};
+use super::records::{EmptyNote, ids_newest_first, record_memo};
 use super::use_driver;
 use crate::i18n::{Lang, tr, use_lang};
 
@@ -49,38 +50,10 @@ pub fn AwardsPage() -> impl IntoView {
     let lang = use_lang();
     let ov = use_office();
     let (office, ctx) = (ov.office, ov.ctx);
-    let proposals = Memo::new(move |_| {
-        office.with(|o| {
-            let mut v: Vec<(String, String)> = o
-                .proposals
-                .iter()
-                .map(|(id, p)| {
-                    (
-                        id.clone(),
-                        p.date.as_ref().map(|d| d.0.clone()).unwrap_or_default(),
-                    )
-                })
-                .collect();
-            v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-            v.into_iter().map(|x| x.0).collect::<Vec<_>>()
-        })
-    });
-    let decisions = Memo::new(move |_| {
-        office.with(|o| {
-            let mut v: Vec<(String, String)> = o
-                .decisions
-                .iter()
-                .map(|(id, d)| {
-                    (
-                        id.clone(),
-                        d.date.as_ref().map(|d| d.0.clone()).unwrap_or_default(),
-                    )
-                })
-                .collect();
-            v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-            v.into_iter().map(|x| x.0).collect::<Vec<_>>()
-        })
-    });
+    let proposals =
+        Memo::new(move |_| office.with(|o| ids_newest_first(&o.proposals, |p| p.date.as_ref())));
+    let decisions =
+        Memo::new(move |_| office.with(|o| ids_newest_first(&o.decisions, |d| d.date.as_ref())));
     view! {
         <h3>{move || tr(lang.get(), "Tờ trình đề nghị khen thưởng", "Commendation proposals")}</h3>
         {move || ctx.editable.get().then(|| view! { <AddProposal /> })}
@@ -89,7 +62,7 @@ pub fn AwardsPage() -> impl IntoView {
                 <ProposalCard id=id />
             </For>
         </div>
-        {move || proposals.get().is_empty().then(|| view! { <p class="muted">{move || tr(lang.get(), "Chưa có tờ trình nào.", "No proposals yet.")}</p> })}
+        <EmptyNote ids=proposals vi="Chưa có tờ trình nào." en="No proposals yet." />
         <h3>{move || tr(lang.get(), "Quyết định khen thưởng", "Commendation decisions")}</h3>
         {move || ctx.editable.get().then(|| view! { <AddDecision /> })}
         <div class="cards" data-testid="decisions">
@@ -97,7 +70,7 @@ pub fn AwardsPage() -> impl IntoView {
                 <DecisionCard id=id />
             </For>
         </div>
-        {move || decisions.get().is_empty().then(|| view! { <p class="muted">{move || tr(lang.get(), "Chưa có quyết định nào.", "No decisions yet.")}</p> })}
+        <EmptyNote ids=decisions vi="Chưa có quyết định nào." en="No decisions yet." />
     }
 }
 
@@ -227,8 +200,7 @@ fn ProposalCard(id: String) -> impl IntoView {
     let ov = use_office();
     let (office, ctx) = (ov.office, ov.ctx);
     let pid = StoredValue::new(id.clone());
-    let proposal =
-        Memo::new(move |_| office.with(|o| pid.with_value(|p| o.proposals.get(p).cloned())));
+    let proposal = record_memo(office, &id, |o| &o.proposals);
     let subject = move || {
         proposal
             .get()
@@ -314,19 +286,14 @@ fn ProposalCard(id: String) -> impl IntoView {
 
 /// Proposal choices for a decision: (id, "12/TTr-VP — Ông Nguyễn Văn An").
 fn proposal_choices(o: &shared::schema::OfficeDoc) -> Vec<(String, String)> {
-    let mut v: Vec<(String, String, String)> = o
-        .proposals
-        .iter()
-        .map(|(id, p)| {
-            (
-                id.clone(),
-                format!("{} — {}", number_or_draft(&p.number), subject_of(o, p)),
-                p.date.as_ref().map(|d| d.0.clone()).unwrap_or_default(),
-            )
+    ids_newest_first(&o.proposals, |p| p.date.as_ref())
+        .into_iter()
+        .map(|id| {
+            let p = &o.proposals[&id];
+            let label = format!("{} — {}", number_or_draft(&p.number), subject_of(o, p));
+            (id, label)
         })
-        .collect();
-    v.sort_by(|a, b| b.2.cmp(&a.2));
-    v.into_iter().map(|(id, label, _)| (id, label)).collect()
+        .collect()
 }
 
 #[component]
@@ -414,8 +381,7 @@ fn DecisionCard(id: String) -> impl IntoView {
     let ov = use_office();
     let (office, ctx) = (ov.office, ov.ctx);
     let did = StoredValue::new(id.clone());
-    let decision =
-        Memo::new(move |_| office.with(|o| did.with_value(|d| o.decisions.get(d).cloned())));
+    let decision = record_memo(office, &id, |o| &o.decisions);
     let error = RwSignal::new(None::<String>);
     // Linked proposals with the days from each to the decision.
     let links = move || {

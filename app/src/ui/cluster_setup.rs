@@ -16,6 +16,7 @@ use super::form::{
     fmt_points, movement_kind_opts, new_id, parse_date, save, show_date,
 };
 use super::office::cluster_memo;
+use super::records::OpenButton;
 use super::{DriverRef, use_driver, use_signals};
 use crate::i18n::{tr, use_lang};
 
@@ -344,7 +345,6 @@ fn RecordList(
     specs: Vec<Spec>,
     what: &'static str,
 ) -> impl IntoView {
-    let lang = use_lang();
     let specs = StoredValue::new(specs);
     view! {
         <div class="cards" data-testid=format!("{map}-list")>
@@ -360,9 +360,7 @@ fn RecordList(
                         <div class="card" data-testid=format!("{map}-{id}")>
                             <div class="card-head">
                                 <span data-testid="record-head">{head}</span>
-                                <button type="button" class="small" on:click=move |_| open.update(|o| *o = !*o)>
-                                    {move || if open.get() { tr(lang.get(), "Đóng", "Close") } else if ctx.editable.get() { tr(lang.get(), "Sửa", "Edit") } else { tr(lang.get(), "Chi tiết", "Details") }}
-                                </button>
+                                <OpenButton open=open ctx=ctx />
                             </div>
                             {move || open.get().then(|| {
                                 let path = path.clone();

@@ -17,6 +17,7 @@ use super::form::{
     title_opts,
 };
 use super::office::{person_name, staff_options, use_office};
+use super::records::EmptyNote;
 use super::use_driver;
 use crate::i18n::{Lang, tr, use_lang};
 
@@ -71,7 +72,7 @@ pub fn EvaluationPage() -> impl IntoView {
         <h4>{move || tr(lang.get(), "Tập thể", "The collective")}</h4>
         <CollectiveCard />
         <h4>{move || tr(lang.get(), "Cá nhân", "Individuals")}</h4>
-        {move || people.get().is_empty().then(|| view! { <p class="muted">{move || tr(lang.get(), "Chưa có cán bộ trong năm này (thêm ở trang Cán bộ).", "No staff in this year (add them under Staff).")}</p> })}
+        <EmptyNote ids=people vi="Chưa có cán bộ trong năm này (thêm ở trang Cán bộ)." en="No staff in this year (add them under Staff)." />
         <div class="cards">
             <For each=move || people.get() key=|p| p.clone() let:pid>
                 <PersonEvaluation pid=pid />

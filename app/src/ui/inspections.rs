@@ -11,6 +11,7 @@ use super::form::{
     opt_label, parse_date, save, show_date, today,
 };
 use super::office::use_office;
+use super::records::{EmptyNote, ids_newest_first};
 use super::use_driver;
 use crate::i18n::{tr, use_lang};
 use shared::schema::value::TextCode;
@@ -20,29 +21,15 @@ pub fn InspectionsPage() -> impl IntoView {
     let lang = use_lang();
     let ov = use_office();
     let (office, ctx) = (ov.office, ov.ctx);
-    let ids = Memo::new(move |_| {
-        office.with(|o| {
-            let mut v: Vec<(String, String)> = o
-                .inspections
-                .iter()
-                .map(|(id, i)| {
-                    (
-                        id.clone(),
-                        i.date.as_ref().map(|d| d.0.clone()).unwrap_or_default(),
-                    )
-                })
-                .collect();
-            v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-            v.into_iter().map(|x| x.0).collect::<Vec<_>>()
-        })
-    });
+    let ids =
+        Memo::new(move |_| office.with(|o| ids_newest_first(&o.inspections, |i| i.date.as_ref())));
     view! {
         <h3>{move || tr(lang.get(), "Các đợt kiểm tra, khảo sát tại đơn vị", "Inspections and surveys at the office")}</h3>
         {move || ctx.editable.get().then(|| view! { <AddInspection /> })}
         <For each=move || ids.get() key=|id| id.clone() let:id>
             <InspectionCard id=id />
         </For>
-        {move || ids.get().is_empty().then(|| view! { <p class="muted">{move || tr(lang.get(), "Chưa có đợt kiểm tra nào.", "No inspections yet.")}</p> })}
+        <EmptyNote ids=ids vi="Chưa có đợt kiểm tra nào." en="No inspections yet." />
     }
 }
 

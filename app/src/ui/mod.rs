@@ -19,6 +19,7 @@ mod history;
 mod inspections;
 mod models;
 mod office;
+mod records;
 mod registration;
 mod scoring;
 mod signin;

@@ -13,6 +13,7 @@ use super::form::{
     new_id, problems_text, save, today,
 };
 use super::office::{person_name, staff_options, use_office};
+use super::records::record_memo;
 use super::use_driver;
 use crate::i18n::{Lang, tr, use_lang};
 
@@ -155,8 +156,7 @@ fn ModelCard(id: String) -> impl IntoView {
     let ov = use_office();
     let (office, ctx) = (ov.office, ov.ctx);
     let mid = StoredValue::new(id.clone());
-    let model =
-        Memo::new(move |_| office.with(|o| mid.with_value(|m| o.exemplary_models.get(m).cloned())));
+    let model = record_memo(office, &id, |o| &o.exemplary_models);
     let name = move || {
         model
             .get()

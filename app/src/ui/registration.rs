@@ -15,6 +15,7 @@ use super::form::{
     SelectInput, TextInput, error_for, new_id, parse_date, save, title_opts, today,
 };
 use super::office::{person_name, staff_options, use_office};
+use super::records::{EmptyNote, record_memo};
 use super::use_driver;
 use crate::i18n::{tr, use_lang};
 
@@ -122,7 +123,7 @@ pub fn RegistrationPage() -> impl IntoView {
             </tbody>
         </table>
         </div>
-        {move || rows.get().is_empty().then(|| view! { <p class="muted">{move || tr(lang.get(), "Chưa có đăng ký nào cho năm này.", "No registrations for this year yet.")}</p> })}
+        <EmptyNote ids=rows vi="Chưa có đăng ký nào cho năm này." en="No registrations for this year yet." />
     }
 }
 
@@ -131,9 +132,7 @@ fn RegistrationRow(id: String, deadline: Memo<Option<(String, Date)>>) -> impl I
     let lang = use_lang();
     let ov = use_office();
     let (office, ctx) = (ov.office, ov.ctx);
-    let rid = StoredValue::new(id.clone());
-    let reg =
-        Memo::new(move |_| office.with(|o| rid.with_value(|id| o.registrations.get(id).cloned())));
+    let reg = record_memo(office, &id, |o| &o.registrations);
     let subject = move || {
         reg.get().map(|r| match &r.person_id {
             Some(p) => office.with(|o| person_name(o, p)),

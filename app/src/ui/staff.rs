@@ -13,6 +13,7 @@ use super::form::{
     error_for, gender_opts, new_id, opt_label, save, show_date, staff_kind_opts, today,
 };
 use super::office::{person_name, use_office};
+use super::records::{OpenButton, record_memo};
 use super::use_driver;
 use crate::i18n::{tr, use_lang};
 
@@ -121,8 +122,8 @@ fn PersonCard(id: String) -> impl IntoView {
     let ov = use_office();
     let (office, ctx) = (ov.office, ov.ctx);
     let open = RwSignal::new(false);
+    let person = record_memo(office, &id, |o| &o.staff);
     let id = StoredValue::new(id);
-    let person = Memo::new(move |_| office.with(|o| id.with_value(|id| o.staff.get(id).cloned())));
     let title = move || office.with(|o| id.with_value(|id| person_name(o, id)));
     let line = move || {
         let l = lang.get();
@@ -221,9 +222,7 @@ fn PersonCard(id: String) -> impl IntoView {
                     <div class="muted small">{line}</div>
                     <div class="warn small">{discipline_line}</div>
                 </div>
-                <button type="button" class="small" data-testid=format!("staff-edit-{pid}") on:click=move |_| open.update(|o| *o = !*o)>
-                    {move || if open.get() { tr(lang.get(), "Đóng", "Close") } else if ctx.editable.get() { tr(lang.get(), "Sửa", "Edit") } else { tr(lang.get(), "Chi tiết", "Details") }}
-                </button>
+                <OpenButton open=open ctx=ctx testid=format!("staff-edit-{pid}") />
             </div>
             {move || open.get().then(|| {
                 let path = path.clone();
