@@ -11,9 +11,9 @@ use shared::schema::write::{put_entry, put_field};
 use shared::schema::{Decision, Proposal};
 
 use super::form::{
-    COLLECTIVE_TITLES, DeleteButton, Field, FormProblems, Kind, Opt, PERSON_TITLES, Problem,
-    SelectInput, TextInput, days_between, error_for, new_id, parse_date, problems_text, save,
-    show_date, title_opts, today,
+    AddForm, COLLECTIVE_TITLES, DeleteButton, Field, Kind, Opt, PERSON_TITLES, Problem,
+    SelectInput, TextInput, date_problem, days_between, error_for, new_id, parse_date,
+    problems_text, save, show_date, title_opts, today,
 };
 use super::office::{person_name, staff_options, use_office};
 use super::records::{EmptyNote, ids_newest_first, record_memo};
@@ -109,32 +109,22 @@ fn AddProposal() -> impl IntoView {
             PERSON_TITLES
         })
     });
-    let add = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
+    let add = move || {
         let mut errs = Vec::new();
         let d = parse_date(&date.get_untracked());
         if d.is_none() {
-            errs.push(Problem {
-                path: "date".into(),
-                ..Problem::new(
-                    "Ngày phải có dạng dd/mm/yyyy.",
-                    "Write the date as dd/mm/yyyy.",
-                )
-            });
+            errs.push(date_problem());
         }
         let s = subject.get_untracked();
         if s.is_empty() {
-            errs.push(Problem {
-                path: "personId".into(),
-                ..Problem::new(
-                    "Hãy chọn cá nhân hoặc tập thể được đề nghị.",
-                    "Choose who is proposed.",
-                )
-            });
+            errs.push(Problem::at(
+                "personId",
+                "Hãy chọn cá nhân hoặc tập thể được đề nghị.",
+                "Choose who is proposed.",
+            ));
         }
         if !errs.is_empty() {
-            problems.set(errs);
-            return;
+            return Err(errs);
         }
         let person_id = (s != COLLECTIVE).then_some(s);
         let p = Proposal {
@@ -158,7 +148,7 @@ fn AddProposal() -> impl IntoView {
             .title
             .map(|t| t.name_vi().to_string())
             .unwrap_or_else(|| p.award.clone());
-        match save(
+        save(
             drv,
             ctx.doc,
             &format!(
@@ -166,17 +156,14 @@ fn AddProposal() -> impl IntoView {
                 number_or_draft(&p.number)
             ),
             |tx| put_entry(tx, &["proposals"], &new_id("tt"), &p),
-        ) {
-            Ok(()) => {
-                number.set(String::new());
-                award.set(String::new());
-                problems.set(Vec::new());
-            }
-            Err(e) => problems.set(e),
-        }
+        )?;
+        number.set(String::new());
+        award.set(String::new());
+        Ok(())
     };
     view! {
-        <form class="card add-form" on:submit=add data-testid="proposal-add-form">
+        <AddForm testid="proposal" problems=problems keys=&["number", "date", "signer", "personId", "subjectName", "title", "award"]
+            button=("Thêm tờ trình", "Add proposal") on_add=add>
             <div class="fields">
                 <TextInput value=number vi="Số tờ trình" en="Number" testid="proposal-number-input" placeholder="12/TTr-VP" error=error_for(lang, problems, "number") />
                 <TextInput value=date vi="Ngày" en="Date" testid="proposal-date-input" placeholder="dd/mm/yyyy" error=error_for(lang, problems, "date") />
@@ -188,9 +175,7 @@ fn AddProposal() -> impl IntoView {
                 <SelectInput value=title vi="Danh hiệu" en="Title" testid="proposal-title-input" options=titles error=error_for(lang, problems, "title") />
                 <TextInput value=award vi="Hình thức khác" en="Other award" testid="proposal-award-input" placeholder="Huân chương Lao động hạng Ba" error=error_for(lang, problems, "award") />
             </div>
-            <FormProblems problems=problems keys=&["number", "date", "signer", "personId", "subjectName", "title", "award"] testid="proposal-add-error" />
-            <button type="submit" data-testid="proposal-add">{move || tr(lang.get(), "Thêm tờ trình", "Add proposal")}</button>
-        </form>
+        </AddForm>
     }
 }
 
@@ -308,18 +293,8 @@ fn AddDecision() -> impl IntoView {
     let citation = RwSignal::new(String::new());
     let chosen = RwSignal::new(Vec::<String>::new());
     let problems = RwSignal::new(Vec::<Problem>::new());
-    let add = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        let Some(d) = parse_date(&date.get_untracked()) else {
-            problems.set(vec![Problem {
-                path: "date".into(),
-                ..Problem::new(
-                    "Ngày phải có dạng dd/mm/yyyy.",
-                    "Write the date as dd/mm/yyyy.",
-                )
-            }]);
-            return;
-        };
+    let add = move || {
+        let d = parse_date(&date.get_untracked()).ok_or_else(|| vec![date_problem()])?;
         let dec = Decision {
             number: number.get_untracked().trim().to_string(),
             date: Some(d.into()),
@@ -327,23 +302,20 @@ fn AddDecision() -> impl IntoView {
             citation: citation.get_untracked().trim().to_string(),
             proposal_ids: chosen.get_untracked(),
         };
-        match save(
+        save(
             drv,
             ctx.doc,
             &format!("Quyết định khen thưởng {}", number_or_draft(&dec.number)),
             |tx| put_entry(tx, &["decisions"], &new_id("qd"), &dec),
-        ) {
-            Ok(()) => {
-                number.set(String::new());
-                citation.set(String::new());
-                chosen.set(Vec::new());
-                problems.set(Vec::new());
-            }
-            Err(e) => problems.set(e),
-        }
+        )?;
+        number.set(String::new());
+        citation.set(String::new());
+        chosen.set(Vec::new());
+        Ok(())
     };
     view! {
-        <form class="card add-form" on:submit=add data-testid="decision-add-form">
+        <AddForm testid="decision" problems=problems keys=&["number", "date", "signer", "citation", "proposalIds"]
+            button=("Thêm quyết định", "Add decision") on_add=add>
             <div class="fields">
                 <TextInput value=number vi="Số quyết định" en="Number" testid="decision-number-input" placeholder="123/QĐ-UBND" error=error_for(lang, problems, "number") />
                 <TextInput value=date vi="Ngày" en="Date" testid="decision-date-input" placeholder="dd/mm/yyyy" error=error_for(lang, problems, "date") />
@@ -368,9 +340,7 @@ fn AddDecision() -> impl IntoView {
                 }).collect_view()}
                 {move || error_for(lang, problems, "proposalIds").get().map(|e| view! { <div class="field-error" role="alert">{e}</div> })}
             </fieldset>
-            <FormProblems problems=problems keys=&["number", "date", "signer", "citation", "proposalIds"] testid="decision-add-error" />
-            <button type="submit" data-testid="decision-add">{move || tr(lang.get(), "Thêm quyết định", "Add decision")}</button>
-        </form>
+        </AddForm>
     }
 }
 

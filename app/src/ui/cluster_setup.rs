@@ -12,7 +12,7 @@ use shared::schema::write::put_entry;
 use shared::schema::{ClusterDoc, Criterion, Deadline, Member, Movement, Plan, Section};
 
 use super::form::{
-    DeleteButton, DocCtx, Field, FormProblems, Kind, Opt, Problem, TextInput, error_for,
+    AddForm, DeleteButton, DocCtx, Field, Kind, Opt, Problem, TextInput, date_problem, error_for,
     fmt_points, movement_kind_opts, new_id, parse_date, save, show_date,
 };
 use super::office::cluster_memo;
@@ -289,10 +289,10 @@ pub fn ClusterSetupPage() -> impl IntoView {
                     on_add=Callback::new(move |v: Vec<String>| {
                         let id = v[0].trim().to_string();
                         if id.is_empty() || cluster.with_untracked(|c| c.criteria.contains_key(&id)) {
-                            return Err(vec![Problem { path: "id".into(), ..Problem::new("Mã tiêu chí trống hoặc đã có.", "The id is empty or taken.") }]);
+                            return Err(vec![Problem::at("id", "Mã tiêu chí trống hoặc đã có.", "The id is empty or taken.")]);
                         }
                         let Ok(max) = v[2].trim().replace(',', ".").parse::<f64>() else {
-                            return Err(vec![Problem { path: "maxPoints".into(), ..Problem::new("Hãy nhập số điểm, ví dụ 10.", "Enter a number, e.g. 10.") }]);
+                            return Err(vec![Problem::at("maxPoints", "Hãy nhập số điểm, ví dụ 10.", "Enter a number, e.g. 10.")]);
                         };
                         let (section, order) = cluster.with_untracked(|c| {
                             let s = c.sections.iter().max_by_key(|(_, s)| s.order).map(|(id, _)| id.clone()).unwrap_or_default();
@@ -314,7 +314,7 @@ pub fn ClusterSetupPage() -> impl IntoView {
                     button=("Thêm thời hạn", "Add deadline")
                     on_add=Callback::new(move |v: Vec<String>| {
                         let Some(date) = parse_date(&v[1]) else {
-                            return Err(vec![Problem { path: "date".into(), ..Problem::new("Ngày phải có dạng dd/mm/yyyy.", "Write the date as dd/mm/yyyy.") }]);
+                            return Err(vec![date_problem()]);
                         };
                         let d = Deadline { name: v[0].clone(), date: date.into(), note: String::new() };
                         save(drv, ctx.doc, &format!("Thêm thời hạn: {} — {}", d.name, show_date(Some(&d.date))), |tx| put_entry(tx, &["deadlines"], &new_id("h"), &d))
@@ -406,39 +406,32 @@ fn QuickAdd(
             .into_boxed_slice(),
     );
     let vals = values.clone();
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
+    let add = move || {
         let texts: Vec<String> = vals
             .iter()
             .map(|v| v.get_untracked().trim().to_string())
             .collect();
         if let Some(i) = texts.iter().position(|t| t.is_empty()) {
-            problems.set(vec![Problem {
-                path: fields[i].0.into(),
-                ..Problem::new("Cần nhập nội dung.", "This cannot be empty.")
-            }]);
-            return;
+            return Err(vec![Problem::at(
+                fields[i].0,
+                "Cần nhập nội dung.",
+                "This cannot be empty.",
+            )]);
         }
-        match on_add.run(texts) {
-            Ok(()) => {
-                for v in &vals {
-                    v.set(String::new());
-                }
-                problems.set(Vec::new());
-            }
-            Err(p) => problems.set(p),
+        on_add.run(texts)?;
+        for v in &vals {
+            v.set(String::new());
         }
+        Ok(())
     };
     view! {
-        <form class="card add-form" on:submit=submit data-testid=format!("{testid}-add-form")>
+        <AddForm testid=testid problems=problems keys=keys button=button on_add=add>
             <div class="fields">
                 {fields.iter().zip(values).map(|((key, vi, en, ph), v)| view! {
                     <TextInput value=v vi=vi en=en testid=format!("{testid}-{key}-input") placeholder=ph error=error_for(lang, problems, key) />
                 }).collect_view()}
             </div>
-            <FormProblems problems=problems keys=keys testid=format!("{testid}-add-error") />
-            <button type="submit" data-testid=format!("{testid}-add")>{move || tr(lang.get(), button.0, button.1)}</button>
-        </form>
+        </AddForm>
     }
 }
 

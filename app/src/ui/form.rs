@@ -10,8 +10,9 @@
 //! - [`save`]: every write of the screens goes through it: rights and schema
 //!   are checked by [`crate::sync::Driver::change_with`] before committing;
 //!   refusals come back as [`Problem`]s with the path of the field.
-//! - Small inputs for "add" forms ([`TextInput`], [`SelectInput`]), option
-//!   lists of the domain's enumerations, ids, dates and times.
+//! - "Add" forms: [`AddForm`] (inputs, problems, submit button) and its
+//!   small inputs ([`TextInput`], [`SelectInput`]); option lists of the
+//!   domain's enumerations, ids, dates and times.
 
 use automerge::transaction::Transaction;
 use automerge::{Automerge, ObjType, ReadDoc, ScalarValue};
@@ -48,6 +49,14 @@ impl Problem {
             path: String::new(),
             vi: vi.to_string(),
             en: en.to_string(),
+        }
+    }
+
+    /// A problem about the field `path` (in "add" forms, an input's key).
+    pub fn at(path: &str, vi: &str, en: &str) -> Problem {
+        Problem {
+            path: path.to_string(),
+            ..Problem::new(vi, en)
         }
     }
 
@@ -884,6 +893,53 @@ pub fn FormProblems(
                 <div class="field-error form-error" role="alert" data-testid=testid.clone()>{problems_text(lang.get(), &r)}</div>
             })
         }}
+    }
+}
+
+/// The problem of an "add" form's `date` input when it is not dd/mm/yyyy.
+pub fn date_problem() -> Problem {
+    Problem::at(
+        "date",
+        "Ngày phải có dạng dd/mm/yyyy.",
+        "Write the date as dd/mm/yyyy.",
+    )
+}
+
+/// The submit handler of an "add" form: runs `add` (without reloading the
+/// page), then clears the form's problems once it has added, or shows why
+/// not. `add` empties its inputs itself after saving.
+pub fn submit_add(
+    problems: RwSignal<Vec<Problem>>,
+    add: impl Fn() -> Result<(), Vec<Problem>> + 'static,
+) -> impl Fn(leptos::ev::SubmitEvent) + 'static {
+    move |ev| {
+        ev.prevent_default();
+        problems.set(add().err().unwrap_or_default());
+    }
+}
+
+/// An "add" form on a card: its inputs (`children`), the problems not shown
+/// at an input ([`FormProblems`]) and the submit button, with the test ids
+/// `{testid}-add-form`, `{testid}-add-error` and `{testid}-add`. Submitting
+/// runs `on_add` as [`submit_add`] does.
+#[component]
+pub fn AddForm(
+    testid: &'static str,
+    problems: RwSignal<Vec<Problem>>,
+    /// Keys shown next to their own inputs.
+    keys: &'static [&'static str],
+    /// The button's label (Vietnamese, English).
+    button: (&'static str, &'static str),
+    on_add: impl Fn() -> Result<(), Vec<Problem>> + 'static,
+    children: Children,
+) -> impl IntoView {
+    let lang = use_lang();
+    view! {
+        <form class="card add-form" on:submit=submit_add(problems, on_add) data-testid=format!("{testid}-add-form")>
+            {children()}
+            <FormProblems problems=problems keys=keys testid=format!("{testid}-add-error") />
+            <button type="submit" data-testid=format!("{testid}-add")>{move || tr(lang.get(), button.0, button.1)}</button>
+        </form>
     }
 }
 

@@ -7,8 +7,8 @@ use shared::schema::write::put_entry;
 use shared::schema::{FollowUp, FollowUpStatus, Inspection};
 
 use super::form::{
-    DeleteButton, Field, FormProblems, Kind, Problem, TextInput, error_for, follow_up_opts, new_id,
-    opt_label, parse_date, save, show_date, today,
+    AddForm, DeleteButton, Field, FormProblems, Kind, Problem, TextInput, date_problem, error_for,
+    follow_up_opts, new_id, opt_label, parse_date, save, show_date, submit_add, today,
 };
 use super::office::use_office;
 use super::records::{EmptyNote, ids_newest_first};
@@ -41,56 +41,37 @@ fn AddInspection() -> impl IntoView {
     let date = RwSignal::new(today().to_string());
     let team = RwSignal::new(String::new());
     let problems = RwSignal::new(Vec::<Problem>::new());
-    let add = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        let Some(d) = parse_date(&date.get_untracked()) else {
-            problems.set(vec![Problem {
-                path: "date".into(),
-                ..Problem::new(
-                    "Ngày phải có dạng dd/mm/yyyy.",
-                    "Write the date as dd/mm/yyyy.",
-                )
-            }]);
-            return;
-        };
+    let add = move || {
+        let d = parse_date(&date.get_untracked()).ok_or_else(|| vec![date_problem()])?;
         let t = team.get_untracked().trim().to_string();
         if t.is_empty() {
-            problems.set(vec![Problem {
-                path: "team".into(),
-                ..Problem::new(
-                    "Cần ghi đoàn kiểm tra (ai, từ đơn vị nào).",
-                    "Name the visiting team.",
-                )
-            }]);
-            return;
+            return Err(vec![Problem::at(
+                "team",
+                "Cần ghi đoàn kiểm tra (ai, từ đơn vị nào).",
+                "Name the visiting team.",
+            )]);
         }
         let insp = Inspection {
             date: Some(d.into()),
             team: t,
             ..Inspection::default()
         };
-        match save(
+        save(
             drv,
             ov.ctx.doc,
             &format!("Thêm đợt kiểm tra ngày {d}"),
             |tx| put_entry(tx, &["inspections"], &new_id("k"), &insp),
-        ) {
-            Ok(()) => {
-                team.set(String::new());
-                problems.set(Vec::new());
-            }
-            Err(p) => problems.set(p),
-        }
+        )?;
+        team.set(String::new());
+        Ok(())
     };
     view! {
-        <form class="card add-form" on:submit=add data-testid="inspection-add-form">
+        <AddForm testid="inspection" problems=problems keys=&["date", "team"] button=("Thêm đợt kiểm tra", "Add inspection") on_add=add>
             <div class="fields">
                 <TextInput value=date vi="Ngày kiểm tra" en="Date" testid="inspection-date-input" placeholder="dd/mm/yyyy" error=error_for(lang, problems, "date") />
                 <TextInput value=team vi="Đoàn kiểm tra" en="Visiting team" testid="inspection-team-input" error=error_for(lang, problems, "team") />
             </div>
-            <FormProblems problems=problems keys=&["date", "team"] testid="inspection-add-error" />
-            <button type="submit" data-testid="inspection-add">{move || tr(lang.get(), "Thêm đợt kiểm tra", "Add inspection")}</button>
-        </form>
+        </AddForm>
     }
 }
 
@@ -194,33 +175,28 @@ fn FollowUps(inspection: String, key: &'static str) -> impl IntoView {
     };
     let text = RwSignal::new(String::new());
     let problems = RwSignal::new(Vec::<Problem>::new());
-    let add = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
+    let add = move || {
         let t = text.get_untracked().trim().to_string();
         if t.is_empty() {
-            problems.set(vec![Problem {
-                path: "text".into(),
-                ..Problem::new("Cần ghi nội dung.", "Write what it is.")
-            }]);
-            return;
+            return Err(vec![Problem::at(
+                "text",
+                "Cần ghi nội dung.",
+                "Write what it is.",
+            )]);
         }
         let f = FollowUp {
             text: t.clone(),
             ..FollowUp::default()
         };
         let i = insp.get_value();
-        match save(
+        save(
             drv,
             ctx.doc,
             &format!("Thêm {one_vi}: {}", t.chars().take(60).collect::<String>()),
             |tx| put_entry(tx, &["inspections", i.as_str(), key], &new_id("f"), &f),
-        ) {
-            Ok(()) => {
-                text.set(String::new());
-                problems.set(Vec::new());
-            }
-            Err(p) => problems.set(p),
-        }
+        )?;
+        text.set(String::new());
+        Ok(())
     };
     let status_text = move |fid: &str| {
         office.with(|o| {
@@ -258,7 +234,7 @@ fn FollowUps(inspection: String, key: &'static str) -> impl IntoView {
             }
         </For>
         {move || ctx.editable.get().then(|| view! {
-            <form class="inline-add" on:submit=add>
+            <form class="inline-add" on:submit=submit_add(problems, add)>
                 <TextInput value=text vi=add_vi en=add_en testid=format!("{key}-input") error=error_for(lang, problems, "text") />
                 <button type="submit" class="small" data-testid=format!("{key}-add")>{move || tr(lang.get(), add_vi, add_en)}</button>
                 <FormProblems problems=problems keys=&["text"] testid=format!("{key}-add-error") />

@@ -9,8 +9,8 @@ use shared::schema::write::{put_entry, put_field};
 use shared::schema::{ExemplaryModel, ModelStage, StageDates};
 
 use super::form::{
-    DeleteButton, Field, FormProblems, Kind, Opt, Problem, SelectInput, TextInput, error_for,
-    new_id, problems_text, save, today,
+    AddForm, DeleteButton, Field, Kind, Opt, Problem, SelectInput, TextInput, error_for, new_id,
+    problems_text, save, today,
 };
 use super::office::{person_name, staff_options, use_office};
 use super::records::record_memo;
@@ -91,20 +91,16 @@ fn AddModel() -> impl IntoView {
         );
         v
     });
-    let add = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
+    let add = move || {
         let s = subject.get_untracked();
         let person_id = (s != COLLECTIVE).then_some(s);
         let name = collective.get_untracked().trim().to_string();
         if person_id.is_none() && name.is_empty() {
-            problems.set(vec![Problem {
-                path: "collectiveName".into(),
-                ..Problem::new(
-                    "Hãy chọn một cá nhân hoặc ghi tên tập thể.",
-                    "Choose a person or name the collective.",
-                )
-            }]);
-            return;
+            return Err(vec![Problem::at(
+                "collectiveName",
+                "Hãy chọn một cá nhân hoặc ghi tên tập thể.",
+                "Choose a person or name the collective.",
+            )]);
         }
         let who = match &person_id {
             Some(p) => office.with_untracked(|o| person_name(o, p)),
@@ -120,22 +116,18 @@ fn AddModel() -> impl IntoView {
                 ..StageDates::default()
             },
         };
-        match save(
+        save(
             drv,
             ov.ctx.doc,
             &format!("Phát hiện gương điển hình: {who}"),
             |tx| put_entry(tx, &["exemplaryModels"], &new_id("m"), &model),
-        ) {
-            Ok(()) => {
-                collective.set(String::new());
-                description.set(String::new());
-                problems.set(Vec::new());
-            }
-            Err(p) => problems.set(p),
-        }
+        )?;
+        collective.set(String::new());
+        description.set(String::new());
+        Ok(())
     };
     view! {
-        <form class="card add-form" on:submit=add data-testid="model-add-form">
+        <AddForm testid="model" problems=problems keys=&["collectiveName", "description"] button=("Thêm gương điển hình", "Add exemplary model") on_add=add>
             <div class="fields">
                 <SelectInput value=subject vi="Cá nhân / tập thể" en="Person / collective" testid="model-subject-input" options=subjects />
                 {move || (subject.get() == COLLECTIVE).then(|| view! {
@@ -143,9 +135,7 @@ fn AddModel() -> impl IntoView {
                 })}
                 <TextInput value=description vi="Thành tích, việc làm tiêu biểu" en="Achievements" testid="model-description-input" area=true error=error_for(lang, problems, "description") />
             </div>
-            <FormProblems problems=problems keys=&["collectiveName", "description"] testid="model-add-error" />
-            <button type="submit" data-testid="model-add">{move || tr(lang.get(), "Thêm gương điển hình", "Add exemplary model")}</button>
-        </form>
+        </AddForm>
     }
 }
 

@@ -11,7 +11,7 @@ use shared::schema::value::TextCode;
 use shared::schema::write::put_entry;
 
 use super::form::{
-    COLLECTIVE_TITLES, DeleteButton, Field, FormProblems, Kind, Opt, PERSON_TITLES, Problem,
+    AddForm, COLLECTIVE_TITLES, DeleteButton, Field, Kind, Opt, PERSON_TITLES, Problem,
     SelectInput, TextInput, error_for, new_id, parse_date, save, title_opts, today,
 };
 use super::office::{person_name, staff_options, use_office};
@@ -205,24 +205,20 @@ fn AddRegistration() -> impl IntoView {
             title.set(opts.first().map(|o| o.code.clone()).unwrap_or_default());
         }
     });
-    let add = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
+    let add = move || {
         let Some(d) = parse_date(&date.get_untracked()) else {
-            problems.set(vec![Problem {
-                path: "date".into(),
-                ..Problem::new(
-                    "Ngày phải có dạng dd/mm/yyyy, ví dụ 20/03/2026.",
-                    "Write the date as dd/mm/yyyy, e.g. 20/03/2026.",
-                )
-            }]);
-            return;
+            return Err(vec![Problem::at(
+                "date",
+                "Ngày phải có dạng dd/mm/yyyy, ví dụ 20/03/2026.",
+                "Write the date as dd/mm/yyyy, e.g. 20/03/2026.",
+            )]);
         };
         let Some(t) = Title::from_code(&title.get_untracked()) else {
-            problems.set(vec![Problem {
-                path: "title".into(),
-                ..Problem::new("Hãy chọn danh hiệu.", "Choose a title.")
-            }]);
-            return;
+            return Err(vec![Problem::at(
+                "title",
+                "Hãy chọn danh hiệu.",
+                "Choose a title.",
+            )]);
         };
         let s = subject.get_untracked();
         let person_id = (s != COLLECTIVE).then_some(s);
@@ -238,22 +234,17 @@ fn AddRegistration() -> impl IntoView {
             date: Some(d.into()),
             note: note.get_untracked().trim().to_string(),
         };
-        let result = save(
+        save(
             drv,
             ctx.doc,
             &format!("Đăng ký thi đua năm {y}: {who} — {}", t.name_vi()),
             |tx| put_entry(tx, &["registrations"], &new_id("r"), &reg),
-        );
-        match result {
-            Ok(()) => {
-                note.set(String::new());
-                problems.set(Vec::new());
-            }
-            Err(p) => problems.set(p),
-        }
+        )?;
+        note.set(String::new());
+        Ok(())
     };
     view! {
-        <form class="card add-form" on:submit=add data-testid="reg-add-form">
+        <AddForm testid="reg" problems=problems keys=&["date", "title", "note"] button=("Đăng ký", "Register") on_add=add>
             <div class="fields">
                 <SelectInput value=subject vi="Cá nhân / tập thể" en="Person / collective" testid="reg-subject-input" options=subjects />
                 <SelectInput value=title vi="Danh hiệu đăng ký" en="Target title" testid="reg-title-input" options=titles
@@ -262,8 +253,6 @@ fn AddRegistration() -> impl IntoView {
                     error=error_for(lang, problems, "date") />
                 <TextInput value=note vi="Ghi chú" en="Note" testid="reg-note-input" error=error_for(lang, problems, "note") />
             </div>
-            <FormProblems problems=problems keys=&["date", "title", "note"] testid="reg-add-error" />
-            <button type="submit" data-testid="reg-add">{move || tr(lang.get(), "Đăng ký", "Register")}</button>
-        </form>
+        </AddForm>
     }
 }

@@ -9,7 +9,7 @@ use shared::schema::write::put_entry;
 use shared::schema::{DisciplineEntry, Person};
 
 use super::form::{
-    DeleteButton, Field, FormProblems, Kind, Problem, SelectInput, TextInput, discipline_opts,
+    AddForm, DeleteButton, Field, Kind, Problem, SelectInput, TextInput, discipline_opts,
     error_for, gender_opts, new_id, opt_label, save, show_date, staff_kind_opts, today,
 };
 use super::office::{person_name, use_office};
@@ -59,22 +59,18 @@ fn AddPerson() -> impl IntoView {
     let position = RwSignal::new(String::new());
     let kind = RwSignal::new(StaffKind::CongChuc.code().to_string());
     let problems = RwSignal::new(Vec::<Problem>::new());
-    let add = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
+    let add = move || {
         let full_name = name
             .get_untracked()
             .split_whitespace()
             .collect::<Vec<_>>()
             .join(" ");
         if full_name.is_empty() {
-            problems.set(vec![Problem {
-                path: "fullName".into(),
-                ..Problem::new(
-                    "Cần nhập họ và tên, ví dụ Trần Thị Liên.",
-                    "Enter the full name, e.g. Trần Thị Liên.",
-                )
-            }]);
-            return;
+            return Err(vec![Problem::at(
+                "fullName",
+                "Cần nhập họ và tên, ví dụ Trần Thị Liên.",
+                "Enter the full name, e.g. Trần Thị Liên.",
+            )]);
         }
         let person = Person {
             full_name: full_name.clone(),
@@ -84,23 +80,18 @@ fn AddPerson() -> impl IntoView {
             ..Person::default()
         };
         let id = new_id("p");
-        let result = save(
+        save(
             drv,
             ov.ctx.doc,
             &format!("Thêm cán bộ {full_name}"),
             |tx| put_entry(tx, &["staff"], &id, &person),
-        );
-        match result {
-            Ok(()) => {
-                name.set(String::new());
-                position.set(String::new());
-                problems.set(Vec::new());
-            }
-            Err(p) => problems.set(p),
-        }
+        )?;
+        name.set(String::new());
+        position.set(String::new());
+        Ok(())
     };
     view! {
-        <form class="card add-form" on:submit=add data-testid="staff-add-form">
+        <AddForm testid="staff" problems=problems keys=&["fullName", "position"] button=("Thêm cán bộ", "Add person") on_add=add>
             <div class="fields">
                 <TextInput value=name vi="Họ và tên" en="Full name" testid="staff-name-input" placeholder="Trần Thị Liên"
                     error=error_for(lang, problems, "fullName") />
@@ -109,9 +100,7 @@ fn AddPerson() -> impl IntoView {
                     error=error_for(lang, problems, "position") />
                 <SelectInput value=kind vi="Loại" en="Kind" testid="staff-kind-input" options=Signal::derive(staff_kind_opts) />
             </div>
-            <FormProblems problems=problems keys=&["fullName", "position"] testid="staff-add-error" />
-            <button type="submit" data-testid="staff-add">{move || tr(lang.get(), "Thêm cán bộ", "Add person")}</button>
-        </form>
+        </AddForm>
     }
 }
 
