@@ -11,22 +11,14 @@ use shared::schema::write::{put_entry, put_field};
 use shared::schema::{Decision, Proposal};
 
 use super::form::{
-    AddForm, COLLECTIVE_TITLES, DeleteButton, Field, Kind, Opt, PERSON_TITLES, Problem,
-    SelectInput, TextInput, date_problem, days_between, error_for, new_id, parse_date,
-    problems_text, save, show_date, title_opts, today,
+    AddForm, COLLECTIVE, DeleteButton, ErrorNote, Field, Kind, Opt, Problem, SelectInput,
+    TextInput, date_problem, days_between, error_for, new_id, parse_date, refusal_text, save,
+    show_date, title_opts_or_none, titles_for, today,
 };
-use super::office::{person_name, staff_options, use_office};
+use super::office::{person_name, subject_opts, use_office};
 use super::records::{EmptyNote, ids_newest_first, record_memo};
 use super::use_driver;
 use crate::i18n::{Lang, tr, use_lang};
-
-const COLLECTIVE: &str = "__collective";
-
-fn with_none(titles: &[Title]) -> Vec<Opt> {
-    let mut v = vec![Opt::none()];
-    v.extend(title_opts(titles));
-    v
-}
 
 /// "Ông Nguyễn Văn An" or the collective's name.
 fn subject_of(o: &shared::schema::OfficeDoc, p: &Proposal) -> String {
@@ -90,25 +82,14 @@ fn AddProposal() -> impl IntoView {
     let award = RwSignal::new(String::new());
     let problems = RwSignal::new(Vec::<Problem>::new());
     let subjects = Signal::derive(move || {
-        let mut v = vec![
+        let first = vec![
             Opt::new("", "— chọn —", "— choose —"),
             Opt::new(COLLECTIVE, "Tập thể", "A collective"),
         ];
-        v.extend(
-            office
-                .with(|o| staff_options(o, year.get()))
-                .into_iter()
-                .map(|(id, n)| Opt::named(&id, &n)),
-        );
-        v
+        office.with(|o| subject_opts(first, o, year.get()))
     });
-    let titles = Signal::derive(move || {
-        with_none(if subject.get() == COLLECTIVE {
-            COLLECTIVE_TITLES
-        } else {
-            PERSON_TITLES
-        })
-    });
+    let titles =
+        Signal::derive(move || title_opts_or_none(titles_for(subject.get() == COLLECTIVE)));
     let add = move || {
         let mut errs = Vec::new();
         let d = parse_date(&date.get_untracked());
@@ -225,13 +206,7 @@ fn ProposalCard(id: String) -> impl IntoView {
             })
         })
     };
-    let titles = Signal::derive(move || {
-        with_none(if collective {
-            COLLECTIVE_TITLES
-        } else {
-            PERSON_TITLES
-        })
-    });
+    let titles = Signal::derive(move || title_opts_or_none(titles_for(collective)));
     let path = vec!["proposals".to_string(), id.clone()];
     let what = format!(
         "Tờ trình {}",
@@ -415,7 +390,7 @@ fn DecisionCard(id: String) -> impl IntoView {
             ),
             |tx| put_field(tx, &["decisions", id.as_str()], "proposalIds", &ids),
         );
-        error.set(r.err().map(|e| problems_text(lang.get_untracked(), &e)));
+        error.set(refusal_text(lang.get_untracked(), r));
     };
     // Proposals not linked yet (a memo: the select is rebuilt only when they change).
     let others = Memo::new(move |_| {
@@ -479,7 +454,7 @@ fn DecisionCard(id: String) -> impl IntoView {
                     <Field ctx=ctx path=path.clone() key="citation" kind=Kind::Area vi="Nội dung khen thưởng" en="Citation" testid=format!("decision-{id}-citation") what=what.clone() />
                 </div>
             </details>
-            {move || error.get().map(|e| view! { <div class="field-error" role="alert">{e}</div> })}
+            <ErrorNote error=error />
         </div>
     }
 }

@@ -6,26 +6,20 @@
 //! freeze while a person is under discipline review.
 
 use leptos::prelude::*;
+use shared::domain::RuleCatalog;
 use shared::domain::rules::{Condition, Evaluation};
-use shared::domain::{RuleCatalog, Title};
 use shared::schema::bridge::{check_cap, evaluate_office, evaluate_person, unevaluated_staff};
 use shared::schema::write::put_entry;
 use shared::schema::{CollectiveEvaluation, TitleEvaluation, evaluation_key};
 
 use super::form::{
-    COLLECTIVE_TITLES, Field, Kind, Opt, PERSON_TITLES, problems_text, rating_opts, save,
-    title_opts,
+    COLLECTIVE_TITLES, ErrorNote, Field, Kind, PERSON_TITLES, rating_opts, refusal_text, save,
+    title_opts_or_none,
 };
 use super::office::{person_name, staff_options, use_office};
 use super::records::EmptyNote;
 use super::use_driver;
 use crate::i18n::{Lang, tr, use_lang};
-
-fn with_none(titles: &[Title]) -> Vec<Opt> {
-    let mut v = vec![Opt::none()];
-    v.extend(title_opts(titles));
-    v
-}
 
 /// The rule catalog (built-in rule sets), built once.
 fn catalog() -> &'static RuleCatalog {
@@ -112,7 +106,7 @@ fn PersonEvaluation(pid: String) -> impl IntoView {
         let r = save(drv, ctx.doc, &format!("Bình xét năm {y}: {who}"), |tx| {
             put_entry(tx, &["evaluations"], &evaluation_key(&p, y), &eval)
         });
-        error.set(r.err().map(|e| problems_text(lang.get_untracked(), &e)));
+        error.set(refusal_text(lang.get_untracked(), r));
     };
     let discipline = move || {
         let y = year.get();
@@ -172,7 +166,7 @@ fn PersonEvaluation(pid: String) -> impl IntoView {
                         <div class="eval-grid">
                             <div class="fields">
                                 <Field ctx=ctx path=path.clone() key="rating" kind=Kind::Choice(Signal::derive(rating_opts)) vi="Xếp loại" en="Rating" testid=format!("eval-{p}-rating") what=what.clone() />
-                                <Field ctx=ctx path=path.clone() key="proposedTitle" kind=Kind::Choice(Signal::derive(|| with_none(PERSON_TITLES))) vi="Danh hiệu đề nghị" en="Proposed title" testid=format!("eval-{p}-title") what=what.clone() />
+                                <Field ctx=ctx path=path.clone() key="proposedTitle" kind=Kind::Choice(Signal::derive(|| title_opts_or_none(PERSON_TITLES))) vi="Danh hiệu đề nghị" en="Proposed title" testid=format!("eval-{p}-title") what=what.clone() />
                                 <Field ctx=ctx path=path.clone() key="initiatives" kind=Kind::Count vi="Sáng kiến" en="Initiatives" testid=format!("eval-{p}-initiatives") what=what.clone() />
                                 <Field ctx=ctx path=path.clone() key="researchProjects" kind=Kind::Count vi="Đề tài khoa học" en="Research projects" testid=format!("eval-{p}-research") what=what.clone() />
                                 <Field ctx=ctx path=path.clone() key="votesYes" kind=Kind::Count vi="Phiếu đồng ý" en="Votes for" testid=format!("eval-{p}-votesYes") what=what.clone() />
@@ -187,7 +181,7 @@ fn PersonEvaluation(pid: String) -> impl IntoView {
                     }.into_any()
                 }
             }}
-            {move || error.get().map(|e| view! { <div class="field-error" role="alert">{e}</div> })}
+            <ErrorNote error=error />
         </div>
     }
 }
@@ -313,7 +307,7 @@ fn CollectiveCard() -> impl IntoView {
                 )
             },
         );
-        error.set(r.err().map(|e| problems_text(lang.get_untracked(), &e)));
+        error.set(refusal_text(lang.get_untracked(), r));
     };
     let result = Memo::new(move |_| {
         let y = year.get();
@@ -347,7 +341,7 @@ fn CollectiveCard() -> impl IntoView {
                         <div class="eval-grid">
                             <div class="fields">
                                 <Field ctx=ctx path=path.clone() key="rating" kind=Kind::Choice(Signal::derive(rating_opts)) vi="Xếp loại tập thể" en="Collective's rating" testid="collective-rating" what=what.clone() />
-                                <Field ctx=ctx path=path.clone() key="proposedTitle" kind=Kind::Choice(Signal::derive(|| with_none(COLLECTIVE_TITLES))) vi="Danh hiệu đề nghị" en="Proposed title" testid="collective-title" what=what.clone() />
+                                <Field ctx=ctx path=path.clone() key="proposedTitle" kind=Kind::Choice(Signal::derive(|| title_opts_or_none(COLLECTIVE_TITLES))) vi="Danh hiệu đề nghị" en="Proposed title" testid="collective-title" what=what.clone() />
                                 <Field ctx=ctx path=path.clone() key="votesYes" kind=Kind::Count vi="Phiếu đồng ý" en="Votes for" testid="collective-votesYes" what=what.clone() />
                                 <Field ctx=ctx path=path.clone() key="votesTotal" kind=Kind::Count vi="Tổng số phiếu" en="Votes cast" testid="collective-votesTotal" what=what.clone() />
                                 <Field ctx=ctx path=path.clone() key="internalUnity" kind=Kind::Check vi="Nội bộ đoàn kết" en="Internal unity" testid="collective-unity" what=what.clone() />
@@ -384,7 +378,7 @@ fn CollectiveCard() -> impl IntoView {
                     view! { <p class="muted">{move || tr(lang.get(), "Chưa bình xét tập thể năm này.", "No collective evaluation for this year.")}</p> }.into_any()
                 }
             }}
-            {move || error.get().map(|e| view! { <div class="field-error" role="alert">{e}</div> })}
+            <ErrorNote error=error />
         </div>
     }
 }

@@ -68,6 +68,12 @@ impl Problem {
     }
 }
 
+/// Why a save was refused, as one text (`None` when it was saved): the
+/// error line of an action that is not a form.
+pub fn refusal_text(lang: Lang, result: Result<(), Vec<Problem>>) -> Option<String> {
+    result.err().map(|p| problems_text(lang, &p))
+}
+
 /// The messages of problems, joined, in a language.
 pub fn problems_text(lang: Lang, problems: &[Problem]) -> String {
     problems
@@ -313,6 +319,26 @@ pub const COLLECTIVE_TITLES: &[Title] = &[
     Title::BangKhenCapTinh,
     Title::GiayKhen,
 ];
+
+/// [`COLLECTIVE_TITLES`] or [`PERSON_TITLES`].
+pub fn titles_for(collective: bool) -> &'static [Title] {
+    if collective {
+        COLLECTIVE_TITLES
+    } else {
+        PERSON_TITLES
+    }
+}
+
+/// [`title_opts`] after "— none —".
+pub fn title_opts_or_none(titles: &[Title]) -> Vec<Opt> {
+    let mut v = vec![Opt::none()];
+    v.extend(title_opts(titles));
+    v
+}
+
+/// The code of the collective among the choices of who a record is about
+/// (the others are staff ids).
+pub const COLLECTIVE: &str = "__collective";
 
 pub fn rating_opts() -> Vec<Opt> {
     let mut v = vec![Opt::none()];
@@ -943,6 +969,16 @@ pub fn AddForm(
     }
 }
 
+/// The error of a card's last action ([`refusal_text`]), while there is one.
+#[component]
+pub fn ErrorNote(error: RwSignal<Option<String>>) -> impl IntoView {
+    move || {
+        error
+            .get()
+            .map(|e| view! { <div class="field-error" role="alert">{e}</div> })
+    }
+}
+
 /// Ask before deleting (window.confirm); true when confirmed or no window.
 pub fn confirm(text: &str) -> bool {
     web_sys::window()
@@ -979,7 +1015,7 @@ pub fn DeleteButton(
                 id.with_value(|id| write::delete_entry(tx, &p, id))
             })
         });
-        error.set(result.err().map(|p| problems_text(l, &p)));
+        error.set(refusal_text(l, result));
     };
     view! {
         {move || ctx.editable.get().then(|| view! {

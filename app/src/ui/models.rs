@@ -9,15 +9,13 @@ use shared::schema::write::{put_entry, put_field};
 use shared::schema::{ExemplaryModel, ModelStage, StageDates};
 
 use super::form::{
-    AddForm, DeleteButton, Field, Kind, Opt, Problem, SelectInput, TextInput, error_for, new_id,
-    problems_text, save, today,
+    AddForm, COLLECTIVE, DeleteButton, ErrorNote, Field, Kind, Opt, Problem, SelectInput,
+    TextInput, error_for, new_id, refusal_text, save, today,
 };
-use super::office::{person_name, staff_options, use_office};
+use super::office::{person_name, subject_opts, use_office};
 use super::records::record_memo;
 use super::use_driver;
 use crate::i18n::{Lang, tr, use_lang};
-
-const COLLECTIVE: &str = "__collective";
 
 fn stage_name(stage: ModelStage, lang: Lang) -> &'static str {
     match lang {
@@ -78,18 +76,12 @@ fn AddModel() -> impl IntoView {
     let description = RwSignal::new(String::new());
     let problems = RwSignal::new(Vec::<Problem>::new());
     let subjects = Signal::derive(move || {
-        let mut v = vec![Opt::new(
+        let first = vec![Opt::new(
             COLLECTIVE,
             "Tập thể (ghi tên)",
             "A collective (name it)",
         )];
-        v.extend(
-            office
-                .with(|o| staff_options(o, year.get()))
-                .into_iter()
-                .map(|(id, n)| Opt::named(&id, &n)),
-        );
-        v
+        office.with(|o| subject_opts(first, o, year.get()))
     });
     let add = move || {
         let s = subject.get_untracked();
@@ -181,11 +173,7 @@ fn ModelCard(id: String) -> impl IntoView {
                 )
             },
         );
-        error.set(
-            result
-                .err()
-                .map(|p| problems_text(lang.get_untracked(), &p)),
-        );
+        error.set(refusal_text(lang.get_untracked(), result));
     };
     let dates = move || {
         let l = lang.get();
@@ -221,7 +209,7 @@ fn ModelCard(id: String) -> impl IntoView {
                 })
             }}
             <DeleteButton ctx=ctx path=vec!["exemplaryModels".to_string()] id=id.clone() summary=format!("Xoá gương điển hình {}", name()) testid="model-delete" />
-            {move || error.get().map(|e| view! { <div class="field-error" role="alert">{e}</div> })}
+            <ErrorNote error=error />
         </div>
     }
 }

@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use shared::protocol::DocumentId;
 use shared::schema::{ClusterDoc, OfficeDoc, load_cluster, load_office};
 
-use super::form::DocCtx;
+use super::form::{DocCtx, Opt};
 use super::widgets::freshness_text;
 use super::{DriverRef, use_driver, use_signals};
 use crate::i18n::{tr, use_lang};
@@ -203,6 +203,18 @@ pub fn staff_options(office: &OfficeDoc, year: i32) -> Vec<(String, String)> {
         .collect();
     shared::domain::sort_people_by_given_name(&mut people, |p| p.1.as_str());
     people
+}
+
+/// The choices of who a record is about: `first` (the collective…), then
+/// [`staff_options`].
+pub fn subject_opts(first: Vec<Opt>, office: &OfficeDoc, year: i32) -> Vec<Opt> {
+    let mut v = first;
+    v.extend(
+        staff_options(office, year)
+            .into_iter()
+            .map(|(id, name)| Opt::named(&id, &name)),
+    );
+    v
 }
 
 /// A person's name with Ông / Bà, or the id when unknown.

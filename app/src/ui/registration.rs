@@ -11,16 +11,13 @@ use shared::schema::value::TextCode;
 use shared::schema::write::put_entry;
 
 use super::form::{
-    AddForm, COLLECTIVE_TITLES, DeleteButton, Field, Kind, Opt, PERSON_TITLES, Problem,
-    SelectInput, TextInput, error_for, new_id, parse_date, save, title_opts, today,
+    AddForm, COLLECTIVE, DeleteButton, Field, Kind, Opt, Problem, SelectInput, TextInput,
+    error_for, new_id, parse_date, save, title_opts, titles_for, today,
 };
-use super::office::{person_name, staff_options, use_office};
+use super::office::{person_name, subject_opts, use_office};
 use super::records::{EmptyNote, record_memo};
 use super::use_driver;
 use crate::i18n::{tr, use_lang};
-
-/// The subject code of the collective in the subject select.
-const COLLECTIVE: &str = "__collective";
 
 /// The registration deadline of `year` in the cluster document: a deadline
 /// whose name speaks of registration (đăng ký), in that year if any.
@@ -140,13 +137,7 @@ fn RegistrationRow(id: String, deadline: Memo<Option<(String, Date)>>) -> impl I
         })
     };
     let collective = reg.get_untracked().is_some_and(|r| r.person_id.is_none());
-    let titles = Signal::derive(move || {
-        title_opts(if collective {
-            COLLECTIVE_TITLES
-        } else {
-            PERSON_TITLES
-        })
-    });
+    let titles = Signal::derive(move || title_opts(titles_for(collective)));
     let late = move || {
         let r = reg.get()?;
         let (_, d) = deadline.get()?;
@@ -178,26 +169,14 @@ fn AddRegistration() -> impl IntoView {
     let note = RwSignal::new(String::new());
     let problems = RwSignal::new(Vec::<Problem>::new());
     let subjects = Signal::derive(move || {
-        let mut v = vec![Opt::new(
+        let first = vec![Opt::new(
             COLLECTIVE,
             "Tập thể đơn vị",
             "The office (collective)",
         )];
-        v.extend(
-            office
-                .with(|o| staff_options(o, year.get()))
-                .into_iter()
-                .map(|(id, name)| Opt::named(&id, &name)),
-        );
-        v
+        office.with(|o| subject_opts(first, o, year.get()))
     });
-    let titles = Signal::derive(move || {
-        title_opts(if subject.get() == COLLECTIVE {
-            COLLECTIVE_TITLES
-        } else {
-            PERSON_TITLES
-        })
-    });
+    let titles = Signal::derive(move || title_opts(titles_for(subject.get() == COLLECTIVE)));
     // Keep the title valid for the subject chosen.
     Effect::new(move |_| {
         let opts = titles.get();

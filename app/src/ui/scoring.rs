@@ -8,7 +8,10 @@ use leptos::prelude::*;
 use shared::protocol::DocumentId;
 use shared::schema::read;
 
-use super::form::{DocCtx, Field, Kind, Opt, Problem, Val, problems_text, put_val, save, today};
+use super::form::{
+    DocCtx, ErrorNote, Field, Kind, Opt, Problem, Val, problems_text, put_val, refusal_text, save,
+    today,
+};
 use super::office::use_office;
 use super::{DriverRef, use_driver, use_signals};
 use crate::i18n::{tr, use_lang};
@@ -166,7 +169,7 @@ fn CovenantSignature() -> impl IntoView {
                 shared::schema::write::put_entry(tx, &["covenantSignatures"], &y.to_string(), &sig)
             },
         );
-        error.set(r.err().map(|p| problems_text(lang.get_untracked(), &p)));
+        error.set(refusal_text(lang.get_untracked(), r));
     };
     let covenant = move || cluster.with(|c| c.covenant.clone());
     view! {
@@ -199,7 +202,7 @@ fn CovenantSignature() -> impl IntoView {
                     view! { <p class="muted" data-testid="covenant-unsigned">{move || tr(lang.get(), "Chưa ký giao ước năm này.", "Not signed for this year.")}</p> }.into_any()
                 }
             }}
-            {move || error.get().map(|e| view! { <div class="field-error" role="alert">{e}</div> })}
+            <ErrorNote error=error />
         </div>
     }
 }
