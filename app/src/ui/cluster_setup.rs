@@ -17,6 +17,7 @@ use super::form::{
 };
 use super::office::cluster_memo;
 use super::records::OpenButton;
+use super::widgets::ReadOnlyNote;
 use super::{DriverRef, use_driver, use_signals};
 use crate::i18n::{tr, use_lang};
 
@@ -194,11 +195,9 @@ pub fn ClusterSetupPage() -> impl IntoView {
                 <a class="sub-link active" href="#/cum/thiet-lap">{move || tr(lang.get(), "Thiết lập cụm", "Cluster set-up")}</a>
             </nav>
             <h2>{move || tr(lang.get(), "Thiết lập cụm thi đua", "Cluster set-up")}</h2>
-            {move || (!ctx.editable.get()).then(|| view! {
-                <p class="readonly-note" data-testid="readonly">{move || tr(lang.get(),
-                    "Chỉ xem: chỉ đơn vị Cụm trưởng được sửa thiết lập cụm.",
-                    "Read-only: only the leading office (Cụm trưởng) edits the cluster set-up.")}</p>
-            })}
+            <ReadOnlyNote ctx=ctx
+                vi="Chỉ xem: chỉ đơn vị Cụm trưởng được sửa thiết lập cụm."
+                en="Read-only: only the leading office (Cụm trưởng) edits the cluster set-up." />
             <div class="card">
                 <div class="fields">
                     <Field ctx=ctx path=root.clone() key="name" kind=Kind::Required vi="Tên cụm" en="Cluster name" testid="cluster-name" what="Thiết lập cụm" />

@@ -26,6 +26,7 @@ use shared::schema::read;
 use shared::schema::value::{DateText, FollowUpStatus, MovementKind, StaffKind, TextCode};
 use shared::schema::write::{self, WriteError};
 
+use super::widgets::ConflictPicker;
 use super::{DriverRef, use_driver, use_signals};
 use crate::i18n::{Lang, tr, use_lang};
 use crate::sync::SyncSignals;
@@ -758,18 +759,14 @@ pub fn Field(
     let conflict = move || {
         let vals = values.get();
         (vals.len() > 1).then(|| {
-            view! {
-                <div class="conflict-note" data-testid=move || format!("{}-conflict", tid())>
-                    {move || tr(lang.get(), "Hai thiết bị nhập khác nhau — chọn giá trị giữ lại:", "Two devices entered different values — pick one:")}
-                    {vals.into_iter().map(|raw| {
-                        let text = display_text(kind, &raw, lang.get_untracked());
-                        view! {
-                            <button type="button" class="pick" disabled=move || !ctx.editable.get()
-                                on:click=move |_| pick(raw.clone())>{text}</button>
-                        }
-                    }).collect_view()}
-                </div>
-            }
+            let choices = vals
+                .into_iter()
+                .map(|raw| {
+                    let text = display_text(kind, &raw, lang.get_untracked());
+                    (text, Callback::new(move |()| pick(raw.clone())))
+                })
+                .collect::<Vec<_>>();
+            view! { <ConflictPicker testid=format!("{}-conflict", tid()) editable=ctx.editable choices=choices /> }
         })
     };
     let field_class = move || {

@@ -8,7 +8,7 @@ use shared::protocol::DocumentId;
 use shared::schema::{ClusterDoc, OfficeDoc, load_cluster, load_office};
 
 use super::form::{DocCtx, Opt};
-use super::widgets::freshness_text;
+use super::widgets::{ReadOnlyNote, freshness_text};
 use super::{DriverRef, use_driver, use_signals};
 use crate::i18n::{tr, use_lang};
 use crate::sync::SyncSignals;
@@ -180,11 +180,9 @@ pub fn OfficePage(code: String, page: Signal<String>) -> impl IntoView {
                 </label>
             </div>
             <p class="muted small" data-testid="freshness">{fresh}</p>
-            {move || (!ctx.editable.get()).then(|| view! {
-                <p class="readonly-note" data-testid="readonly">{move || tr(lang.get(),
-                    "Chỉ xem: dữ liệu của đơn vị khác (bản sao trên máy, cập nhật khi có mạng).",
-                    "Read-only: another office's data (a local replica, updated when online).")}</p>
-            })}
+            <ReadOnlyNote ctx=ctx
+                vi="Chỉ xem: dữ liệu của đơn vị khác (bản sao trên máy, cập nhật khi có mạng)."
+                en="Read-only: another office's data (a local replica, updated when online)." />
             <nav class="sub-nav" aria-label=move || tr(lang.get(), "Công tác thi đua của đơn vị", "The office's TĐKT work")>
                 {sub_nav}
             </nav>

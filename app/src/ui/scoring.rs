@@ -13,6 +13,7 @@ use super::form::{
     today,
 };
 use super::office::use_office;
+use super::widgets::ConflictPicker;
 use super::{DriverRef, use_driver, use_signals};
 use crate::i18n::{tr, use_lang};
 
@@ -380,19 +381,11 @@ fn ScoreRow(c: Criterion, doc: DocumentId, editable: Memo<bool>) -> impl IntoVie
                 {move || {
                     let vals = values.get();
                     (vals.len() > 1).then(|| {
-                        let pick = pick.clone();
-                        view! {
-                            <div class="conflict-note" data-testid="conflict">
-                                {move || tr(lang.get(), "Hai thiết bị nhập khác nhau — chọn giá trị giữ lại:", "Two devices entered different values — pick one:")}
-                                {vals.into_iter().map(|p| {
-                                    let pick = pick.clone();
-                                    view! {
-                                        <button type="button" class="pick" disabled=move || !editable.get()
-                                            on:click=move |_| pick(p)>{fmt_points(p)}</button>
-                                    }
-                                }).collect_view()}
-                            </div>
-                        }
+                        let choices = vals.into_iter().map(|p| {
+                            let pick = pick.clone();
+                            (fmt_points(p), Callback::new(move |()| pick(p)))
+                        }).collect::<Vec<_>>();
+                        view! { <ConflictPicker testid="conflict" editable=editable choices=choices /> }
                     })
                 }}
             </td>

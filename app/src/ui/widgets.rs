@@ -1,8 +1,10 @@
 //! Small pieces shared by the pages: banners for problems the user must see,
-//! conflict markers, freshness labels.
+//! the read-only note, the conflict picker (which of two devices' values to
+//! keep), freshness labels.
 
 use leptos::prelude::*;
 
+use super::form::DocCtx;
 use super::use_signals;
 use crate::i18n::{Lang, datetime_vn, tr, use_lang};
 use crate::sync::DocFreshness;
@@ -41,6 +43,37 @@ pub fn Banners() -> impl IntoView {
                 </div>
             })
         }}
+    }
+}
+
+/// "Chỉ xem: …" (read-only, and why) while this device may not edit `ctx`.
+#[component]
+pub fn ReadOnlyNote(ctx: DocCtx, vi: &'static str, en: &'static str) -> impl IntoView {
+    let lang = use_lang();
+    move || {
+        (!ctx.editable.get()).then(|| {
+            view! { <p class="readonly-note" data-testid="readonly">{move || tr(lang.get(), vi, en)}</p> }
+        })
+    }
+}
+
+/// Two devices entered different values: a button per value (its text, and
+/// what picking it does), enabled while this device may edit.
+#[component]
+pub fn ConflictPicker(
+    #[prop(into)] testid: String,
+    editable: Memo<bool>,
+    choices: Vec<(String, Callback<()>)>,
+) -> impl IntoView {
+    let lang = use_lang();
+    view! {
+        <div class="conflict-note" data-testid=testid>
+            {move || tr(lang.get(), "Hai thiết bị nhập khác nhau — chọn giá trị giữ lại:", "Two devices entered different values — pick one:")}
+            {choices.into_iter().map(|(text, pick)| view! {
+                <button type="button" class="pick" disabled=move || !editable.get()
+                    on:click=move |_| pick.run(())>{text}</button>
+            }).collect_view()}
+        </div>
     }
 }
 
