@@ -28,6 +28,14 @@ fn subject_of(o: &shared::schema::OfficeDoc, p: &Proposal) -> String {
     }
 }
 
+/// Days from a proposal to a decision granting it, when both are dated.
+fn days_to_decision(p: &Proposal, d: &Decision) -> Option<i64> {
+    Some(days_between(
+        p.date.as_ref()?.date()?,
+        d.date.as_ref()?.date()?,
+    ))
+}
+
 /// "12/TTr-VP" or "(chưa có số)".
 fn number_or_draft(n: &str) -> String {
     if n.trim().is_empty() {
@@ -181,18 +189,17 @@ fn ProposalCard(id: String) -> impl IntoView {
         let l = lang.get();
         office.with(|o| {
             pid.with_value(|p| {
-                let pdate = o.proposals.get(p).and_then(|x| x.date.as_ref()?.date());
+                let proposal = o.proposals.get(p);
                 o.decisions
                     .values()
                     .filter(|d| d.proposal_ids.iter().any(|x| x == p))
                     .map(|d| {
-                        let days = match (pdate, d.date.as_ref().and_then(|x| x.date())) {
-                            (Some(a), Some(b)) => format!(
-                                " — {} {}",
-                                days_between(a, b),
+                        let days = match proposal.and_then(|x| days_to_decision(x, d)) {
+                            Some(n) => format!(
+                                " — {n} {}",
                                 tr(l, "ngày sau tờ trình", "days after the proposal")
                             ),
-                            _ => String::new(),
+                            None => String::new(),
                         };
                         format!(
                             "{} {} {}{days}",
@@ -334,16 +341,12 @@ fn DecisionCard(id: String) -> impl IntoView {
         let Some(d) = decision.get() else {
             return Vec::new();
         };
-        let ddate = d.date.as_ref().and_then(|x| x.date());
         office.with(|o| {
             d.proposal_ids
                 .iter()
                 .map(|pid| match o.proposals.get(pid) {
                     Some(p) => {
-                        let days = match (p.date.as_ref().and_then(|x| x.date()), ddate) {
-                            (Some(a), Some(b)) => Some(days_between(a, b)),
-                            _ => None,
-                        };
+                        let days = days_to_decision(p, &d);
                         let days_text = match (days, l) {
                             (Some(n), Lang::Vi) => format!("{n} ngày từ tờ trình đến quyết định"),
                             (Some(n), Lang::En) => format!("{n} days from proposal to decision"),

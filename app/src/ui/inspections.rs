@@ -2,9 +2,11 @@
 //! visiting team, findings, and the shortcomings (hạn chế) and
 //! recommendations (kiến nghị) found, each with its follow-up status.
 
+use std::collections::BTreeMap;
+
 use leptos::prelude::*;
 use shared::schema::write::put_entry;
-use shared::schema::{FollowUp, FollowUpStatus, Inspection};
+use shared::schema::{FollowUp, FollowUpStatus, Inspection, OfficeDoc};
 
 use super::form::{
     AddForm, DeleteButton, Field, FormProblems, Kind, Problem, TextInput, date_problem, error_for,
@@ -111,6 +113,16 @@ fn InspectionCard(id: String) -> impl IntoView {
     }
 }
 
+/// The shortcomings or the recommendations (`key`) of the inspection `id`.
+fn follow_ups<'a>(o: &'a OfficeDoc, id: &str, key: &str) -> Option<&'a BTreeMap<String, FollowUp>> {
+    let x = o.inspections.get(id)?;
+    Some(if key == "shortcomings" {
+        &x.shortcomings
+    } else {
+        &x.recommendations
+    })
+}
+
 /// The shortcomings or recommendations of an inspection, with follow-up.
 #[component]
 fn FollowUps(inspection: String, key: &'static str) -> impl IntoView {
@@ -139,15 +151,7 @@ fn FollowUps(inspection: String, key: &'static str) -> impl IntoView {
     let ids = Memo::new(move |_| {
         office.with(|o| {
             insp.with_value(|i| {
-                o.inspections
-                    .get(i)
-                    .map(|x| {
-                        if key == "shortcomings" {
-                            &x.shortcomings
-                        } else {
-                            &x.recommendations
-                        }
-                    })
+                follow_ups(o, i, key)
                     .map(|m| m.keys().cloned().collect::<Vec<_>>())
                     .unwrap_or_default()
             })
@@ -157,13 +161,8 @@ fn FollowUps(inspection: String, key: &'static str) -> impl IntoView {
         let l = lang.get();
         office.with(|o| {
             insp.with_value(|i| {
-                let Some(x) = o.inspections.get(i) else {
+                let Some(m) = follow_ups(o, i, key) else {
                     return String::new();
-                };
-                let m = if key == "shortcomings" {
-                    &x.shortcomings
-                } else {
-                    &x.recommendations
                 };
                 let done = m
                     .values()
@@ -201,15 +200,9 @@ fn FollowUps(inspection: String, key: &'static str) -> impl IntoView {
     let status_text = move |fid: &str| {
         office.with(|o| {
             insp.with_value(|i| {
-                o.inspections.get(i).and_then(|x| {
-                    let m = if key == "shortcomings" {
-                        &x.shortcomings
-                    } else {
-                        &x.recommendations
-                    };
-                    m.get(fid)
-                        .map(|f| opt_label(&follow_up_opts(), f.status.code(), lang.get()))
-                })
+                follow_ups(o, i, key)
+                    .and_then(|m| m.get(fid))
+                    .map(|f| opt_label(&follow_up_opts(), f.status.code(), lang.get()))
             })
         })
     };
