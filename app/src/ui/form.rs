@@ -13,6 +13,8 @@
 //! - "Add" forms: [`AddForm`] (inputs, problems, submit button) and its
 //!   small inputs ([`TextInput`], [`SelectInput`]); option lists of the
 //!   domain's enumerations, ids, dates and times.
+//! - Actions on a record that are not a form: [`DeleteButton`], and
+//!   [`refusal_text`] with [`ErrorNote`] for the error line of a card.
 
 use automerge::transaction::Transaction;
 use automerge::{Automerge, ObjType, ReadDoc, ScalarValue};
