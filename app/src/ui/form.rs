@@ -304,15 +304,8 @@ pub fn title_opts(titles: &[Title]) -> Vec<Opt> {
         .collect()
 }
 
-/// Titles an individual may be proposed for or register.
-pub const PERSON_TITLES: &[Title] = &[
-    Title::LaoDongTienTien,
-    Title::ChienSiThiDuaCoSo,
-    Title::ChienSiThiDuaCapTinh,
-    Title::ChienSiThiDuaToanQuoc,
-    Title::BangKhenCapTinh,
-    Title::GiayKhen,
-];
+/// Titles an individual may be proposed for or register (the summary's list).
+pub const PERSON_TITLES: &[Title] = &shared::summary::INDIVIDUAL_TITLES;
 
 /// Titles of a collective.
 pub const COLLECTIVE_TITLES: &[Title] = &[

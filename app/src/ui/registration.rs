@@ -4,7 +4,6 @@
 
 use leptos::prelude::*;
 use shared::domain::Title;
-use shared::domain::names::strip_tones;
 use shared::domain::rules::Date;
 use shared::schema::Registration;
 use shared::schema::value::TextCode;
@@ -19,24 +18,8 @@ use super::records::{EmptyNote, record_memo};
 use super::use_driver;
 use crate::i18n::{tr, use_lang};
 
-/// The registration deadline of `year` in the cluster document: a deadline
-/// whose name speaks of registration (đăng ký), in that year if any.
-pub fn registration_deadline(
-    cluster: &shared::schema::ClusterDoc,
-    year: i32,
-) -> Option<(String, Date)> {
-    let mut found: Vec<(String, Date)> = cluster
-        .deadlines
-        .values()
-        .filter(|d| {
-            let n = strip_tones(&d.name).to_lowercase();
-            n.contains("đăng ky") || n.contains("dang ky")
-        })
-        .filter_map(|d| Some((d.name.clone(), d.date.date()?)))
-        .collect();
-    found.sort_by_key(|(_, d)| (d.year() != year, *d));
-    found.into_iter().next()
-}
+/// The registration deadline of `year` (the same rule the cluster summary uses).
+pub use shared::summary::registration_deadline_named as registration_deadline;
 
 #[component]
 pub fn RegistrationPage() -> impl IntoView {

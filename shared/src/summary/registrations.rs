@@ -123,20 +123,25 @@ pub struct OfficeRegistrations {
 /// [`REGISTRATION_DEADLINE_KEY`], else the earliest deadline of the year
 /// whose name speaks of registration ("Đăng ký thi đua").
 pub fn registration_deadline(cluster: &ClusterDoc, year: i32) -> Option<Date> {
+    registration_deadline_named(cluster, year).map(|(_, d)| d)
+}
+
+/// [`registration_deadline`] with the deadline's name, for the screens.
+pub fn registration_deadline_named(cluster: &ClusterDoc, year: i32) -> Option<(String, Date)> {
     let in_year = |d: &DateText| d.date().filter(|d| d.year() == year);
-    if let Some(d) = cluster
+    if let Some((name, d)) = cluster
         .deadlines
         .get(REGISTRATION_DEADLINE_KEY)
-        .and_then(|d| in_year(&d.date))
+        .and_then(|d| Some((d.name.clone(), in_year(&d.date)?)))
     {
-        return Some(d);
+        return Some((name, d));
     }
     cluster
         .deadlines
         .values()
-        .filter(|d| strip_tones(&d.name).contains("đăng ky"))
-        .filter_map(|d| in_year(&d.date))
-        .min()
+        .filter(|d| strip_tones(&d.name).to_lowercase().contains("đăng ky"))
+        .filter_map(|d| Some((d.name.clone(), in_year(&d.date)?)))
+        .min_by_key(|(_, d)| *d)
 }
 
 fn timing(date: Option<&DateText>, deadline: Option<Date>) -> RegistrationTiming {
