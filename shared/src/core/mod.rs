@@ -30,6 +30,7 @@ use automerge::transaction::{CommitOptions, Transaction};
 use automerge::{Automerge, ChangeHash, ReadDoc};
 
 use crate::protocol::{DocumentId, Message, PROTOCOL_V1, PeerId, PeerMetadata};
+pub use crate::schema::ViolationCode;
 use crate::storage::{Chunk, ChunkKey, ChunkKind, CompactionPolicy, merge_chunks};
 use doc_state::DocState;
 pub use notice::RejectionNotice;

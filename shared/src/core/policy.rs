@@ -9,6 +9,7 @@
 use automerge::{Automerge, ReadDoc};
 
 use crate::protocol::DocumentId;
+use crate::schema::ViolationCode;
 
 /// What a peer may do with a document.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -44,8 +45,9 @@ pub struct DeviceAuth {
 pub struct Violation {
     /// Where in the document, e.g. `selfScores/C1`.
     pub path: String,
-    /// Stable code, e.g. `score-above-maximum`.
-    pub code: String,
+    /// Stable code, e.g. [`ViolationCode::ScoreAboveMaximum`]
+    /// (`score-above-maximum` on the wire).
+    pub code: ViolationCode,
     pub message_en: String,
     pub message_vi: String,
 }

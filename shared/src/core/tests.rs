@@ -33,7 +33,7 @@ impl Policy for OfficePolicy {
             Ok(Some((Value::Scalar(s), _))) => match s.as_ref() {
                 ScalarValue::Int(n) if *n > 100 => vec![Violation {
                     path: "score".into(),
-                    code: "score-above-maximum".into(),
+                    code: ViolationCode::ScoreAboveMaximum,
                     message_en: format!("score {n} is above the maximum 100"),
                     message_vi: format!("điểm {n} vượt quá tối đa 100"),
                 }],
@@ -275,7 +275,9 @@ fn the_same_validation_runs_before_a_local_commit() {
             Ok(())
         })
         .unwrap_err();
-    assert!(matches!(err, ChangeError::Invalid(ref v) if v[0].code == "score-above-maximum"));
+    assert!(
+        matches!(err, ChangeError::Invalid(ref v) if v[0].code == ViolationCode::ScoreAboveMaximum)
+    );
     assert_eq!(get(core.doc(&ids[0]).unwrap(), "score"), None);
     let other = device("CBG", "x");
     let err = core

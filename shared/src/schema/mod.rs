@@ -15,9 +15,12 @@
 //! - [`value`]: dates as text, tolerant numbers, enumerations as text codes.
 //! - [`load`]: lenient, record-by-record reading ([`load_cluster`],
 //!   [`load_office`]); damaged records become violations, never panics.
+//! - [`limits`]: the longest text per field and the most records per
+//!   list, checked while loading (`text-too-long`, `too-many-records`).
 //! - [`write`]: writing a whole document or one record ([`write::put_entry`]).
 //! - [`validate`]: [`validate_cluster`], [`validate_office`] — every
 //!   [`Violation`] with a stable code, a path and bilingual messages.
+//! - [`codes`]: [`ViolationCode`], the stable codes of violations.
 //! - [`migrate`]: version 1 → 2, inside a transaction.
 //! - [`bridge`]: an office's data for a year as rule inputs
 //!   ([`crate::domain::PersonHistory`], [`crate::domain::CollectiveYear`]).
@@ -31,8 +34,10 @@
 
 pub mod bridge;
 pub mod cluster_doc;
+pub mod codes;
 pub mod conflict;
 pub mod docnum;
+pub mod limits;
 pub mod load;
 pub mod migrate;
 pub mod office_doc;
@@ -52,6 +57,7 @@ use crate::core::Violation;
 pub use cluster_doc::{
     ClusterDoc, Covenant, Criterion, Deadline, Member, Movement, Plan, RuleSettings, Section,
 };
+pub use codes::ViolationCode;
 pub use load::{Loaded, load_cluster, load_office};
 pub use office_doc::{
     CollectiveEvaluation, CovenantSignature, CriterionScore, Decision, DisciplineEntry,
@@ -66,10 +72,15 @@ pub const SCHEMA_VERSION: i64 = 2;
 /// The oldest schema version this build still reads and validates.
 pub const MIN_SCHEMA_VERSION: i64 = 1;
 
-pub(crate) fn violation(path: impl Into<String>, code: &str, en: String, vi: String) -> Violation {
+pub(crate) fn violation(
+    path: impl Into<String>,
+    code: ViolationCode,
+    en: String,
+    vi: String,
+) -> Violation {
     Violation {
         path: path.into(),
-        code: code.to_string(),
+        code,
         message_en: en,
         message_vi: vi,
     }

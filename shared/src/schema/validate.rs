@@ -9,8 +9,10 @@
 //! Validation reads only the current state; its cost grows with the size of
 //! the documents, not of their history.
 //!
-//! Codes: `wrong-kind`, `unknown-schema-version`, `wrong-office`,
-//! `unreadable`, `bad-year`, `bad-date`, `missing-date`, `period-reversed`,
+//! Codes ([`ViolationCode`]): `wrong-kind`, `unknown-schema-version`,
+//! `wrong-office`, `unreadable`, `text-too-long`, `too-many-records` (the
+//! last three found while loading, see [`super::load`] and
+//! [`super::limits`]), `bad-year`, `bad-date`, `missing-date`, `period-reversed`,
 //! `missing-name`, `unknown-leader`, `unknown-deputy`, `leader-not-member`,
 //! `deputy-not-member`, `deputy-is-leader`, `member-code-mismatch`,
 //! `member-period-reversed`, `unknown-predecessor`, `bad-maximum`,
@@ -29,7 +31,7 @@ use super::docnum::parse_document_number;
 use super::load::{load_cluster, load_office};
 use super::office_doc::{OfficeDoc, Person};
 use super::value::DateText;
-use super::{MIN_SCHEMA_VERSION, SCHEMA_VERSION, read, violation};
+use super::{MIN_SCHEMA_VERSION, SCHEMA_VERSION, ViolationCode, read, violation};
 use crate::cluster::Directory;
 use crate::core::Violation;
 use crate::domain::Title;
@@ -37,6 +39,21 @@ use crate::domain::rules::Date;
 
 /// Years outside this range are typing mistakes.
 const YEARS: std::ops::RangeInclusive<i32> = 1900..=2200;
+
+/// A value typed by a person, quoted for a message; a long one is cut
+/// short (it has its own `text-too-long` violation).
+fn shown(text: &str) -> String {
+    const SHOWN: usize = 60;
+    match text.char_indices().nth(SHOWN) {
+        Some((cut, _)) => format!("{:?}…", &text[..cut]),
+        None => format!("{text:?}"),
+    }
+}
+
+/// [`shown`] for an optional value, as `Some("…")` / `None`.
+fn shown_opt(text: Option<&str>) -> String {
+    text.map_or_else(|| "None".to_string(), |t| format!("Some({})", shown(t)))
+}
 
 /// A number as Vietnamese writes it: `12,5`, `25`.
 fn vi_number(x: f64) -> String {
@@ -48,6 +65,7 @@ fn vi_number(x: f64) -> String {
 fn check_header<R: ReadDoc>(doc: &R, kind: &str, out: &mut Vec<Violation>) -> Option<i64> {
     let found = read::text(doc, &ROOT, "kind");
     if found.as_deref() != Some(kind) {
+        let found = shown_opt(found.as_deref());
         let kind_vi = if kind == "cluster" {
             "của cụm"
         } else {
@@ -55,9 +73,9 @@ fn check_header<R: ReadDoc>(doc: &R, kind: &str, out: &mut Vec<Violation>) -> Op
         };
         out.push(violation(
             "kind",
-            "wrong-kind",
-            format!("this must be a {kind} document, but its kind is {found:?}"),
-            format!("tài liệu này phải là tài liệu {kind_vi} ({kind}), nhưng đang là {found:?}"),
+            ViolationCode::WrongKind,
+            format!("this must be a {kind} document, but its kind is {found}"),
+            format!("tài liệu này phải là tài liệu {kind_vi} ({kind}), nhưng đang là {found}"),
         ));
     }
     match read::number(doc, &ROOT, "schemaVersion") {
@@ -71,7 +89,7 @@ fn check_header<R: ReadDoc>(doc: &R, kind: &str, out: &mut Vec<Violation>) -> Op
             let shown_vi = other.map_or_else(|| "không có".to_string(), vi_number);
             out.push(violation(
                 "schemaVersion",
-                "unknown-schema-version",
+                ViolationCode::UnknownSchemaVersion,
                 format!(
                     "schema version {shown} is not one this app knows \
                      ({MIN_SCHEMA_VERSION}–{SCHEMA_VERSION}); update the app"
@@ -92,7 +110,7 @@ struct Checks {
 }
 
 impl Checks {
-    fn push(&mut self, path: impl Into<String>, code: &str, en: String, vi: String) {
+    fn push(&mut self, path: impl Into<String>, code: ViolationCode, en: String, vi: String) {
         self.out.push(violation(path, code, en, vi));
     }
 
@@ -100,7 +118,7 @@ impl Checks {
         if !YEARS.contains(&year) {
             self.push(
                 path,
-                "bad-year",
+                ViolationCode::BadYear,
                 format!("{path}: the year {year} is not plausible; enter a year like 2026"),
                 format!("{path}: năm {year} không hợp lệ; hãy nhập năm, ví dụ 2026"),
             );
@@ -112,7 +130,7 @@ impl Checks {
         if date.0.trim().is_empty() {
             self.push(
                 path,
-                "missing-date",
+                ViolationCode::MissingDate,
                 format!("{path}: a date is required"),
                 format!("{path}: cần nhập ngày"),
             );
@@ -129,19 +147,19 @@ impl Checks {
         }
         let parsed = text.date();
         if parsed.is_none() {
-            let raw = &text.0;
+            let raw = shown(&text.0);
             self.push(
                 path,
-                "bad-date",
-                format!("{path}: {raw:?} is not a valid date; write it as YYYY-MM-DD"),
-                format!("{path}: {raw:?} không phải ngày hợp lệ; hãy ghi theo dạng YYYY-MM-DD"),
+                ViolationCode::BadDate,
+                format!("{path}: {raw} is not a valid date; write it as YYYY-MM-DD"),
+                format!("{path}: {raw} không phải ngày hợp lệ; hãy ghi theo dạng YYYY-MM-DD"),
             );
         }
         parsed
     }
 
     /// `from` must not be after `until`.
-    fn period(&mut self, path: &str, code: &str, from: Option<Date>, until: Option<Date>) {
+    fn period(&mut self, path: &str, code: ViolationCode, from: Option<Date>, until: Option<Date>) {
         if let (Some(f), Some(u)) = (from, until)
             && u < f
         {
@@ -158,7 +176,7 @@ impl Checks {
         if name.trim().is_empty() {
             self.push(
                 path,
-                "missing-name",
+                ViolationCode::MissingName,
                 format!("{path}: a name is required"),
                 format!("{path}: cần nhập tên"),
             );
@@ -170,15 +188,16 @@ impl Checks {
         if number.is_empty() || parse_document_number(number).is_some() {
             return;
         }
+        let number = shown(number);
         self.push(
             path,
-            "bad-document-number",
+            ViolationCode::BadDocumentNumber,
             format!(
-                "{path}: {number:?} is not a document number of the form \
+                "{path}: {number} is not a document number of the form \
                  <number>/<TYPE>-<ISSUER>, e.g. {example}"
             ),
             format!(
-                "{path}: {number:?} không đúng dạng số, ký hiệu văn bản \
+                "{path}: {number} không đúng dạng số, ký hiệu văn bản \
                  <số>/<LOẠI>-<CƠ QUAN>, ví dụ {example}"
             ),
         );
@@ -188,7 +207,7 @@ impl Checks {
         if yes > total {
             self.push(
                 format!("{path}/votesYes"),
-                "votes-above-total",
+                ViolationCode::VotesAboveTotal,
                 format!("{path}: {yes} votes in favour is more than the {total} votes cast"),
                 format!("{path}: số phiếu đồng ý ({yes}) lớn hơn tổng số phiếu ({total})"),
             );
@@ -199,7 +218,7 @@ impl Checks {
         if !staff.contains_key(id) {
             self.push(
                 path,
-                "unknown-person",
+                ViolationCode::UnknownPerson,
                 format!("{path}: person {id:?} is not on the staff roster; add them first"),
                 format!(
                     "{path}: người có mã {id:?} không có trong danh sách cán bộ; hãy thêm trước"
@@ -225,7 +244,7 @@ impl Checks {
         if points < 0.0 || !points.is_finite() {
             self.push(
                 format!("{base}/points"),
-                "score-negative",
+                ViolationCode::ScoreNegative,
                 format!("the {what_en} for criterion {criterion} cannot be negative ({points})"),
                 format!(
                     "{what_vi} của tiêu chí {criterion} không được âm ({})",
@@ -237,13 +256,13 @@ impl Checks {
         match table.criterion_max(criterion) {
             None => self.push(
                 base,
-                "unknown-criterion",
+                ViolationCode::UnknownCriterion,
                 format!("criterion {criterion} is not in the cluster's scoring table"),
                 format!("tiêu chí {criterion} không có trong bảng chấm điểm của cụm"),
             ),
             Some(max) if points > max => self.push(
                 format!("{base}/points"),
-                "score-above-maximum",
+                ViolationCode::ScoreAboveMaximum,
                 format!(
                     "the {what_en} {points} for criterion {criterion} is above its maximum {max}"
                 ),
@@ -265,7 +284,7 @@ impl Checks {
         if !c.members.contains_key(code) {
             self.push(
                 path,
-                "unknown-office",
+                ViolationCode::UnknownOffice,
                 format!("{path}: office {code:?} is not a member of the cluster"),
                 format!("{path}: đơn vị {code:?} không phải thành viên của cụm"),
             );
@@ -297,7 +316,7 @@ fn title_for(checks: &mut Checks, path: &str, title: Title, for_collective: bool
         };
         checks.push(
             path,
-            "title-subject-mismatch",
+            ViolationCode::TitleSubjectMismatch,
             format!("{path}: {} is not a title for {en}", title.name_en()),
             format!(
                 "{path}: {} không phải danh hiệu dành cho {vi}",
@@ -326,9 +345,12 @@ pub fn cluster<R: ReadDoc>(doc: &R, directory: &Directory) -> Vec<Violation> {
         if !m.code.is_empty() && m.code != *key {
             ch.push(
                 format!("{p}/code"),
-                "member-code-mismatch",
-                format!("{p}: the code {:?} differs from the key {key:?}", m.code),
-                format!("{p}: mã {:?} khác với khoá {key:?}", m.code),
+                ViolationCode::MemberCodeMismatch,
+                format!(
+                    "{p}: the code {} differs from the key {key:?}",
+                    shown(&m.code)
+                ),
+                format!("{p}: mã {} khác với khoá {key:?}", shown(&m.code)),
             );
         }
         ch.name(&format!("{p}/name"), &m.name);
@@ -336,7 +358,7 @@ pub fn cluster<R: ReadDoc>(doc: &R, directory: &Directory) -> Vec<Violation> {
         let until = ch.opt_date(&format!("{p}/validUntil"), m.valid_until.as_ref());
         ch.period(
             &format!("{p}/validUntil"),
-            "member-period-reversed",
+            ViolationCode::MemberPeriodReversed,
             from,
             until,
         );
@@ -344,7 +366,7 @@ pub fn cluster<R: ReadDoc>(doc: &R, directory: &Directory) -> Vec<Violation> {
             if pred == key || !c.members.contains_key(pred) {
                 ch.push(
                     format!("{p}/predecessors"),
-                    "unknown-predecessor",
+                    ViolationCode::UnknownPredecessor,
                     format!(
                         "{p}: predecessor {pred:?} must be another office listed in the cluster's members"
                     ),
@@ -362,7 +384,7 @@ pub fn cluster<R: ReadDoc>(doc: &R, directory: &Directory) -> Vec<Violation> {
         if !(max > 0.0 && max.is_finite()) {
             ch.push(
                 format!("{p}/maxPoints"),
-                "bad-maximum",
+                ViolationCode::BadMaximum,
                 format!("criterion {id} needs a maximum above zero, found {max}"),
                 format!(
                     "tiêu chí {id} cần điểm tối đa lớn hơn 0, hiện là {}",
@@ -376,7 +398,7 @@ pub fn cluster<R: ReadDoc>(doc: &R, directory: &Directory) -> Vec<Violation> {
         {
             ch.push(
                 format!("{p}/section"),
-                "unknown-section",
+                ViolationCode::UnknownSection,
                 format!(
                     "criterion {id} belongs to section {:?}, which does not exist",
                     crit.section
@@ -394,7 +416,12 @@ pub fn cluster<R: ReadDoc>(doc: &R, directory: &Directory) -> Vec<Violation> {
         ch.name(&format!("{p}/name"), &mv.name);
         let from = ch.opt_date(&format!("{p}/startDate"), mv.start_date.as_ref());
         let until = ch.opt_date(&format!("{p}/endDate"), mv.end_date.as_ref());
-        ch.period(&format!("{p}/endDate"), "period-reversed", from, until);
+        ch.period(
+            &format!("{p}/endDate"),
+            ViolationCode::PeriodReversed,
+            from,
+            until,
+        );
     }
     for (id, plan) in &c.plans {
         let p = format!("plans/{id}");
@@ -412,7 +439,7 @@ pub fn cluster<R: ReadDoc>(doc: &R, directory: &Directory) -> Vec<Violation> {
     {
         ch.push(
             "ruleSettings/cstdcsCapPercent",
-            "bad-cap-percent",
+            ViolationCode::BadCapPercent,
             format!("the cap on Grassroots Emulation Fighters must be 0–100%, found {cap}%"),
             format!("tỷ lệ tối đa Chiến sĩ thi đua cơ sở phải từ 0 đến 100%, hiện là {cap}%"),
         );
@@ -438,9 +465,9 @@ fn check_leadership(ch: &mut Checks, c: &ClusterDoc, directory: &Directory) {
             ch.push(
                 key,
                 if key == "leader" {
-                    "unknown-leader"
+                    ViolationCode::UnknownLeader
                 } else {
-                    "unknown-deputy"
+                    ViolationCode::UnknownDeputy
                 },
                 format!("{what_en} {code:?} is not a member of the cluster"),
                 format!("{what_vi} {code:?} không phải thành viên của cụm"),
@@ -455,9 +482,9 @@ fn check_leadership(ch: &mut Checks, c: &ClusterDoc, directory: &Directory) {
             ch.push(
                 key,
                 if key == "leader" {
-                    "leader-not-member"
+                    ViolationCode::LeaderNotMember
                 } else {
-                    "deputy-not-member"
+                    ViolationCode::DeputyNotMember
                 },
                 format!("{what_en} {code:?} is not among the cluster's members in {year}"),
                 format!(
@@ -469,7 +496,7 @@ fn check_leadership(ch: &mut Checks, c: &ClusterDoc, directory: &Directory) {
     if !c.deputy.is_empty() && c.deputy == c.leader {
         ch.push(
             "deputy",
-            "deputy-is-leader",
+            ViolationCode::DeputyIsLeader,
             format!(
                 "the deputy ({}) must be another office than the leader",
                 c.deputy
@@ -485,11 +512,12 @@ pub fn office<R: ReadDoc>(doc: &R, code: &str, cluster: Option<&Automerge>) -> V
     check_header(doc, "office", &mut out);
     let found = read::text(doc, &ROOT, "officeCode");
     if found.as_deref() != Some(code) {
+        let found = shown_opt(found.as_deref());
         out.push(violation(
             "officeCode",
-            "wrong-office",
-            format!("this document belongs to office {code}, not {found:?}"),
-            format!("tài liệu này thuộc đơn vị {code}, không phải {found:?}"),
+            ViolationCode::WrongOffice,
+            format!("this document belongs to office {code}, not {found}"),
+            format!("tài liệu này thuộc đơn vị {code}, không phải {found}"),
         ));
     }
     let loaded = load_office(doc);
@@ -506,12 +534,22 @@ fn check_office(ch: &mut Checks, o: &OfficeDoc, code: &str, cluster: Option<&Clu
         ch.name(&format!("{p}/fullName"), &person.full_name);
         let joined = ch.opt_date(&format!("{p}/joinedOn"), person.joined_on.as_ref());
         let left = ch.opt_date(&format!("{p}/leftOn"), person.left_on.as_ref());
-        ch.period(&format!("{p}/leftOn"), "period-reversed", joined, left);
+        ch.period(
+            &format!("{p}/leftOn"),
+            ViolationCode::PeriodReversed,
+            joined,
+            left,
+        );
         for (did, d) in &person.discipline {
             let dp = format!("{p}/discipline/{did}");
             let start = ch.date(&format!("{dp}/start"), &d.start);
             let end = ch.opt_date(&format!("{dp}/end"), d.end.as_ref());
-            ch.period(&format!("{dp}/end"), "period-reversed", start, end);
+            ch.period(
+                &format!("{dp}/end"),
+                ViolationCode::PeriodReversed,
+                start,
+                end,
+            );
         }
     }
     for (id, r) in &o.registrations {
@@ -536,7 +574,7 @@ fn check_office(ch: &mut Checks, o: &OfficeDoc, code: &str, cluster: Option<&Clu
         if office == code {
             ch.push(
                 p.clone(),
-                "review-of-own-office",
+                ViolationCode::ReviewOfOwnOffice,
                 "an office does not score itself here; use the self-scores".to_string(),
                 "đơn vị không tự chấm điểm ở đây; hãy dùng phần tự chấm điểm".to_string(),
             );
@@ -598,7 +636,7 @@ fn check_models(ch: &mut Checks, o: &OfficeDoc) {
             Some(person) => ch.person(&format!("{p}/personId"), person, &o.staff),
             None if m.collective_name.trim().is_empty() => ch.push(
                 p.clone(),
-                "missing-subject",
+                ViolationCode::MissingSubject,
                 format!("{p}: choose a person or name the collective"),
                 format!("{p}: hãy chọn một cá nhân hoặc nhập tên tập thể"),
             ),
@@ -614,7 +652,7 @@ fn check_models(ch: &mut Checks, o: &OfficeDoc) {
             {
                 ch.push(
                     format!("{p}/stageDates/{}", stage_key(stage)),
-                    "stage-dates-out-of-order",
+                    ViolationCode::StageDatesOutOfOrder,
                     format!(
                         "{p}: the stage \"{}\" ({d}) comes before an earlier stage ({before})",
                         stage.name_en()
@@ -654,7 +692,7 @@ fn check_commendations(ch: &mut Checks, o: &OfficeDoc, cluster: Option<&ClusterD
             Some(person) => ch.person(&format!("{p}/personId"), person, &o.staff),
             None if pr.subject_name.trim().is_empty() => ch.push(
                 p.clone(),
-                "missing-subject",
+                ViolationCode::MissingSubject,
                 format!("{p}: choose a person or name the collective proposed"),
                 format!("{p}: hãy chọn cá nhân hoặc nhập tên tập thể được đề nghị"),
             ),
@@ -672,7 +710,7 @@ fn check_commendations(ch: &mut Checks, o: &OfficeDoc, cluster: Option<&ClusterD
             let Some(proposal) = o.proposals.get(pid) else {
                 ch.push(
                     format!("{p}/proposalIds"),
-                    "unknown-proposal",
+                    ViolationCode::UnknownProposal,
                     format!("{p}: proposal {pid:?} does not exist"),
                     format!("{p}: tờ trình {pid:?} không tồn tại"),
                 );
@@ -689,7 +727,7 @@ fn check_commendations(ch: &mut Checks, o: &OfficeDoc, cluster: Option<&ClusterD
                 };
                 ch.push(
                     format!("{p}/date"),
-                    "decision-before-proposal",
+                    ViolationCode::DecisionBeforeProposal,
                     format!(
                         "{p}: the decision date {decided} is before the date {proposed} of proposal {number}"
                     ),

@@ -3,6 +3,7 @@
 
 mod bridge;
 mod concurrency;
+mod limits;
 mod migration;
 mod roundtrip;
 mod validation;

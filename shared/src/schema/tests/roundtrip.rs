@@ -98,7 +98,12 @@ fn a_record_of_the_wrong_type_is_an_unreadable_violation_and_the_rest_still_load
     let loaded = load_office(&tx);
     let paths: Vec<&str> = loaded.problems.iter().map(|p| p.path.as_str()).collect();
     assert_eq!(paths, ["staff/p8", "staff/p9", "evaluations"]);
-    assert!(loaded.problems.iter().all(|p| p.code == "unreadable"));
+    assert!(
+        loaded
+            .problems
+            .iter()
+            .all(|p| p.code == ViolationCode::Unreadable)
+    );
     assert!(
         loaded.problems[0]
             .message_vi
