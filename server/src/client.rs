@@ -51,7 +51,6 @@ enum Cmd {
         Edit,
         oneshot::Sender<Result<(), ChangeError<automerge::AutomergeError>>>,
     ),
-    ForceApply(DocumentId, Vec<u8>, oneshot::Sender<Result<(), String>>),
     Rebuild(DocumentId, oneshot::Sender<bool>),
     Read(Reader),
     SetOnline(bool),
@@ -172,13 +171,6 @@ impl Client {
         rx.await.unwrap_or(Err(ChangeError::NotLoaded(doc)))
     }
 
-    /// Apply raw change bytes skipping every check (to show the relay refusing them).
-    pub async fn force_apply(&self, doc: DocumentId, bytes: Vec<u8>) -> Result<(), String> {
-        let (tx, rx) = oneshot::channel();
-        let _ = self.tx.send(Cmd::ForceApply(doc, bytes, tx));
-        rx.await.unwrap_or(Err("client stopped".into()))
-    }
-
     /// After a refusal: return to the relay's state, keeping the refused edits as a draft.
     pub async fn rebuild_from_relay(&self, doc: DocumentId) -> bool {
         let (tx, rx) = oneshot::channel();
@@ -273,7 +265,7 @@ impl ClientTask {
             if !self.pump(&mut socket).await {
                 continue;
             }
-            self.notify(&socket);
+            self.notify();
             let wake = tokio::time::sleep_until(
                 retry_at.max(tokio::time::Instant::now() + Duration::from_millis(20)),
             );
@@ -298,12 +290,11 @@ impl ClientTask {
                 _ = wake, if self.opts.online && socket.is_none() => {}
             }
             self.pump(&mut socket).await;
-            self.notify(&socket);
+            self.notify();
         }
     }
 
-    fn notify(&self, socket: &Option<(ConnId, Socket)>) {
-        let _ = socket;
+    fn notify(&self) {
         self.changed.send_modify(|n| *n += 1);
     }
 
@@ -329,9 +320,6 @@ impl ClientTask {
                     .change(&doc, None, CommitMeta::default(), edit)
                     .map(|_| ());
                 let _ = reply.send(r);
-            }
-            Cmd::ForceApply(doc, bytes, reply) => {
-                let _ = reply.send(self.core.force_apply(&doc, &bytes));
             }
             Cmd::Rebuild(doc, reply) => {
                 let _ = reply.send(self.core.rebuild_from_relay(&doc).is_some());

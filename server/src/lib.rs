@@ -15,6 +15,7 @@
 pub mod client;
 pub mod demo;
 pub mod export;
+pub mod faults;
 pub mod http;
 pub mod hub;
 pub mod store;
@@ -37,12 +38,28 @@ use crate::hub::Hub;
 use crate::store::FileStore;
 use crate::tokens::TokenStore;
 
-/// Limits a relay enforces, each with a clear error when exceeded.
+/// Limits a relay enforces, each with a clear error when exceeded. What one
+/// message may cost inside the sync core is [`shared::core::Limits`]
+/// (`gate`).
 #[derive(Clone, Debug)]
 pub struct Limits {
     pub max_frame_bytes: usize,
     pub max_docs_per_connection: usize,
     pub idle_timeout: Duration,
+    /// Open sync connections in total.
+    pub max_connections: usize,
+    /// Open sync connections of one token (one device).
+    pub max_connections_per_token: usize,
+    /// New connections of one token per minute.
+    pub connects_per_minute: u32,
+    /// Bytes queued to one connection that it has not read yet.
+    pub max_outbox_bytes: usize,
+    /// How long one frame may take to write to a device.
+    pub write_timeout: Duration,
+    /// How often open connections re-check that their token is not revoked.
+    pub revocation_check: Duration,
+    /// What one device's input may cost the sync core.
+    pub gate: shared::core::Limits,
 }
 
 impl Default for Limits {
@@ -51,6 +68,13 @@ impl Default for Limits {
             max_frame_bytes: 16 * 1024 * 1024,
             max_docs_per_connection: 64,
             idle_timeout: Duration::from_secs(90),
+            max_connections: 20_000,
+            max_connections_per_token: 8,
+            connects_per_minute: 120,
+            max_outbox_bytes: 64 * 1024 * 1024,
+            write_timeout: Duration::from_secs(30),
+            revocation_check: Duration::from_secs(2),
+            gate: shared::core::Limits::default(),
         }
     }
 }
@@ -65,6 +89,8 @@ pub struct ServeOptions {
     /// Directory of the built app, served at `/`.
     pub static_dir: Option<PathBuf>,
     pub limits: Limits,
+    /// Storage failures on command (tests and drills); `None` in production.
+    pub faults: Option<Arc<faults::Faults>>,
 }
 
 /// Everything request handlers share.
@@ -74,6 +100,15 @@ pub struct AppState {
     pub directory: Directory,
     pub limits: Limits,
     pub next_conn: AtomicU64,
+    /// Open connections, in total and per token (see [`ws::ConnSlot`]).
+    pub connections: ws::Connections,
+}
+
+impl AppState {
+    /// Whether storage works (what `/healthz` reports).
+    pub fn storage_health(&self) -> shared::core::StorageHealth {
+        self.hub.storage_health()
+    }
 }
 
 /// Why the relay could not start.
@@ -115,11 +150,6 @@ impl Running {
     /// The base HTTP URL.
     pub fn url(&self) -> String {
         format!("http://{}", self.addr)
-    }
-
-    /// Stop accepting connections (already-open sockets end with the runtime).
-    pub fn abort(&self) {
-        self.server.abort();
     }
 
     /// Serve until Ctrl-C or SIGTERM, then let in-flight writes finish.
@@ -187,13 +217,25 @@ pub async fn start(opts: ServeOptions) -> Result<Running, StartError> {
     cfg.storage_id = Some(format!("thidua-relay-storage-{}", directory.cluster_url));
     cfg.max_frame_bytes = opts.limits.max_frame_bytes;
     cfg.max_docs_per_connection = opts.limits.max_docs_per_connection;
-    let hub = hub::spawn(ClusterPolicy::new(directory.clone()), store, cfg);
+    cfg.limits = opts.limits.gate.clone();
+    let policy = ClusterPolicy::new(directory.clone());
+    let outbox = opts.limits.max_outbox_bytes;
+    let hub = match &opts.faults {
+        Some(f) => hub::spawn(
+            policy,
+            faults::FaultyStore::new(store, f.clone()),
+            cfg,
+            outbox,
+        ),
+        None => hub::spawn(policy, store, cfg, outbox),
+    };
     let state = Arc::new(AppState {
         hub: hub.clone(),
         tokens,
         directory: directory.clone(),
         limits: opts.limits.clone(),
         next_conn: AtomicU64::new(1),
+        connections: ws::Connections::default(),
     });
     let router = http::router(state, opts.static_dir.clone());
     let listener = tokio::net::TcpListener::bind(opts.listen)

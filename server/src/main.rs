@@ -45,6 +45,12 @@ enum Command {
         /// Close connections silent for this many seconds.
         #[arg(long, default_value_t = 90)]
         idle_timeout_secs: u64,
+        /// Most open sync connections in total.
+        #[arg(long, default_value_t = 20_000)]
+        max_connections: usize,
+        /// Most open sync connections of one device token.
+        #[arg(long, default_value_t = 8)]
+        max_connections_per_token: usize,
     },
     /// Issue or revoke device tokens.
     Token {
@@ -112,6 +118,8 @@ fn main() -> ExitCode {
             max_frame_bytes,
             max_docs_per_connection,
             idle_timeout_secs,
+            max_connections,
+            max_connections_per_token,
         } => runtime().block_on(serve(ServeOptions {
             listen,
             data_dir,
@@ -121,7 +129,11 @@ fn main() -> ExitCode {
                 max_frame_bytes,
                 max_docs_per_connection,
                 idle_timeout: Duration::from_secs(idle_timeout_secs),
+                max_connections,
+                max_connections_per_token,
+                ..Limits::default()
             },
+            faults: None,
         })),
         Command::Client {
             url,

@@ -30,6 +30,42 @@ pub enum StoreError {
     },
     #[error("the storage task stopped unexpectedly: {0}")]
     Task(String),
+    /// A failure injected on purpose ([`crate::faults`]).
+    #[error("{0} failed on purpose (fault injection)")]
+    Injected(&'static str),
+}
+
+/// What the hub needs of a chunk store: the file store here, a store that
+/// fails on command in tests ([`crate::faults::FaultyStore`]). `put` is
+/// durable when it returns `Ok`; `delete` of a missing chunk is fine.
+pub trait RelayStore: Clone + Send + Sync + 'static {
+    fn load(
+        &self,
+        doc: DocumentId,
+    ) -> impl std::future::Future<Output = Result<Vec<Chunk>, StoreError>> + Send;
+    fn put(&self, chunk: Chunk)
+    -> impl std::future::Future<Output = Result<(), StoreError>> + Send;
+    fn delete(
+        &self,
+        keys: Vec<ChunkKey>,
+    ) -> impl std::future::Future<Output = Result<(), StoreError>> + Send;
+}
+
+impl RelayStore for FileStore {
+    async fn load(&self, doc: DocumentId) -> Result<Vec<Chunk>, StoreError> {
+        let s = self.clone();
+        blocking(move || s.load_blocking(&doc)).await
+    }
+
+    async fn put(&self, chunk: Chunk) -> Result<(), StoreError> {
+        let s = self.clone();
+        blocking(move || s.put_blocking(&chunk)).await
+    }
+
+    async fn delete(&self, keys: Vec<ChunkKey>) -> Result<(), StoreError> {
+        let s = self.clone();
+        blocking(move || s.delete_blocking(&keys)).await
+    }
 }
 
 fn io_err<'a>(action: &'static str, path: &'a Path) -> impl FnOnce(io::Error) -> StoreError + 'a {

@@ -1,5 +1,8 @@
 //! Helpers for the cross-crate tests: a relay on a real socket (in-process or
-//! as a child process), devices signed in with real tokens, raw sockets.
+//! as a child process), devices signed in with real tokens, raw sockets
+//! ([`wire`]).
+
+pub mod wire;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -46,6 +49,7 @@ impl TestRelay {
             demo: true,
             static_dir,
             limits,
+            faults: None,
         })
         .await
         .expect("relay starts");
@@ -157,4 +161,61 @@ pub async fn set_text(c: &Client, doc: DocumentId, key: &str, value: &str) {
 pub async fn heads(c: &Client, doc: DocumentId) -> Vec<automerge::ChangeHash> {
     c.read(move |v| v.core.doc(&doc).map(|d| d.get_heads()).unwrap_or_default())
         .await
+}
+
+/// A free TCP port on localhost.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("bind a free port")
+        .local_addr()
+        .expect("local address")
+        .port()
+}
+
+/// Start the relay binary with the demo cluster; returns the child and the
+/// sign-in token it printed for each office (code, token).
+pub async fn spawn_relay(
+    data_dir: &Path,
+    port: u16,
+) -> (tokio::process::Child, Vec<(String, String)>) {
+    use tokio::io::AsyncBufReadExt;
+    let mut child = tokio::process::Command::new(relay_binary())
+        .args([
+            "serve",
+            "--demo",
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+            "--data-dir",
+        ])
+        .arg(data_dir)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("relay binary runs");
+    let mut lines = tokio::io::BufReader::new(child.stdout.take().expect("stdout")).lines();
+    let mut tokens = Vec::new();
+    while let Ok(Some(line)) = tokio::time::timeout(PATIENCE, lines.next_line())
+        .await
+        .expect("the relay prints its sign-in links")
+    {
+        if let (Some(code), Some(token)) =
+            (line.split_whitespace().next(), line.split("token=").nth(1))
+        {
+            tokens.push((code.to_string(), token.to_string()));
+        }
+        if line.starts_with("Open ") {
+            break;
+        }
+    }
+    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+    (child, tokens)
+}
+
+/// The peak resident memory (VmHWM) of a process, in bytes.
+pub fn peak_rss(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb * 1024)
 }

@@ -1,52 +1,20 @@
 //! Kill the relay with SIGKILL between a client's sync and its next edit:
 //! every change the client saw acknowledged must survive the restart.
 
-use std::process::Stdio;
 use std::time::Duration;
 
-use thidua_tests::{PATIENCE, device, relay_binary, root_text, set_text, temp_dir};
-use tokio::io::{AsyncBufReadExt, BufReader};
-use tokio::process::{Child, Command};
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
+use thidua_tests::{PATIENCE, device, free_port, root_text, set_text, temp_dir};
+use tokio::process::Child;
 
 /// Start the relay binary; returns the child and the printed LSN token.
 async fn spawn_relay(data_dir: &std::path::Path, port: u16) -> (Child, String) {
-    let mut child = Command::new(relay_binary())
-        .args([
-            "serve",
-            "--demo",
-            "--listen",
-            &format!("127.0.0.1:{port}"),
-            "--data-dir",
-        ])
-        .arg(data_dir)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("relay binary runs");
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let mut token = None;
-    while let Ok(Some(line)) = tokio::time::timeout(PATIENCE, lines.next_line())
-        .await
-        .unwrap()
-    {
-        if line.trim_start().starts_with("LSN") {
-            token = line.split("token=").nth(1).map(str::to_string);
-        }
-        if line.starts_with("Open ") {
-            break;
-        }
-    }
-    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
-    (child, token.expect("the relay printed a token for LSN"))
+    let (child, tokens) = thidua_tests::spawn_relay(data_dir, port).await;
+    let token = tokens
+        .into_iter()
+        .find(|(code, _)| code == "LSN")
+        .map(|(_, t)| t)
+        .expect("the relay printed a token for LSN");
+    (child, token)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

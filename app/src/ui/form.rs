@@ -131,6 +131,11 @@ pub fn save(
             "Dữ liệu chưa tải xong trên máy, hãy thử lại sau giây lát.",
             "The data is not loaded yet; try again in a moment.",
         )],
+        ChangeError::TooLarge(r) => vec![Problem {
+            path: String::new(),
+            vi: r.message_vi,
+            en: r.message_en,
+        }],
         ChangeError::Edit(e) => vec![Problem {
             path: String::new(),
             vi: format!("Không ghi được: {e}"),

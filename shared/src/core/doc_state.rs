@@ -27,8 +27,9 @@ pub(crate) struct Compaction {
 pub(crate) struct DocState {
     pub id: DocumentId,
     pub doc: Automerge,
-    /// A copy kept equal to `doc`, where incoming changes are tried before
-    /// they are accepted. Created on first use, dropped on any other mutation.
+    /// A copy kept equal to `doc` (its scratch copy), where the gate applies
+    /// incoming changes before they are accepted. Created on first use,
+    /// dropped on any other mutation and on a refusal.
     pub mirror: Option<Automerge>,
     /// Chunks known to be durable whose content is merged into `doc`.
     pub stored: BTreeSet<ChunkKey>,
@@ -49,6 +50,9 @@ pub(crate) struct DocState {
     /// the heads of the documents the policy depends on: a change is checked
     /// against its "before" without validating the unchanged document again.
     pub checked: Option<(Vec<ChangeHash>, Vec<crate::core::Violation>)>,
+    /// Bytes of messages whose changes wait in the mirror for missing
+    /// dependencies (bounded by the gate).
+    pub waiting_bytes: usize,
 }
 
 impl DocState {
@@ -67,6 +71,7 @@ impl DocState {
             wanted: false,
             pinned: false,
             checked: None,
+            waiting_bytes: 0,
         }
     }
 
@@ -142,6 +147,14 @@ impl DocState {
             // Nothing lost: the incrementals stay; try compacting again later.
             self.compaction = None;
         }
+    }
+
+    /// How many chunk writes failed and wait for a retry.
+    pub fn failed_writes(&self) -> usize {
+        self.pending
+            .values()
+            .filter(|(_, s)| *s == WriteState::Failed)
+            .count()
     }
 
     /// Chunks whose write failed, marked in flight again.

@@ -1,5 +1,6 @@
-//! Syncing one document with one peer: rights and validation of incoming
-//! changes (tried on a mirror first), durable-before-acknowledged sending.
+//! Syncing one document with one peer: incoming sync messages go through the
+//! [`gate`](super::gate) (relay) or apply directly (client, from its relay);
+//! outgoing ones wait until what they advertise is durable.
 
 use super::*;
 
@@ -30,6 +31,18 @@ impl<P: Policy> Core<P> {
             );
             return self.fail(conn, "too-many-documents", message);
         }
+        let trusted = self.cfg.role == Role::Client;
+        let (is_request, data) = match &msg {
+            Message::Request { data, .. } => (true, data),
+            Message::Sync { data, .. } => (false, data),
+            _ => return,
+        };
+        let kind = if is_request { "request" } else { "sync" };
+        if !trusted && let Err(e) = gate::sync_shape::inspect(data, &self.cfg.limits) {
+            let message = format!("{} ({kind} message for {doc_id})", e.message);
+            return self.fail(conn, e.code, message);
+        }
+        let max_waiting = self.cfg.limits.max_waiting_messages;
         match self.docs.get_mut(&doc_id) {
             None => {
                 self.docs.insert(
@@ -37,28 +50,37 @@ impl<P: Policy> Core<P> {
                     Slot::Loading {
                         waiting: vec![(conn, msg)],
                         wanted: false,
+                        failure: None,
                     },
                 );
                 self.actions.push_back(Action::Load { doc: doc_id });
                 return;
             }
-            Some(Slot::Loading { waiting, .. }) => {
+            Some(Slot::Loading { waiting, .. }) if waiting.len() < max_waiting => {
                 waiting.push((conn, msg));
                 return;
             }
+            Some(Slot::Loading { failure, .. }) => {
+                let why = failure.as_ref().map_or(
+                    "it is still loading",
+                    |_| "it cannot be read from storage right now",
+                );
+                let message = format!(
+                    "too many messages wait for document {doc_id}: {why}; the connection closes, reconnect in a moment"
+                );
+                return self.fail(conn, "document-not-ready", message);
+            }
             Some(Slot::Ready(_)) => {}
         }
-        let (is_request, data) = match msg {
-            Message::Request { data, .. } => (true, data),
-            Message::Sync { data, .. } => (false, data),
+        let data = match msg {
+            Message::Request { data, .. } | Message::Sync { data, .. } => data,
             _ => return,
         };
-        let mut sync_msg = match sync::Message::decode(&data) {
+        let sync_msg = match sync::Message::decode(&data) {
             Ok(m) => m,
             Err(e) => {
                 let message = format!(
-                    "the data of a {} message for {doc_id} is not an automerge sync message ({e})",
-                    if is_request { "request" } else { "sync" }
+                    "the data of a {kind} message for {doc_id} is not an automerge sync message ({e})"
                 );
                 return self.fail(conn, "malformed-sync-data", message);
             }
@@ -66,83 +88,42 @@ impl<P: Policy> Core<P> {
         let Some(Slot::Ready(mut st)) = self.docs.remove(&doc_id) else {
             return;
         };
-        let trusted = self.cfg.role == Role::Client;
         let peer = self.peers.get_mut(&conn).expect("checked above");
         let pd = peer.docs.entry(doc_id).or_insert_with(PeerDoc::new);
-        let mut refusal: Option<Rejection> = None;
-        let mut checked_after = None;
-        if !trusted && !sync_msg.changes.is_empty() {
-            let unknown = has_unknown_changes(&st.doc, &sync_msg.changes);
-            if unknown && pd.rejected {
-                sync_msg.changes = sync::ChunkList::empty();
-            } else if unknown && access != Access::Write {
-                let name = self.policy.describe(&doc_id);
-                refusal = Some(Rejection {
-                    code: RejectCode::NotWritable,
-                    message_en: format!(
-                        "Your office may read \"{name}\" but not change it; the change was not saved on the relay."
-                    ),
-                    message_vi: format!(
-                        "Đơn vị của bạn chỉ được xem \"{name}\", không được sửa; thay đổi không được lưu trên máy chủ."
-                    ),
-                });
-            } else if unknown {
-                let before = Self::violations_before(&self.policy, &self.docs, &doc_id, &mut st);
-                let lookup = Docs(&self.docs);
-                let mirror = st.mirror.get_or_insert_with(|| st.doc.clone());
-                let mut unreadable = None;
-                for chunk in sync_msg.changes.iter() {
-                    if let Err(e) = mirror.load_incremental(chunk) {
-                        unreadable = Some(e.to_string());
-                        break;
-                    }
-                }
-                refusal = match unreadable {
-                    Some(e) => Some(Rejection {
-                        code: RejectCode::SchemaViolation,
-                        message_en: format!("The change could not be read ({e})."),
-                        message_vi: format!("Không đọc được thay đổi ({e})."),
-                    }),
-                    None => {
-                        let after = self.policy.violations(&doc_id, &*mirror, &lookup);
-                        let introduced = new_violations(&before, after.clone());
-                        checked_after =
-                            Some((Self::validity_key(&self.policy, &self.docs, mirror), after));
-                        (!introduced.is_empty()).then(|| Rejection::from_violations(&introduced))
-                    }
-                };
-                if refusal.is_some() {
-                    st.mirror = None;
-                }
+        if !trusted && asks_from_scratch(&st.doc, &sync_msg) {
+            // Sending a whole document is the relay's most expensive answer:
+            // an honest device asks once per connection.
+            pd.full_syncs += 1;
+            if pd.full_syncs > self.cfg.limits.max_full_syncs {
+                self.docs.insert(doc_id, Slot::Ready(st));
+                let message = format!(
+                    "this connection asked for document {doc_id} from scratch {} times; reconnect to sync it again",
+                    pd.full_syncs
+                );
+                return self.fail(conn, "resync-limit", message);
             }
-        } else if pd.rejected
-            && sync_msg
-                .heads
-                .iter()
-                .all(|h| st.doc.get_change_by_hash(h).is_some())
-        {
-            // The peer dropped the refused changes: serve it normally again.
-            pd.rejected = false;
-            pd.sync.set_read_only(false);
-        }
-        if refusal.is_some() {
-            sync_msg.changes = sync::ChunkList::empty();
-            pd.rejected = true;
-            pd.sync.set_read_only(true);
         }
         let before = st.doc.get_heads();
-        let received = st.doc.receive_sync_message(&mut pd.sync, sync_msg);
-        let changed = st.doc.get_heads() != before;
-        if refusal.is_none()
-            && let Some(checked) = checked_after
-        {
-            st.checked = Some(checked);
-        }
-        if changed
-            && (trusted || st.mirror.as_ref().map(|m| m.get_heads()) != Some(st.doc.get_heads()))
-        {
+        let outcome = if trusted {
+            // Client: the relay is trusted; its messages apply directly.
             st.mirror = None;
-        }
+            match st.doc.receive_sync_message(&mut pd.sync, sync_msg) {
+                Ok(()) => Ok(gate::Admitted::Nothing),
+                Err(e) => Err(gate::GateError::malformed(format!(
+                    "a change for {doc_id} could not be applied ({e})"
+                ))),
+            }
+        } else {
+            let cx = gate::Context {
+                policy: &self.policy,
+                docs: &self.docs,
+                limits: &self.cfg.limits,
+                doc_id,
+                access,
+            };
+            gate::admit_remote(&cx, &mut st, pd, sync_msg)
+        };
+        let changed = st.doc.get_heads() != before;
         if trusted {
             let theirs = pd.sync.their_heads.clone();
             if theirs.is_some() && theirs != st.remote_heads {
@@ -156,17 +137,17 @@ impl<P: Policy> Core<P> {
         let empty = st.doc.get_heads().is_empty();
         let accepted_heads = st.doc.get_heads();
         self.docs.insert(doc_id, Slot::Ready(st));
-        if let Err(e) = received {
-            let message = format!("a change for {doc_id} could not be applied ({e})");
-            return self.fail(conn, "bad-change", message);
-        }
-        if let Some(rejection) = refusal {
-            self.event(Event::Rejected {
-                conn,
-                doc: doc_id,
-                rejection: rejection.clone(),
-            });
-            self.send_notice(conn, doc_id, rejection, accepted_heads);
+        match outcome {
+            Err(e) => return self.fail(conn, e.code, e.message),
+            Ok(gate::Admitted::Refused(rejection)) => {
+                self.event(Event::Rejected {
+                    conn,
+                    doc: doc_id,
+                    rejection: rejection.clone(),
+                });
+                self.send_notice(conn, doc_id, rejection, accepted_heads);
+            }
+            Ok(gate::Admitted::Nothing | gate::Admitted::Committed) => {}
         }
         if changed {
             self.event(Event::DocChanged {
@@ -302,30 +283,13 @@ impl<P: Policy> Core<P> {
     }
 }
 
-/// Whether any chunk of a sync message holds a change `doc` does not have.
-fn has_unknown_changes(doc: &Automerge, chunks: &sync::ChunkList) -> bool {
-    for bytes in chunks.iter() {
-        match automerge::Change::from_bytes(bytes.to_vec()) {
-            Ok(change) => {
-                if doc.get_change_by_hash(&change.hash()).is_none() {
-                    return true;
-                }
-            }
-            // Not a single change: a whole-document chunk (sync v2) or a run of
-            // changes. Load it on its own and compare.
-            Err(_) => match Automerge::load(bytes) {
-                Ok(other) => {
-                    if other
-                        .get_heads()
-                        .iter()
-                        .any(|h| doc.get_change_by_hash(h).is_none())
-                    {
-                        return true;
-                    }
-                }
-                Err(_) => return true, // unreadable: let validation refuse it
-            },
-        }
+/// Whether a sync message asks for the whole document: the peer claims no
+/// heads, or no common base in any of its "have" entries, while we hold
+/// changes.
+fn asks_from_scratch(doc: &Automerge, msg: &sync::Message) -> bool {
+    if doc.get_heads().is_empty() {
+        return false;
     }
-    false
+    msg.heads.is_empty()
+        || (!msg.have.is_empty() && msg.have.iter().all(|h| h.last_sync.is_empty()))
 }

@@ -5,9 +5,12 @@
 use super::*;
 
 impl<P: Policy> Core<P> {
-    /// Make a local edit. The edit runs in a transaction; it is committed only
-    /// if `peer_auth` may write the document and the result introduces no
-    /// schema violation. Then it is stored and (once durable) sent to the relay.
+    /// Make a local edit. The edit runs in a transaction that passes the
+    /// [`gate`](super::gate) before it commits: `as_peer` must be allowed to
+    /// write the document, the change and the document must stay within the
+    /// limits, and the result must introduce no schema violation. Then it is
+    /// stored and (once durable) sent to the relay. `None` skips the gate
+    /// (diagnostics only).
     pub fn change<E, F>(
         &mut self,
         doc: &DocumentId,
@@ -18,28 +21,47 @@ impl<P: Policy> Core<P> {
     where
         F: FnOnce(&mut Transaction<'_>) -> Result<(), E>,
     {
-        if let Some(auth) = as_peer
-            && self.policy.access(auth, doc, &Docs(&self.docs)) != Access::Write
-        {
+        let access = match as_peer {
+            Some(auth) => self.policy.access(auth, doc, &Docs(&self.docs)),
+            None => Access::Write,
+        };
+        if access != Access::Write {
             return Err(ChangeError::NotWritable(*doc));
         }
         let Some(Slot::Ready(mut st)) = self.docs.remove(doc) else {
             return Err(ChangeError::NotLoaded(*doc));
         };
         let before = Self::violations_before(&self.policy, &self.docs, doc, &mut st);
+        let doc_ops = st.doc.stats().num_ops;
+        let gated = as_peer.is_some();
         let mut after_all = Vec::new();
         let result = (|| {
-            let lookup = Docs(&self.docs);
+            let cx = gate::Context {
+                policy: &self.policy,
+                docs: &self.docs,
+                limits: &self.cfg.limits,
+                doc_id: *doc,
+                access,
+            };
             let mut tx = st.doc.transaction();
             if let Err(e) = edit(&mut tx) {
                 tx.rollback();
                 return Err(ChangeError::Edit(e));
             }
-            after_all = self.policy.violations(doc, &tx, &lookup);
-            let introduced = new_violations(&before, after_all.clone());
-            if !introduced.is_empty() {
-                tx.rollback();
-                return Err(ChangeError::Invalid(introduced));
+            if gated {
+                let message_bytes = meta.message.as_ref().map_or(0, String::len);
+                let pending = automerge::transaction::Transactable::pending_ops(&tx);
+                match gate::check_local(&cx, &before, doc_ops, pending, message_bytes, &tx) {
+                    Ok(all) => after_all = all,
+                    Err(refusal) => {
+                        tx.rollback();
+                        return Err(match refusal {
+                            gate::LocalRefusal::NotWritable => ChangeError::NotWritable(*doc),
+                            gate::LocalRefusal::TooLarge(r) => ChangeError::TooLarge(r),
+                            gate::LocalRefusal::Invalid(v) => ChangeError::Invalid(v),
+                        });
+                    }
+                }
             }
             let mut opts = CommitOptions::default();
             if let Some(m) = meta.message {
@@ -53,10 +75,12 @@ impl<P: Policy> Core<P> {
         let changed = matches!(result, Ok(Some(_)));
         if changed {
             st.mirror = None;
-            st.checked = Some((
-                Self::validity_key(&self.policy, &self.docs, &st.doc),
-                after_all,
-            ));
+            st.checked = gated.then(|| {
+                (
+                    Self::validity_key(&self.policy, &self.docs, &st.doc),
+                    after_all,
+                )
+            });
         }
         self.docs.insert(*doc, Slot::Ready(st));
         if changed {
@@ -67,24 +91,6 @@ impl<P: Policy> Core<P> {
             self.persist(doc);
         }
         result
-    }
-
-    /// Apply raw automerge changes as if made here, skipping every check.
-    /// For diagnostics and tests that must show the relay refusing a change.
-    pub fn force_apply(&mut self, doc: &DocumentId, change_bytes: &[u8]) -> Result<(), String> {
-        let Some(Slot::Ready(st)) = self.docs.get_mut(doc) else {
-            return Err(format!("document {doc} is not loaded"));
-        };
-        st.doc
-            .load_incremental(change_bytes)
-            .map_err(|e| e.to_string())?;
-        st.mirror = None;
-        self.event(Event::DocChanged {
-            doc: *doc,
-            local: true,
-        });
-        self.persist(doc);
-        Ok(())
     }
 
     /// Client: where this document stands with the relay.

@@ -17,6 +17,7 @@
 
 mod doc_state;
 mod doc_sync;
+pub mod gate;
 mod local;
 pub mod notice;
 mod peers;
@@ -29,10 +30,11 @@ use automerge::sync::{self, SyncDoc};
 use automerge::transaction::{CommitOptions, Transaction};
 use automerge::{Automerge, ChangeHash, ReadDoc};
 
-use crate::protocol::{DocumentId, Message, PROTOCOL_V1, PeerId, PeerMetadata};
+use crate::protocol::{DecodeError, DocumentId, Message, PROTOCOL_V1, PeerId, PeerMetadata};
 pub use crate::schema::ViolationCode;
 use crate::storage::{Chunk, ChunkKey, ChunkKind, CompactionPolicy, merge_chunks};
 use doc_state::DocState;
+pub use gate::{GateError, Limits};
 pub use notice::RejectionNotice;
 pub use policy::{
     Access, DeviceAuth, DocLookup, PeerAuth, Policy, RejectCode, Rejection, TrustAll, Violation,
@@ -63,6 +65,8 @@ pub struct Config {
     /// How many documents one connection may sync.
     pub max_docs_per_connection: usize,
     pub compaction: CompactionPolicy,
+    /// What one device's input may cost (see [`gate`]).
+    pub limits: Limits,
 }
 
 impl Config {
@@ -74,6 +78,7 @@ impl Config {
             max_frame_bytes: 16 * 1024 * 1024,
             max_docs_per_connection: 256,
             compaction: CompactionPolicy::default(),
+            limits: Limits::default(),
         }
     }
 }
@@ -99,6 +104,10 @@ pub enum Input {
     },
     /// Chunks another writer of the same storage wrote (another browser tab).
     ExternalChunks { doc: DocumentId, chunks: Vec<Chunk> },
+    /// The time, in milliseconds on any monotonic clock of the shell's. The
+    /// core has no clock of its own: rate limits and retries of failed
+    /// storage use the last time given. Shells tick about once a second.
+    Tick { now_ms: u64 },
 }
 
 /// Something the shell must do.
@@ -160,6 +169,8 @@ pub enum ChangeError<E> {
     NotWritable(DocumentId),
     #[error("the edit would break the document: {}", .0.iter().map(|v| v.message_en.as_str()).collect::<Vec<_>>().join("; "))]
     Invalid(Vec<Violation>),
+    #[error("{}", .0.message_en)]
+    TooLarge(Rejection),
     #[error("the edit failed: {0}")]
     Edit(E),
 }
@@ -214,6 +225,8 @@ struct PeerDoc {
     /// acknowledgement held back until a change is durable, that assumption
     /// breaks, so we track what we told the peer ourselves.
     announced: Option<Vec<ChangeHash>>,
+    /// Times we sent this peer the document from scratch on this connection.
+    full_syncs: u32,
 }
 
 impl PeerDoc {
@@ -223,8 +236,18 @@ impl PeerDoc {
             rejected: false,
             notice: None,
             announced: None,
+            full_syncs: 0,
         }
     }
+}
+
+/// A token bucket for one connection's `ephemeral` messages (time from
+/// [`Input::Tick`]).
+#[derive(Debug)]
+struct Bucket {
+    tokens: f64,
+    at_ms: u64,
+    dropped: u32,
 }
 
 #[derive(Debug)]
@@ -232,6 +255,7 @@ struct Peer {
     auth: PeerAuth,
     handshake: Handshake,
     docs: BTreeMap<DocumentId, PeerDoc>,
+    ephemeral: Bucket,
 }
 
 #[derive(Debug)]
@@ -240,8 +264,37 @@ enum Slot {
         waiting: Vec<(ConnId, Message)>,
         /// `open` was called while loading.
         wanted: bool,
+        /// The last load failed; it is tried again (never served as empty).
+        failure: Option<LoadFailure>,
     },
     Ready(Box<DocState>),
+}
+
+/// A load that failed and waits to be retried.
+#[derive(Debug)]
+struct LoadFailure {
+    attempts: u32,
+    /// When to try again; `None` while a retry is under way.
+    retry_at_ms: Option<u64>,
+}
+
+/// Delay before retry `attempt` (1, 2, 4 … 60 seconds).
+fn backoff_ms(attempt: u32) -> u64 {
+    1000u64
+        .saturating_mul(1 << attempt.saturating_sub(1).min(6))
+        .min(60_000)
+}
+
+/// Whether storage is working, as far as the core knows.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct StorageHealth {
+    /// Chunk writes that failed and wait to be retried (nothing acknowledged
+    /// depends on them: their changes are not advertised yet).
+    pub failed_writes: usize,
+    /// Documents whose load failed and is being retried.
+    pub failed_loads: usize,
+    /// The most recent storage error, for the operator.
+    pub last_error: Option<String>,
 }
 
 struct Docs<'a>(&'a HashMap<DocumentId, Slot>);
@@ -263,6 +316,11 @@ pub struct Core<P: Policy> {
     peers: BTreeMap<ConnId, Peer>,
     actions: VecDeque<Action>,
     ephemeral_count: u64,
+    /// The shell's time (see [`Input::Tick`]).
+    now_ms: u64,
+    /// When to retry failed writes, and how many retries failed in a row.
+    write_retry: Option<(u64, u32)>,
+    last_storage_error: Option<String>,
 }
 
 impl<P: Policy> Core<P> {
@@ -274,6 +332,9 @@ impl<P: Policy> Core<P> {
             peers: BTreeMap::new(),
             actions: VecDeque::new(),
             ephemeral_count: 0,
+            now_ms: 0,
+            write_retry: None,
+            last_storage_error: None,
         };
         for doc in core.policy.pinned() {
             core.ensure_loading(doc);
@@ -287,11 +348,6 @@ impl<P: Policy> Core<P> {
 
     pub fn policy(&self) -> &P {
         &self.policy
-    }
-
-    /// Replace the policy (e.g. after the cluster directory changed).
-    pub fn set_policy(&mut self, policy: P) {
-        self.policy = policy;
     }
 
     /// The next action for the shell, if any.
@@ -315,15 +371,6 @@ impl<P: Policy> Core<P> {
     /// Read access to every loaded document.
     pub fn lookup(&self) -> impl DocLookup + '_ {
         Docs(&self.docs)
-    }
-
-    /// Ids of loaded documents.
-    pub fn loaded_docs(&self) -> Vec<DocumentId> {
-        self.docs
-            .iter()
-            .filter(|(_, s)| matches!(s, Slot::Ready(_)))
-            .map(|(id, _)| *id)
-            .collect()
     }
 
     /// Whether a document is loaded (not still loading).
@@ -368,10 +415,33 @@ impl<P: Policy> Core<P> {
             Input::Loaded { doc, chunks } => self.on_loaded(doc, chunks),
             Input::Stored { key, result } => self.on_stored(key, result),
             Input::ExternalChunks { doc, chunks } => self.on_external(doc, chunks),
+            Input::Tick { now_ms } => self.on_tick(now_ms),
         }
     }
 
-    /// Re-issue chunk writes that failed (call when storage may work again).
+    /// Whether storage works: failed writes and loads waiting for a retry.
+    pub fn storage_health(&self) -> StorageHealth {
+        let mut health = StorageHealth {
+            last_error: self.last_storage_error.clone(),
+            ..StorageHealth::default()
+        };
+        for slot in self.docs.values() {
+            match slot {
+                Slot::Ready(st) => health.failed_writes += st.failed_writes(),
+                Slot::Loading {
+                    failure: Some(_), ..
+                } => health.failed_loads += 1,
+                Slot::Loading { .. } => {}
+            }
+        }
+        if health.failed_writes == 0 && health.failed_loads == 0 {
+            health.last_error = None;
+        }
+        health
+    }
+
+    /// Re-issue chunk writes that failed now (they are also retried with
+    /// backoff on [`Input::Tick`]).
     pub fn retry_storage(&mut self) {
         let mut stores = Vec::new();
         for slot in self.docs.values_mut() {

@@ -9,7 +9,9 @@ use automerge::ChangeHash;
 use ciborium::value::Value;
 
 use super::policy::{RejectCode, Rejection};
+use crate::protocol::cbor::{Head, MapKey, Reader};
 use crate::protocol::messages::encode_value;
+use crate::protocol::{CborBudget, CborError};
 
 /// A decoded rejection notice.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -48,40 +50,84 @@ impl RejectionNotice {
 
     /// `None` when the bytes are some other ephemeral payload.
     pub fn decode(bytes: &[u8]) -> Option<Self> {
-        let Value::Map(entries) = ciborium::de::from_reader::<Value, _>(bytes).ok()? else {
-            return None;
-        };
-        let get = |k: &str| {
-            entries.iter().find_map(|(key, v)| match key {
-                Value::Text(t) if t == k => Some(v),
-                _ => None,
-            })
-        };
-        let text = |k: &str| match get(k) {
-            Some(Value::Text(t)) => Some(t.clone()),
-            _ => None,
-        };
-        if text("thidua")? != MARKER {
+        let mut fields = NoticeFields::default();
+        read_map(bytes, CborBudget::default(), |r, key| {
+            let target = match key.as_str() {
+                "thidua" => &mut fields.marker,
+                "code" => &mut fields.code,
+                "message" => &mut fields.message,
+                "messageVi" => &mut fields.message_vi,
+                "heads" => {
+                    let Head::Array(len) = r.head()? else {
+                        return Ok(());
+                    };
+                    return r.array_items(len, |r, h| {
+                        if let Head::Text(l) = h {
+                            if let Ok(hash) = r.text_body(l)?.parse() {
+                                fields.heads.push(hash);
+                            }
+                        } else {
+                            r.skip_body(h)?;
+                        }
+                        Ok(())
+                    });
+                }
+                _ => return r.skip_value(),
+            };
+            match r.head()? {
+                Head::Text(l) => *target = Some(r.text_body(l)?),
+                other => r.skip_body(other)?,
+            }
+            Ok(())
+        })
+        .ok()?;
+        if fields.marker.as_deref() != Some(MARKER) {
             return None;
         }
-        let code = RejectCode::parse(&text("code")?)?;
-        let accepted_heads = match get("heads") {
-            Some(Value::Array(items)) => items
-                .iter()
-                .filter_map(|i| match i {
-                    Value::Text(t) => t.parse().ok(),
-                    _ => None,
-                })
-                .collect(),
-            _ => Vec::new(),
-        };
         Some(Self {
             rejection: Rejection {
-                code,
-                message_en: text("message").unwrap_or_default(),
-                message_vi: text("messageVi").unwrap_or_default(),
+                code: RejectCode::parse(fields.code.as_deref()?)?,
+                message_en: fields.message.unwrap_or_default(),
+                message_vi: fields.message_vi.unwrap_or_default(),
             },
-            accepted_heads,
+            accepted_heads: fields.heads,
         })
     }
+}
+
+#[derive(Default)]
+struct NoticeFields {
+    marker: Option<String>,
+    code: Option<String>,
+    message: Option<String>,
+    message_vi: Option<String>,
+    heads: Vec<ChangeHash>,
+}
+
+/// Visit the text keys of a CBOR map (`Err` when the bytes are not one).
+fn read_map(
+    bytes: &[u8],
+    budget: CborBudget,
+    mut f: impl FnMut(&mut Reader<'_>, String) -> Result<(), CborError>,
+) -> Result<(), CborError> {
+    let mut r = Reader::new(bytes, budget);
+    let Head::Map(len) = r.head()? else {
+        return Err(CborError::Invalid("not a map"));
+    };
+    r.map_entries(len, |r, key| match key {
+        MapKey::Text(k) => f(r, k),
+        MapKey::Other => r.skip_value(),
+    })
+}
+
+/// Whether an ephemeral payload claims to be the relay's notice: a CBOR map
+/// with a `thidua` key. Devices may not send such payloads (the relay
+/// refuses them rather than forward a forged refusal).
+pub fn is_reserved(bytes: &[u8], budget: CborBudget) -> bool {
+    let mut found = false;
+    let _ = read_map(bytes, budget, |r, key| {
+        found |= key == "thidua";
+        r.skip_value()
+    });
+    found
 }

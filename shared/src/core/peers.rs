@@ -24,6 +24,11 @@ impl<P: Policy> Core<P> {
                 auth,
                 handshake,
                 docs: BTreeMap::new(),
+                ephemeral: Bucket {
+                    tokens: f64::from(self.cfg.limits.ephemeral_burst),
+                    at_ms: self.now_ms,
+                    dropped: 0,
+                },
             },
         );
     }
@@ -47,8 +52,11 @@ impl<P: Policy> Core<P> {
             );
             return self.fail(conn, "frame-too-large", message);
         }
-        let msg = match Message::decode(&bytes) {
+        let msg = match Message::decode_with(&bytes, self.cfg.limits.cbor) {
             Ok(m) => m,
+            Err(e @ DecodeError::OverBudget(_)) => {
+                return self.fail(conn, "over-budget", e.to_string());
+            }
             Err(e) => return self.fail(conn, "malformed-message", e.to_string()),
         };
         let Some(peer) = self.peers.get_mut(&conn) else {
@@ -151,8 +159,19 @@ impl<P: Policy> Core<P> {
                 self.event(Event::DocUnavailable { doc: document_id })
             }
             Message::Ephemeral {
-                document_id, data, ..
+                document_id,
+                sender_id,
+                data,
+                ..
             } if self.cfg.role == Role::Client => {
+                // Only the relay we handshook with speaks for the relay.
+                let from_relay = matches!(
+                    self.peers.get(&conn).map(|p| &p.handshake),
+                    Some(Handshake::Ready { remote }) if *remote == sender_id
+                );
+                if !from_relay {
+                    return;
+                }
                 if let Some(notice) = RejectionNotice::decode(&data) {
                     self.event(Event::Rejected {
                         conn,
@@ -168,7 +187,7 @@ impl<P: Policy> Core<P> {
                     }
                 }
             }
-            Message::Ephemeral { .. } => self.forward_ephemeral(conn, msg),
+            Message::Ephemeral { .. } => self.on_ephemeral(conn, msg),
             Message::Leave { .. } => {
                 self.actions.push_back(Action::Close { conn });
                 self.peers.remove(&conn);
@@ -183,7 +202,11 @@ impl<P: Policy> Core<P> {
         }
     }
 
-    pub(super) fn forward_ephemeral(&mut self, from: ConnId, msg: Message) {
+    /// Relay: an `ephemeral` message from a device, forwarded to the other
+    /// devices syncing its document if it passes: the sender is the peer of
+    /// this connection, the device may read the document, the data is small,
+    /// not shaped like the relay's own notices, and within the rate.
+    pub(super) fn on_ephemeral(&mut self, from: ConnId, msg: Message) {
         let Message::Ephemeral {
             document_id,
             sender_id,
@@ -195,6 +218,56 @@ impl<P: Policy> Core<P> {
         else {
             return;
         };
+        let limits = &self.cfg.limits;
+        let Some(peer) = self.peers.get_mut(&from) else {
+            return;
+        };
+        let Handshake::Ready { remote } = &peer.handshake else {
+            return;
+        };
+        if *remote != sender_id {
+            let message = format!(
+                "an ephemeral message names {sender_id} as its sender, but this connection is {remote}; \
+                 a device may only speak for itself"
+            );
+            return self.fail(from, "sender-mismatch", message);
+        }
+        if data.len() > limits.max_ephemeral_bytes {
+            let message = format!(
+                "an ephemeral message carries {} bytes, more than the {} this relay forwards",
+                data.len(),
+                limits.max_ephemeral_bytes
+            );
+            return self.fail(from, "ephemeral-too-large", message);
+        }
+        if notice::is_reserved(&data, limits.cbor) {
+            let message = "an ephemeral message is shaped like the relay's refusal notice \
+                           (a map with a \"thidua\" field); only the relay sends those"
+                .to_string();
+            return self.fail(from, "reserved-ephemeral", message);
+        }
+        // Token bucket, refilled by the shell's time.
+        let b = &mut peer.ephemeral;
+        let elapsed = self.now_ms.saturating_sub(b.at_ms) as f64 / 1000.0;
+        b.at_ms = self.now_ms;
+        b.tokens = (b.tokens + elapsed * f64::from(limits.ephemeral_per_second))
+            .min(f64::from(limits.ephemeral_burst));
+        if b.tokens < 1.0 {
+            b.dropped += 1;
+            if b.dropped > limits.ephemeral_burst.saturating_mul(10) {
+                let message = format!(
+                    "this connection sends ephemeral messages faster than {} a second; slow down",
+                    limits.ephemeral_per_second
+                );
+                return self.fail(from, "ephemeral-rate", message);
+            }
+            return; // dropped: ephemeral messages may be lost by design
+        }
+        b.tokens -= 1.0;
+        let auth = peer.auth.clone();
+        if self.policy.access(&auth, &document_id, &Docs(&self.docs)) == Access::None {
+            return;
+        }
         let targets: Vec<(ConnId, PeerId)> = self
             .peers
             .iter()

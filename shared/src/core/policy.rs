@@ -85,6 +85,8 @@ pub enum RejectCode {
     NotInCluster,
     /// The change breaks the document schema or a rule.
     SchemaViolation,
+    /// A change, or the document it would make, is larger than allowed.
+    TooLarge,
 }
 
 impl RejectCode {
@@ -93,6 +95,7 @@ impl RejectCode {
             RejectCode::NotWritable => "not-writable",
             RejectCode::NotInCluster => "not-in-cluster",
             RejectCode::SchemaViolation => "schema-violation",
+            RejectCode::TooLarge => "too-large",
         }
     }
 
@@ -101,6 +104,7 @@ impl RejectCode {
             "not-writable" => Some(RejectCode::NotWritable),
             "not-in-cluster" => Some(RejectCode::NotInCluster),
             "schema-violation" => Some(RejectCode::SchemaViolation),
+            "too-large" => Some(RejectCode::TooLarge),
             _ => None,
         }
     }

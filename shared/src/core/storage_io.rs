@@ -5,27 +5,22 @@ use super::*;
 
 impl<P: Policy> Core<P> {
     pub(super) fn on_loaded(&mut self, doc: DocumentId, chunks: Result<Vec<Chunk>, String>) {
+        let chunks = match chunks {
+            Ok(chunks) => chunks,
+            Err(e) => return self.load_failed(doc, e),
+        };
         let (waiting, wanted) = match self.docs.get_mut(&doc) {
-            Some(Slot::Loading { waiting, wanted }) => (std::mem::take(waiting), *wanted),
+            Some(Slot::Loading {
+                waiting, wanted, ..
+            }) => (std::mem::take(waiting), *wanted),
             _ => return,
         };
-        let (automerge, stored, drafts, problems) = match chunks {
-            Ok(chunks) => {
-                let (drafts, chunks): (Vec<Chunk>, Vec<Chunk>) = chunks
-                    .into_iter()
-                    .partition(|c| c.key.kind == ChunkKind::Draft);
-                let loaded = merge_chunks(chunks);
-                let problems: Vec<String> = loaded.problems.iter().map(|p| p.to_string()).collect();
-                (loaded.doc, loaded.merged, drafts, problems)
-            }
-            Err(e) => (
-                Automerge::new(),
-                Default::default(),
-                Vec::new(),
-                vec![format!("could not load from storage: {e}")],
-            ),
-        };
-        let mut st = DocState::new(doc, automerge, stored);
+        let (drafts, chunks): (Vec<Chunk>, Vec<Chunk>) = chunks
+            .into_iter()
+            .partition(|c| c.key.kind == ChunkKind::Draft);
+        let loaded = merge_chunks(chunks);
+        let problems: Vec<String> = loaded.problems.iter().map(|p| p.to_string()).collect();
+        let mut st = DocState::new(doc, loaded.doc, loaded.merged);
         st.drafts = drafts.into_iter().map(|c| (c.key, c.bytes)).collect();
         st.pinned = self.policy.pinned().contains(&doc);
         st.wanted = wanted;
@@ -42,34 +37,86 @@ impl<P: Policy> Core<P> {
         }
     }
 
+    /// A load failed: the document is *not* served (an empty document would
+    /// make devices' replicas look refused); messages for it keep waiting and
+    /// the load is retried with backoff on [`Input::Tick`].
+    fn load_failed(&mut self, doc: DocumentId, error: String) {
+        let now = self.now_ms;
+        let Some(Slot::Loading { failure, .. }) = self.docs.get_mut(&doc) else {
+            return;
+        };
+        let attempts = failure.as_ref().map_or(0, |f| f.attempts) + 1;
+        let message = format!(
+            "could not load from storage ({error}); the document is not served until it loads, retrying (attempt {attempts})"
+        );
+        *failure = Some(LoadFailure {
+            attempts,
+            retry_at_ms: Some(now + backoff_ms(attempts)),
+        });
+        self.last_storage_error = Some(message.clone());
+        self.event(Event::StorageProblem { doc, message });
+    }
+
+    /// Time passed: retry failed loads and writes whose time has come.
+    pub(super) fn on_tick(&mut self, now_ms: u64) {
+        self.now_ms = self.now_ms.max(now_ms);
+        let now = self.now_ms;
+        let mut loads = Vec::new();
+        for (id, slot) in self.docs.iter_mut() {
+            if let Slot::Loading {
+                failure: Some(f), ..
+            } = slot
+                && f.retry_at_ms.is_some_and(|t| t <= now)
+            {
+                f.retry_at_ms = None;
+                loads.push(*id);
+            }
+        }
+        for doc in loads {
+            self.actions.push_back(Action::Load { doc });
+        }
+        if let Some((at, failures)) = self.write_retry
+            && at <= now
+        {
+            // Until these writes answer, no further timed retry.
+            self.write_retry = Some((u64::MAX, failures));
+            self.retry_storage();
+        }
+    }
+
     pub(super) fn on_stored(&mut self, key: ChunkKey, result: Result<(), String>) {
         let doc = key.doc;
+        if let Err(e) = result {
+            let failures = self.write_retry.map_or(0, |(_, n)| n) + 1;
+            self.write_retry = Some((self.now_ms + backoff_ms(failures), failures));
+            let message = format!(
+                "could not save changes to storage ({e}); they are kept in memory, not acknowledged to anyone, and saved again (attempt {failures})"
+            );
+            self.last_storage_error = Some(message.clone());
+            if let Some(Slot::Ready(st)) = self.docs.get_mut(&doc) {
+                st.stored_failed(&key);
+            }
+            self.event(Event::StorageProblem { doc, message });
+            return;
+        }
+        if self.write_retry.is_some() && self.storage_health().failed_writes == 0 {
+            self.write_retry = None; // storage works again
+        }
         let Some(Slot::Ready(st)) = self.docs.get_mut(&doc) else {
             return;
         };
-        match result {
-            Ok(()) => {
-                if key.kind == ChunkKind::Draft {
-                    return;
-                }
-                if let Some(keys) = st.stored_ok(&key) {
-                    if !keys.is_empty() {
-                        self.actions.push_back(Action::Delete { keys });
-                    }
-                } else if let Some(chunk) = st.maybe_compact(&self.cfg.compaction) {
-                    self.actions.push_back(Action::Store { chunk });
-                }
-                if st.durable() {
-                    self.flush(&doc);
-                }
+        if key.kind == ChunkKind::Draft {
+            return;
+        }
+        if let Some(keys) = st.stored_ok(&key) {
+            if !keys.is_empty() {
+                self.actions.push_back(Action::Delete { keys });
             }
-            Err(e) => {
-                st.stored_failed(&key);
-                let message = format!(
-                    "could not save changes to storage ({e}); they are kept in memory and will be saved again"
-                );
-                self.event(Event::StorageProblem { doc, message });
-            }
+        } else if let Some(chunk) = st.maybe_compact(&self.cfg.compaction) {
+            self.actions.push_back(Action::Store { chunk });
+        }
+        if st.durable() {
+            self.flush(&doc);
         }
     }
 
@@ -119,6 +166,7 @@ impl<P: Policy> Core<P> {
             e.insert(Slot::Loading {
                 waiting: Vec::new(),
                 wanted: false,
+                failure: None,
             });
             self.actions.push_back(Action::Load { doc });
         }

@@ -3,14 +3,17 @@
 //! Every frame on the WebSocket is one CBOR map with a `type` field
 //! (`join`, `peer`, `leave`, `request`, `sync`, `doc-unavailable`,
 //! `ephemeral`, `error`, `remote-subscription-change`, `remote-heads-changed`).
-//! Decoding is strict about what the protocol needs and lenient about extra
-//! fields, so newer clients keep working; every failure names what was wrong.
+//! Decoding ([`Message::decode`]) reads the frame straight into these typed
+//! messages under a [`CborBudget`] (see [`super::cbor`]): strict about what
+//! the protocol needs, lenient about extra fields, so newer clients keep
+//! working; every failure names what was wrong.
 
 use ciborium::value::Value;
 
 /// The CBOR value type used on the wire (re-exported for tools and tests).
 pub use ciborium::value::Value as CborValue;
 
+use super::cbor::{CborBudget, CborError, Head, MapKey, Reader};
 use super::ids::{DocumentId, DocumentIdError, PeerId};
 
 /// The only protocol version there is.
@@ -111,6 +114,8 @@ pub enum DecodeError {
         field: &'static str,
         expected: &'static str,
     },
+    #[error("the frame is larger than this relay decodes: {0}")]
+    OverBudget(String),
     #[error("in a {msg_type:?} message: {source}")]
     BadDocumentId {
         msg_type: &'static str,
@@ -258,123 +263,45 @@ impl Message {
         encode_value(&Value::Map(m))
     }
 
-    /// Decode one CBOR frame.
+    /// Decode one CBOR frame with the default [`CborBudget`].
     pub fn decode(bytes: &[u8]) -> Result<Self, DecodeError> {
-        let value: Value =
-            ciborium::de::from_reader(bytes).map_err(|e| DecodeError::NotCbor(e.to_string()))?;
-        let Value::Map(entries) = value else {
-            return Err(DecodeError::NotAMap);
+        Self::decode_with(bytes, CborBudget::default())
+    }
+
+    /// Decode one CBOR frame straight into a message: no value tree is
+    /// built, nesting and item counts are bounded by `budget`, unknown
+    /// fields are skipped.
+    pub fn decode_with(bytes: &[u8], budget: CborBudget) -> Result<Self, DecodeError> {
+        let mut r = Reader::new(bytes, budget);
+        let len = match r.head()? {
+            Head::Map(len) => len,
+            Head::Break => {
+                return Err(CborError::Invalid("a break code where a value starts").into());
+            }
+            _ => return Err(DecodeError::NotAMap),
         };
-        let fields = Fields { entries: &entries };
-        let ty = fields.opt_text("type").ok_or(DecodeError::MissingType)?;
-        let msg = match ty {
-            "join" => {
-                const T: &str = "join";
-                let versions = match fields.get("supportedProtocolVersions") {
-                    None => vec![PROTOCOL_V1.to_string()],
-                    Some(Value::Text(v)) => vec![v.clone()],
-                    Some(Value::Array(items)) => items
-                        .iter()
-                        .map(|i| match i {
-                            Value::Text(t) => Ok(t.clone()),
-                            _ => Err(DecodeError::WrongFieldType {
-                                msg_type: T,
-                                field: "supportedProtocolVersions",
-                                expected: "a list of text",
-                            }),
-                        })
-                        .collect::<Result<_, _>>()?,
-                    Some(_) => {
-                        return Err(DecodeError::WrongFieldType {
-                            msg_type: T,
-                            field: "supportedProtocolVersions",
-                            expected: "a list of text",
-                        });
-                    }
-                };
-                Message::Join {
-                    sender_id: fields.peer(T, "senderId")?,
-                    supported_protocol_versions: versions,
-                    metadata: fields.metadata(),
-                }
+        let mut fields = Fields::default();
+        r.map_entries(len, |r, key| match key {
+            MapKey::Text(k) => fields.read(r, k),
+            MapKey::Other => r.skip_value(),
+        })?;
+        if !r.at_end() {
+            return Err(DecodeError::NotCbor(
+                "there are bytes after the message's map".into(),
+            ));
+        }
+        fields.into_message()
+    }
+}
+
+impl From<CborError> for DecodeError {
+    fn from(e: CborError) -> Self {
+        match e {
+            CborError::TooDeep(_) | CborError::TooManyItems(_) => {
+                DecodeError::OverBudget(e.to_string())
             }
-            "peer" => {
-                const T: &str = "peer";
-                Message::Peer {
-                    sender_id: fields.peer(T, "senderId")?,
-                    target_id: fields.peer(T, "targetId")?,
-                    selected_protocol_version: fields.text(T, "selectedProtocolVersion")?.into(),
-                    metadata: fields.metadata(),
-                }
-            }
-            "leave" => Message::Leave {
-                sender_id: fields.peer("leave", "senderId")?,
-            },
-            "request" | "sync" => {
-                let t: &'static str = if ty == "request" { "request" } else { "sync" };
-                let document_id = fields.document(t)?;
-                let sender_id = fields.peer(t, "senderId")?;
-                let target_id = fields.peer(t, "targetId")?;
-                let data = fields.bytes(t, "data")?;
-                if t == "request" {
-                    Message::Request {
-                        document_id,
-                        sender_id,
-                        target_id,
-                        data,
-                    }
-                } else {
-                    Message::Sync {
-                        document_id,
-                        sender_id,
-                        target_id,
-                        data,
-                    }
-                }
-            }
-            "doc-unavailable" => {
-                const T: &str = "doc-unavailable";
-                Message::DocUnavailable {
-                    document_id: fields.document(T)?,
-                    sender_id: fields.peer(T, "senderId")?,
-                    target_id: fields.peer(T, "targetId")?,
-                }
-            }
-            "ephemeral" => {
-                const T: &str = "ephemeral";
-                Message::Ephemeral {
-                    document_id: fields.document(T)?,
-                    sender_id: fields.peer(T, "senderId")?,
-                    target_id: fields.peer(T, "targetId")?,
-                    count: fields.uint(T, "count")?,
-                    session_id: fields.text(T, "sessionId")?.into(),
-                    data: fields.bytes(T, "data")?,
-                }
-            }
-            "error" => Message::Error {
-                message: fields.text("error", "message")?.into(),
-                code: fields.opt_text("code").map(str::to_string),
-            },
-            "remote-subscription-change" => {
-                const T: &str = "remote-subscription-change";
-                Message::RemoteSubscriptionChange {
-                    sender_id: fields.peer(T, "senderId")?,
-                    target_id: fields.peer(T, "targetId")?,
-                    add: fields.text_list("add"),
-                    remove: fields.text_list("remove"),
-                }
-            }
-            "remote-heads-changed" => {
-                const T: &str = "remote-heads-changed";
-                Message::RemoteHeadsChanged {
-                    document_id: fields.document(T)?,
-                    sender_id: fields.peer(T, "senderId")?,
-                    target_id: fields.peer(T, "targetId")?,
-                }
-            }
-            other => return Err(DecodeError::UnknownType(other.to_string())),
-        };
-        Ok(msg)
+            _ => DecodeError::NotCbor(e.to_string()),
+        }
     }
 }
 
@@ -397,29 +324,137 @@ fn encode_metadata(md: &PeerMetadata) -> Value {
     Value::Map(m)
 }
 
-struct Fields<'a> {
-    entries: &'a [(Value, Value)],
+/// One field's value as read from the frame: only the shapes the protocol
+/// uses are kept, anything else is remembered as "of another type".
+#[derive(Debug)]
+enum Val {
+    Text(String),
+    Bytes(Vec<u8>),
+    UInt(u64),
+    Bool(bool),
+    Null,
+    TextList(Vec<String>),
+    Meta(PeerMetadata),
+    Other,
 }
 
-impl<'a> Fields<'a> {
-    fn get(&self, key: &str) -> Option<&'a Value> {
-        self.entries.iter().find_map(|(k, v)| match k {
-            Value::Text(t) if t == key => Some(v),
-            _ => None,
-        })
+/// The fields of a message, each read once.
+#[derive(Default)]
+struct Fields {
+    values: Vec<(&'static str, Val)>,
+}
+
+/// Every field name the protocol defines; others are skipped unread.
+const KNOWN: &[&str] = &[
+    "type",
+    "senderId",
+    "targetId",
+    "documentId",
+    "data",
+    "count",
+    "sessionId",
+    "message",
+    "code",
+    "supportedProtocolVersions",
+    "selectedProtocolVersion",
+    "peerMetadata",
+    "metadata",
+    "add",
+    "remove",
+];
+
+/// Read any value in the shapes [`Val`] keeps; others are skipped.
+fn read_val(r: &mut Reader<'_>) -> Result<Val, CborError> {
+    let head = r.head()?;
+    Ok(match head {
+        Head::Text(len) => Val::Text(r.text_body(len)?),
+        Head::Bytes(len) => Val::Bytes(r.bytes_body(len)?),
+        Head::UInt(n) => Val::UInt(n),
+        Head::Simple(20) => Val::Bool(false),
+        Head::Simple(21) => Val::Bool(true),
+        Head::Simple(22 | 23) => Val::Null,
+        // RFC 8746 typed array (tag 64 = uint8 array): some encoders send bytes so.
+        Head::Tag(64) => match read_val(r)? {
+            Val::Bytes(b) => Val::Bytes(b),
+            _ => Val::Other,
+        },
+        Head::Array(len) => {
+            let mut items = Vec::new();
+            let mut all_text = true;
+            r.array_items(len, |r, h| {
+                match h {
+                    Head::Text(l) => items.push(r.text_body(l)?),
+                    other => {
+                        all_text = false;
+                        r.skip_body(other)?;
+                    }
+                }
+                Ok(())
+            })?;
+            if all_text {
+                Val::TextList(items)
+            } else {
+                Val::Other
+            }
+        }
+        Head::Map(len) => {
+            let mut md = PeerMetadata::default();
+            r.map_entries(len, |r, key| {
+                match key {
+                    MapKey::Text(k) if k == "storageId" => {
+                        if let Val::Text(t) = read_val(r)? {
+                            md.storage_id = Some(t);
+                        }
+                    }
+                    MapKey::Text(k) if k == "isEphemeral" => {
+                        md.is_ephemeral = matches!(read_val(r)?, Val::Bool(true));
+                    }
+                    _ => r.skip_value()?,
+                }
+                Ok(())
+            })?;
+            Val::Meta(md)
+        }
+        other => {
+            r.skip_body(other)?;
+            Val::Other
+        }
+    })
+}
+
+impl Fields {
+    fn read(&mut self, r: &mut Reader<'_>, key: String) -> Result<(), CborError> {
+        let Some(name) = KNOWN.iter().find(|k| **k == key) else {
+            return r.skip_value();
+        };
+        if self.values.iter().any(|(k, _)| k == name) {
+            return Err(CborError::Invalid("a field appears twice in one message"));
+        }
+        let v = read_val(r)?;
+        self.values.push((name, v));
+        Ok(())
     }
 
-    fn opt_text(&self, key: &str) -> Option<&'a str> {
+    fn get(&self, key: &str) -> Option<&Val> {
+        self.values.iter().find(|(k, _)| *k == key).map(|(_, v)| v)
+    }
+
+    fn take(&mut self, key: &str) -> Option<Val> {
+        let i = self.values.iter().position(|(k, _)| *k == key)?;
+        Some(self.values.swap_remove(i).1)
+    }
+
+    fn opt_text(&self, key: &str) -> Option<&str> {
         match self.get(key) {
-            Some(Value::Text(t)) => Some(t.as_str()),
+            Some(Val::Text(t)) => Some(t.as_str()),
             _ => None,
         }
     }
 
-    fn text(&self, msg_type: &'static str, field: &'static str) -> Result<&'a str, DecodeError> {
-        match self.get(field) {
-            None | Some(Value::Null) => Err(DecodeError::MissingField { msg_type, field }),
-            Some(Value::Text(t)) => Ok(t.as_str()),
+    fn text(&mut self, msg_type: &'static str, field: &'static str) -> Result<String, DecodeError> {
+        match self.take(field) {
+            None | Some(Val::Null) => Err(DecodeError::MissingField { msg_type, field }),
+            Some(Val::Text(t)) => Ok(t),
             Some(_) => Err(DecodeError::WrongFieldType {
                 msg_type,
                 field,
@@ -428,41 +463,35 @@ impl<'a> Fields<'a> {
         }
     }
 
-    fn peer(&self, msg_type: &'static str, field: &'static str) -> Result<PeerId, DecodeError> {
-        self.text(msg_type, field).map(PeerId::from)
+    fn peer(&mut self, msg_type: &'static str, field: &'static str) -> Result<PeerId, DecodeError> {
+        self.text(msg_type, field).map(PeerId)
     }
 
-    fn document(&self, msg_type: &'static str) -> Result<DocumentId, DecodeError> {
+    fn document(&mut self, msg_type: &'static str) -> Result<DocumentId, DecodeError> {
         let t = self.text(msg_type, "documentId")?;
-        DocumentId::parse_any(t).map_err(|source| DecodeError::BadDocumentId { msg_type, source })
+        DocumentId::parse_any(&t).map_err(|source| DecodeError::BadDocumentId { msg_type, source })
     }
 
-    fn bytes(&self, msg_type: &'static str, field: &'static str) -> Result<Vec<u8>, DecodeError> {
-        let wrong = DecodeError::WrongFieldType {
-            msg_type,
-            field,
-            expected: "a byte string",
-        };
-        match self.get(field) {
-            None | Some(Value::Null) => Err(DecodeError::MissingField { msg_type, field }),
-            Some(Value::Bytes(b)) => Ok(b.clone()),
-            // Some encoders tag typed arrays (RFC 8746, tag 64 = uint8 array).
-            Some(Value::Tag(64, inner)) => match inner.as_ref() {
-                Value::Bytes(b) => Ok(b.clone()),
-                _ => Err(wrong),
-            },
-            Some(_) => Err(wrong),
+    fn bytes(
+        &mut self,
+        msg_type: &'static str,
+        field: &'static str,
+    ) -> Result<Vec<u8>, DecodeError> {
+        match self.take(field) {
+            None | Some(Val::Null) => Err(DecodeError::MissingField { msg_type, field }),
+            Some(Val::Bytes(b)) => Ok(b),
+            Some(_) => Err(DecodeError::WrongFieldType {
+                msg_type,
+                field,
+                expected: "a byte string",
+            }),
         }
     }
 
-    fn uint(&self, msg_type: &'static str, field: &'static str) -> Result<u64, DecodeError> {
-        match self.get(field) {
+    fn uint(&mut self, msg_type: &'static str, field: &'static str) -> Result<u64, DecodeError> {
+        match self.take(field) {
             None => Err(DecodeError::MissingField { msg_type, field }),
-            Some(Value::Integer(i)) => u64::try_from(*i).map_err(|_| DecodeError::WrongFieldType {
-                msg_type,
-                field,
-                expected: "an unsigned integer",
-            }),
+            Some(Val::UInt(n)) => Ok(n),
             Some(_) => Err(DecodeError::WrongFieldType {
                 msg_type,
                 field,
@@ -471,28 +500,127 @@ impl<'a> Fields<'a> {
         }
     }
 
-    fn text_list(&self, field: &str) -> Vec<String> {
-        match self.get(field) {
-            Some(Value::Array(items)) => items
-                .iter()
-                .filter_map(|i| match i {
-                    Value::Text(t) => Some(t.clone()),
-                    _ => None,
-                })
-                .collect(),
+    fn text_list(&mut self, field: &str) -> Vec<String> {
+        match self.take(field) {
+            Some(Val::TextList(items)) => items,
             _ => Vec::new(),
         }
     }
 
-    fn metadata(&self) -> Option<PeerMetadata> {
+    fn metadata(&mut self) -> Option<PeerMetadata> {
         // Current automerge-repo sends `peerMetadata`; the written spec says `metadata`.
-        let v = self.get("peerMetadata").or_else(|| self.get("metadata"))?;
-        let Value::Map(entries) = v else { return None };
-        let f = Fields { entries };
-        Some(PeerMetadata {
-            storage_id: f.opt_text("storageId").map(str::to_string),
-            is_ephemeral: matches!(f.get("isEphemeral"), Some(Value::Bool(true))),
-        })
+        let v = self
+            .take("peerMetadata")
+            .or_else(|| self.take("metadata"))?;
+        match v {
+            Val::Meta(md) => Some(md),
+            _ => None,
+        }
+    }
+
+    fn into_message(mut self) -> Result<Message, DecodeError> {
+        let ty = self
+            .opt_text("type")
+            .ok_or(DecodeError::MissingType)?
+            .to_string();
+        let msg = match ty.as_str() {
+            "join" => {
+                const T: &str = "join";
+                let versions = match self.take("supportedProtocolVersions") {
+                    None => vec![PROTOCOL_V1.to_string()],
+                    Some(Val::Text(v)) => vec![v],
+                    Some(Val::TextList(items)) => items,
+                    Some(_) => {
+                        return Err(DecodeError::WrongFieldType {
+                            msg_type: T,
+                            field: "supportedProtocolVersions",
+                            expected: "a list of text",
+                        });
+                    }
+                };
+                Message::Join {
+                    sender_id: self.peer(T, "senderId")?,
+                    supported_protocol_versions: versions,
+                    metadata: self.metadata(),
+                }
+            }
+            "peer" => {
+                const T: &str = "peer";
+                Message::Peer {
+                    sender_id: self.peer(T, "senderId")?,
+                    target_id: self.peer(T, "targetId")?,
+                    selected_protocol_version: self.text(T, "selectedProtocolVersion")?,
+                    metadata: self.metadata(),
+                }
+            }
+            "leave" => Message::Leave {
+                sender_id: self.peer("leave", "senderId")?,
+            },
+            "request" | "sync" => {
+                let t: &'static str = if ty == "request" { "request" } else { "sync" };
+                let document_id = self.document(t)?;
+                let sender_id = self.peer(t, "senderId")?;
+                let target_id = self.peer(t, "targetId")?;
+                let data = self.bytes(t, "data")?;
+                if t == "request" {
+                    Message::Request {
+                        document_id,
+                        sender_id,
+                        target_id,
+                        data,
+                    }
+                } else {
+                    Message::Sync {
+                        document_id,
+                        sender_id,
+                        target_id,
+                        data,
+                    }
+                }
+            }
+            "doc-unavailable" => {
+                const T: &str = "doc-unavailable";
+                Message::DocUnavailable {
+                    document_id: self.document(T)?,
+                    sender_id: self.peer(T, "senderId")?,
+                    target_id: self.peer(T, "targetId")?,
+                }
+            }
+            "ephemeral" => {
+                const T: &str = "ephemeral";
+                Message::Ephemeral {
+                    document_id: self.document(T)?,
+                    sender_id: self.peer(T, "senderId")?,
+                    target_id: self.peer(T, "targetId")?,
+                    count: self.uint(T, "count")?,
+                    session_id: self.text(T, "sessionId")?,
+                    data: self.bytes(T, "data")?,
+                }
+            }
+            "error" => Message::Error {
+                code: self.opt_text("code").map(str::to_string),
+                message: self.text("error", "message")?,
+            },
+            "remote-subscription-change" => {
+                const T: &str = "remote-subscription-change";
+                Message::RemoteSubscriptionChange {
+                    sender_id: self.peer(T, "senderId")?,
+                    target_id: self.peer(T, "targetId")?,
+                    add: self.text_list("add"),
+                    remove: self.text_list("remove"),
+                }
+            }
+            "remote-heads-changed" => {
+                const T: &str = "remote-heads-changed";
+                Message::RemoteHeadsChanged {
+                    document_id: self.document(T)?,
+                    sender_id: self.peer(T, "senderId")?,
+                    target_id: self.peer(T, "targetId")?,
+                }
+            }
+            other => return Err(DecodeError::UnknownType(other.to_string())),
+        };
+        Ok(msg)
     }
 }
 

@@ -1,0 +1,417 @@
+//! # The admission gate (cổng kiểm soát): the one place where changes are let in
+//!
+//! Every change that enters a document passes here: changes a device sends
+//! to the relay ([`admit_remote`]) and edits made on this device
+//! ([`check_local`]). Nothing else in the core applies a change from a peer
+//! that is not trusted.
+//!
+//! For a sync message from a device the gate does, in this order:
+//!
+//! 1. **Framing under a budget** ([`sync_shape`]): counts of heads, needs,
+//!    "have" entries and change chunks against what the message holds and the
+//!    [`Limits`]; the Bloom filters' parameters.
+//! 2. **Rights before parsing**: a peer that may only read the document gets
+//!    its changes refused without them being looked at.
+//! 3. **Cost before parsing** ([`chunks`]): changes, operations and inflated
+//!    bytes counted from the chunks' own framing (run lengths are counted,
+//!    not expanded; DEFLATE is inflated only up to what is left of the
+//!    budget). Past the budget the frame is refused with an `error`.
+//! 4. **Apply to a scratch copy with the operation that applies for real**
+//!    (`receive_sync_message`, on the document's mirror and a copy of the
+//!    peer's sync state), then take the set of new changes *from the result*
+//!    (`get_changes_meta` against the heads before): what automerge applied,
+//!    however the bytes were framed (a change hidden behind a document chunk,
+//!    a change cut over two chunks, duplicates, reordering).
+//! 5. **Check every new change and the resulting state**: the peer's right to
+//!    write the document, each change's size, the document's size, the schema
+//!    and rules (only violations the change introduces count).
+//! 6. **Commit that same set of changes** to the document (`save_after` of the
+//!    scratch copy, loaded into the document; the heads must then be equal)
+//!    and adopt the scratch sync state. On refusal the scratch copy is
+//!    dropped and the peer is told why; its later changes are dropped unread
+//!    until it is back on heads the relay knows.
+//!
+//! Changes whose dependencies are missing stay only in the scratch copy
+//! (automerge keeps them queued there until the dependencies arrive, and then
+//! they are new changes of that message and checked like any other), never in
+//! the document itself, so they cannot block compaction; the bytes of
+//! messages that left such changes waiting are bounded, past that the scratch
+//! copy and its queue are dropped.
+//!
+//! Local edits go through [`check_local`]: the same rights, change-size,
+//! document-size and validation checks, on the transaction before it commits.
+
+mod chunks;
+mod cursor;
+pub(super) mod sync_shape;
+
+use std::collections::HashMap;
+
+use automerge::ReadDoc;
+use automerge::sync::{self, SyncDoc};
+
+use super::{
+    Access, Core, DocState, PeerDoc, Policy, RejectCode, Rejection, Slot, Violation, new_violations,
+};
+use crate::protocol::{CborBudget, DocumentId};
+
+use chunks::Cost;
+
+/// How much one device may make the relay do. Every decode of device input
+/// is bounded by one of these; each is refused with a message saying which.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// CBOR nesting and item counts of one frame.
+    pub cbor: CborBudget,
+    /// Heads, needed hashes or last-sync hashes listed in one sync message.
+    pub max_heads: usize,
+    /// "Have" entries (Bloom filters) in one sync message.
+    pub max_have: usize,
+    /// Bloom filter parameters automerge can use safely (it writes 10 and 7).
+    pub max_bloom_bits_per_entry: u32,
+    pub max_bloom_probes: u32,
+    /// Changes in one sync message (also: change chunks).
+    pub max_changes: usize,
+    /// Operations in one sync message.
+    pub max_ops: usize,
+    /// Operations in one change.
+    pub max_ops_per_change: usize,
+    /// Bytes of one message's changes once compressed parts are inflated.
+    pub max_inflated_bytes: usize,
+    /// Bytes of one change's message text.
+    pub max_change_message_bytes: usize,
+    /// Operations in one document (its whole state).
+    pub max_doc_ops: u64,
+    /// Bytes of messages whose changes wait for missing dependencies.
+    pub max_waiting_bytes: usize,
+    /// Times one connection may make the relay send a document from scratch.
+    pub max_full_syncs: u32,
+    /// Bytes of one `ephemeral` message's data.
+    pub max_ephemeral_bytes: usize,
+    /// `ephemeral` messages one connection may send per second (sustained),
+    /// and in a burst.
+    pub ephemeral_per_second: u32,
+    pub ephemeral_burst: u32,
+    /// Messages held for a document that is still loading, per document.
+    pub max_waiting_messages: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            cbor: CborBudget::default(),
+            max_heads: 1024,
+            max_have: 16,
+            max_bloom_bits_per_entry: 64,
+            max_bloom_probes: 64,
+            // An office's year is a few thousand changes; a device back after
+            // weeks offline sends that many at once, rarely more.
+            max_changes: 20_000,
+            max_ops: 500_000,
+            max_ops_per_change: 100_000,
+            max_inflated_bytes: 64 << 20,
+            max_change_message_bytes: 4096,
+            // A demo office's three years are ~30,000 operations.
+            max_doc_ops: 2_000_000,
+            max_waiting_bytes: 4 << 20,
+            max_full_syncs: 4,
+            max_ephemeral_bytes: 4096,
+            ephemeral_per_second: 20,
+            ephemeral_burst: 50,
+            max_waiting_messages: 64,
+        }
+    }
+}
+
+/// A frame the gate refuses outright: the connection gets an `error` with
+/// this code and message, and closes. Nothing was applied.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GateError {
+    pub code: &'static str,
+    pub message: String,
+    /// Refused for its size, not for being malformed.
+    pub over_budget: bool,
+}
+
+impl GateError {
+    pub(crate) fn malformed(message: String) -> Self {
+        Self {
+            code: "malformed-sync-data",
+            message,
+            over_budget: false,
+        }
+    }
+
+    pub(crate) fn over_budget(message: String) -> Self {
+        Self {
+            code: "over-budget",
+            message,
+            over_budget: true,
+        }
+    }
+}
+
+/// What happened to a sync message from a device.
+#[derive(Debug)]
+pub(super) enum Admitted {
+    /// No new change was applied (none sent, all known, or dropped while the
+    /// peer is refused); the sync state moved on.
+    Nothing,
+    /// New changes passed every check and are in the document.
+    Committed,
+    /// The changes were refused; the sync state moved on without them.
+    Refused(Rejection),
+}
+
+/// Everything the gate reads besides the document and the peer.
+pub(super) struct Context<'a, P: Policy> {
+    pub policy: &'a P,
+    /// The other loaded documents (cross-document rules).
+    pub docs: &'a HashMap<DocumentId, Slot>,
+    pub limits: &'a Limits,
+    pub doc_id: DocumentId,
+    pub access: Access,
+}
+
+/// Admit (or refuse) the changes of one sync message from a device.
+pub(super) fn admit_remote<P: Policy>(
+    cx: &Context<'_, P>,
+    st: &mut DocState,
+    pd: &mut PeerDoc,
+    mut msg: sync::Message,
+) -> Result<Admitted, GateError> {
+    if msg.changes.is_empty() || pd.rejected {
+        // Dropped unread while refused: automerge sees no changes at all.
+        msg.changes = sync::ChunkList::empty();
+        receive_without_changes(st, pd, msg);
+        return Ok(Admitted::Nothing);
+    }
+    if cx.access != Access::Write {
+        let name = cx.policy.describe(&cx.doc_id);
+        let rejection = Rejection {
+            code: RejectCode::NotWritable,
+            message_en: format!(
+                "Your office may read \"{name}\" but not change it; the change was not saved on the relay."
+            ),
+            message_vi: format!(
+                "Đơn vị của bạn chỉ được xem \"{name}\", không được sửa; thay đổi không được lưu trên máy chủ."
+            ),
+        };
+        return Ok(refuse(st, pd, msg, rejection));
+    }
+    let mut meter = chunks::Meter::new(cx.limits);
+    for chunk in msg.changes.iter() {
+        meter.measure(chunk)?;
+    }
+    let cost = meter.cost();
+
+    // Apply to the scratch copy, with the operation that applies for real.
+    let before_heads = st.doc.get_heads();
+    let mut scratch_sync = pd.sync.clone();
+    let without_changes = sync::Message {
+        changes: sync::ChunkList::empty(),
+        ..msg.clone()
+    };
+    let mirror = st.mirror.get_or_insert_with(|| st.doc.clone());
+    if let Err(e) = mirror.receive_sync_message(&mut scratch_sync, msg) {
+        st.mirror = None;
+        st.waiting_bytes = 0;
+        return Err(GateError::malformed(format!(
+            "a change in the sync message could not be applied ({e})"
+        )));
+    }
+    let waiting = !mirror.get_missing_deps(&[]).is_empty();
+    let new: Vec<(u64, usize)> = mirror
+        .get_changes_meta(&before_heads)
+        .iter()
+        .map(|m| {
+            let ops = (m.max_op + 1).saturating_sub(m.start_op);
+            (ops, m.message.as_ref().map_or(0, |t| t.len()))
+        })
+        .collect();
+    if new.is_empty() {
+        pd.sync = scratch_sync;
+        track_waiting(st, waiting, &cost, cx.limits);
+        return Ok(Admitted::Nothing);
+    }
+
+    // Check every new change and the state they make.
+    let mirror = st.mirror.as_ref().expect("set above");
+    let refusal = new
+        .iter()
+        .find_map(|(ops, message)| change_too_large(cx.limits, *ops, *message))
+        .or_else(|| document_too_large(cx.limits, mirror.stats().num_ops));
+    let verdict = match refusal {
+        Some(r) => Err(r),
+        None => {
+            let before = Core::violations_before(cx.policy, cx.docs, &cx.doc_id, st);
+            let mirror = st.mirror.as_ref().expect("set above");
+            let after = cx
+                .policy
+                .violations(&cx.doc_id, mirror, &super::Docs(cx.docs));
+            let introduced = new_violations(&before, after.clone());
+            if introduced.is_empty() {
+                Ok(after)
+            } else {
+                Err(Rejection::from_violations(&introduced))
+            }
+        }
+    };
+    let after = match verdict {
+        Ok(after) => after,
+        Err(rejection) => {
+            st.mirror = None;
+            st.waiting_bytes = 0;
+            return Ok(refuse(st, pd, without_changes, rejection));
+        }
+    };
+
+    // Commit exactly the changes that were checked.
+    let mirror = st.mirror.as_ref().expect("set above");
+    let bytes = mirror.save_after(&before_heads);
+    let committed =
+        st.doc.load_incremental(&bytes).is_ok() && st.doc.get_heads() == mirror.get_heads();
+    if !committed {
+        // Cannot happen with automerge's own bytes; never leave the two apart.
+        st.doc = mirror.clone();
+        tracing::error!(doc = %cx.doc_id, "the document and its checked copy differed after a commit; adopted the checked copy");
+    }
+    pd.sync = scratch_sync;
+    st.checked = Some((Core::validity_key(cx.policy, cx.docs, &st.doc), after));
+    track_waiting(st, waiting, &cost, cx.limits);
+    Ok(Admitted::Committed)
+}
+
+/// Let automerge read a message that carries no changes (heads, needs, haves).
+fn receive_without_changes(st: &mut DocState, pd: &mut PeerDoc, msg: sync::Message) {
+    debug_assert!(msg.changes.is_empty());
+    let before = st.doc.get_heads();
+    // Without changes automerge only updates the sync state; it cannot fail
+    // or change the document.
+    if st.doc.receive_sync_message(&mut pd.sync, msg).is_err() || st.doc.get_heads() != before {
+        tracing::error!("a sync message without changes changed the document");
+    }
+    if pd.rejected
+        && pd
+            .sync
+            .their_heads
+            .as_ref()
+            .is_some_and(|heads| heads.iter().all(|h| st.doc.get_change_by_hash(h).is_some()))
+    {
+        // The peer dropped the refused changes: serve it normally again.
+        pd.rejected = false;
+        pd.sync.set_read_only(false);
+    }
+}
+
+fn refuse(
+    st: &mut DocState,
+    pd: &mut PeerDoc,
+    mut msg: sync::Message,
+    rejection: Rejection,
+) -> Admitted {
+    msg.changes = sync::ChunkList::empty();
+    pd.rejected = true;
+    pd.sync.set_read_only(true);
+    receive_without_changes(st, pd, msg);
+    Admitted::Refused(rejection)
+}
+
+/// Remember how much is held for changes waiting on dependencies; past the
+/// limit, drop the scratch copy and what waits in it.
+fn track_waiting(st: &mut DocState, waiting: bool, cost: &Cost, limits: &Limits) {
+    if !waiting {
+        st.waiting_bytes = 0;
+        return;
+    }
+    st.waiting_bytes = st.waiting_bytes.saturating_add(cost.inflated);
+    if st.waiting_bytes > limits.max_waiting_bytes {
+        tracing::warn!(doc = %st.id, "dropped changes waiting for missing dependencies");
+        st.mirror = None;
+        st.waiting_bytes = 0;
+    }
+}
+
+fn change_too_large(limits: &Limits, ops: u64, message_bytes: usize) -> Option<Rejection> {
+    if ops > limits.max_ops_per_change as u64 {
+        return Some(Rejection {
+            code: RejectCode::TooLarge,
+            message_en: format!(
+                "One change holds {ops} operations, more than the {} allowed; make the edit in smaller steps.",
+                limits.max_ops_per_change
+            ),
+            message_vi: format!(
+                "Một thay đổi gồm {ops} thao tác, vượt quá giới hạn {} thao tác; hãy chia nhỏ việc chỉnh sửa.",
+                limits.max_ops_per_change
+            ),
+        });
+    }
+    if message_bytes > limits.max_change_message_bytes {
+        return Some(Rejection {
+            code: RejectCode::TooLarge,
+            message_en: format!(
+                "A change's description is {message_bytes} bytes long, more than the {} allowed.",
+                limits.max_change_message_bytes
+            ),
+            message_vi: format!(
+                "Phần mô tả của một thay đổi dài {message_bytes} byte, vượt quá giới hạn {} byte.",
+                limits.max_change_message_bytes
+            ),
+        });
+    }
+    None
+}
+
+fn document_too_large(limits: &Limits, ops: u64) -> Option<Rejection> {
+    (ops > limits.max_doc_ops).then(|| Rejection {
+        code: RejectCode::TooLarge,
+        message_en: format!(
+            "The document would hold {ops} operations, more than the {} one document may hold; \
+             ask the administrator to archive past years.",
+            limits.max_doc_ops
+        ),
+        message_vi: format!(
+            "Tài liệu sẽ có {ops} thao tác, vượt quá giới hạn {} thao tác của một tài liệu; \
+             đề nghị quản trị viên lưu trữ dữ liệu các năm trước.",
+            limits.max_doc_ops
+        ),
+    })
+}
+
+/// Why a local edit may not be committed.
+#[derive(Debug)]
+pub(super) enum LocalRefusal {
+    NotWritable,
+    TooLarge(Rejection),
+    Invalid(Vec<Violation>),
+}
+
+/// The gate for an edit made on this device, on its transaction before it
+/// commits: the same rights, sizes and validation a relay checks. Returns
+/// the violations of the state after the edit (for the cache).
+pub(super) fn check_local<P: Policy, R: ReadDoc>(
+    cx: &Context<'_, P>,
+    before: &[Violation],
+    doc_ops: u64,
+    pending_ops: usize,
+    message_bytes: usize,
+    after: &R,
+) -> Result<Vec<Violation>, LocalRefusal> {
+    if cx.access != Access::Write {
+        return Err(LocalRefusal::NotWritable);
+    }
+    if let Some(r) = change_too_large(cx.limits, pending_ops as u64, message_bytes)
+        .or_else(|| document_too_large(cx.limits, doc_ops.saturating_add(pending_ops as u64)))
+    {
+        return Err(LocalRefusal::TooLarge(r));
+    }
+    let all = cx
+        .policy
+        .violations(&cx.doc_id, after, &super::Docs(cx.docs));
+    let introduced = new_violations(before, all.clone());
+    if introduced.is_empty() {
+        Ok(all)
+    } else {
+        Err(LocalRefusal::Invalid(introduced))
+    }
+}
