@@ -42,6 +42,20 @@ impl TestRelay {
 
     /// A relay that also serves the files of `static_dir` at `/`.
     pub async fn start_serving(name: &str, limits: Limits, static_dir: Option<PathBuf>) -> Self {
+        Self::start_full(name, limits, static_dir, None).await
+    }
+
+    /// A relay whose storage fails on command (see [`relay::faults`]).
+    pub async fn start_faulty(name: &str, faults: std::sync::Arc<relay::faults::Faults>) -> Self {
+        Self::start_full(name, Limits::default(), None, Some(faults)).await
+    }
+
+    async fn start_full(
+        name: &str,
+        limits: Limits,
+        static_dir: Option<PathBuf>,
+        faults: Option<std::sync::Arc<relay::faults::Faults>>,
+    ) -> Self {
         let data_dir = temp_dir(name);
         let running = relay::start(ServeOptions {
             listen: "127.0.0.1:0".parse().unwrap(),
@@ -49,11 +63,18 @@ impl TestRelay {
             demo: true,
             static_dir,
             limits,
-            faults: None,
+            faults,
         })
         .await
         .expect("relay starts");
         Self { running, data_dir }
+    }
+
+    /// The relay's document as its data directory holds it (what survives a restart).
+    pub fn doc_on_disk(&self, doc: DocumentId) -> automerge::Automerge {
+        let store = relay::store::FileStore::open(&self.data_dir).expect("data dir");
+        let chunks = store.load_blocking(&doc).expect("chunks readable");
+        shared::storage::merge_chunks(chunks).doc
     }
 
     pub fn directory(&self) -> &Directory {
@@ -120,20 +141,30 @@ pub fn device(url: &str, token: &str, name: &str) -> Client {
     .expect("client starts")
 }
 
-/// The relay binary built next to this test executable (target/<profile>/thidua-relay).
+/// The relay binary: `THIDUA_RELAY_BIN` if set, else the one built next to
+/// this executable (target/<profile>/thidua-relay, for tests in deps/ and
+/// for binaries alike).
 pub fn relay_binary() -> PathBuf {
+    if let Some(path) = std::env::var_os("THIDUA_RELAY_BIN") {
+        return PathBuf::from(path);
+    }
     let exe = std::env::current_exe().expect("current exe");
-    let profile_dir = exe
-        .parent()
-        .and_then(Path::parent)
-        .expect("target/<profile>/deps/<test>");
-    let bin = profile_dir.join("thidua-relay");
-    assert!(
-        bin.exists(),
-        "{} is missing: build it first with `cargo build -p thidua-relay` (the README's test command does)",
-        bin.display()
-    );
-    bin
+    let candidates: Vec<PathBuf> = exe
+        .ancestors()
+        .skip(1)
+        .take(2)
+        .map(|dir| dir.join("thidua-relay"))
+        .collect();
+    candidates
+        .iter()
+        .find(|p| p.exists())
+        .cloned()
+        .unwrap_or_else(|| {
+            panic!(
+                "{} is missing: build it first with `cargo build -p thidua-relay` (the README's test command does)",
+                candidates[0].display()
+            )
+        })
 }
 
 /// Read a text field at the root of a document, if the client has it.

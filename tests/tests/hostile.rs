@@ -554,3 +554,69 @@ async fn changes_with_missing_dependencies_wait_outside_the_document() {
         Some("bước 2")
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_device_that_stops_reading_is_disconnected_and_others_go_on() {
+    let limits = Limits {
+        max_outbox_bytes: 256 * 1024,
+        write_timeout: Duration::from_secs(2),
+        ..Limits::default()
+    };
+    let relay = TestRelay::start_with("hostile-slow", limits).await;
+    let honest = bystander(&relay);
+    let lsn = relay.office_doc("LSN");
+    // A socket with a tiny receive buffer that never reads after the handshake.
+    let addr = relay.running.addr;
+    let tcp = tokio::net::TcpSocket::new_v4().unwrap();
+    tcp.set_recv_buffer_size(4096).unwrap();
+    let stream = tcp.connect(addr).await.unwrap();
+    let url = format!("ws://{addr}/sync?token={}", relay.token("CBG"));
+    let stream = tokio_tungstenite::MaybeTlsStream::Plain(stream);
+    let (mut slow, _) = tokio_tungstenite::client_async(url, stream).await.unwrap();
+    send(
+        &mut slow,
+        &Message::Join {
+            sender_id: PeerId::from("slow"),
+            supported_protocol_versions: vec!["1".into()],
+            metadata: None,
+        },
+    )
+    .await;
+    for doc in relay.directory().all_docs() {
+        send(&mut slow, &sync_msg(doc, empty_sync())).await;
+    }
+    // LSN writes a lot; the relay owes the slow device every change.
+    let writer = relay.device("LSN", "writer");
+    writer.open(lsn);
+    writer.wait_synced(lsn, PATIENCE).await.unwrap();
+    let filler = "x".repeat(15_000);
+    let peers = |relay: &TestRelay| {
+        let hub = relay.running.hub.clone();
+        async move {
+            hub.read(vec![], |core| core.ready_peers())
+                .await
+                .unwrap_or(0)
+        }
+    };
+    let with_slow = peers(&relay).await;
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    let mut n = 0;
+    while peers(&relay).await >= with_slow {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the slow device was never dropped"
+        );
+        set_text(
+            &writer,
+            lsn,
+            &format!("ghiChu{}", n % 50),
+            &format!("{filler}{n}"),
+        )
+        .await;
+        writer.wait_synced(lsn, PATIENCE).await.unwrap();
+        n += 1;
+    }
+    // The writer and the bystander were never held up for long.
+    writer.wait_synced(lsn, PATIENCE).await.unwrap();
+    honest.finish().await;
+}
