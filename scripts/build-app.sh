@@ -16,6 +16,12 @@
 # so a new build never reuses an old file name and JS and wasm cannot be mixed.
 # <version> (in build.json, sw.js and index.html's thidua-build meta) is the
 # same over the JS, the wasm and every file of app/static/.
+#
+# THIDUA_APP_FEATURES (optional): cargo features of the app crate, e.g.
+# `THIDUA_APP_FEATURES=debug-hooks scripts/build-app.sh` adds the development
+# hooks (thiduaDebugForceSet, thiduaDebugBenchSynthetic: app/src/debug.rs) that
+# tests/e2e/bench-dashboard.mjs needs. Without it (the production build) they
+# do not exist.
 # Run scripts/setup.sh once first.
 set -euo pipefail
 
@@ -32,9 +38,13 @@ WASM_OPT="$ROOT/node_modules/.bin/wasm-opt"
 [ -x "$WASM_OPT" ] || die "$WASM_OPT is missing: run scripts/setup.sh"
 command -v wasm-bindgen >/dev/null || die "wasm-bindgen is missing: run scripts/setup.sh"
 
+FEATURES="${THIDUA_APP_FEATURES:-}"
+FEATURE_ARGS=()
+if [ -n "$FEATURES" ]; then FEATURE_ARGS=(--features "$FEATURES"); fi
+
 start=$(date +%s)
-say "cargo build -p app (profile $PROFILE)"
-cargo build -p app --target wasm32-unknown-unknown --profile "$PROFILE"
+say "cargo build -p app (profile $PROFILE${FEATURES:+, features $FEATURES})"
+cargo build -p app --target wasm32-unknown-unknown --profile "$PROFILE" "${FEATURE_ARGS[@]}"
 built=$(date +%s)
 RAW_WASM="$CARGO_TARGET_DIR/wasm32-unknown-unknown/$PROFILE/app.wasm"
 [ -f "$RAW_WASM" ] || die "cargo produced no $RAW_WASM"
@@ -121,6 +131,7 @@ RAW_SIZE=$(stat -c %s "dist/$WASM")
 GZ_SIZE=$(gzip -9c "dist/$WASM" | wc -c)
 JS_SIZE=$(stat -c %s "dist/$JS")
 say "cargo $((built - start)) s, total $((done_at - start)) s"
+if [ -n "$FEATURES" ]; then say "app features: $FEATURES (not a production build)"; fi
 say "wasm after wasm-bindgen: $BINDGEN_SIZE bytes"
 say "dist/$WASM: $RAW_SIZE bytes raw, $GZ_SIZE bytes gzip -9"
 say "dist/$JS: $JS_SIZE bytes"

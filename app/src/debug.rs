@@ -1,17 +1,33 @@
-//! Diagnostics hooks for the browser tests and for support staff, callable
-//! from the developer console. They go around the app's own checks on
-//! purpose, to show what the relay does with a change the app never sends.
+//! Hooks callable from the developer console (exports of the app's JS
+//! module), in two groups:
+//!
+//! - **Support diagnostics**, in every build, read-only: `thiduaDebugStatus()`
+//!   (sync state, changes not yet on the relay, documents open, the relay
+//!   and the local database in use), `thiduaDebugSummary([year])` (the
+//!   dashboard's summary as JSON) and `thiduaDebugSummaryTiming(runs)`. They
+//!   read what the device already shows its user and change nothing.
+//! - **Development hooks**, only with the cargo feature `debug-hooks` (off by
+//!   default, so never in the production build that `scripts/build-app.sh`
+//!   makes; `THIDUA_APP_FEATURES=debug-hooks scripts/build-app.sh` for
+//!   benchmarks): `thiduaDebugForceSet(docUrl, key, value)` writes to any
+//!   document around the app's rights and schema checks, and
+//!   `thiduaDebugBenchSynthetic(offices, firstYear, runs)` builds synthetic
+//!   clusters in the browser. A hook that changes data would let anyone at
+//!   the console skip the checks every edit goes through, so it must not ship.
 
-use automerge::transaction::Transactable;
-use shared::protocol::DocumentId;
 use wasm_bindgen::prelude::*;
 
 use crate::ui::CURRENT;
 
 /// Set a top-level text field of any document, skipping the app's rights and
 /// schema checks (the relay still checks). Returns an error text on failure.
+/// Feature `debug-hooks` only.
+#[cfg(feature = "debug-hooks")]
 #[wasm_bindgen(js_name = thiduaDebugForceSet)]
 pub fn force_set(doc_url: &str, key: &str, value: &str) -> Result<(), JsValue> {
+    use automerge::transaction::Transactable;
+    use shared::protocol::DocumentId;
+
     let doc = DocumentId::parse_any(doc_url).map_err(|e| JsValue::from_str(&e.to_string()))?;
     let driver = CURRENT
         .with(|c| c.borrow().clone())
@@ -25,7 +41,8 @@ pub fn force_set(doc_url: &str, key: &str, value: &str) -> Result<(), JsValue> {
         .map_err(|e| JsValue::from_str(&e))
 }
 
-/// The sync summary as JSON text.
+/// The sync summary as JSON text: state, changes not yet acknowledged,
+/// documents loaded, the relay, and the local database in use.
 #[wasm_bindgen(js_name = thiduaDebugStatus)]
 pub fn status() -> String {
     CURRENT.with(|c| {
@@ -33,10 +50,14 @@ pub fn status() -> String {
             .as_ref()
             .map(|d| {
                 let v = leptos::prelude::GetUntracked::get_untracked(&d.signals.view);
+                let inner = d.inner.borrow();
                 serde_json::json!({
                     "state": v.state.code(),
                     "unacknowledged": v.unacknowledged,
                     "loaded": [v.loaded.0, v.loaded.1],
+                    "relay": inner.session.relay,
+                    "office": inner.session.office,
+                    "database": inner.store.db_name(),
                 })
                 .to_string()
             })
@@ -107,6 +128,8 @@ pub fn summary_timing(runs: u32) -> Result<String, JsValue> {
 /// `first_year..=2026`, as automerge documents with dated commits) and
 /// times, over `runs` runs (ms): reading every document into typed values
 /// and computing the summary (`cold`), and the summary alone (`warm`).
+/// Feature `debug-hooks` only.
+#[cfg(feature = "debug-hooks")]
 #[wasm_bindgen(js_name = thiduaDebugBenchSynthetic)]
 pub fn bench_synthetic(offices: u32, first_year: i32, runs: u32) -> String {
     use crate::ui::dashboard::source::now_ms;

@@ -1,7 +1,10 @@
 #!/usr/bin/env node
 // Benchmarks of the cluster dashboard in headless Chromium (not a test:
-// prints figures for BENCHMARKS.md). Needs dist/ (scripts/build-app.sh) and
-// the relay binary.
+// prints figures for BENCHMARKS.md). Needs the relay binary and dist/ built
+// WITH the development hooks (thiduaDebugBenchSynthetic is not in the
+// production build):
+//
+//   THIDUA_APP_FEATURES=debug-hooks scripts/build-app.sh
 //
 //   node tests/e2e/bench-dashboard.mjs [runs]
 //
@@ -70,6 +73,17 @@ async function main() {
     await page.locator(SYNCED).waitFor({ timeout: 30_000 });
     await page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: 30_000 });
 
+    const hasHooks = await page.evaluate(async () => {
+      const mod = await import(document.querySelector('link[rel="modulepreload"]').href);
+      return typeof mod.thiduaDebugBenchSynthetic === "function";
+    });
+    if (!hasHooks) {
+      throw new Error(
+        "dist/ is a production build without the development hooks (thiduaDebugBenchSynthetic).\n" +
+          "Build it with them first:  THIDUA_APP_FEATURES=debug-hooks scripts/build-app.sh\n" +
+          "(and run scripts/build-app.sh again afterwards for the production build).",
+      );
+    }
     out.demo = await hook(page, "thiduaDebugSummaryTiming", Math.max(RUNS, 5));
     out.synthetic8x1 = await hook(page, "thiduaDebugBenchSynthetic", 8, 2026, Math.max(RUNS, 5));
     out.synthetic34x5 = await hook(page, "thiduaDebugBenchSynthetic", 34, 2022, Math.max(3, Math.min(RUNS, 5)));
@@ -118,7 +132,7 @@ async function main() {
     await cleanupAll();
   }
   const s = (x) => `median ${fmt(x.median)}, min ${fmt(x.min)}`;
-  console.log(`wasm: ${out.wasmBytes} bytes raw`);
+  console.log(`wasm: ${out.wasmBytes} bytes raw (a debug-hooks build: the production build is smaller)`);
   console.log(`demo cluster (${out.demo.offices} offices × 3 years): cold ${s(out.demo.coldTotalMs)} (reading ${s(out.demo.coldReadMs)}); warm ${s(out.demo.warmMs)}`);
   for (const [name, r] of [["8 × 1", out.synthetic8x1], ["34 × 5", out.synthetic34x5]]) {
     console.log(

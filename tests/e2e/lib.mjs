@@ -350,6 +350,81 @@ export function checkForUpdate(page) {
   });
 }
 
+/**
+ * The app's support diagnostics (thiduaDebugStatus, in every build): sync
+ * state, unacknowledged changes, documents loaded, relay, office and the
+ * IndexedDB database in use; null when not signed in.
+ */
+export function appStatus(page) {
+  return page.evaluate(async () => {
+    const mod = await import(document.querySelector('link[rel="modulepreload"]').href);
+    return JSON.parse(mod.thiduaDebugStatus());
+  });
+}
+
+/**
+ * The stored chunks of one document in the app's IndexedDB database (store
+ * `chunks`, keys `<documentId>/<snapshot|incremental|draft>/<sha256>`, see
+ * app/src/storage/idb.rs), read straight from the browser's storage:
+ * [{key, bytes: Uint8Array}], snapshots first.
+ */
+export async function readChunks(page, database, docId) {
+  const rows = await page.evaluate(
+    async ([database, docId]) => {
+      const done = (req) =>
+        new Promise((resolve, reject) => {
+          req.onsuccess = () => resolve(req.result);
+          req.onerror = () => reject(req.error);
+        });
+      const db = await done(indexedDB.open(database));
+      try {
+        const store = db.transaction("chunks", "readonly").objectStore("chunks");
+        const range = IDBKeyRange.bound(`${docId}/`, `${docId}0`, false, true);
+        const [keys, values] = await Promise.all([done(store.getAllKeys(range)), done(store.getAll(range))]);
+        return keys.map((key, i) => ({ key, bytes: Array.from(values[i]) }));
+      } finally {
+        db.close();
+      }
+    },
+    [database, docId],
+  );
+  const order = { snapshot: 0, incremental: 1, draft: 2 };
+  return rows
+    .map(({ key, bytes }) => ({ key, bytes: Uint8Array.from(bytes) }))
+    .sort((a, b) => order[a.key.split("/")[1]] - order[b.key.split("/")[1]]);
+}
+
+/**
+ * Write one chunk into the app's IndexedDB database as the app itself does
+ * (key `<documentId>/<kind>/<sha256 of the bytes>`, value a Uint8Array), in
+ * a committed transaction. Returns the key.
+ */
+export async function writeChunk(page, database, docId, kind, bytes) {
+  const key = `${docId}/${kind}/${createHash("sha256").update(bytes).digest("hex")}`;
+  await page.evaluate(
+    async ([database, key, bytes]) => {
+      const db = await new Promise((resolve, reject) => {
+        const req = indexedDB.open(database);
+        req.onsuccess = () => resolve(req.result);
+        req.onerror = () => reject(req.error);
+      });
+      try {
+        const tx = db.transaction("chunks", "readwrite", { durability: "strict" });
+        tx.objectStore("chunks").put(Uint8Array.from(bytes), key);
+        await new Promise((resolve, reject) => {
+          tx.oncomplete = resolve;
+          tx.onerror = () => reject(tx.error);
+          tx.onabort = () => reject(tx.error);
+        });
+      } finally {
+        db.close();
+      }
+    },
+    [database, key, Array.from(bytes)],
+  );
+  return key;
+}
+
 // ---------------------------------------------------------------- builds
 
 const sha16 = (s) => createHash("sha256").update(s).digest("hex").slice(0, 16);

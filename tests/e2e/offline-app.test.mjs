@@ -1,8 +1,10 @@
 // The offline-first app end to end, in headless Chromium against a real relay:
 // sign in once online, then work offline through reloads and closed pages;
-// merge on reconnect; two tabs; rights; screenshots of the main screen.
+// merge on reconnect; two tabs; rights (a change slipped into the browser's
+// storage is refused by the relay); screenshots of the main screen.
 
-import { assert, assertEqual, waitForController } from "./lib.mjs";
+import * as Automerge from "@automerge/automerge";
+import { appStatus, assert, assertEqual, readChunks, waitForController, writeChunk } from "./lib.mjs";
 
 const SYNCED = '[data-testid="sync-state"][data-state="synced"]';
 const OFFLINE = '[data-testid="sync-state"][data-state="offline"]';
@@ -131,7 +133,7 @@ async function twoTabsEditOfflineBothReachTheRelay(t) {
   });
 }
 
-async function anotherOfficesDataIsReadOnlyAndAForcedChangeIsRefused(t) {
+async function anotherOfficesDataIsReadOnlyAndATamperedChangeIsRefused(t) {
   const relay = await t.startRelay({ demo: true });
   const context = await t.newContext();
   const page = await signIn(context, relay, "LSN");
@@ -143,18 +145,28 @@ async function anotherOfficesDataIsReadOnlyAndAForcedChangeIsRefused(t) {
     assertEqual(await page.locator('[data-testid^="score-value-"]').count(), 6, "values shown");
   });
 
-  await t.step("a change forced from this device is refused by the relay, with its reason", async () => {
+  await t.step("a change to Cao Bằng's document written into this device's storage is refused by the relay, with its reason", async () => {
+    // What someone holding the device can do without any hook in the app:
+    // take Cao Bằng's replica out of the app's IndexedDB, make a real
+    // automerge change on top of it (here in Node), put it back as an
+    // incremental chunk, and start the app again. The app loads it like any
+    // stored change and sends it; only the relay stands in the way.
     const url = (await relayDirectory(relay)).offices.find((o) => o.code === "CBG").url;
-    const error = await page.evaluate(async (docUrl) => {
-      const mod = await import(document.querySelector('link[rel="modulepreload"]').href);
-      try {
-        mod.thiduaDebugForceSet(docUrl, "name", "Sửa trái phép");
-        return null;
-      } catch (e) {
-        return String(e);
-      }
-    }, url);
-    assertEqual(error, null, "the forced local change applies");
+    const docId = url.replace(/^automerge:/, "");
+    const { database } = await appStatus(page);
+    const chunks = await readChunks(page, database, docId);
+    assert(chunks.length > 0, `Cao Bằng's replica is stored in ${database}`);
+    let doc = Automerge.init();
+    for (const c of chunks.filter((c) => !c.key.includes("/draft/"))) {
+      doc = Automerge.loadIncremental(doc, c.bytes);
+    }
+    const tampered = Automerge.change(doc, (d) => {
+      d.name = "Sửa trái phép";
+    });
+    const change = Automerge.getLastLocalChange(tampered);
+    await writeChunk(page, database, docId, "incremental", change);
+    await page.reload();
+
     const banner = page.getByTestId("rejection-banner");
     await banner.waitFor({ timeout: 15_000 });
     const text = await banner.textContent();
@@ -170,6 +182,17 @@ async function anotherOfficesDataIsReadOnlyAndAForcedChangeIsRefused(t) {
     // The refused change would otherwise stay unacknowledged forever.
     await page.locator(SYNCED).waitFor({ timeout: 15_000 });
     assertEqual(await page.getByTestId("unacked").getAttribute("data-count"), "0", "unacknowledged");
+  });
+
+  await t.step("the production build has no hook that writes around the app's checks", async () => {
+    const hooks = await page.evaluate(async () => {
+      const mod = await import(document.querySelector('link[rel="modulepreload"]').href);
+      return Object.keys(mod).filter((k) => k.startsWith("thiduaDebug")).sort();
+    });
+    const rebuild = "(dist/ built with THIDUA_APP_FEATURES=debug-hooks? run scripts/build-app.sh)";
+    assert(!hooks.includes("thiduaDebugForceSet"), `no thiduaDebugForceSet: ${hooks} ${rebuild}`);
+    assert(!hooks.includes("thiduaDebugBenchSynthetic"), `no thiduaDebugBenchSynthetic: ${hooks} ${rebuild}`);
+    assert(hooks.includes("thiduaDebugStatus"), `support diagnostics stay: ${hooks}`);
   });
 }
 
@@ -221,6 +244,6 @@ async function relayDirectory(relay) {
 export default [
   offlineReloadEditReopenThenSync,
   twoTabsEditOfflineBothReachTheRelay,
-  anotherOfficesDataIsReadOnlyAndAForcedChangeIsRefused,
+  anotherOfficesDataIsReadOnlyAndATamperedChangeIsRefused,
   concurrentValuesAreMarkedAndTheUserPicksOne,
 ];
