@@ -3,86 +3,64 @@
 //! `/api/cluster/export.xlsx`, `/api/cluster/export.csv`, handlers in
 //! [`crate::export::routes`]), and the built app at `/` with cache headers
 //! that never mix old and new files.
+//!
+//! The trust boundary: [`auth`] (who is asking: the [`Device`] extractor),
+//! [`error`] (every refusal is an [`ApiError`], JSON `{error, message,
+//! messageVi}`), [`headers`] (Content-Security-Policy and the other security
+//! headers on everything served).
 
 use std::path::PathBuf;
 use std::sync::Arc;
 
 use axum::Json;
 use axum::Router;
-use axum::extract::{Query, Request, State, WebSocketUpgrade};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::extract::{Request, State, WebSocketUpgrade};
+use axum::http::{HeaderValue, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use serde::Deserialize;
 use tower_http::services::{ServeDir, ServeFile};
+use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::AppState;
 use crate::export;
-use crate::tokens::{AuthError, TokenRecord};
-use shared::core::DeviceAuth;
 
-#[derive(Deserialize)]
-pub struct TokenQuery {
-    pub(crate) token: Option<String>,
-}
+pub mod auth;
+pub mod error;
+pub mod headers;
 
-/// The token from `?token=` or `Authorization: Bearer`.
-fn presented_token(q: &TokenQuery, headers: &HeaderMap) -> Option<String> {
-    q.token.clone().or_else(|| {
-        headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .map(str::to_string)
-    })
-}
-
-pub(crate) fn authenticate(
-    app: &AppState,
-    q: &TokenQuery,
-    headers: &HeaderMap,
-) -> Result<(TokenRecord, DeviceAuth), AuthError> {
-    app.tokens
-        .authenticate(presented_token(q, headers).as_deref())
-}
-
-/// A JSON error body: `{ "error": code, "message": text }`.
-pub fn json_error(status: StatusCode, code: &str, message: String) -> Response {
-    let body = serde_json::json!({ "error": code, "message": message });
-    (status, Json(body)).into_response()
-}
-
-pub fn unauthorized(e: AuthError) -> Response {
-    json_error(StatusCode::UNAUTHORIZED, e.code(), e.to_string())
-}
+pub use auth::{ApiQuery, Device, TokenCheck};
+pub use error::{ApiError, Problem};
 
 async fn healthz() -> Json<serde_json::Value> {
     Json(serde_json::json!({ "status": "ok" }))
 }
 
+/// `GET /api/directory`: the cluster directory and who the device is.
 async fn directory(
+    device: Device,
     State(app): State<Arc<AppState>>,
-    Query(q): Query<TokenQuery>,
-    headers: HeaderMap,
-) -> Response {
-    match authenticate(&app, &q, &headers) {
-        Ok((_, device)) => {
-            let mut body = serde_json::to_value(&app.directory).expect("directory serializes");
-            body["you"] = serde_json::json!({ "office": device.office, "device": device.device });
-            Json(body).into_response()
-        }
-        Err(e) => unauthorized(e),
-    }
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let mut body = serde_json::to_value(&app.directory).map_err(|e| {
+        ApiError::internal(
+            "directory-unavailable",
+            "the relay could not write out the cluster directory; tell the relay administrator",
+            "Máy chủ không xuất được danh mục của cụm; hãy báo quản trị viên máy chủ.",
+            e,
+        )
+    })?;
+    body["you"] = serde_json::json!({ "office": device.auth.office, "device": device.auth.device });
+    Ok(Json(body))
 }
 
+/// `GET /sync`: the WebSocket. The token is checked here, but a refusal is
+/// answered inside the socket (a protocol `error` frame, see
+/// [`crate::ws::serve_socket`]), not with an HTTP status.
 async fn sync(
     State(app): State<Arc<AppState>>,
-    Query(q): Query<TokenQuery>,
-    headers: HeaderMap,
+    TokenCheck(auth): TokenCheck,
     ws: WebSocketUpgrade,
 ) -> Response {
-    let auth = authenticate(&app, &q, &headers);
     // A little headroom above the core's limit, so the core can answer an
     // oversized frame with a clear error instead of the socket just failing.
     let hard_limit = app
@@ -116,8 +94,10 @@ async fn cache_headers(req: Request, next: Next) -> Response {
     } else {
         "no-cache"
     };
+    // A handler's own choice (the API's `no-store`) stands.
     res.headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static(value));
+        .entry(header::CACHE_CONTROL)
+        .or_insert(HeaderValue::from_static(value));
     if !immutable {
         // Last-Modified has one-second resolution: a file rewritten within the
         // second of a browser's last fetch would be answered 304 and a new
@@ -127,35 +107,60 @@ async fn cache_headers(req: Request, next: Next) -> Response {
     res
 }
 
+/// The relay's own paths (API, sync, health): never answered with the app.
+fn is_relay_path(path: &str) -> bool {
+    ["/api", "/sync", "/healthz"]
+        .iter()
+        .any(|p| path == *p || path.strip_prefix(p).is_some_and(|r| r.starts_with('/')))
+}
+
+/// A JSON 404 for `path`.
+fn not_found(path: &str) -> ApiError {
+    ApiError::not_found(
+        "not-found",
+        format!("no file or route {path} on this relay"),
+        format!("Máy chủ không có tệp hoặc đường dẫn {path}."),
+    )
+}
+
 /// Paths without a file extension are app routes: answer with index.html.
 /// A missing file (it has an extension) is a plain 404, never index.html,
-/// so a stale `app-<hash>.js` can never be cached as HTML.
-async fn app_fallback(index: PathBuf, req: Request) -> Response {
-    let last = req.uri().path().rsplit('/').next().unwrap_or_default();
-    if last.contains('.') {
-        return json_error(
-            StatusCode::NOT_FOUND,
-            "not-found",
-            format!("no file {}", req.uri().path()),
-        );
+/// so a stale `app-<hash>.js` can never be cached as HTML; so is an unknown
+/// API path.
+async fn app_fallback(index: PathBuf, req: Request) -> Result<Response, ApiError> {
+    let path = req.uri().path().to_string();
+    let last = path.rsplit('/').next().unwrap_or_default();
+    if last.contains('.') || is_relay_path(&path) {
+        return Err(not_found(&path));
     }
     match tower::ServiceExt::oneshot(ServeFile::new(index), req).await {
-        Ok(res) => res.into_response(),
-        Err(e) => json_error(StatusCode::INTERNAL_SERVER_ERROR, "io", e.to_string()),
+        Ok(res) => Ok(res.into_response()),
+        Err(e) => Err(ApiError::internal(
+            "io",
+            "the relay could not read the app's index.html; tell the relay administrator",
+            "Máy chủ không đọc được tệp index.html của ứng dụng; hãy báo quản trị viên máy chủ.",
+            e,
+        )),
     }
 }
 
-/// All routes.
+/// All routes. Every response carries the security headers
+/// ([`headers::security_headers`]); API answers are never cached
+/// (`Cache-Control: no-store`: they are per device and change).
 pub fn router(app: Arc<AppState>, static_dir: Option<PathBuf>) -> Router {
     let api = Router::new()
-        .route("/healthz", get(healthz))
         .route("/api/directory", get(directory))
         .route("/api/cluster/summary", get(export::routes::summary))
         .route("/api/cluster/export.xlsx", get(export::routes::xlsx))
         .route("/api/cluster/export.csv", get(export::routes::csv))
+        .route_layer(SetResponseHeaderLayer::if_not_present(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ))
+        .route("/healthz", get(healthz))
         .route("/sync", get(sync))
         .with_state(app);
-    match static_dir {
+    let routed = match static_dir {
         Some(dir) => {
             let index = dir.join("index.html");
             let fallback = axum::routing::any(move |req: Request| app_fallback(index.clone(), req));
@@ -163,20 +168,35 @@ pub fn router(app: Arc<AppState>, static_dir: Option<PathBuf>) -> Router {
             api.fallback_service(files)
                 .layer(middleware::from_fn(cache_headers))
         }
-        None => api.fallback(|| async {
-            json_error(
-                StatusCode::NOT_FOUND,
+        None => api.fallback(|req: Request| async move {
+            ApiError::not_found(
                 "not-found",
-                "no such route; the app is not built into this relay (run the README's run command)"
-                    .into(),
+                format!(
+                    "no route {}; the app is not built into this relay (the administrator starts it with --static-dir dist)",
+                    req.uri().path()
+                ),
+                format!(
+                    "Máy chủ không có đường dẫn {}; máy chủ này không kèm ứng dụng (quản trị viên cần khởi động với --static-dir dist).",
+                    req.uri().path()
+                ),
             )
         }),
-    }
+    };
+    routed.layer(middleware::from_fn(headers::security_headers))
 }
 
 #[cfg(test)]
 mod tests {
-    use super::is_hashed_asset;
+    use super::{is_hashed_asset, is_relay_path};
+
+    #[test]
+    fn relay_paths_are_never_the_app() {
+        assert!(is_relay_path("/api"));
+        assert!(is_relay_path("/api/nope"));
+        assert!(is_relay_path("/sync/x"));
+        assert!(!is_relay_path("/apis"));
+        assert!(!is_relay_path("/dang-nhap"));
+    }
 
     #[test]
     fn only_content_hashed_build_files_are_immutable() {

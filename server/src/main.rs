@@ -159,6 +159,10 @@ fn runtime() -> tokio::runtime::Runtime {
         .expect("tokio runtime")
 }
 
+/// `token issue|revoke|list`. Issue and revoke lock `tokens.lock` in the data
+/// directory around their change, so they are safe against each other and
+/// against a relay issuing demo tokens; a running relay sees the change at
+/// once. A damaged `tokens.json` is never written over.
 fn token(action: TokenAction) -> Result<(), String> {
     match action {
         TokenAction::Issue {
@@ -166,19 +170,29 @@ fn token(action: TokenAction) -> Result<(), String> {
             office,
             device,
         } => {
-            if let Ok(Some(dir)) = relay::demo::read_directory(&data_dir)
-                && dir.office(&office).is_none()
-            {
-                let codes: Vec<&str> = dir.offices.iter().map(|o| o.code.as_str()).collect();
-                return Err(format!(
-                    "office {office:?} is not in the cluster; known offices: {}",
-                    codes.join(", ")
-                ));
+            match relay::demo::read_directory(&data_dir) {
+                Ok(Some(dir)) if dir.office(&office).is_none() => {
+                    let codes: Vec<&str> = dir.offices.iter().map(|o| o.code.as_str()).collect();
+                    return Err(format!(
+                        "office {office:?} is not in the cluster; known offices: {}",
+                        codes.join(", ")
+                    ));
+                }
+                Ok(_) => {}
+                Err(e) => {
+                    return Err(format!(
+                        "{e}; the office {office:?} cannot be checked, so no token was issued"
+                    ));
+                }
             }
             std::fs::create_dir_all(&data_dir).map_err(|e| e.to_string())?;
-            let (token, _) = TokenStore::open(&data_dir)
+            let (token, record) = TokenStore::open(&data_dir)
                 .issue(&office, &device)
                 .map_err(|e| e.to_string())?;
+            eprintln!(
+                "issued token {} for {}/{} (shown once; a running relay accepts it at once)",
+                record.id, record.office, record.device
+            );
             println!("{token}");
             Ok(())
         }
@@ -186,7 +200,9 @@ fn token(action: TokenAction) -> Result<(), String> {
             let n = TokenStore::open(&data_dir)
                 .revoke(&what)
                 .map_err(|e| e.to_string())?;
-            eprintln!("revoked {n} token(s)");
+            eprintln!(
+                "revoked {n} token(s); a running relay refuses them at once and closes their open connections"
+            );
             Ok(())
         }
         TokenAction::List { data_dir } => {

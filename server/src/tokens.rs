@@ -4,10 +4,26 @@
 //! checked against its stored hash. The file `<data>/tokens.json` is written
 //! atomically; the relay re-reads it when it changes, so `thidua-relay token
 //! issue|revoke` take effect on a running relay without a restart.
+//!
+//! Trust rules:
+//! - **Fail closed.** A `tokens.json` that cannot be read or parsed accepts
+//!   nobody: [`TokenStore::authenticate`] answers
+//!   [`AuthError::TokensUnavailable`] and [`TokenStore::still_valid`] is false,
+//!   so open connections close too. The reason is logged once per change of
+//!   the file, not on every request.
+//! - **No lost writes.** [`TokenStore::issue`] and [`TokenStore::revoke`]
+//!   read, modify and write the file under an exclusive lock on the sidecar
+//!   `<data>/tokens.lock`, so two `thidua-relay token …` at once (or a relay
+//!   issuing demo tokens meanwhile) never drop each other's records.
+//! - **Changes are seen at once.** The cache is keyed by the file's size,
+//!   modification and change times and inode; a file changed less than
+//!   [`RECENT`] ago is re-read on every check, since two writes within one
+//!   timestamp tick can leave all of those equal.
 
+use std::fs::File;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
-use std::time::SystemTime;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime};
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -29,8 +45,9 @@ pub struct TokenRecord {
     pub revoked_at: Option<u64>,
 }
 
-/// Why a token was not accepted. Messages say what the user should do.
-#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+/// Why a token was not accepted. Messages say what the user should do;
+/// [`AuthError::message_vi`] says it in Vietnamese.
+#[derive(Clone, Copy, Debug, thiserror::Error, PartialEq, Eq)]
 pub enum AuthError {
     #[error(
         "no token was given: sign this device in with the token your relay administrator issued (?token=... or Authorization: Bearer ...)"
@@ -44,6 +61,13 @@ pub enum AuthError {
     Unknown,
     #[error("the token was revoked: ask the administrator for a new one")]
     Revoked,
+    /// The relay's token file cannot be read or is damaged: nobody is
+    /// accepted until an administrator repairs it.
+    #[error(
+        "the relay cannot check device tokens right now because its token file (tokens.json) is unreadable or damaged: \
+         contact the relay administrator, who must repair the file or restore it from a backup (the relay's log says what is wrong)"
+    )]
+    TokensUnavailable,
 }
 
 impl AuthError {
@@ -54,6 +78,29 @@ impl AuthError {
             AuthError::Malformed => "token-malformed",
             AuthError::Unknown => "token-unknown",
             AuthError::Revoked => "token-revoked",
+            AuthError::TokensUnavailable => "tokens-unavailable",
+        }
+    }
+
+    /// The message in Vietnamese.
+    pub fn message_vi(&self) -> &'static str {
+        match self {
+            AuthError::Missing => {
+                "Chưa có mã thiết bị (token). Hãy đăng nhập thiết bị bằng mã do quản trị viên máy chủ cấp."
+            }
+            AuthError::Malformed => {
+                "Mã thiết bị không đúng dạng td1.<mã>.<khóa bí mật>. Hãy kiểm tra đã sao chép đầy đủ mã."
+            }
+            AuthError::Unknown => {
+                "Máy chủ không nhận ra mã thiết bị này. Hãy đề nghị quản trị viên cấp mã mới."
+            }
+            AuthError::Revoked => {
+                "Mã thiết bị đã bị thu hồi. Hãy đề nghị quản trị viên cấp mã mới."
+            }
+            AuthError::TokensUnavailable => {
+                "Máy chủ tạm thời không kiểm tra được mã thiết bị do tệp danh sách mã (tokens.json) không đọc được hoặc bị hỏng. \
+                 Hãy liên hệ quản trị viên máy chủ để sửa hoặc khôi phục tệp từ bản sao lưu."
+            }
         }
     }
 }
@@ -63,25 +110,97 @@ impl AuthError {
 pub enum TokenError {
     #[error(transparent)]
     Store(#[from] StoreError),
-    #[error("the token file {path} is damaged ({error}); restore it from a backup")]
+    #[error("the token file {path} is damaged ({error}); repair it or restore it from a backup")]
     Damaged { path: PathBuf, error: String },
     #[error("could not read {path}: {error}")]
     Read { path: PathBuf, error: String },
+    #[error(
+        "could not lock {path} ({error}); check that --data-dir names the relay's data directory and that it is writable"
+    )]
+    Lock { path: PathBuf, error: String },
     #[error("no token matches {0}")]
     NotFound(String),
     #[error("the system random number generator failed: {0}")]
     Random(String),
 }
 
+/// How long after a change the file is re-read on every check: two writes
+/// within one timestamp tick (coarse on many file systems) can leave size,
+/// times and even the inode number equal.
+pub const RECENT: Duration = Duration::from_secs(2);
+
+/// What identifies one version of the token file, short of reading it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Stamp {
+    len: u64,
+    modified: Option<SystemTime>,
+    /// Unix: inode, and change time in nanoseconds (a rename changes both).
+    #[cfg(unix)]
+    ino: u64,
+    #[cfg(unix)]
+    changed_ns: i128,
+}
+
+impl Stamp {
+    fn of(meta: &std::fs::Metadata) -> Self {
+        #[cfg(unix)]
+        use std::os::unix::fs::MetadataExt;
+        Self {
+            len: meta.len(),
+            modified: meta.modified().ok(),
+            #[cfg(unix)]
+            ino: meta.ino(),
+            #[cfg(unix)]
+            changed_ns: i128::from(meta.ctime()) * 1_000_000_000 + i128::from(meta.ctime_nsec()),
+        }
+    }
+
+    /// Changed less than [`RECENT`] ago (or in the future: a clock moved back).
+    fn recent(&self, now: SystemTime) -> bool {
+        let within = |t: SystemTime| now.duration_since(t).map_or(true, |d| d < RECENT);
+        #[cfg(unix)]
+        {
+            let changed = if self.changed_ns >= 0 {
+                u64::try_from(self.changed_ns)
+                    .ok()
+                    .map(|ns| SystemTime::UNIX_EPOCH + Duration::from_nanos(ns))
+            } else {
+                None
+            };
+            if changed.is_some_and(within) {
+                return true;
+            }
+        }
+        self.modified.is_none_or(within)
+    }
+}
+
+/// Why the file could not be used (kept to answer later checks alike).
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Failure {
+    Damaged(String),
+    Read(String),
+}
+
+/// The file as last read.
 #[derive(Default)]
 struct Cache {
-    modified: Option<SystemTime>,
-    records: Vec<TokenRecord>,
+    /// `None` before the first read.
+    state: Option<Cached>,
+    /// The failure last logged, so a damaged file is logged once per change.
+    logged: Option<(Option<Stamp>, Failure)>,
+}
+
+struct Cached {
+    /// `None`: there is no file (no token issued yet).
+    stamp: Option<Stamp>,
+    records: Result<Arc<Vec<TokenRecord>>, Failure>,
 }
 
 /// The token file of a data directory.
 pub struct TokenStore {
     path: PathBuf,
+    lock_path: PathBuf,
     cache: Mutex<Cache>,
 }
 
@@ -107,22 +226,42 @@ impl TokenStore {
     pub fn open(data_dir: &Path) -> Self {
         Self {
             path: data_dir.join("tokens.json"),
+            lock_path: data_dir.join("tokens.lock"),
             cache: Mutex::new(Cache::default()),
         }
     }
 
-    fn read_records(&self) -> Result<Vec<TokenRecord>, TokenError> {
-        match std::fs::read(&self.path) {
-            Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| TokenError::Damaged {
+    /// The token file's path.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn failure_error(&self, f: Failure) -> TokenError {
+        match f {
+            Failure::Damaged(error) => TokenError::Damaged {
                 path: self.path.clone(),
-                error: e.to_string(),
-            }),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
-            Err(e) => Err(TokenError::Read {
+                error,
+            },
+            Failure::Read(error) => TokenError::Read {
                 path: self.path.clone(),
-                error: e.to_string(),
-            }),
+                error,
+            },
         }
+    }
+
+    /// Reads and parses the file; a missing file is no tokens.
+    fn read_file(&self) -> Result<Vec<TokenRecord>, Failure> {
+        match std::fs::read(&self.path) {
+            Ok(bytes) => {
+                serde_json::from_slice(&bytes).map_err(|e| Failure::Damaged(e.to_string()))
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
+            Err(e) => Err(Failure::Read(e.to_string())),
+        }
+    }
+
+    fn read_records(&self) -> Result<Vec<TokenRecord>, TokenError> {
+        self.read_file().map_err(|f| self.failure_error(f))
     }
 
     fn write_records(&self, records: &[TokenRecord]) -> Result<(), TokenError> {
@@ -131,17 +270,83 @@ impl TokenStore {
         Ok(())
     }
 
+    /// The records as they are on disk now, from the cache when the file has
+    /// not changed. Logs a failure once per version of the file.
+    fn current(&self) -> Result<Arc<Vec<TokenRecord>>, Failure> {
+        let mut cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
+        let stamp = match std::fs::metadata(&self.path) {
+            Ok(meta) => Some(Stamp::of(&meta)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+            Err(e) => {
+                let failure = Failure::Read(e.to_string());
+                self.log_failure(&mut cache, None, &failure);
+                cache.state = None;
+                return Err(failure);
+            }
+        };
+        let fresh = match &cache.state {
+            Some(c) => c.stamp == stamp && !stamp.is_some_and(|s| s.recent(SystemTime::now())),
+            None => false,
+        };
+        if !fresh {
+            // Metadata first, contents second: the contents are at least as new
+            // as the stamp they are filed under, so a change is never missed.
+            let records = match stamp {
+                None => Ok(Arc::new(Vec::new())),
+                Some(_) => self.read_file().map(Arc::new),
+            };
+            match &records {
+                Err(failure) => self.log_failure(&mut cache, stamp, failure),
+                Ok(_) => {
+                    if cache.logged.take().is_some() {
+                        tracing::info!(
+                            path = %self.path.display(),
+                            "the token file is readable again: devices are accepted again"
+                        );
+                    }
+                }
+            }
+            cache.state = Some(Cached { stamp, records });
+        }
+        let state = cache.state.as_ref().expect("just filled");
+        state.records.clone()
+    }
+
+    fn log_failure(&self, cache: &mut Cache, stamp: Option<Stamp>, failure: &Failure) {
+        let key = (stamp, failure.clone());
+        if cache.logged.as_ref() == Some(&key) {
+            return;
+        }
+        tracing::error!(
+            path = %self.path.display(),
+            "{}; every device is refused until it is fixed",
+            self.failure_error(failure.clone())
+        );
+        cache.logged = Some(key);
+    }
+
     /// Current records, re-read when the file changed on disk.
     pub fn records(&self) -> Result<Vec<TokenRecord>, TokenError> {
-        let modified = std::fs::metadata(&self.path)
-            .and_then(|m| m.modified())
-            .ok();
-        let mut cache = self.cache.lock().expect("token cache lock");
-        if cache.modified != modified || modified.is_none() {
-            cache.records = self.read_records()?;
-            cache.modified = modified;
-        }
-        Ok(cache.records.clone())
+        self.current()
+            .map(|rs| rs.as_ref().clone())
+            .map_err(|f| self.failure_error(f))
+    }
+
+    /// Holds an exclusive lock on `tokens.lock` until dropped: across threads
+    /// and processes (each call opens its own file description).
+    fn lock(&self) -> Result<File, TokenError> {
+        let error = |e: std::io::Error| TokenError::Lock {
+            path: self.lock_path.clone(),
+            error: e.to_string(),
+        };
+        let file = File::options()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&self.lock_path)
+            .map_err(error)?;
+        file.lock().map_err(error)?;
+        Ok(file)
     }
 
     /// Issue a new token; returns the full token text (shown once) and its record.
@@ -156,6 +361,15 @@ impl TokenStore {
             issued_at: now_secs(),
             revoked_at: None,
         };
+        if let Some(dir) = self.path.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| TokenError::Lock {
+                path: self.lock_path.clone(),
+                error: e.to_string(),
+            })?;
+        }
+        let _lock = self.lock()?;
+        // A damaged file is an error here too: writing over it would lose
+        // every record it still holds.
         let mut records = self.read_records()?;
         records.push(record.clone());
         self.write_records(&records)?;
@@ -169,14 +383,16 @@ impl TokenStore {
             .strip_prefix("td1.")
             .and_then(|r| r.split('.').next())
             .map(str::to_string);
+        let _lock = self.lock()?;
         let mut records = self.read_records()?;
         let mut n = 0;
+        let now = now_secs();
         for r in records.iter_mut().filter(|r| r.revoked_at.is_none()) {
             let matches = r.id == what
                 || by_token_id.as_deref() == Some(r.id.as_str())
                 || format!("{}/{}", r.office, r.device) == what;
             if matches {
-                r.revoked_at = Some(now_secs());
+                r.revoked_at = Some(now);
                 n += 1;
             }
         }
@@ -202,9 +418,9 @@ impl TokenStore {
         else {
             return Err(AuthError::Malformed);
         };
-        let records = self.records().map_err(|_| AuthError::Unknown)?;
+        let records = self.current().map_err(|_| AuthError::TokensUnavailable)?;
         let record = records
-            .into_iter()
+            .iter()
             .find(|r| r.id == id)
             .ok_or(AuthError::Unknown)?;
         if !constant_time_eq(
@@ -220,14 +436,26 @@ impl TokenStore {
             office: record.office.clone(),
             device: record.device.clone(),
         };
-        Ok((record, auth))
+        Ok((record.clone(), auth))
     }
 
-    /// Whether a token id is still valid (for connections already open).
+    /// Re-checks an accepted token id (for connections already open): why it
+    /// no longer holds, if it does not. Cheap: the file is read only when it
+    /// changed (see [`RECENT`]).
+    pub fn recheck(&self, id: &str) -> Result<(), AuthError> {
+        let records = self.current().map_err(|_| AuthError::TokensUnavailable)?;
+        match records.iter().find(|r| r.id == id) {
+            None => Err(AuthError::Unknown),
+            Some(r) if r.revoked_at.is_some() => Err(AuthError::Revoked),
+            Some(_) => Ok(()),
+        }
+    }
+
+    /// Whether a token id is still valid (for connections already open);
+    /// false when the token file cannot be read. See [`TokenStore::recheck`]
+    /// for the reason.
     pub fn still_valid(&self, id: &str) -> bool {
-        self.records()
-            .map(|rs| rs.iter().any(|r| r.id == id && r.revoked_at.is_none()))
-            .unwrap_or(true)
+        self.recheck(id).is_ok()
     }
 }
 
@@ -239,15 +467,21 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 mod tests {
     use super::*;
 
-    #[test]
-    fn issue_authenticate_revoke() {
-        let dir = std::env::temp_dir().join(format!("thidua-tokens-{}", std::process::id()));
+    fn temp_dir(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("thidua-tokens-{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    #[test]
+    fn issue_authenticate_revoke() {
+        let dir = temp_dir("basic");
         let store = TokenStore::open(&dir);
         let (token, record) = store.issue("LSN", "may-1").unwrap();
         let (_, auth) = store.authenticate(Some(&token)).unwrap();
         assert_eq!(auth.office, "LSN");
+        assert!(store.still_valid(&record.id));
         assert!(
             !std::fs::read_to_string(dir.join("tokens.json"))
                 .unwrap()
@@ -269,6 +503,137 @@ mod tests {
             AuthError::Revoked
         );
         assert!(!store.still_valid(&record.id));
+        assert_eq!(store.recheck(&record.id), Err(AuthError::Revoked));
+        assert_eq!(store.recheck("000000000000"), Err(AuthError::Unknown));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    /// A revocation written by another process (another `TokenStore` on the
+    /// same directory) right after a check is seen by the next check, even
+    /// within the same timestamp tick.
+    #[test]
+    fn a_revocation_by_another_process_is_seen_at_once() {
+        let dir = temp_dir("revoke-elsewhere");
+        let relay = TokenStore::open(&dir);
+        let admin = TokenStore::open(&dir);
+        let (token, record) = admin.issue("CBG", "may-2").unwrap();
+        for _ in 0..20 {
+            assert!(relay.still_valid(&record.id));
+        }
+        admin.revoke("CBG/may-2").unwrap();
+        assert!(!relay.still_valid(&record.id));
+        assert_eq!(
+            relay.authenticate(Some(&token)).unwrap_err(),
+            AuthError::Revoked
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn a_damaged_token_file_refuses_everyone() {
+        let dir = temp_dir("damaged");
+        let store = TokenStore::open(&dir);
+        let (token, record) = store.issue("LSN", "may-1").unwrap();
+        assert!(store.still_valid(&record.id));
+        let path = dir.join("tokens.json");
+        let mut text = std::fs::read_to_string(&path).unwrap();
+        text.truncate(text.len() / 2);
+        std::fs::write(&path, text).unwrap();
+        for _ in 0..3 {
+            assert_eq!(
+                store.authenticate(Some(&token)).unwrap_err(),
+                AuthError::TokensUnavailable
+            );
+            assert!(!store.still_valid(&record.id));
+        }
+        assert_eq!(store.recheck(&record.id), Err(AuthError::TokensUnavailable));
+        assert!(matches!(store.records(), Err(TokenError::Damaged { .. })));
+        // Issuing or revoking does not write over what is left of the file.
+        assert!(matches!(
+            store.issue("LSN", "may-2"),
+            Err(TokenError::Damaged { .. })
+        ));
+        assert!(matches!(
+            store.revoke("LSN/may-1"),
+            Err(TokenError::Damaged { .. })
+        ));
+        // Empty is damaged too (not "no tokens").
+        std::fs::write(&path, "").unwrap();
+        assert!(!store.still_valid(&record.id));
+        // A token file that is not a file cannot be read: refused as well.
+        std::fs::remove_file(&path).unwrap();
+        std::fs::create_dir(&path).unwrap();
+        assert_eq!(
+            store.authenticate(Some(&token)).unwrap_err(),
+            AuthError::TokensUnavailable
+        );
+        assert!(!store.still_valid(&record.id));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn a_repaired_token_file_is_used_again() {
+        let dir = temp_dir("repaired");
+        let store = TokenStore::open(&dir);
+        let (token, _) = store.issue("LSN", "may-1").unwrap();
+        let path = dir.join("tokens.json");
+        let good = std::fs::read(&path).unwrap();
+        std::fs::write(&path, b"{ not json").unwrap();
+        assert_eq!(
+            store.authenticate(Some(&token)).unwrap_err(),
+            AuthError::TokensUnavailable
+        );
+        std::fs::write(&path, good).unwrap();
+        assert!(store.authenticate(Some(&token)).is_ok());
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn concurrent_issues_keep_every_record() {
+        let dir = temp_dir("concurrent");
+        let threads: Vec<_> = (0..6)
+            .map(|t| {
+                let dir = dir.clone();
+                std::thread::spawn(move || {
+                    // One store per thread, as separate processes would have.
+                    let store = TokenStore::open(&dir);
+                    (0..5)
+                        .map(|i| store.issue("LSN", &format!("t{t}-{i}")).unwrap().0)
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        let tokens: Vec<String> = threads
+            .into_iter()
+            .flat_map(|h| h.join().unwrap())
+            .collect();
+        let store = TokenStore::open(&dir);
+        assert_eq!(store.records().unwrap().len(), 30);
+        for t in &tokens {
+            assert!(store.authenticate(Some(t)).is_ok());
+        }
+        // Revocations racing with issues lose nothing either.
+        let revokers: Vec<_> = (0..3)
+            .map(|t| {
+                let dir = dir.clone();
+                std::thread::spawn(move || {
+                    let store = TokenStore::open(&dir);
+                    for i in 0..5 {
+                        store.revoke(&format!("LSN/t{t}-{i}")).unwrap();
+                        store.issue("CBG", &format!("r{t}-{i}")).unwrap();
+                    }
+                })
+            })
+            .collect();
+        for h in revokers {
+            h.join().unwrap();
+        }
+        let records = store.records().unwrap();
+        assert_eq!(records.len(), 45);
+        assert_eq!(
+            records.iter().filter(|r| r.revoked_at.is_some()).count(),
+            15
+        );
         let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -123,6 +123,37 @@ async fn tokens_missing_unknown_or_revoked_are_refused_with_a_reason() {
     others_still_sync(&relay, 0).await;
 }
 
+/// A damaged token file accepts nobody, over HTTP or WebSocket, with a reason
+/// that sends the user to the administrator (not "get a new token"); the
+/// repaired file is used again at once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_damaged_token_file_refuses_everyone_until_repaired() {
+    let relay = TestRelay::start("tokens-damaged").await;
+    let path = relay.data_dir.join("tokens.json");
+    let good = std::fs::read(&path).unwrap();
+    std::fs::write(&path, &good[..good.len() / 2]).unwrap();
+    let token = relay.token("LSN");
+    let (status, _, body) =
+        thidua_tests::http_get(relay.running.addr, "/api/directory", Some(&token)).await;
+    assert!(status.starts_with("HTTP/1.1 503"), "{status}");
+    let json: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(json["error"], "tokens-unavailable");
+    assert!(json["message"].as_str().unwrap().contains("administrator"));
+    assert!(
+        json["messageVi"]
+            .as_str()
+            .unwrap()
+            .contains("quản trị viên")
+    );
+    let mut s = raw(&relay.ws_url(), Some(&token)).await;
+    assert_eq!(error_of(&mut s).await.0, "tokens-unavailable");
+
+    std::fs::write(&path, &good).unwrap();
+    let status = http_status(&relay, "/api/directory", Some(&token)).await;
+    assert!(status.starts_with("HTTP/1.1 200"), "{status}");
+    others_still_sync(&relay, 1).await;
+}
+
 async fn http_status(relay: &TestRelay, path: &str, token: Option<&str>) -> String {
     thidua_tests::http_get(relay.running.addr, path, token)
         .await

@@ -1,5 +1,7 @@
 //! The relay serving the built app: routes get index.html, missing files a 404,
-//! content-hashed files are immutable, everything else is revalidated.
+//! content-hashed files are immutable, everything else is revalidated; every
+//! response carries the security headers, and the page's CSP allows exactly
+//! its own inline scripts.
 
 use relay::Limits;
 use thidua_tests::{TestRelay, http_get, temp_dir};
@@ -47,4 +49,128 @@ async fn app_files_routes_and_cache_headers() {
     );
     let (_, headers, _) = http_get(addr, "/sw.js", None).await;
     assert!(headers.contains("cache-control: no-cache"), "{headers}");
+}
+
+/// `name: value` of a lower-cased header block, if present.
+fn header<'a>(headers: &'a str, name: &str) -> Option<&'a str> {
+    headers
+        .lines()
+        .find_map(|l| l.strip_prefix(name)?.strip_prefix(':'))
+        .map(str::trim)
+}
+
+/// The headers every response carries, whatever served it.
+fn assert_security_headers(what: &str, headers: &str) {
+    let csp = header(headers, "content-security-policy")
+        .unwrap_or_else(|| panic!("{what}: no content-security-policy in {headers}"));
+    for directive in [
+        "default-src 'self'",
+        "script-src 'self' 'wasm-unsafe-eval'",
+        "connect-src 'self' ws: wss:",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ] {
+        assert!(csp.contains(directive), "{what}: {directive} in {csp}");
+    }
+    assert!(!csp.contains("unsafe-inline"), "{what}: {csp}");
+    for (name, value) in [
+        ("x-content-type-options", "nosniff"),
+        ("referrer-policy", "no-referrer"),
+        ("x-frame-options", "deny"),
+        ("cross-origin-opener-policy", "same-origin"),
+    ] {
+        assert_eq!(
+            header(headers, name),
+            Some(value),
+            "{what}: {name} in {headers}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn security_headers_on_everything_served() {
+    let site = temp_dir("site-headers");
+    let index = "<!doctype html><html><head>\r\n\
+        <style>#b { color: red }</style>\r\n\
+        <script type=\"module\">import init from \"./app-0123456789abcdef.js\";\r\ninit();</script>\r\n\
+        <script src=\"other.js\"></script>\r\n\
+        </head><body><script>register()</script></body></html>";
+    std::fs::write(site.join("index.html"), index).unwrap();
+    std::fs::write(site.join("app-0123456789abcdef.js"), "export default 1").unwrap();
+    std::fs::write(site.join("style.css"), "body {}").unwrap();
+    let relay = TestRelay::start_serving("static-headers", Limits::default(), Some(site)).await;
+    let addr = relay.running.addr;
+    let token = relay.token("LSN");
+
+    // The page, at / and at an app route: its inline scripts and style by hash
+    // (sha256 of the exact text, line breaks as the browser's parser sees
+    // them), the external one not.
+    for path in ["/", "/index.html", "/tong-hop"] {
+        let (status, headers, _) = http_get(addr, path, None).await;
+        assert!(status.contains("200"), "{path}: {status}");
+        assert_security_headers(path, &headers);
+        let csp = header(&headers, "content-security-policy").unwrap();
+        assert!(
+            csp.contains("script-src 'self' 'wasm-unsafe-eval' 'sha256-"),
+            "{path}: {csp}"
+        );
+        assert_eq!(csp.matches("'sha256-").count(), 3, "{path}: {csp}");
+    }
+    // sha256 of `import init from "./app-0123456789abcdef.js";\ninit();`, of
+    // `register()` and of `#b { color: red }`, computed independently:
+    // printf '…' | openssl sha256 -binary | base64
+    let (_, headers, _) = http_get(addr, "/", None).await;
+    let csp = header(&headers, "content-security-policy").unwrap();
+    for hash in [
+        "'sha256-M4vN7vwGrEZrNN98ieYvuyevHzioWjC8SBYDhl4usOo='",
+        "'sha256-DRq5oY5RL/iABTJ0KXfclQfNm2lTo79duP1TVz878FE='",
+        "'sha256-UyGh9yNyVSBYcgSFiYHYuJNgrmo1yfErauT3O2OFicw='",
+    ] {
+        // (http_get lower-cases the header block.)
+        assert!(csp.contains(&hash.to_lowercase()), "{hash} in {csp}");
+    }
+
+    // Static files, a missing file, an unknown API path.
+    for (path, code) in [
+        ("/app-0123456789abcdef.js", "200"),
+        ("/style.css", "200"),
+        ("/app-ffffffffffffffff.js", "404"),
+        ("/api/nope", "404"),
+    ] {
+        let (status, headers, body) = http_get(addr, path, None).await;
+        assert!(status.contains(code), "{path}: {status}");
+        assert_security_headers(path, &headers);
+        assert!(!body.contains("<html"), "{path}: {body}");
+    }
+    let (_, _, body) = http_get(addr, "/api/nope", None).await;
+    let json: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(json["error"], "not-found");
+
+    // The API, answered or refused, is never cached.
+    let (status, headers, _) = http_get(addr, "/api/directory", Some(&token)).await;
+    assert!(status.contains("200"), "{status}");
+    assert_security_headers("/api/directory", &headers);
+    assert_eq!(header(&headers, "cache-control"), Some("no-store"));
+    let (status, headers, body) = http_get(addr, "/api/directory", None).await;
+    assert!(status.contains("401"), "{status}");
+    assert_security_headers("/api/directory without a token", &headers);
+    assert_eq!(header(&headers, "cache-control"), Some("no-store"));
+    let json: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(json["error"], "token-missing");
+    assert!(json["messageVi"].as_str().unwrap().contains("mã thiết bị"));
+    let (_, headers, _) = http_get(addr, "/healthz", None).await;
+    assert_security_headers("/healthz", &headers);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn security_headers_without_the_app() {
+    let relay = TestRelay::start("no-site-headers").await;
+    let (status, headers, body) = http_get(relay.running.addr, "/nothing-here", None).await;
+    assert!(status.contains("404"), "{status}");
+    assert_security_headers("a 404", &headers);
+    let json: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(json["error"], "not-found");
+    assert!(json["messageVi"].is_string(), "{json}");
 }
