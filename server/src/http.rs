@@ -32,8 +32,30 @@ pub mod headers;
 pub use auth::{ApiQuery, Device, TokenCheck};
 pub use error::{ApiError, Problem};
 
-async fn healthz() -> Json<serde_json::Value> {
-    Json(serde_json::json!({ "status": "ok" }))
+/// `GET /healthz`: 200 `{"status": "ok"}`, or 503 `{"status": "degraded",
+/// failedWrites, failedLoads, message, messageVi}` while storage fails (writes
+/// are retried and nothing unsaved is acknowledged; documents that cannot be
+/// loaded are not served).
+async fn healthz(State(app): State<Arc<AppState>>) -> Response {
+    let h = app.storage_health();
+    if h.failed_writes == 0 && h.failed_loads == 0 {
+        return Json(serde_json::json!({ "status": "ok" })).into_response();
+    }
+    let detail = h.last_error.unwrap_or_default();
+    let body = serde_json::json!({
+        "status": "degraded",
+        "failedWrites": h.failed_writes,
+        "failedLoads": h.failed_loads,
+        "message": format!(
+            "storage is failing: {} chunk writes wait to be retried (their changes are not acknowledged to any device yet), {} documents cannot be loaded; check the disk and the data directory. Last error: {detail}",
+            h.failed_writes, h.failed_loads
+        ),
+        "messageVi": format!(
+            "Lưu trữ đang gặp lỗi: {} lần ghi đang chờ ghi lại (các thay đổi này chưa được xác nhận với thiết bị nào), {} tài liệu không đọc được; hãy kiểm tra ổ đĩa và thư mục dữ liệu. Lỗi gần nhất: {detail}",
+            h.failed_writes, h.failed_loads
+        ),
+    });
+    (axum::http::StatusCode::SERVICE_UNAVAILABLE, Json(body)).into_response()
 }
 
 /// `GET /api/directory`: the cluster directory and who the device is.

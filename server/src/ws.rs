@@ -186,19 +186,12 @@ pub async fn serve_socket(
     let mut last_heard = Instant::now();
     let mut goodbye: Option<(String, String, u16)> = None;
     let mut hub_done = false;
-    let revoked = || {
-        let e = AuthError::Revoked;
-        Some((e.code().to_string(), e.to_string(), CLOSE_POLICY))
-    };
+    let refused = |e: AuthError| Some((e.code().to_string(), e.to_string(), CLOSE_POLICY));
     loop {
         tokio::select! {
             incoming = stream.next() => match incoming {
                 Some(Ok(WsMessage::Binary(bytes))) => {
                     last_heard = Instant::now();
-                    if !app.tokens.still_valid(&record.id) {
-                        goodbye = revoked();
-                        break;
-                    }
                     // Waits while the hub is busy: this socket is not read
                     // meanwhile, so a flooding device slows only itself.
                     app.hub.frame(conn, bytes.to_vec()).await;
@@ -256,8 +249,8 @@ pub async fn serve_socket(
                 Err(_) => hub_done = true,
             },
             _ = revocation.tick() => {
-                if !app.tokens.still_valid(&record.id) {
-                    goodbye = revoked();
+                if let Err(e) = app.tokens.recheck(&record.id) {
+                    goodbye = refused(e);
                     break;
                 }
             }
