@@ -1,11 +1,22 @@
 //! Sign-in (đăng nhập thiết bị): the relay address, the device token and the
 //! cluster directory, fetched once online and kept in IndexedDB so every later
 //! start works with no network at all.
+//!
+//! The session is kept in the database of its profile (relay, cluster,
+//! office: [`crate::storage::profiles`]): [`open_current`] opens the one in
+//! use at start, [`keep`] stores a new session in its profile's database and
+//! makes that profile the one in use. Moving a signed-in device to another
+//! profile is the user's explicit choice (the sign-in page asks first,
+//! `ui::switch`), never a side effect of opening a link.
+
+use std::rc::Rc;
 
 use serde::{Deserialize, Serialize};
 use shared::cluster::Directory;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
+
+use crate::storage::{IdbChunkStore, ProfileId, Profiles, StorageError};
 
 /// What a signed-in device remembers.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
@@ -53,6 +64,11 @@ impl Session {
             ws.trim_end_matches('/'),
             js_sys::encode_uri_component(&self.token)
         )
+    }
+
+    /// Whose data this session's database holds: relay, cluster, office.
+    pub fn profile(&self) -> ProfileId {
+        ProfileId::new(&self.relay, &self.directory.cluster_url, &self.office)
     }
 
     /// This device as the sync core's policy sees it.
@@ -161,4 +177,42 @@ pub fn link_params(hash: &str) -> Option<(Option<String>, String)> {
         }
     }
     Some((relay, token?))
+}
+
+/// At start: the database in use and the session stored in it (none when
+/// this device is not signed in). An install from before profiles keeps its
+/// database, which is recorded as its session's profile's.
+pub async fn open_current() -> Result<(Rc<IdbChunkStore>, Option<Session>), StorageError> {
+    let profiles = Profiles::open().await?;
+    let db = profiles.active().await?;
+    let store = Rc::new(IdbChunkStore::open(&db).await?);
+    let session: Option<Session> = store.get_setting_json(SESSION_KEY).await.ok().flatten();
+    if let Some(s) = &session {
+        profiles
+            .adopt(&s.profile(), &s.directory.cluster, &db)
+            .await?;
+    }
+    Ok((store, session))
+}
+
+/// Keep `session` in its profile's database (`current` when that is the
+/// one, else the profile's own, opened or created) and make that profile
+/// the one in use. Returns the profile's store.
+pub async fn keep(
+    session: &Session,
+    current: Rc<IdbChunkStore>,
+) -> Result<Rc<IdbChunkStore>, StorageError> {
+    let profiles = Profiles::open().await?;
+    let id = session.profile();
+    let db = profiles.db_for(&id).await?;
+    let store = if db == current.db_name() {
+        current
+    } else {
+        Rc::new(IdbChunkStore::open(&db).await?)
+    };
+    store.put_setting_json(SESSION_KEY, session).await?;
+    profiles
+        .activate(&id, &session.directory.cluster, &db)
+        .await?;
+    Ok(store)
 }

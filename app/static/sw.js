@@ -7,9 +7,9 @@
 // Rules:
 // - install pre-caches every shell file of this version into its own cache,
 //   `thidua-shell-<version>`; a half-filled cache is deleted, never used;
-// - navigations (`/`, `/index.html`, any path without a file extension) get
-//   this version's cached index.html; other shell files are cache-first from
-//   this version's cache only, so old JS never meets new wasm;
+// - navigations (`/`, `/index.html`, any page load of a path without a file
+//   extension) get this version's cached index.html; other shell files are
+//   cache-first from this version's cache only, so old JS never meets new wasm;
 // - `/sync`, `/api/*`, `/healthz` and everything else go to the network;
 // - an update installs and waits. It takes over only when the page asks for
 //   it (the user clicked "Tải lại" in the update banner): message
@@ -152,8 +152,11 @@ self.addEventListener("fetch", (event) => {
   if (NETWORK_ONLY.some((re) => re.test(path))) return;
 
   // The relay answers any unknown path with index.html too (client-side routes).
+  // Only for page loads: a fetch() of an extension-less path is data, e.g.
+  // `<prefix>/api/directory` of a relay served under a path of this origin.
   const last = path.split("/").pop();
-  const navigation = path === "" || path === "index.html" || !last.includes(".");
+  const navigation =
+    path === "" || path === "index.html" || (request.mode === "navigate" && !last.includes("."));
   if (navigation) {
     event.respondWith(fromCache("index.html", request));
   } else if (FILES.includes(path)) {

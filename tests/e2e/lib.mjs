@@ -5,6 +5,7 @@
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import fs from "node:fs";
+import http from "node:http";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
@@ -257,6 +258,89 @@ export async function startRelay({
       if (!err.addressInUse || attempt >= 3) throw err;
     }
   }
+}
+
+/**
+ * One origin in front of several relays, each under a path prefix, as one
+ * site serving two relays behind a reverse proxy: `<prefix>/…` goes to that
+ * relay as `/…` (HTTP, and the WebSocket `/sync`), anything else to
+ * `fallback` (a relay serving the app). Relays are looked up by port at each
+ * request, so a relay stopped and restarted on its port is reached again.
+ *
+ * Returns {url, urlOf(prefix), close()}.
+ */
+export async function startPathProxy({ routes, fallback }) {
+  const pick = (url) => {
+    for (const [prefix, relay] of Object.entries(routes)) {
+      if (url === prefix || url.startsWith(`${prefix}/`) || url.startsWith(`${prefix}?`)) {
+        const rest = url.slice(prefix.length);
+        return { relay, path: rest.startsWith("/") ? rest : `/${rest}` };
+      }
+    }
+    return { relay: fallback, path: url };
+  };
+  const sockets = new Set();
+  const server = http.createServer((req, res) => {
+    const { relay, path: target } = pick(req.url);
+    const up = http.request(
+      {
+        host: "127.0.0.1",
+        port: relay.port,
+        method: req.method,
+        path: target,
+        headers: { ...req.headers, host: `127.0.0.1:${relay.port}` },
+      },
+      (answer) => {
+        res.writeHead(answer.statusCode, answer.headers);
+        answer.pipe(res);
+      },
+    );
+    up.on("error", (err) => {
+      if (!res.headersSent) res.writeHead(502, { "content-type": "text/plain" });
+      res.end(`proxy: ${err.message}`);
+    });
+    req.pipe(up);
+  });
+  server.on("connection", (socket) => {
+    sockets.add(socket);
+    socket.on("close", () => sockets.delete(socket));
+  });
+  server.on("upgrade", (req, socket, head) => {
+    const { relay, path: target } = pick(req.url);
+    const up = net.connect(relay.port, "127.0.0.1", () => {
+      const lines = [`${req.method} ${target} HTTP/1.1`];
+      for (let i = 0; i < req.rawHeaders.length; i += 2) {
+        const name = req.rawHeaders[i];
+        const value = name.toLowerCase() === "host" ? `127.0.0.1:${relay.port}` : req.rawHeaders[i + 1];
+        lines.push(`${name}: ${value}`);
+      }
+      up.write(`${lines.join("\r\n")}\r\n\r\n`);
+      if (head && head.length) up.write(head);
+      up.pipe(socket);
+      socket.pipe(up);
+    });
+    sockets.add(up);
+    up.on("close", () => {
+      sockets.delete(up);
+      socket.destroy();
+    });
+    up.on("error", () => socket.destroy());
+    socket.on("error", () => up.destroy());
+    socket.on("close", () => up.destroy());
+  });
+  await new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", resolve);
+  });
+  const url = `http://127.0.0.1:${server.address().port}`;
+  return {
+    url,
+    urlOf: (prefix) => `${url}${prefix}`,
+    close() {
+      for (const socket of sockets) socket.destroy();
+      return new Promise((resolve) => server.close(() => resolve()));
+    },
+  };
 }
 
 // ---------------------------------------------------------------- browser

@@ -15,6 +15,8 @@
 //   t.browser()               the file's Chromium (lib.launchBrowser)
 //   t.newContext(options)     a fresh context in it, closed after the test
 //   t.startRelay(options)     lib.startRelay, stopped after the test
+//   t.startPathProxy(options) lib.startPathProxy (relays under path prefixes of
+//                             one origin), closed after the test
 //   t.tempDir(prefix)         a temp dir, deleted after the test
 //   t.artifact(name)          a path under artifacts/
 //   t.step(name, fn)          run fn, naming the step in a failure (and timing
@@ -82,6 +84,7 @@ class TestContext {
     this.name = name;
     this.contexts = [];
     this.relays = [];
+    this.proxies = [];
     this.dirs = [];
     this.currentStep = null;
   }
@@ -97,6 +100,11 @@ class TestContext {
     const relay = await lib.startRelay(options);
     this.relays.push(relay);
     return relay;
+  }
+  async startPathProxy(options) {
+    const proxy = await lib.startPathProxy(options);
+    this.proxies.push(proxy);
+    return proxy;
   }
   tempDir(prefix) {
     const dir = lib.tempDir(prefix);
@@ -126,6 +134,7 @@ class TestContext {
   }
   async cleanup(passed) {
     for (const c of this.contexts) await c.close().catch(() => {});
+    for (const p of this.proxies) await p.close().catch(() => {});
     for (const r of this.relays) await r.stop().catch(() => {});
     for (const d of this.dirs) lib.removeTempDir(d);
     // Relay logs are kept for failed tests only.

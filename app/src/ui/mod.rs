@@ -6,7 +6,9 @@
 //! office's TĐKT year, read-only unless it is mine; pages in
 //! [`office::SUB_PAGES`]), `#/tong-hop[?nam=YYYY]` (the cluster dashboard,
 //! [`dashboard`]), `#/tong-hop/in[?nam=YYYY]` (its printable report),
-//! `#/dong-bo` (sync details), `#/dang-nhap?token=…` (a sign-in link).
+//! `#/dong-bo` (sync details), `#/dang-nhap[?token=…&relay=…]` (a sign-in
+//! link or form: on a signed-in device, [`switch`] asks before moving it to
+//! another relay, cluster or office).
 
 mod awards;
 mod cluster;
@@ -24,6 +26,7 @@ mod registration;
 mod scoring;
 mod signin;
 mod staff;
+mod switch;
 mod sync_page;
 pub mod widgets;
 
@@ -34,15 +37,12 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 
 use crate::i18n::{Lang, tr, use_lang};
-use crate::session::{SESSION_KEY, Session};
+use crate::session::Session;
 use crate::storage::IdbChunkStore;
 use crate::sync::{Driver, SyncSignals};
 
 /// Id of the element the app mounts into (see `static/index.html`).
 pub const ROOT_ID: &str = "app";
-
-/// The IndexedDB database of this browser profile.
-pub const DB_NAME: &str = "thidua/main";
 
 /// The driver, reachable from reactive closures (which must be `Send`).
 pub type DriverRef = StoredValue<Driver, LocalStorage>;
@@ -117,26 +117,19 @@ pub fn App() -> impl IntoView {
 
     let stage = RwSignal::new_local(Stage::Loading);
     wasm_bindgen_futures::spawn_local(async move {
-        let store = match IdbChunkStore::open(DB_NAME).await {
-            Ok(s) => Rc::new(s),
+        let (store, session) = match crate::session::open_current().await {
+            Ok(found) => found,
             Err(e) => {
                 stage.set(Stage::NoStorage(e.message_vi().to_string(), e.to_string()));
                 return;
             }
         };
         crate::storage::request_persistent_storage().await;
-        let session: Option<Session> = store.get_setting_json(SESSION_KEY).await.ok().flatten();
-        // A sign-in link for a different token replaces the stored session.
-        let link = crate::session::link_params(&current_hash());
-        match (session, link) {
-            (Some(s), Some((_, token))) if s.token != token => stage.set(Stage::SignIn(store)),
-            (Some(s), _) => {
-                if current_hash().starts_with("#/dang-nhap") {
-                    navigate("#/");
-                }
-                stage.set(Stage::Running(start_driver(s, store)));
-            }
-            (None, _) => stage.set(Stage::SignIn(store)),
+        // A signed-in device starts on its own data even when opened with a
+        // sign-in link: the link's page (`switch`) asks before anything moves.
+        match session {
+            Some(s) => stage.set(Stage::Running(start_driver(s, store))),
+            None => stage.set(Stage::SignIn(store)),
         }
     });
 
@@ -197,6 +190,10 @@ fn Shell(driver: Driver) -> impl IntoView {
             ("setup".to_string(), String::new())
         } else if r == "/dong-bo" {
             ("sync".to_string(), String::new())
+        } else if r == "/dang-nhap" || r.starts_with("/dang-nhap?") {
+            // Keyed by the whole link: another link opened while one is
+            // asked about starts over.
+            ("switch".to_string(), r)
         } else if r == "/tong-hop/in" || r.starts_with("/tong-hop/in?") {
             ("print".to_string(), String::new())
         } else if r == "/tong-hop" || r.starts_with("/tong-hop?") {
@@ -221,6 +218,7 @@ fn Shell(driver: Driver) -> impl IntoView {
             "cluster" => view! { <cluster::ClusterPage /> }.into_any(),
             "setup" => view! { <cluster_setup::ClusterSetupPage /> }.into_any(),
             "sync" => view! { <sync_page::SyncPage /> }.into_any(),
+            "switch" => view! { <switch::SwitchPage link=code /> }.into_any(),
             "dashboard" => view! { <dashboard::DashboardPage /> }.into_any(),
             "print" => view! { <dashboard::print::PrintPage /> }.into_any(),
             _ => view! { <office::OfficePage code=code page=Signal::from(sub_page) /> }.into_any(),

@@ -1,5 +1,7 @@
 //! Sync details (đồng bộ): per document, refused changes with the relay's
-//! reason, the refused edits kept as drafts, and signing out.
+//! reason, the refused edits kept as drafts; the relay and cluster in use,
+//! signing in with another token (`#/dang-nhap`, which asks before moving
+//! the device) and signing out.
 
 use leptos::prelude::*;
 use shared::cluster::DocRole;
@@ -15,6 +17,8 @@ pub fn SyncPage() -> impl IntoView {
     let signals = use_signals();
     let session = drv.with_value(|d| d.session());
     let docs = session.directory.all_docs();
+    let relay_address = session.relay.clone();
+    let cluster_name = session.directory.cluster.clone();
     let directory = session.directory.clone();
     let name_of = move |doc: &shared::protocol::DocumentId| match directory.role_of(doc) {
         Some(DocRole::Cluster) => directory.cluster.clone(),
@@ -116,6 +120,16 @@ pub fn SyncPage() -> impl IntoView {
                 }
             }}
             <h3>{move || tr(lang.get(), "Thiết bị", "Device")}</h3>
+            <p data-testid="device-relay">
+                {move || tr(lang.get(), "Máy chủ: ", "Relay: ")}{relay_address.clone()}
+                " · "
+                {move || tr(lang.get(), "Cụm thi đua: ", "Cluster: ")}{cluster_name.clone()}
+            </p>
+            <p>
+                <a href="#/dang-nhap" data-testid="sign-in-other">{move || tr(lang.get(),
+                    "Đăng nhập bằng mã thiết bị khác (máy chủ, cụm hoặc đơn vị khác)…",
+                    "Sign in with another device token (another relay, cluster or office)…")}</a>
+            </p>
             <p class="muted small">{move || tr(lang.get(),
                 "Đăng xuất chỉ xoá thông tin đăng nhập; dữ liệu trên máy được giữ lại.",
                 "Signing out removes only the sign-in; data on this device is kept.")}</p>
