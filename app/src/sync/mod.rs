@@ -121,13 +121,6 @@ impl Driver {
         inner.core.doc(doc).map(f)
     }
 
-    /// Read the cluster document and one other document together.
-    pub fn with_docs<T>(&self, f: impl FnOnce(&dyn shared::core::DocLookup) -> T) -> T {
-        let inner = self.inner.borrow();
-        let lookup = inner.core.lookup();
-        f(&lookup)
-    }
-
     /// Whether this device may change `doc`.
     pub fn can_write(&self, doc: &DocumentId) -> bool {
         use shared::core::Policy;
@@ -156,34 +149,41 @@ impl Driver {
         summary: &str,
         edit: impl FnOnce(&mut Transaction<'_>) -> Result<(), E>,
     ) -> Result<(), ChangeError<E>> {
+        self.commit(doc, true, summary, edit)
+    }
+
+    /// Commit an edit through the core (as this device when `as_device`,
+    /// else without the rights check), then carry out what follows.
+    fn commit<E>(
+        &self,
+        doc: &DocumentId,
+        as_device: bool,
+        summary: &str,
+        edit: impl FnOnce(&mut Transaction<'_>) -> Result<(), E>,
+    ) -> Result<(), ChangeError<E>> {
         let result = {
             let mut inner = self.inner.borrow_mut();
-            let auth = inner.session.auth();
+            let auth = as_device.then(|| inner.session.auth());
             let meta = commit_meta(&inner.session, summary);
-            inner.core.change(doc, Some(&auth), meta, edit).map(|_| ())
+            inner
+                .core
+                .change(doc, auth.as_ref(), meta, edit)
+                .map(|_| ())
         };
         self.pump();
         result
     }
 
-    /// Apply a change skipping every local check (diagnostics and tests only:
-    /// shows the relay refusing what the app would never send).
+    /// Apply a change skipping every local check (the `debug-hooks` build
+    /// only: shows the relay refusing what the app would never send).
+    #[cfg(feature = "debug-hooks")]
     pub fn force_change(
         &self,
         doc: &DocumentId,
         edit: impl FnOnce(&mut Transaction<'_>) -> Result<(), automerge::AutomergeError>,
     ) -> Result<(), String> {
-        let result = {
-            let mut inner = self.inner.borrow_mut();
-            let meta = commit_meta(&inner.session, "forced");
-            inner
-                .core
-                .change(doc, None, meta, edit)
-                .map(|_| ())
-                .map_err(|e| e.to_string())
-        };
-        self.pump();
-        result
+        self.commit(doc, false, "forced", edit)
+            .map_err(|e| e.to_string())
     }
 
     /// Refused edits kept for a document.
@@ -237,6 +237,7 @@ impl Driver {
                     let store = d.inner.borrow().store.clone();
                     let chunks = store.load(&doc).await.map_err(|e| {
                         d.signals.storage_error.set(Some(e.clone()));
+                        d.schedule_storage_retry();
                         e.to_string()
                     });
                     d.inner
@@ -368,11 +369,18 @@ impl Driver {
         }
     }
 
+    /// After a storage problem: in a few seconds, retry failed writes and
+    /// (through the core's clock) failed loads, which are never shown empty.
     fn schedule_storage_retry(&self) {
         let d = self.clone();
         spawn_local(async move {
             sleep_ms(5_000).await;
-            d.inner.borrow_mut().core.retry_storage();
+            {
+                let mut inner = d.inner.borrow_mut();
+                let now_ms = js_sys::Date::now() as u64;
+                inner.core.handle(Input::Tick { now_ms });
+                inner.core.retry_storage();
+            }
             d.pump();
         });
     }

@@ -25,9 +25,10 @@
 //! 5. **Check every new change and the resulting state**: the peer's right to
 //!    write the document, each change's size, the document's size, the schema
 //!    and rules (only violations the change introduces count).
-//! 6. **Commit that same set of changes** to the document (`save_after` of the
-//!    scratch copy, loaded into the document; the heads must then be equal)
-//!    and adopt the scratch sync state. On refusal the scratch copy is
+//! 6. **Commit that same set of changes**: the same message, with the same
+//!    operation, on the document; its heads must then equal the checked
+//!    copy's and nothing may wait in it (changes completed from the scratch
+//!    copy's waiting queue are copied over from the checked copy). On refusal the scratch copy is
 //!    dropped and the peer is told why; its later changes are dropped unread
 //!    until it is back on heads the relay knows.
 //!
@@ -213,6 +214,7 @@ pub(super) fn admit_remote<P: Policy>(
         changes: sync::ChunkList::empty(),
         ..msg.clone()
     };
+    let for_real = msg.clone();
     let mirror = st.mirror.get_or_insert_with(|| st.doc.clone());
     if let Err(e) = mirror.receive_sync_message(&mut scratch_sync, msg) {
         st.mirror = None;
@@ -267,17 +269,26 @@ pub(super) fn admit_remote<P: Policy>(
         }
     };
 
-    // Commit exactly the changes that were checked.
+    // Commit exactly the changes that were checked: the same message, with
+    // the same operation, on the document itself. The heads must then be the
+    // checked copy's and nothing may wait in the document; when changes that
+    // waited in the scratch copy were completed by this message, the
+    // document takes them from the checked copy.
     let mirror = st.mirror.as_ref().expect("set above");
-    let bytes = mirror.save_after(&before_heads);
-    let committed =
-        st.doc.load_incremental(&bytes).is_ok() && st.doc.get_heads() == mirror.get_heads();
-    if !committed {
-        // Cannot happen with automerge's own bytes; never leave the two apart.
-        st.doc = mirror.clone();
-        tracing::error!(doc = %cx.doc_id, "the document and its checked copy differed after a commit; adopted the checked copy");
+    let target = mirror.get_heads();
+    if waiting || st.doc.receive_sync_message(&mut pd.sync, for_real).is_err() {
+        pd.sync = scratch_sync;
     }
-    pd.sync = scratch_sync;
+    if st.doc.get_heads() != target || !st.doc.get_missing_deps(&[]).is_empty() {
+        let rest = mirror.save_after(&st.doc.get_heads());
+        let _ = st.doc.load_incremental(&rest);
+        if st.doc.get_heads() != target || !st.doc.get_missing_deps(&[]).is_empty() {
+            // Never leave the two apart: the checked copy is the truth.
+            tracing::error!(doc = %cx.doc_id, "the document and its checked copy differed after a commit; adopted the checked copy");
+            st.doc = mirror.clone();
+            st.mirror = None;
+        }
+    }
     st.checked = Some((Core::validity_key(cx.policy, cx.docs, &st.doc), after));
     track_waiting(st, waiting, &cost, cx.limits);
     Ok(Admitted::Committed)
