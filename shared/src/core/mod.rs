@@ -9,9 +9,11 @@
 //! Guarantees the shells rely on:
 //! - **Durable before acknowledged.** No sync message leaves the core while a
 //!   change it would advertise is not yet confirmed stored ([`Input::Stored`]).
-//! - **Rights on every change.** A message that carries changes the peer may not
-//!   write, or that would break the schema, is not applied or stored; the peer
-//!   gets a [`RejectionNotice`] and the connection keeps serving other documents.
+//! - **Rights on every change**, in one place: the [`gate`]. A message that
+//!   carries changes the peer may not write, or that would break the schema,
+//!   is not applied or stored; the peer gets a [`RejectionNotice`] and the
+//!   connection keeps serving other documents. Input past the [`Limits`] is
+//!   refused with an `error` before it costs anything.
 //! - **One document in memory**, shared by all connections; each connection
 //!   only holds a small `sync::State` per document.
 
