@@ -9,6 +9,7 @@
 //! the real `ClusterPolicy` (rights + schema validation) on the relay.
 //!
 //! Run: `cargo run --release -p thidua-tests --bin bench_sync [EDITS_PER_POINT]`
+//! (`BENCH_POINTS=100,1000` picks the history lengths).
 
 use std::time::{Duration, Instant};
 
@@ -52,7 +53,11 @@ fn main() {
     );
     println!("{:>16} {:>14} {:>14}", "history (changes)", "median", "p90");
     let mut made = 0usize;
-    for target in [100usize, 1_000, 10_000] {
+    let points: Vec<usize> = std::env::var("BENCH_POINTS")
+        .ok()
+        .map(|p| p.split(',').filter_map(|n| n.parse().ok()).collect())
+        .unwrap_or_else(|| vec![100, 1_000, 10_000]);
+    for target in points {
         // Grow the history to `target` changes without timing.
         while made < target {
             edit(&mut sim, device, office, made);
