@@ -346,7 +346,10 @@ fn deflate_bomb(inflated: usize) -> Vec<u8> {
     let packed = {
         use std::io::Write;
         let mut e = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::default());
-        e.write_all(&vec![0u8; inflated]).expect("compress");
+        let block = vec![0u8; 1 << 20];
+        for _ in 0..inflated.div_ceil(block.len()) {
+            e.write_all(&block).expect("compress");
+        }
         e.finish().expect("compress")
     };
     let mut chunk = vec![0x85, 0x6f, 0x4a, 0x83, 0, 0, 0, 0, 2];
@@ -619,4 +622,62 @@ async fn a_device_that_stops_reading_is_disconnected_and_others_go_on() {
     // The writer and the bystander were never held up for long.
     writer.wait_synced(lsn, PATIENCE).await.unwrap();
     honest.finish().await;
+}
+
+/// The relay as its own process: its peak memory is measurable.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_decompression_bomb_keeps_the_relay_small_and_responsive() {
+    let data_dir = thidua_tests::temp_dir("hostile-memory");
+    let port = thidua_tests::free_port();
+    let (mut child, tokens) = thidua_tests::spawn_relay(&data_dir, port).await;
+    let pid = child.id().expect("relay pid");
+    let token = |office: &str| {
+        tokens
+            .iter()
+            .find(|(c, _)| c == office)
+            .map(|(_, t)| t.clone())
+            .expect("token")
+    };
+    let url = format!("ws://127.0.0.1:{port}/sync");
+    let dir: shared::cluster::Directory =
+        serde_json::from_slice(&std::fs::read(data_dir.join("cluster.json")).unwrap()).unwrap();
+    let (lsn, sla) = (
+        dir.office_doc("LSN").unwrap(),
+        dir.office_doc("SLA").unwrap(),
+    );
+    let honest = thidua_tests::device(&url, &token("SLA"), "honest");
+    honest.open(sla);
+    honest.wait_synced(sla, PATIENCE).await.unwrap();
+
+    // ~2 MiB of DEFLATE that inflates to 2 GiB, from a reader and a writer.
+    let bomb = deflate_bomb(2 << 30);
+    assert!(bomb.len() < 15 << 20, "the frame fits the 16 MiB limit");
+    for (office, expect_error) in [("CBG", false), ("LSN", true)] {
+        let mut s = joined(&url, &token(office)).await;
+        send(
+            &mut s,
+            &sync_msg(lsn, sync_data(vec![], vec![bomb.clone()])),
+        )
+        .await;
+        set_text(&honest, sla, "ghiChu", office).await;
+        honest
+            .wait_synced(sla, PATIENCE)
+            .await
+            .expect("the honest edit goes through");
+        match refusal_or_error(&mut s).await {
+            Ok(n) => {
+                assert!(!expect_error);
+                assert_eq!(n.rejection.code, RejectCode::NotWritable);
+            }
+            Err((code, _)) => {
+                assert!(expect_error);
+                assert_eq!(code, "over-budget");
+            }
+        }
+    }
+    let peak = thidua_tests::peak_rss(pid).expect("relay memory");
+    assert!(peak < 400 << 20, "relay peak memory {} MB", peak >> 20);
+    assert!(child.try_wait().unwrap().is_none(), "the relay is alive");
+    let _ = child.kill().await;
+    let _ = std::fs::remove_dir_all(&data_dir);
 }
