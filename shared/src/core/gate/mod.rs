@@ -107,9 +107,10 @@ impl Default for Limits {
             max_bloom_bits_per_entry: 64,
             max_bloom_probes: 64,
             // An office's year is a few thousand changes; a device back after
-            // weeks offline sends that many at once, rarely more.
-            max_changes: 20_000,
-            max_ops: 500_000,
+            // weeks offline sends that many at once. The 16 MiB frame bounds
+            // an honest message first; these bound what a frame can claim.
+            max_changes: 50_000,
+            max_ops: 1_000_000,
             max_ops_per_change: 100_000,
             max_inflated_bytes: 64 << 20,
             max_change_message_bytes: 4096,
