@@ -20,6 +20,10 @@ pub(crate) enum WriteState {
 pub(crate) struct Compaction {
     pub snapshot: ChunkKey,
     pub merged: BTreeSet<ChunkKey>,
+    /// The snapshot holds everything the merged chunks held (an ordinary
+    /// compaction). After a rebuild it does not: a merged chunk written
+    /// again meanwhile is then kept.
+    pub covers_merged: bool,
 }
 
 /// A loaded document.
@@ -53,6 +57,9 @@ pub(crate) struct DocState {
     /// Bytes of messages whose changes wait in the mirror for missing
     /// dependencies (bounded by the gate).
     pub waiting_bytes: usize,
+    /// Client: a rebuild from the relay's state waits for the relay's
+    /// changes or for writes to finish.
+    pub rebuild_wanted: bool,
 }
 
 impl DocState {
@@ -72,6 +79,7 @@ impl DocState {
             pinned: false,
             checked: None,
             waiting_bytes: 0,
+            rebuild_wanted: false,
         }
     }
 
@@ -116,6 +124,7 @@ impl DocState {
         self.compaction = Some(Compaction {
             snapshot: chunk.key.clone(),
             merged,
+            covers_merged: true,
         });
         Some(chunk)
     }
@@ -129,11 +138,19 @@ impl DocState {
         match &self.compaction {
             Some(c) if &c.snapshot == key => {
                 let c = self.compaction.take()?;
-                for k in &c.merged {
+                let deletable: Vec<ChunkKey> = c
+                    .merged
+                    .into_iter()
+                    .filter(|k| {
+                        c.covers_merged
+                            || (!self.stored.contains(k) && !self.pending.contains_key(k))
+                    })
+                    .collect();
+                for k in &deletable {
                     self.stored.remove(k);
                 }
                 self.stored.insert(c.snapshot);
-                Some(c.merged.into_iter().collect())
+                Some(deletable)
             }
             _ => None,
         }
@@ -167,5 +184,40 @@ impl DocState {
                 c.clone()
             })
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_snapshot_that_does_not_cover_the_old_chunks_keeps_one_written_again() {
+        let id = DocumentId::from_bytes([9; 16]);
+        let mut st = DocState::new(id, Automerge::new(), BTreeSet::new());
+        let old = Chunk::new(id, ChunkKind::Incremental, b"old".to_vec());
+        let again = Chunk::new(id, ChunkKind::Incremental, b"again".to_vec());
+        let snapshot = Chunk::new(id, ChunkKind::Snapshot, b"snap".to_vec());
+        // As after a rebuild: the old chunks wait for deletion, not covered.
+        st.compaction = Some(Compaction {
+            snapshot: snapshot.key.clone(),
+            merged: [old.key.clone(), again.key.clone()].into(),
+            covers_merged: false,
+        });
+        // `again` is written again (same bytes, same key) before the snapshot lands.
+        st.pending
+            .insert(again.key.clone(), (again.clone(), WriteState::InFlight));
+        assert_eq!(st.stored_ok(&again.key), None);
+        let deleted = st.stored_ok(&snapshot.key).expect("compaction done");
+        assert_eq!(deleted, vec![old.key.clone()]);
+        assert!(st.stored.contains(&again.key) && st.stored.contains(&snapshot.key));
+        // An ordinary compaction deletes everything it merged.
+        st.compaction = Some(Compaction {
+            snapshot: Chunk::new(id, ChunkKind::Snapshot, b"s2".to_vec()).key,
+            merged: [again.key.clone()].into(),
+            covers_merged: true,
+        });
+        let s2 = Chunk::new(id, ChunkKind::Snapshot, b"s2".to_vec()).key;
+        assert_eq!(st.stored_ok(&s2), Some(vec![again.key.clone()]));
     }
 }

@@ -163,6 +163,10 @@ impl<P: Policy> Core<P> {
         } else {
             self.flush_one(conn, &doc_id);
         }
+        if trusted && changed {
+            // The relay's changes a waiting rebuild needed may have arrived.
+            self.resume_rebuild(&doc_id);
+        }
     }
 
     /// What a document's validity depends on: its heads and those of the
@@ -259,7 +263,16 @@ impl<P: Policy> Core<P> {
             // Make sure the peer hears our current heads (see `PeerDoc::announced`).
             pd.sync.last_sent_heads.clear();
         }
-        let Some(sync_msg) = st.doc.generate_sync_message(&mut pd.sync) else {
+        // Changes that wait for a missing dependency sit in the checked copy
+        // (see the gate): generating from it asks the peer for exactly that
+        // dependency. The document itself does not know the waiting changes,
+        // and a peer that believes we have the dependency (a bloom filter's
+        // false positive) would never send it.
+        let source = match &st.mirror {
+            Some(m) if m.get_heads() == heads && !m.get_missing_deps(&[]).is_empty() => m,
+            _ => &st.doc,
+        };
+        let Some(sync_msg) = source.generate_sync_message(&mut pd.sync) else {
             return;
         };
         pd.announced = Some(sync_msg.heads.clone());

@@ -130,8 +130,8 @@ impl<P: Policy> Core<P> {
                 let pd = p.docs.get(doc)?;
                 let s = &pd.sync;
                 Some(format!(
-                    "conn {}: their_heads={:?} last_sent={:?} shared={:?} in_flight={} responded={} rejected={}",
-                    c.0, s.their_heads, s.last_sent_heads, s.shared_heads, s.in_flight, s.have_responded, pd.rejected
+                    "conn {}: their_heads={:?} last_sent={:?} shared={:?} in_flight={} responded={} rejected={} sent={:?} their_need={:?}",
+                    c.0, s.their_heads, s.last_sent_heads, s.shared_heads, s.in_flight, s.have_responded, pd.rejected, s.sent_hashes, s.their_need
                 ))
             })
             .collect()
@@ -176,7 +176,13 @@ impl<P: Policy> Core<P> {
     /// Client, after the relay refused our changes: go back to the relay's
     /// accepted state, keep the refused changes as a draft (stored first, so
     /// nothing is lost), and resume syncing from a clean state.
-    /// Returns the draft, or `None` when there was nothing to set aside.
+    ///
+    /// The rebuild waits (and happens by itself later) until this replica
+    /// has every change the relay accepted (the relay sends them), and until
+    /// no write or compaction of the document is under way: a rebuild from a
+    /// partial base would drop accepted changes, and one racing a write could
+    /// leave refused changes on disk. Returns the draft, or `None` when there
+    /// was nothing to set aside or the rebuild waits.
     pub fn rebuild_from_relay(&mut self, doc: &DocumentId) -> Option<Draft> {
         let accepted = self.peers.values().find_map(|p| {
             p.docs
@@ -187,10 +193,15 @@ impl<P: Policy> Core<P> {
         let Some(Slot::Ready(st)) = self.docs.get_mut(doc) else {
             return None;
         };
-        let base: Vec<ChangeHash> = accepted
-            .into_iter()
-            .filter(|h| st.doc.get_change_by_hash(h).is_some())
-            .collect();
+        let all_known = accepted
+            .iter()
+            .all(|h| st.doc.get_change_by_hash(h).is_some());
+        if !all_known || !st.durable() || st.compaction.is_some() {
+            st.rebuild_wanted = true;
+            return None;
+        }
+        st.rebuild_wanted = false;
+        let base = accepted;
         let refused = st.doc.get_changes(&base);
         if refused.is_empty() {
             return None;
@@ -209,15 +220,17 @@ impl<P: Policy> Core<P> {
         };
         let draft = Chunk::new(*doc, ChunkKind::Draft, bytes);
         let snapshot = Chunk::new(*doc, ChunkKind::Snapshot, rebuilt.save());
-        let mut old: Vec<ChunkKey> = st.stored.iter().cloned().collect();
-        old.extend(st.pending.keys().cloned());
+        // Every chunk so far goes once the snapshot is durable, except a
+        // chunk written again meanwhile (the snapshot does not hold what the
+        // old chunks held, so it does not cover them).
+        let mut old: Vec<ChunkKey> = std::mem::take(&mut st.stored).into_iter().collect();
         old.retain(|k| k != &snapshot.key);
         st.doc = rebuilt;
         st.mirror = None;
-        st.pending.clear();
         st.compaction = Some(doc_state::Compaction {
             snapshot: snapshot.key.clone(),
             merged: old.into_iter().collect(),
+            covers_merged: false,
         });
         st.saved_heads = st.doc.get_heads();
         st.drafts.insert(draft.key.clone(), draft.bytes.clone());
@@ -239,5 +252,12 @@ impl<P: Policy> Core<P> {
         });
         self.flush(doc);
         Some(result)
+    }
+
+    /// Carry out a rebuild that was waiting, if it can happen now.
+    pub(super) fn resume_rebuild(&mut self, doc: &DocumentId) {
+        if matches!(self.docs.get(doc), Some(Slot::Ready(st)) if st.rebuild_wanted) {
+            self.rebuild_from_relay(doc);
+        }
     }
 }

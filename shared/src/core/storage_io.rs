@@ -117,6 +117,7 @@ impl<P: Policy> Core<P> {
         }
         if st.durable() {
             self.flush(&doc);
+            self.resume_rebuild(&doc);
         }
     }
 
