@@ -8,7 +8,7 @@
 use automerge::ReadDoc;
 use serde::{Deserialize, Serialize};
 
-use crate::core::{Access, DocLookup, PeerAuth, Policy, Violation};
+use crate::core::{Access, DocLookup, Memo, PeerAuth, Policy, Violation};
 use crate::protocol::DocumentId;
 use crate::schema;
 
@@ -136,6 +136,24 @@ impl Policy for ClusterPolicy {
                 schema::validate_office(doc, &o.code, cluster)
             }
             None => Vec::new(),
+        }
+    }
+
+    fn violations_since(
+        &self,
+        doc_id: &DocumentId,
+        doc: &automerge::Automerge,
+        memo: Option<&Memo>,
+        docs: &dyn DocLookup,
+    ) -> (Vec<Violation>, Option<Memo>) {
+        match self.directory.role_of(doc_id) {
+            Some(DocRole::Office(o)) => {
+                let cluster = self.directory.cluster_doc().and_then(|id| docs.doc(&id));
+                let memo = memo.and_then(|m| m.downcast_ref::<schema::OfficeMemo>());
+                let (violations, memo) = schema::validate_office_since(doc, &o.code, cluster, memo);
+                (violations, Some(Box::new(memo)))
+            }
+            _ => (self.violations(doc_id, doc, docs), None),
         }
     }
 

@@ -24,8 +24,11 @@ try {
 
   // 2. Write our own office's document.
   const own = await withTimeout(repo.find(ownUrl), 15000, "find own doc")
+  // automerge 3 stores these strings as text objects, as every standard
+  // client does: the relay must read and validate them as strings.
   own.change(d => {
     d.interop = "ghi từ automerge-repo (JavaScript)"
+    d.staff.js1 = { fullName: "Nông Thị Hoa", position: "Chuyên viên", joinedOn: "2021-03-01" }
   })
   say({ step: "wrote", heads: own.heads() })
 

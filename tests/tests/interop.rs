@@ -64,7 +64,9 @@ async fn automerge_repo_javascript_client_reads_writes_and_is_refused_where_it_m
         steps[0]["name"],
         "Văn phòng Đoàn ĐBQH và HĐND tỉnh Cao Bằng"
     );
-    // Its write to its own office's document reached the Rust device.
+    // Its write to its own office's document (strings as text objects, as
+    // automerge 3 writes them) was accepted and reached the Rust device,
+    // which reads the new staff member like any other.
     assert_eq!(steps[1]["step"], "wrote");
     watcher
         .wait_until("the JavaScript change", PATIENCE, move |v| {
@@ -75,6 +77,23 @@ async fn automerge_repo_javascript_client_reads_writes_and_is_refused_where_it_m
         })
         .await
         .unwrap();
+    let (staff, problems, refused) = watcher
+        .read(move |v| {
+            let loaded = shared::schema::load_office(v.core.doc(&lsn).unwrap());
+            let refused = v.events.iter().any(|e| matches!(e, Event::Rejected { .. }));
+            (
+                loaded.doc.staff.get("js1").cloned(),
+                loaded.problems,
+                refused,
+            )
+        })
+        .await;
+    let staff = staff.expect("the JavaScript client's staff member is in the document");
+    assert_eq!(staff.full_name, "Nông Thị Hoa");
+    assert_eq!(staff.position, "Chuyên viên");
+    assert_eq!(staff.joined_on.map(|d| d.0).as_deref(), Some("2021-03-01"));
+    assert_eq!(problems, vec![], "text objects read as strings");
+    assert!(!refused);
     // A document outside the cluster is unavailable to it.
     assert_eq!(steps[3]["step"], "unknown-doc");
     assert_eq!(steps[3]["result"], "unavailable");

@@ -54,6 +54,11 @@ pub(crate) struct DocState {
     /// the heads of the documents the policy depends on: a change is checked
     /// against its "before" without validating the unchanged document again.
     pub checked: Option<(Vec<ChangeHash>, Vec<crate::core::Violation>)>,
+    /// What the policy kept from the last validation of this document
+    /// ([`crate::core::Policy::violations_since`]), so the next one reads
+    /// only what changed. Stale memos are harmless: the policy checks the
+    /// heads they were made at.
+    pub memo: Option<crate::core::policy::Memo>,
     /// Bytes of messages whose changes wait in the mirror for missing
     /// dependencies (bounded by the gate).
     pub waiting_bytes: usize,
@@ -78,6 +83,7 @@ impl DocState {
             wanted: false,
             pinned: false,
             checked: None,
+            memo: None,
             waiting_bytes: 0,
             rebuild_wanted: false,
         }

@@ -199,8 +199,9 @@ impl<P: Policy> Core<P> {
         {
             return v.clone();
         }
-        let v = policy.violations(doc_id, &st.doc, &Docs(docs));
+        let (v, memo) = policy.violations_since(doc_id, &st.doc, st.memo.as_ref(), &Docs(docs));
         st.checked = Some((key, v.clone()));
+        st.memo = memo;
         v
     }
 

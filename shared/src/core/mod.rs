@@ -39,8 +39,8 @@ use doc_state::DocState;
 pub use gate::{GateError, Limits};
 pub use notice::RejectionNotice;
 pub use policy::{
-    Access, DeviceAuth, DocLookup, PeerAuth, Policy, RejectCode, Rejection, TrustAll, Violation,
-    new_violations,
+    Access, DeviceAuth, DocLookup, Memo, PeerAuth, Policy, RejectCode, Rejection, TrustAll,
+    Violation, new_violations,
 };
 
 /// A connection, numbered by the shell.

@@ -129,6 +129,10 @@ pub trait DocLookup {
     fn doc(&self, id: &DocumentId) -> Option<&Automerge>;
 }
 
+/// What a policy keeps between validations of one document (see
+/// [`Policy::violations_since`]); the core stores it beside the document.
+pub type Memo = Box<dyn std::any::Any + Send + Sync>;
+
 /// Rights and validation, plugged into the core.
 pub trait Policy {
     /// What `peer` may do with `doc`.
@@ -141,6 +145,22 @@ pub trait Policy {
         doc: &R,
         docs: &dyn DocLookup,
     ) -> Vec<Violation>;
+
+    /// [`Policy::violations`] of `doc`, given the memo the previous call
+    /// returned for an earlier state of the same document (or `None`); returns
+    /// the memo of `doc`. A policy that keeps what it read (e.g. the document
+    /// read into typed values) validates only what changed; the result must
+    /// equal [`Policy::violations`]. The default keeps nothing.
+    fn violations_since(
+        &self,
+        doc_id: &DocumentId,
+        doc: &Automerge,
+        memo: Option<&Memo>,
+        docs: &dyn DocLookup,
+    ) -> (Vec<Violation>, Option<Memo>) {
+        let _ = memo;
+        (self.violations(doc_id, doc, docs), None)
+    }
 
     /// Documents this policy needs loaded at all times (e.g. the cluster document).
     fn pinned(&self) -> Vec<DocumentId> {

@@ -8,11 +8,15 @@
 //! reader ([`CheckedReader`]) that every typed read goes through: each text
 //! the schema reads is measured as it is read, and each list or map counts
 //! its records as they are read, so the checks add no walk of the document.
+//! The same reader presents a text object (how automerge 3's JavaScript API
+//! stores every string) as the string it holds, so a standard client's
+//! writes read, validate and limit exactly like ours.
 //! A text over its limit is kept as it is (the record still loads and the
 //! rest of validation runs); it is one violation, not an unreadable record.
 //!
 //! The size of a whole document is limited elsewhere (by the sync gate).
 
+use std::borrow::Cow;
 use std::cell::RefCell;
 use std::collections::HashMap;
 
@@ -287,6 +291,19 @@ impl<'a, R: ReadDoc> CheckedReader<'a, R> {
         }
     }
 
+    /// Sets the record count of the map `obj` to the records it holds, as
+    /// reading every record would count them (for a partial reading).
+    pub fn count_records(&self, obj: &ObjId) {
+        let n = self
+            .doc
+            .map_range(obj, ..)
+            .filter(
+                |item| matches!(item.value, automerge::ValueRef::Object(t) if t != ObjType::Text),
+            )
+            .count();
+        self.records.borrow_mut().insert(obj.clone(), n);
+    }
+
     /// Counts a record read from `obj`.
     fn count(&self, obj: &ObjId) {
         let mut records = self.records.borrow_mut();
@@ -355,10 +372,19 @@ impl<R: ReadDoc> autosurgeon::ReadDoc for CheckedReader<'_, R> {
     ) -> Result<Option<(Value<'_>, ObjId)>, automerge::AutomergeError> {
         let prop = prop.into();
         self.check_key(obj, &prop);
-        let got = match &prop {
+        let mut got = match &prop {
             Prop::Map(key) => self.doc.get(obj, key.as_str())?,
             Prop::Seq(i) => self.doc.get(obj, *i)?,
         };
+        if let Some((Value::Object(ObjType::Text), id)) = &got {
+            // Standard clients (automerge 3's JavaScript API) store every
+            // string as a text object: it reads as the string it holds.
+            let text = self.doc.text(id)?;
+            got = Some((
+                Value::Scalar(Cow::Owned(ScalarValue::Str(text.into()))),
+                id.clone(),
+            ));
+        }
         match &got {
             Some((Value::Scalar(s), _)) => {
                 if let ScalarValue::Str(text) = s.as_ref()

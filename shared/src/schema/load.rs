@@ -17,6 +17,7 @@ use super::cluster_doc::ClusterDoc;
 use super::limits::CheckedReader;
 use super::office_doc::OfficeDoc;
 use super::read;
+use super::touched::{Touched, Want};
 use super::value::year;
 use super::{ViolationCode, violation};
 use crate::core::Violation;
@@ -99,6 +100,57 @@ impl<'a, R: ReadDoc> Loader<'a, R> {
         })
     }
 
+    /// A header text again, when touched.
+    fn header_into(&self, key: &str, touched: &Touched, into: &mut String) {
+        if !matches!(touched.want(key), Want::Nothing) {
+            *into = self.header(key);
+        }
+    }
+
+    /// A root field again, when touched.
+    fn field_into<T: Hydrate + Default>(&self, key: &str, touched: &Touched, into: &mut T) {
+        if !matches!(touched.want(key), Want::Nothing) {
+            *into = self.field(key);
+        }
+    }
+
+    /// A root map of records again: whole, or only the touched records.
+    fn collection_into<T: Hydrate>(
+        &self,
+        key: &str,
+        touched: &Touched,
+        into: &mut BTreeMap<String, T>,
+    ) {
+        match touched.want(key) {
+            Want::Nothing => {}
+            Want::Whole => *into = self.collection(key),
+            Want::Records(ids) => {
+                let obj = match self.reader.doc.get(&ROOT, key) {
+                    Ok(Some((Value::Object(ObjType::Map), id))) => id,
+                    // Not a map of records (any more): read it as a whole.
+                    _ => return *into = self.collection(key),
+                };
+                for id in ids {
+                    match hydrate_prop::<_, MaybeMissing<T>, _, _>(&self.reader, &obj, id.as_str())
+                    {
+                        Ok(MaybeMissing::Present(v)) => {
+                            into.insert(id.clone(), v);
+                        }
+                        Ok(MaybeMissing::Missing) => {
+                            into.remove(id);
+                        }
+                        Err(e) => {
+                            into.remove(id);
+                            self.problem(unreadable(&format!("{key}/{id}"), &e));
+                        }
+                    }
+                }
+                // The map's record count, as a whole reading counts it.
+                self.reader.count_records(&obj);
+            }
+        }
+    }
+
     /// A root map of records, record by record.
     fn collection<T: Hydrate>(&self, key: &str) -> BTreeMap<String, T> {
         let mut out = BTreeMap::new();
@@ -151,26 +203,72 @@ pub fn load_cluster<R: ReadDoc>(doc: &R) -> Loaded<ClusterDoc> {
 /// The office document, read leniently.
 pub fn load_office<R: ReadDoc>(doc: &R) -> Loaded<OfficeDoc> {
     let l = Loader::new(doc);
-    let office = OfficeDoc {
-        schema_version: read::number(doc, &ROOT, "schemaVersion").map_or(0, |v| v as i64),
-        kind: l.header("kind"),
-        office_code: l.header("officeCode"),
-        name: l.field("name"),
-        staff: l.collection("staff"),
-        registrations: l.collection("registrations"),
-        covenant_signatures: l.collection("covenantSignatures"),
-        self_scores: l.collection("selfScores"),
-        peer_reviews: l.collection("peerReviews"),
-        leading_vote: l.field("leadingVote"),
-        inspections: l.collection("inspections"),
-        exemplary_models: l.collection("exemplaryModels"),
-        evaluations: l.collection("evaluations"),
-        collective_evaluations: l.collection("collectiveEvaluations"),
-        proposals: l.collection("proposals"),
-        decisions: l.collection("decisions"),
-    };
+    let mut office = OfficeDoc::default();
+    read_office(&l, &Touched::everything(), &mut office);
     Loaded {
         doc: office,
         problems: l.into_problems(),
     }
+}
+
+/// [`load_office`] of `doc`, from `prev` (an earlier state of the same
+/// document, read) and what the changes since then `touched`: only the
+/// touched fields and records are read again. Equal to [`load_office`]
+/// (problems in another order), at a cost proportional to the change.
+pub fn reload_office<R: ReadDoc>(
+    doc: &R,
+    prev: &Loaded<OfficeDoc>,
+    touched: &Touched,
+) -> Loaded<OfficeDoc> {
+    if touched.everything {
+        return load_office(doc);
+    }
+    let mut touched = touched.clone();
+    touched.widen(doc);
+    let touched = &touched;
+    let l = Loader::new(doc);
+    let mut office = prev.doc.clone();
+    read_office(&l, touched, &mut office);
+    let mut problems: Vec<Violation> = prev
+        .problems
+        .iter()
+        .filter(|p| !touched.covers(&p.path))
+        .cloned()
+        .collect();
+    problems.extend(l.into_problems());
+    Loaded {
+        doc: office,
+        problems,
+    }
+}
+
+/// Reads what `touched` names of an office document into `office`.
+fn read_office<R: ReadDoc>(l: &Loader<'_, R>, touched: &Touched, office: &mut OfficeDoc) {
+    if !matches!(touched.want("schemaVersion"), Want::Nothing) {
+        office.schema_version =
+            read::number(l.reader.doc, &ROOT, "schemaVersion").map_or(0, |v| v as i64);
+    }
+    l.header_into("kind", touched, &mut office.kind);
+    l.header_into("officeCode", touched, &mut office.office_code);
+    l.field_into("name", touched, &mut office.name);
+    l.collection_into("staff", touched, &mut office.staff);
+    l.collection_into("registrations", touched, &mut office.registrations);
+    l.collection_into(
+        "covenantSignatures",
+        touched,
+        &mut office.covenant_signatures,
+    );
+    l.collection_into("selfScores", touched, &mut office.self_scores);
+    l.collection_into("peerReviews", touched, &mut office.peer_reviews);
+    l.field_into("leadingVote", touched, &mut office.leading_vote);
+    l.collection_into("inspections", touched, &mut office.inspections);
+    l.collection_into("exemplaryModels", touched, &mut office.exemplary_models);
+    l.collection_into("evaluations", touched, &mut office.evaluations);
+    l.collection_into(
+        "collectiveEvaluations",
+        touched,
+        &mut office.collective_evaluations,
+    );
+    l.collection_into("proposals", touched, &mut office.proposals);
+    l.collection_into("decisions", touched, &mut office.decisions);
 }

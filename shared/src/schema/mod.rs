@@ -20,6 +20,9 @@
 //! - [`write`]: writing a whole document or one record ([`write::put_entry`]).
 //! - [`validate`]: [`validate_cluster`], [`validate_office`] — every
 //!   [`Violation`] with a stable code, a path and bilingual messages.
+//! - [`memo`] and [`touched`]: [`validate_office_since`], the same
+//!   validation reading again only the records new changes touched (what
+//!   the relay runs on every incoming change).
 //! - [`codes`]: [`ViolationCode`], the stable codes of violations.
 //! - [`migrate`]: version 1 → 2, inside a transaction.
 //! - [`bridge`]: an office's data for a year as rule inputs
@@ -29,7 +32,8 @@
 //!
 //! Checks read the document directly through [`ReadDoc`], so they work on a
 //! committed document and on an open transaction alike, and cost time in the
-//! size of the current state, not of the history. Unknown keys are kept and
+//! size of the current state, not of the history (with a memo: in the size
+//! of the change). Unknown keys are kept and
 //! ignored, so older apps and tools can add fields without being refused.
 
 pub mod bridge;
@@ -39,9 +43,11 @@ pub mod conflict;
 pub mod docnum;
 pub mod limits;
 pub mod load;
+pub mod memo;
 pub mod migrate;
 pub mod office_doc;
 pub mod read;
+pub mod touched;
 pub mod validate;
 pub mod value;
 pub mod write;
@@ -58,12 +64,14 @@ pub use cluster_doc::{
     ClusterDoc, Covenant, Criterion, Deadline, Member, Movement, Plan, RuleSettings, Section,
 };
 pub use codes::ViolationCode;
-pub use load::{Loaded, load_cluster, load_office};
+pub use load::{Loaded, load_cluster, load_office, reload_office};
+pub use memo::{OfficeMemo, validate_office_since};
 pub use office_doc::{
     CollectiveEvaluation, CovenantSignature, CriterionScore, Decision, DisciplineEntry,
     ExemplaryModel, FollowUp, Inspection, OfficeDoc, PeerReview, Person, Proposal, Registration,
     SelfScore, StageDates, TitleEvaluation, evaluation_key,
 };
+pub use touched::Touched;
 pub use value::{DateText, FollowUpStatus, ModelStage, MovementKind, StaffKind, TextCode};
 
 /// The newest schema version this build understands (and writes).

@@ -28,7 +28,7 @@ use automerge::{Automerge, ROOT, ReadDoc};
 
 use super::cluster_doc::ClusterDoc;
 use super::docnum::parse_document_number;
-use super::load::{load_cluster, load_office};
+use super::load::{Loaded, load_cluster, load_office};
 use super::office_doc::{OfficeDoc, Person};
 use super::value::DateText;
 use super::{MIN_SCHEMA_VERSION, SCHEMA_VERSION, ViolationCode, read, violation};
@@ -508,6 +508,19 @@ fn check_leadership(ch: &mut Checks, c: &ClusterDoc, directory: &Directory) {
 
 /// Every violation in an office document.
 pub fn office<R: ReadDoc>(doc: &R, code: &str, cluster: Option<&Automerge>) -> Vec<Violation> {
+    let loaded = load_office(doc);
+    let table = cluster.map(|c| load_cluster(c).doc);
+    office_loaded(doc, code, &loaded, table.as_ref())
+}
+
+/// Every violation in an office document already read into `loaded`
+/// (`table`: the cluster document, read).
+pub(super) fn office_loaded<R: ReadDoc>(
+    doc: &R,
+    code: &str,
+    loaded: &Loaded<OfficeDoc>,
+    table: Option<&ClusterDoc>,
+) -> Vec<Violation> {
     let mut out = Vec::new();
     check_header(doc, "office", &mut out);
     let found = read::text(doc, &ROOT, "officeCode");
@@ -520,11 +533,9 @@ pub fn office<R: ReadDoc>(doc: &R, code: &str, cluster: Option<&Automerge>) -> V
             format!("tài liệu này thuộc đơn vị {code}, không phải {found}"),
         ));
     }
-    let loaded = load_office(doc);
-    let table = cluster.map(|c| load_cluster(c).doc);
     let mut ch = Checks { out };
-    ch.out.extend(loaded.problems);
-    check_office(&mut ch, &loaded.doc, code, table.as_ref());
+    ch.out.extend(loaded.problems.iter().cloned());
+    check_office(&mut ch, &loaded.doc, code, table);
     ch.out
 }
 

@@ -250,19 +250,24 @@ pub(super) fn admit_remote<P: Policy>(
         None => {
             let before = Core::violations_before(cx.policy, cx.docs, &cx.doc_id, st);
             let mirror = st.mirror.as_ref().expect("set above");
-            let after = cx
-                .policy
-                .violations(&cx.doc_id, mirror, &super::Docs(cx.docs));
+            // The policy reads only what the new changes touched, from
+            // what it read of the state before (the memo).
+            let (after, memo) = cx.policy.violations_since(
+                &cx.doc_id,
+                mirror,
+                st.memo.as_ref(),
+                &super::Docs(cx.docs),
+            );
             let introduced = new_violations(&before, after.clone());
             if introduced.is_empty() {
-                Ok(after)
+                Ok((after, memo))
             } else {
                 Err(Rejection::from_violations(&introduced))
             }
         }
     };
-    let after = match verdict {
-        Ok(after) => after,
+    let (after, memo) = match verdict {
+        Ok(checked) => checked,
         Err(rejection) => {
             st.mirror = None;
             st.waiting_bytes = 0;
@@ -291,6 +296,7 @@ pub(super) fn admit_remote<P: Policy>(
         }
     }
     st.checked = Some((Core::validity_key(cx.policy, cx.docs, &st.doc), after));
+    st.memo = memo;
     track_waiting(st, waiting, &cost, cx.limits);
     Ok(Admitted::Committed)
 }

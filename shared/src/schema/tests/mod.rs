@@ -3,6 +3,7 @@
 
 mod bridge;
 mod concurrency;
+mod incremental;
 mod limits;
 mod migration;
 mod roundtrip;

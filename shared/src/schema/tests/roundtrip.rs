@@ -160,3 +160,63 @@ fn text_codes_are_stable() {
         Some("chienSiThiDuaCoSo")
     );
 }
+
+/// Every scalar string of `doc` rewritten as a text object, as automerge 3's
+/// JavaScript API stores a string (`doc.name = "…"`).
+fn strings_as_text_objects(doc: &mut Automerge) -> usize {
+    use automerge::{ObjId, ObjType, Prop, ReadDoc, ScalarValue, Value};
+    fn walk(doc: &Automerge, obj: &ObjId, out: &mut Vec<(ObjId, Prop, String)>) {
+        let props: Vec<Prop> = match doc.object_type(obj) {
+            Ok(ObjType::Map | ObjType::Table) => doc.keys(obj).map(Prop::Map).collect(),
+            Ok(ObjType::List) => (0..doc.length(obj)).map(Prop::Seq).collect(),
+            _ => Vec::new(),
+        };
+        for prop in props {
+            match doc.get(obj, prop.clone()).unwrap() {
+                Some((Value::Object(_), child)) => walk(doc, &child, out),
+                Some((Value::Scalar(s), _)) => {
+                    if let ScalarValue::Str(t) = s.as_ref() {
+                        out.push((obj.clone(), prop, t.to_string()));
+                    }
+                }
+                None => {}
+            }
+        }
+    }
+    let mut strings = Vec::new();
+    walk(doc, &ROOT, &mut strings);
+    let mut tx = doc.transaction();
+    for (obj, prop, text) in &strings {
+        let id = tx.put_object(obj, prop.clone(), ObjType::Text).unwrap();
+        tx.splice_text(&id, 0, 0, text).unwrap();
+    }
+    tx.commit();
+    strings.len()
+}
+
+#[test]
+fn strings_written_as_text_objects_by_a_standard_client_read_and_validate_alike() {
+    let mut office = office_doc();
+    let mut cluster = cluster_doc();
+    assert!(strings_as_text_objects(&mut office) > 50);
+    assert!(strings_as_text_objects(&mut cluster) > 20);
+    let loaded = load_office(&office);
+    assert_eq!(loaded.problems, vec![]);
+    assert_eq!(loaded.doc, office_value());
+    let loaded = load_cluster(&cluster);
+    assert_eq!(loaded.problems, vec![]);
+    assert_eq!(loaded.doc, cluster_value());
+    assert_eq!(validate_cluster(&cluster, &directory()), vec![]);
+    assert_eq!(validate_office(&office, "LSN", Some(&cluster)), vec![]);
+    // A wrong value is still wrong as a text object: an overlong name is
+    // refused as it would be as a plain string.
+    let mut tx = office.transaction();
+    let p1 = read::path(&tx, &["staff", "p1"]).unwrap();
+    let name = tx
+        .put_object(&p1, "fullName", automerge::ObjType::Text)
+        .unwrap();
+    tx.splice_text(&name, 0, 0, &"A".repeat(5_000)).unwrap();
+    tx.commit();
+    let found = validate_office(&office, "LSN", Some(&cluster));
+    assert_eq!(codes(&found), vec!["text-too-long"], "{found:?}");
+}

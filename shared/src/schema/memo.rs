@@ -1,0 +1,73 @@
+//! Validation that reads only what changed: the relay validates the state
+//! every incoming change makes, and reading a whole office document into
+//! typed values is most of that cost. An [`OfficeMemo`] keeps the last
+//! reading (and the cluster document's, which supplies the scoring table);
+//! the next validation reads again only the records the new changes
+//! touched ([`Touched`]), then runs the same checks as
+//! [`validate_office`](super::validate_office) on the typed document.
+//!
+//! The result is the same as a full validation (a property test checks it
+//! on thousands of random edits, `tests::incremental`); only its cost
+//! differs.
+
+use std::sync::Arc;
+
+use automerge::{Automerge, ChangeHash, ReadDoc};
+
+use super::cluster_doc::ClusterDoc;
+use super::load::{Loaded, load_cluster, load_office, reload_office};
+use super::office_doc::OfficeDoc;
+use super::touched::Touched;
+use super::validate;
+use crate::core::Violation;
+
+/// What the last validation of one office document read (see the module
+/// docs). Cheap to keep: the typed document and the cluster's, shared.
+#[derive(Clone, Debug)]
+pub struct OfficeMemo {
+    heads: Vec<ChangeHash>,
+    loaded: Loaded<OfficeDoc>,
+    cluster: Option<(Vec<ChangeHash>, Arc<ClusterDoc>)>,
+}
+
+impl OfficeMemo {
+    /// The heads of the state this memo read.
+    pub fn heads(&self) -> &[ChangeHash] {
+        &self.heads
+    }
+}
+
+/// [`validate_office`](super::validate_office), reading only what changed
+/// since `memo` when `memo` is an earlier state of `doc`; returns the
+/// violations and the memo of `doc` for the next time.
+pub fn validate_office_since(
+    doc: &Automerge,
+    code: &str,
+    cluster: Option<&Automerge>,
+    memo: Option<&OfficeMemo>,
+) -> (Vec<Violation>, OfficeMemo) {
+    let heads = doc.get_heads();
+    let loaded = match memo {
+        Some(m) if m.heads == heads => m.loaded.clone(),
+        Some(m) if m.heads.iter().all(|h| doc.get_change_by_hash(h).is_some()) => {
+            reload_office(doc, &m.loaded, &Touched::since(doc, &m.heads))
+        }
+        _ => load_office(doc),
+    };
+    let known = memo.and_then(|m| m.cluster.as_ref());
+    let cluster = cluster.map(|c| {
+        let heads = c.get_heads();
+        match known {
+            Some((h, table)) if *h == heads => (heads, table.clone()),
+            _ => (heads, Arc::new(load_cluster(c).doc)),
+        }
+    });
+    let violations =
+        validate::office_loaded(doc, code, &loaded, cluster.as_ref().map(|(_, t)| &**t));
+    let memo = OfficeMemo {
+        heads,
+        loaded,
+        cluster,
+    };
+    (violations, memo)
+}

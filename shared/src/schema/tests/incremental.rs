@@ -1,0 +1,277 @@
+//! Validation that reads only what changed equals a full validation, on
+//! thousands of random edits: valid and invalid values, text objects,
+//! records added, replaced and deleted (ids with `/` too), nested lists,
+//! root fields, whole maps replaced, concurrent edits merged, and changes
+//! to the cluster's scoring table.
+
+use automerge::transaction::Transactable;
+use automerge::{Automerge, ObjId, ObjType, ROOT, ReadDoc, ScalarValue, Value};
+
+use super::*;
+use crate::sim::SeededRng;
+
+const ROOT_FIELDS: &[&str] = &["name", "kind", "officeCode", "schemaVersion", "leadingVote"];
+
+fn pick<'a, T>(rng: &mut SeededRng, items: &'a [T]) -> Option<&'a T> {
+    if items.is_empty() {
+        None
+    } else {
+        Some(&items[rng.below(items.len() as u64) as usize])
+    }
+}
+
+fn random_scalar(rng: &mut SeededRng) -> ScalarValue {
+    match rng.below(9) {
+        0 => ScalarValue::Int(rng.below(40) as i64 - 5),
+        1 => ScalarValue::F64(rng.below(300) as f64 / 10.0),
+        2 => ScalarValue::Str("2026-03-01".into()),
+        3 => ScalarValue::Str("31/02/2026".into()),
+        4 => ScalarValue::Str("A".repeat(600).into()),
+        5 => ScalarValue::Boolean(true),
+        6 => ScalarValue::Null,
+        7 => ScalarValue::Str("laoDongTienTien".into()),
+        _ => ScalarValue::Str("p1".into()),
+    }
+}
+
+/// The records of the root maps, as (map object, record id).
+fn records(doc: &Automerge) -> Vec<(ObjId, String, String)> {
+    let mut out = Vec::new();
+    for key in migrate::OFFICE_MAPS {
+        if let Some(obj) = read::map(doc, &ROOT, *key) {
+            for id in doc.keys(&obj) {
+                out.push((obj.clone(), key.to_string(), id));
+            }
+        }
+    }
+    out
+}
+
+/// One random edit of an office document, made on `doc`.
+fn random_edit(doc: &mut Automerge, rng: &mut SeededRng) {
+    let recs = records(doc);
+    let mut tx = doc.transaction();
+    match rng.below(10) {
+        // A field of a record: a scalar of any kind.
+        0..=2 => {
+            if let Some((map, _, id)) = pick(rng, &recs).cloned()
+                && let Ok(Some((Value::Object(ObjType::Map), rec))) = tx.get(&map, id.as_str())
+            {
+                let fields: Vec<String> = tx.keys(&rec).collect();
+                let field = pick(rng, &fields).cloned().unwrap_or_else(|| "note".into());
+                tx.put(&rec, field.as_str(), random_scalar(rng)).unwrap();
+            }
+        }
+        // A text field as a text object (as automerge 3's JavaScript writes).
+        3 => {
+            if let Some((map, _, id)) = pick(rng, &recs).cloned()
+                && let Ok(Some((Value::Object(ObjType::Map), rec))) = tx.get(&map, id.as_str())
+            {
+                let texts: Vec<String> = tx
+                    .keys(&rec)
+                    .filter(|k| read::text(&tx, &rec, k.as_str()).is_some())
+                    .collect();
+                if let Some(field) = pick(rng, &texts).cloned() {
+                    let value = read::text(&tx, &rec, field.as_str()).unwrap();
+                    let t = tx.put_object(&rec, field.as_str(), ObjType::Text).unwrap();
+                    tx.splice_text(&t, 0, 0, &value).unwrap();
+                    if rng.below(2) == 0 {
+                        tx.splice_text(&t, 0, 1, "").unwrap();
+                    }
+                }
+            }
+        }
+        // A record deleted.
+        4 => {
+            if let Some((map, _, id)) = pick(rng, &recs).cloned() {
+                tx.delete(&map, id.as_str()).unwrap();
+            }
+        }
+        // A record copied under a new id (sometimes with a '/').
+        5 => {
+            if let Some((map, _, id)) = pick(rng, &recs).cloned()
+                && let Ok(Some((Value::Object(ObjType::Map), rec))) = tx.get(&map, id.as_str())
+            {
+                let new_id = if rng.below(3) == 0 {
+                    format!("{id}/x{}", rng.below(5))
+                } else {
+                    format!("{id}-{}", rng.below(5))
+                };
+                let fields: Vec<(String, ScalarValue)> = tx
+                    .map_range(&rec, ..)
+                    .filter_map(|item| match item.value {
+                        automerge::ValueRef::Scalar(s) => Some((item.key.to_string(), s.into())),
+                        _ => None,
+                    })
+                    .collect();
+                let copy = tx.put_object(&map, new_id.as_str(), ObjType::Map).unwrap();
+                for (k, v) in fields {
+                    tx.put(&copy, k.as_str(), v).unwrap();
+                }
+            }
+        }
+        // A record replaced by a scalar (unreadable), or a nested map or
+        // list inside a record (discipline entries, lists of ids).
+        6 => {
+            if let Some((map, _, id)) = pick(rng, &recs).cloned() {
+                if rng.below(2) == 0 {
+                    tx.put(&map, id.as_str(), random_scalar(rng)).unwrap();
+                } else if let Ok(Some((Value::Object(ObjType::Map), rec))) =
+                    tx.get(&map, id.as_str())
+                {
+                    let nested: Vec<ObjId> = tx
+                        .map_range(&rec, ..)
+                        .filter(|item| matches!(item.value, automerge::ValueRef::Object(_)))
+                        .filter_map(|item| match tx.get(&rec, item.key.as_ref()) {
+                            Ok(Some((Value::Object(_), o))) => Some(o),
+                            _ => None,
+                        })
+                        .collect();
+                    match pick(rng, &nested) {
+                        Some(o) if matches!(tx.object_type(o), Ok(ObjType::List)) => {
+                            tx.insert(o, 0, random_scalar(rng)).unwrap();
+                        }
+                        Some(o) if matches!(tx.object_type(o), Ok(ObjType::Map)) => {
+                            let entry = tx.put_object(o, "k1", ObjType::Map).unwrap();
+                            tx.put(&entry, "level", "canhCao").unwrap();
+                            tx.put(&entry, "from", random_scalar(rng)).unwrap();
+                        }
+                        _ => {
+                            let list = tx.put_object(&rec, "extra", ObjType::List).unwrap();
+                            tx.insert(&list, 0, "p1").unwrap();
+                        }
+                    }
+                }
+            }
+        }
+        // A root field.
+        7 => {
+            let field = *pick(rng, ROOT_FIELDS).unwrap();
+            match rng.below(4) {
+                0 => {
+                    tx.delete(ROOT, field).unwrap();
+                }
+                1 => {
+                    let t = tx.put_object(ROOT, field, ObjType::Text).unwrap();
+                    tx.splice_text(&t, 0, 0, "LSN").unwrap();
+                }
+                _ => {
+                    tx.put(ROOT, field, random_scalar(rng)).unwrap();
+                }
+            }
+        }
+        // A whole root map replaced (empty, or by a scalar).
+        8 => {
+            if rng.below(4) == 0 {
+                let key = *pick(rng, migrate::OFFICE_MAPS).unwrap();
+                if rng.below(2) == 0 {
+                    tx.put_object(ROOT, key, ObjType::Map).unwrap();
+                } else {
+                    tx.put(ROOT, key, 7).unwrap();
+                }
+            }
+        }
+        // An unknown key, kept and ignored.
+        _ => {
+            tx.put(ROOT, "ghiChu", random_scalar(rng)).unwrap();
+        }
+    }
+    tx.commit();
+}
+
+fn sorted(mut v: Vec<crate::core::Violation>) -> Vec<crate::core::Violation> {
+    v.sort();
+    v.dedup();
+    v
+}
+
+#[test]
+fn incremental_validation_equals_full_validation_on_random_edits() {
+    let mut edits = 0;
+    for seed in 1..=24u64 {
+        let mut rng = SeededRng::new(seed);
+        let mut doc = office_doc();
+        let mut cluster = cluster_doc();
+        let (_, mut memo) = validate_office_since(&doc, "LSN", Some(&cluster), None);
+        let mut loaded = load_office(&doc);
+        for step in 0..100 {
+            let heads = doc.get_heads();
+            match rng.below(12) {
+                // Two devices edit concurrently; the relay merges both.
+                0 => {
+                    let mut other = doc.fork();
+                    random_edit(&mut other, &mut rng);
+                    random_edit(&mut doc, &mut rng);
+                    doc.merge(&mut other).unwrap();
+                    edits += 2;
+                }
+                // The leader changes the scoring table.
+                1 => {
+                    let mut tx = cluster.transaction();
+                    if let Some(c1) = read::path(&tx, &["criteria", "C1"]) {
+                        tx.put(&c1, "maxPoints", rng.below(40) as i64).unwrap();
+                    }
+                    tx.commit();
+                    edits += 1;
+                }
+                _ => {
+                    for _ in 0..=rng.below(3) {
+                        random_edit(&mut doc, &mut rng);
+                        edits += 1;
+                    }
+                }
+            }
+            let full = validate_office(&doc, "LSN", Some(&cluster));
+            let (fast, next) = validate_office_since(&doc, "LSN", Some(&cluster), Some(&memo));
+            assert_eq!(
+                sorted(fast),
+                sorted(full),
+                "seed {seed}, step {step}: {:?}",
+                Touched::since(&doc, &heads)
+            );
+            let touched = Touched::since(&doc, &heads);
+            let reread = reload_office(&doc, &loaded, &touched);
+            let whole = load_office(&doc);
+            assert_eq!(
+                reread.doc, whole.doc,
+                "seed {seed}, step {step}: {touched:?}"
+            );
+            assert_eq!(
+                sorted(reread.problems),
+                sorted(whole.problems.clone()),
+                "seed {seed}, step {step}: {touched:?}"
+            );
+            memo = next;
+            loaded = whole;
+        }
+    }
+    assert!(edits > 2_500, "{edits} edits");
+}
+
+#[test]
+fn a_change_touches_only_its_records() {
+    let mut doc = office_doc();
+    let heads = doc.get_heads();
+    let mut tx = doc.transaction();
+    let p1 = read::path(&tx, &["staff", "p1"]).unwrap();
+    tx.put(&p1, "position", "Phó Chánh Văn phòng").unwrap();
+    let e = read::path(&tx, &["evaluations", "2026-p1"]).unwrap();
+    tx.put(&e, "votesYes", 4).unwrap();
+    tx.put(ROOT, "name", "Văn phòng").unwrap();
+    tx.commit();
+    let t = Touched::since(&doc, &heads);
+    assert!(!t.everything);
+    assert_eq!(t.fields.iter().collect::<Vec<_>>(), vec!["name"]);
+    assert_eq!(
+        t.records
+            .iter()
+            .map(|(k, ids)| (
+                k.as_str(),
+                ids.iter().map(String::as_str).collect::<Vec<_>>()
+            ))
+            .collect::<Vec<_>>(),
+        vec![("evaluations", vec!["2026-p1"]), ("staff", vec!["p1"])]
+    );
+    assert!(t.covers("staff/p1/fullName") && t.covers("staff") && !t.covers("staff/p2"));
+    assert!(!t.covers("staff/p1x") && t.covers("name"));
+}
