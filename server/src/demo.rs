@@ -32,7 +32,7 @@ pub enum DemoError {
 }
 
 fn new_doc_id() -> Result<DocumentId, TokenError> {
-    Ok(DocumentId::from_bytes(random_bytes::<16>()?))
+    Ok(DocumentId::new_v4(random_bytes::<16>()?))
 }
 
 fn store_doc(store: &FileStore, id: DocumentId, doc: &Automerge) -> Result<(), StoreError> {

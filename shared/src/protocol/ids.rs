@@ -34,6 +34,15 @@ impl DocumentId {
         Self(bytes)
     }
 
+    /// A new id from 16 random bytes, shaped as a version 4 UUID as
+    /// automerge-repo makes them (`uuid.v4()`): automerge-repo 1.x clients
+    /// refuse any other id, 2.x clients accept both.
+    pub fn new_v4(mut random: [u8; 16]) -> Self {
+        random[6] = (random[6] & 0x0f) | 0x40;
+        random[8] = (random[8] & 0x3f) | 0x80;
+        Self(random)
+    }
+
     /// The raw bytes.
     pub fn as_bytes(&self) -> &[u8; 16] {
         &self.0
@@ -128,6 +137,22 @@ impl From<&str> for PeerId {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn new_ids_are_version_4_uuids_and_keep_their_randomness() {
+        for random in [[0u8; 16], [0xff; 16], [0x5a; 16]] {
+            let id = DocumentId::new_v4(random);
+            let b = id.as_bytes();
+            assert_eq!(b[6] >> 4, 4, "version 4");
+            assert_eq!(b[8] >> 6, 0b10, "RFC 4122 variant");
+            assert_eq!(b[6] & 0x0f, random[6] & 0x0f);
+            assert_eq!(b[8] & 0x3f, random[8] & 0x3f);
+            for i in (0..16).filter(|i| *i != 6 && *i != 8) {
+                assert_eq!(b[i], random[i]);
+            }
+            assert_eq!(DocumentId::from_url(&id.url()), Ok(id));
+        }
+    }
 
     #[test]
     fn round_trips_through_text_and_url() {
