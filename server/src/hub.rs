@@ -58,6 +58,8 @@ struct OutboxTx {
 const OUTBOX_FRAMES: usize = 1024;
 /// Frames from all devices waiting for the hub.
 const INBOX_FRAMES: usize = 1024;
+/// Frames fed to the core in one go before its actions run (see the loop).
+const FRAME_BATCH: usize = 64;
 
 /// Create an outbox pair for a new connection.
 pub fn outbox() -> (OutboxHandle, Outbox) {
@@ -199,7 +201,18 @@ pub fn spawn<S: RelayStore>(
                     Some(msg) => task.handle(msg),
                     None => break,
                 },
-                Some((conn, bytes)) = frames_rx.recv() => task.frame(conn, bytes),
+                Some((conn, bytes)) = frames_rx.recv() => {
+                    task.frame(conn, bytes);
+                    // Frames that are already here go in before the core is
+                    // polled: it then answers each peer of a busy document
+                    // once for all of them, not once per frame.
+                    for _ in 1..FRAME_BATCH {
+                        match frames_rx.try_recv() {
+                            Ok((conn, bytes)) => task.frame(conn, bytes),
+                            Err(_) => break,
+                        }
+                    }
+                }
                 _ = ticker.tick() => {
                     let now_ms = task.started.elapsed().as_millis() as u64;
                     task.guarded(None, Input::Tick { now_ms });

@@ -119,6 +119,19 @@ for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) {
   });
 }
 
+// A client shut down while its WebSocket is still reconnecting makes `ws`
+// emit an 'error' nobody can listen for (the socket is internal to the
+// adapter): it ends that client, not the run.
+process.on("uncaughtException", (e) => {
+  if (String(e?.message ?? e).includes("WebSocket was closed before the connection was established")) {
+    console.error(`[bench] (a client closed while reconnecting: ${e.message})`);
+    return;
+  }
+  console.error(e);
+  cleanupSync();
+  process.exit(1);
+});
+
 function tempDir(prefix) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
   tempDirs.add(dir);

@@ -158,9 +158,11 @@ impl<P: Policy> Core<P> {
         }
         if is_request && empty && self.cfg.role == Role::Relay {
             self.send_unavailable(conn, doc_id);
-        } else if self.cfg.role == Role::Relay || changed {
+        } else if changed {
+            // Every peer of the document may need the new changes.
             self.flush(&doc_id);
         } else {
+            // Nothing new for the others: only the sender is owed an answer.
             self.flush_one(conn, &doc_id);
         }
         if trusted && changed {
@@ -229,8 +231,42 @@ impl<P: Policy> Core<P> {
         self.flush_one(conn, &doc);
     }
 
-    /// Send sync messages for `doc` to every peer syncing it, if durable.
+    /// Owe a sync message for `doc` to every peer syncing it (sent when the
+    /// shell next polls, if durable).
     pub(super) fn flush(&mut self, doc: &DocumentId) {
+        self.flushes.insert(*doc, None);
+    }
+
+    /// Owe a sync message for `doc` to one peer.
+    pub(super) fn flush_one(&mut self, conn: ConnId, doc: &DocumentId) {
+        match self.flushes.entry(*doc) {
+            std::collections::btree_map::Entry::Vacant(e) => {
+                e.insert(Some([conn].into()));
+            }
+            std::collections::btree_map::Entry::Occupied(mut e) => {
+                if let Some(conns) = e.get_mut() {
+                    conns.insert(conn);
+                }
+            }
+        }
+    }
+
+    /// Generate the sync messages owed.
+    pub(super) fn run_flushes(&mut self) {
+        for (doc, conns) in std::mem::take(&mut self.flushes) {
+            match conns {
+                None => self.flush_now(&doc),
+                Some(conns) => {
+                    for conn in conns {
+                        self.flush_one_now(conn, &doc);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Send sync messages for `doc` to every peer syncing it, if durable.
+    fn flush_now(&mut self, doc: &DocumentId) {
         let conns: Vec<ConnId> = self
             .peers
             .iter()
@@ -238,11 +274,11 @@ impl<P: Policy> Core<P> {
             .map(|(c, _)| *c)
             .collect();
         for conn in conns {
-            self.flush_one(conn, doc);
+            self.flush_one_now(conn, doc);
         }
     }
 
-    pub(super) fn flush_one(&mut self, conn: ConnId, doc: &DocumentId) {
+    fn flush_one_now(&mut self, conn: ConnId, doc: &DocumentId) {
         let Some(Slot::Ready(st)) = self.docs.get(doc) else {
             return;
         };

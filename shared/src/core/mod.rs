@@ -317,6 +317,11 @@ pub struct Core<P: Policy> {
     docs: HashMap<DocumentId, Slot>,
     peers: BTreeMap<ConnId, Peer>,
     actions: VecDeque<Action>,
+    /// Sync messages owed, by document: to every peer (`None`) or to some.
+    /// They are generated when the shell next polls, once per document and
+    /// peer however many inputs asked for them (a shell that feeds several
+    /// inputs before polling gets one message per peer, not one per input).
+    flushes: BTreeMap<DocumentId, Option<std::collections::BTreeSet<ConnId>>>,
     ephemeral_count: u64,
     /// The shell's time (see [`Input::Tick`]).
     now_ms: u64,
@@ -333,6 +338,7 @@ impl<P: Policy> Core<P> {
             docs: HashMap::new(),
             peers: BTreeMap::new(),
             actions: VecDeque::new(),
+            flushes: BTreeMap::new(),
             ephemeral_count: 0,
             now_ms: 0,
             write_retry: None,
@@ -354,11 +360,15 @@ impl<P: Policy> Core<P> {
 
     /// The next action for the shell, if any.
     pub fn poll(&mut self) -> Option<Action> {
+        if self.actions.is_empty() {
+            self.run_flushes();
+        }
         self.actions.pop_front()
     }
 
     /// All pending actions.
     pub fn drain(&mut self) -> Vec<Action> {
+        self.run_flushes();
         self.actions.drain(..).collect()
     }
 
