@@ -207,6 +207,13 @@ pub fn spawn<S: RelayStore>(
                     // polled: it then answers each peer of a busy document
                     // once for all of them, not once per frame.
                     for _ in 1..FRAME_BATCH {
+                        // Control messages go first, as in the select: a
+                        // connection's Connect is sent before its first
+                        // frame, so a frame taken while the control channel
+                        // is empty never belongs to a connection not yet in.
+                        if !rx.is_empty() {
+                            break;
+                        }
                         match frames_rx.try_recv() {
                             Ok((conn, bytes)) => task.frame(conn, bytes),
                             Err(_) => break,
