@@ -45,6 +45,7 @@ import { fileURLToPath } from "node:url";
 
 import { Repo, generateAutomergeUrl } from "@automerge/automerge-repo";
 import { WebSocketClientAdapter } from "@automerge/automerge-repo-network-websocket";
+import { cleanupSync, removeTempDir, tempDir, track, untrack } from "../e2e/cleanup.mjs";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const DOCS = 8; // office documents in play
@@ -88,37 +89,6 @@ const SERVER_NAMES = {
 
 // ---------------------------------------------------------------- helpers: cleanup
 
-const children = new Set(); // live child processes
-const tempDirs = new Set(); // temp dirs to delete on exit
-
-function cleanupSync() {
-  for (const child of children) {
-    try {
-      child.kill("SIGKILL");
-    } catch {
-      // already gone
-    }
-  }
-  children.clear();
-  for (const dir of tempDirs) {
-    try {
-      fs.rmSync(dir, { recursive: true, force: true });
-    } catch {
-      // best effort
-    }
-  }
-  tempDirs.clear();
-}
-
-process.on("exit", cleanupSync);
-for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) {
-  process.on(signal, () => {
-    console.error(`\ninterrupted (${signal}): stopping servers, removing temp dirs`);
-    cleanupSync();
-    process.exit(128 + (os.constants.signals[signal] || 1));
-  });
-}
-
 // A client shut down while its WebSocket is still reconnecting makes `ws`
 // emit an 'error' nobody can listen for (the socket is internal to the
 // adapter): it ends that client, not the run.
@@ -131,17 +101,6 @@ process.on("uncaughtException", (e) => {
   cleanupSync();
   process.exit(1);
 });
-
-function tempDir(prefix) {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-  tempDirs.add(dir);
-  return dir;
-}
-
-function removeTempDir(dir) {
-  fs.rmSync(dir, { recursive: true, force: true });
-  tempDirs.delete(dir);
-}
 
 // ---------------------------------------------------------------- helpers: misc
 
@@ -186,8 +145,7 @@ async function startProcess({ cmd, args, env, cwd, readyPattern, logFile, timeou
   const out = fs.openSync(logFile, "a");
   fs.writeSync(out, `$ ${cmd} ${args.join(" ")}\n`);
   const child = spawn(cmd, args, { cwd, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", out] });
-  children.add(child);
-  child.on("exit", () => children.delete(child));
+  track(child);
   const match = await new Promise((resolve, reject) => {
     let pending = "";
     let done = false;
@@ -234,7 +192,7 @@ async function startProcess({ cmd, args, env, cwd, readyPattern, logFile, timeou
         await exited;
         clearTimeout(timer);
       }
-      children.delete(child);
+      untrack(child);
       fs.closeSync(out);
     },
   };
@@ -278,6 +236,21 @@ function peakMemoryMb(pid) {
 /** A client Repo: npm automerge-repo, WebSocket, no storage. */
 function newClientRepo(wsUrl) {
   return new Repo({ network: [new WebSocketClientAdapter(wsUrl)] });
+}
+
+/**
+ * `repo.find`, asked again (up to 3 times, 1 s apart) when a busy server
+ * answers that the document is unavailable: a client would retry too.
+ */
+async function findRetrying(repo, url, what) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await withTimeout(repo.find(url), 60_000, what);
+    } catch (e) {
+      if (attempt >= 3 || !String(e?.message ?? e).includes("unavailable")) throw e;
+      await sleep(1_000);
+    }
+  }
 }
 
 const closedRepos = new WeakSet();
@@ -532,7 +505,7 @@ async function runOne(kind, clientCount, prepared) {
     // Everyone opens its document(s); check both servers serve the same starting point.
     await Promise.all(
       clients.map(async (c) => {
-        c.handle = await withTimeout(c.repo.find(c.doc.url), 60_000, `client ${c.doc.office}/${c.slot} find`);
+        c.handle = await findRetrying(c.repo, c.doc.url, `client ${c.doc.office}/${c.slot} find`);
         // The relay's refusals arrive as ephemeral messages {thidua: "rejected", …}.
         c.handle.on("ephemeral-message", ({ message }) => {
           if (message && message.thidua === "rejected") c.rejected += 1;
@@ -540,7 +513,7 @@ async function runOne(kind, clientCount, prepared) {
       }),
     );
     const observed = await Promise.all(
-      prepared.docs.map((d) => withTimeout(observer.find(d.url), 60_000, `observer find ${d.office}`)),
+      prepared.docs.map((d) => findRetrying(observer, d.url, `observer find ${d.office}`)),
     );
     for (const c of clients) {
       if (headsKey(c.handle) !== c.doc.heads) throw new Error(`${kind}: ${c.doc.office}'s document does not start at the prepared heads`);
@@ -596,6 +569,10 @@ function report(results) {
     "|---|---:|---:|---:|---:|---:|",
   ];
   for (const r of results) {
+    if (r.failed) {
+      lines.push(`| ${SERVER_NAMES[r.server]} | ${r.clients} | – | – | – | failed: ${r.failed} |`);
+      continue;
+    }
     const conv = r.convergedAfterLastWriteS === null ? `not within ${CONFIG.timeoutS} s` : fmt(r.convergedAfterLastWriteS, 2);
     lines.push(`| ${SERVER_NAMES[r.server]} | ${r.clients} | ${r.edits} | ${fmt(r.cpuMsPerEdit, 3)} | ${fmt(r.peakMemoryMb, 1)} | ${conv} |`);
   }
@@ -605,7 +582,7 @@ function report(results) {
   for (const n of CONFIG.clientCounts) {
     const node = results.find((r) => r.server === "node" && r.clients === n);
     const relay = results.find((r) => r.server === "relay" && r.clients === n);
-    if (!node || !relay) continue;
+    if (!node || !relay || node.failed || relay.failed) continue;
     const ratio = (a, b) => (b > 0 ? a / b : null);
     ratios.push({ clients: n, cpu: ratio(relay.cpuMsPerEdit, node.cpuMsPerEdit), memory: ratio(relay.peakMemoryMb, node.peakMemoryMb) });
   }
@@ -663,7 +640,16 @@ async function main() {
   for (const n of CONFIG.clientCounts) {
     for (const kind of CONFIG.servers) {
       log(`running ${kind} with ${n} clients…`);
-      const r = await runOne(kind, n, prepared);
+      let r;
+      try {
+        r = await runOne(kind, n, prepared);
+      } catch (e) {
+        // A server that fails the run is a result, not the end of the benchmark.
+        const failed = String(e?.message ?? e);
+        log(`  failed: ${failed}`);
+        results.push({ server: kind, clients: n, failed });
+        continue;
+      }
       const conv = r.convergedAfterLastWriteS === null ? `not within ${CONFIG.timeoutS} s` : `${r.convergedAfterLastWriteS.toFixed(2)} s`;
       log(`  ${r.cpuMsPerEdit.toFixed(3)} ms CPU per edit, peak ${r.peakMemoryMb.toFixed(1)} MB, converged after ${conv}`);
       results.push(r);

@@ -7,10 +7,10 @@ import { createHash } from "node:crypto";
 import fs from "node:fs";
 import http from "node:http";
 import net from "node:net";
-import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
+import { cleanupSync, removeTempDir, tempDir as makeTempDir, track, untrack } from "./cleanup.mjs";
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 export const DIST = process.env.THIDUA_DIST ? path.resolve(process.env.THIDUA_DIST) : path.join(ROOT, "dist");
@@ -34,37 +34,7 @@ export const CHROMIUM_FLAGS = [
 
 // ---------------------------------------------------------------- cleanup
 
-const children = new Set(); // live child processes (relays)
-const tempDirs = new Set(); // temp dirs to delete on exit
 const browsers = new Set();
-
-function cleanupSync() {
-  for (const child of children) {
-    try {
-      child.kill("SIGKILL");
-    } catch {
-      // already gone
-    }
-  }
-  children.clear();
-  for (const dir of tempDirs) {
-    try {
-      fs.rmSync(dir, { recursive: true, force: true });
-    } catch {
-      // best effort
-    }
-  }
-  tempDirs.clear();
-}
-
-process.on("exit", cleanupSync);
-for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) {
-  process.on(signal, () => {
-    cleanupSync();
-    // Playwright kills the browsers it launched on exit.
-    process.exit(128 + (os.constants.signals[signal] || 1));
-  });
-}
 
 /** Close every browser and stop every relay still running (async, graceful first). */
 export async function cleanupAll() {
@@ -75,16 +45,10 @@ export async function cleanupAll() {
 
 /** A fresh temp dir, deleted when the run ends. */
 export function tempDir(prefix = "thidua-e2e-") {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-  tempDirs.add(dir);
-  return dir;
+  return makeTempDir(prefix);
 }
 
-/** Remove a temp dir now (it is forgotten by the exit cleanup). */
-export function removeTempDir(dir) {
-  fs.rmSync(dir, { recursive: true, force: true });
-  tempDirs.delete(dir);
-}
+export { removeTempDir };
 
 // ---------------------------------------------------------------- artifacts
 
@@ -160,7 +124,7 @@ export async function startRelay({
         await exited;
         clearTimeout(timer);
       }
-      children.delete(child);
+      untrack(child);
     },
     kill9() {
       return this.stop("SIGKILL");
@@ -197,7 +161,7 @@ export async function startRelay({
       stdio: ["ignore", "pipe", "pipe"],
       env: { ...process.env, RUST_LOG: process.env.RUST_LOG || "info,tower_http=warn" },
     });
-    children.add(child);
+    track(child);
     relay.child = child;
     const tail = [];
     const keep = (line) => {
@@ -208,7 +172,6 @@ export async function startRelay({
       log.write(buf);
       for (const line of buf.toString("utf8").split("\n")) if (line) keep(line);
     });
-    child.on("exit", () => children.delete(child));
     child.on("close", () => log.end());
     await new Promise((resolve, reject) => {
       let pending = "";
