@@ -33,7 +33,10 @@
 //!
 //! A shell feeds [`core::Input`]s in and carries [`core::Action`]s out. The
 //! relay (`server/src/hub.rs`), the browser (`app/src/sync/`) and the
-//! deterministic simulator ([`sim`]) all look like this:
+//! deterministic simulator ([`sim`]) all look like this. Sync messages are
+//! generated when the shell polls, once per document and peer for all the
+//! inputs fed since the last poll: a busy shell feeds what is waiting, then
+//! polls (the relay's hub takes up to 64 frames at a time).
 //!
 //! ```no_run
 //! use shared::core::{Action, Config, ConnId, Core, Input, PeerAuth, Role, TrustAll};

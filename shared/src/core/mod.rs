@@ -358,7 +358,8 @@ impl<P: Policy> Core<P> {
         &self.policy
     }
 
-    /// The next action for the shell, if any.
+    /// The next action for the shell, if any. Sync messages owed since the
+    /// last poll are generated here, once the other actions are out.
     pub fn poll(&mut self) -> Option<Action> {
         if self.actions.is_empty() {
             self.run_flushes();
