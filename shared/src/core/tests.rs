@@ -106,6 +106,33 @@ fn open_all(sim: &mut Sim<OfficePolicy, TrustAll>, i: usize, ids: &[DocumentId])
     sim.run();
 }
 
+/// The seeds to run: `range`, or only `THIDUA_SIM_SEED` when it is set (to
+/// replay one that failed).
+fn seeds(range: std::ops::RangeInclusive<u64>) -> Vec<u64> {
+    match std::env::var("THIDUA_SIM_SEED") {
+        Ok(seed) => vec![seed.parse().expect("THIDUA_SIM_SEED is a number")],
+        Err(_) => range.collect(),
+    }
+}
+
+/// Prints the one-line command that replays a seed when the test fails
+/// inside it (a failed assertion or a livelock in `Sim::run`).
+struct ReplayOnPanic {
+    seed: u64,
+    test: &'static str,
+}
+
+impl Drop for ReplayOnPanic {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            eprintln!(
+                "replay: THIDUA_SIM_SEED={} cargo test -p thidua-shared --lib {} -- --exact",
+                self.seed, self.test
+            );
+        }
+    }
+}
+
 #[test]
 fn two_devices_of_one_office_edit_offline_and_converge_in_either_order() {
     for first in [0usize, 1] {
@@ -477,7 +504,11 @@ fn compaction_keeps_every_change_and_deletes_only_what_it_merged() {
 #[test]
 fn eight_offices_two_devices_each_converge_on_random_schedules() {
     let offices = ["LSN", "CBG", "TQG", "LCI", "TNN", "PTO", "SLA", "DBN"];
-    for seed in 1..=40u64 {
+    for seed in seeds(1..=40) {
+        let _replay = ReplayOnPanic {
+            seed,
+            test: "core::tests::eight_offices_two_devices_each_converge_on_random_schedules",
+        };
         let (mut sim, ids) = world(&offices);
         let mut rng = SeededRng::new(seed);
         let mut devices = Vec::new();
