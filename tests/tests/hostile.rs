@@ -681,3 +681,43 @@ async fn a_decompression_bomb_keeps_the_relay_small_and_responsive() {
     let _ = child.kill().await;
     let _ = std::fs::remove_dir_all(&data_dir);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_deeply_nested_change_costs_the_relay_its_size_not_its_depth_squared() {
+    // The gate finds the records a change touched from the path of each
+    // operation's object: walked from the root for every operation, a chain
+    // of 20,000 nested maps would cost 200 million steps and hold the hub.
+    let relay = TestRelay::start("hostile-deep").await;
+    let lsn = relay.office_doc("LSN");
+    let honest = bystander(&relay);
+    let base = relay_doc(&relay, lsn).await;
+    let (change, heads) = forged(&base, |tx| {
+        let mut obj = tx
+            .put_object(automerge::ROOT, "ghiChuSau", automerge::ObjType::Map)
+            .unwrap();
+        for _ in 1..20_000 {
+            obj = tx.put_object(&obj, "a", automerge::ObjType::Map).unwrap();
+        }
+        tx.put(&obj, "day", "sâu").unwrap();
+    });
+    let mut s = joined(&relay.ws_url(), &relay.token("LSN")).await;
+    send(
+        &mut s,
+        &sync_msg(lsn, sync_data(heads.clone(), vec![change])),
+    )
+    .await;
+    // An unknown key is kept and ignored: the change is valid and applied,
+    // and the honest device's edits kept being acknowledged meanwhile.
+    // A hub held by the check does not even answer this read: bound it.
+    let applied = tokio::time::timeout(PATIENCE, async {
+        while relay_doc(&relay, lsn).await.get_heads() != heads {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    })
+    .await;
+    assert!(
+        applied.is_ok(),
+        "the nested change was checked and applied in time"
+    );
+    honest.finish().await;
+}

@@ -10,10 +10,10 @@
 //! root) is all that can differ. Objects never move in automerge, so the
 //! path of an operation's object is fixed.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use automerge::legacy::{Key, ObjectId};
-use automerge::{Automerge, ChangeHash, Prop, ReadDoc};
+use automerge::{Automerge, ChangeHash, ObjId, Prop, ReadDoc};
 
 use super::read;
 
@@ -48,9 +48,10 @@ impl Touched {
     /// What the changes of `doc` since `heads` touched.
     pub fn since(doc: &Automerge, heads: &[ChangeHash]) -> Self {
         let mut touched = Touched::default();
+        let mut places = HashMap::new();
         for change in doc.get_changes(heads) {
             for op in change.decode().operations {
-                touched.add(doc, &op.obj, &op.key);
+                touched.add(doc, &mut places, &op.obj, &op.key);
                 if touched.everything {
                     return touched;
                 }
@@ -59,8 +60,14 @@ impl Touched {
         touched
     }
 
-    fn add(&mut self, doc: &Automerge, obj: &ObjectId, key: &Key) {
-        let id = match obj {
+    fn add(
+        &mut self,
+        doc: &Automerge,
+        places: &mut HashMap<ObjId, Place>,
+        obj: &ObjectId,
+        key: &Key,
+    ) {
+        let place = match obj {
             ObjectId::Root => {
                 match key {
                     Key::Map(k) => {
@@ -70,32 +77,19 @@ impl Touched {
                 }
                 return;
             }
-            ObjectId::Id(id) => id,
-        };
-        let path = doc
-            .import_obj(&id.to_string())
-            .and_then(|obj| doc.parents(&obj))
-            .map(|parents| parents.path());
-        let Ok(path) = path else {
-            self.everything = true;
-            return;
-        };
-        match (path.first(), path.get(1)) {
-            (Some((_, Prop::Map(root))), Some((_, Prop::Map(record)))) => {
-                self.record(&root[..], &record[..]);
-            }
-            (Some((_, Prop::Map(root))), None) => match key {
-                // An operation on a root map: its key is the record.
-                Key::Map(record) => self.record(&root[..], &record[..]),
-                Key::Seq(_) => {
-                    self.fields.insert(root.clone());
-                }
+            ObjectId::Id(id) => match doc.import_obj(&id.to_string()) {
+                Ok(obj) => place(doc, places, &obj),
+                Err(_) => Place::Unknown,
             },
-            (Some((_, Prop::Map(root))), Some((_, Prop::Seq(_)))) => {
-                // Inside a root list: read the list again.
-                self.fields.insert(root.clone());
+        };
+        match (place, key) {
+            // An operation on a root map: its key is the record.
+            (Place::RootMap(root), Key::Map(record)) => self.record(&root, record),
+            (Place::RootMap(root) | Place::Field(root), _) => {
+                self.fields.insert(root);
             }
-            _ => self.everything = true,
+            (Place::Record(root, record), _) => self.record(&root, &record),
+            (Place::Unknown, _) => self.everything = true,
         }
     }
 
@@ -168,4 +162,58 @@ impl Touched {
                 .is_some_and(|after| after.is_empty() || after.starts_with('/'))
         })
     }
+}
+
+/// Where an object sits, in the schema's terms.
+#[derive(Clone, Debug)]
+enum Place {
+    /// The object at a root key (a root map of records, a root text).
+    RootMap(String),
+    /// Inside a record of a root map (at any depth).
+    Record(String, String),
+    /// Inside a root list (read again whole).
+    Field(String),
+    Unknown,
+}
+
+/// Where `obj` sits. Walks up only until an ancestor already placed (every
+/// object below a record is in that record), so the operations of one
+/// change cost their number, not their number times their depth.
+fn place(doc: &Automerge, places: &mut HashMap<ObjId, Place>, obj: &ObjId) -> Place {
+    if let Some(known) = places.get(obj) {
+        return known.clone();
+    }
+    let Ok(parents) = doc.parents(obj) else {
+        return Place::Unknown;
+    };
+    // Props from `obj` up, until a placed ancestor or the root.
+    let mut props = Vec::new();
+    let mut ancestor = None;
+    for parent in parents {
+        props.push(parent.prop);
+        if let Some(known) = places.get(&parent.obj) {
+            ancestor = Some(known.clone());
+            break;
+        }
+    }
+    let found = match ancestor {
+        Some(Place::RootMap(root)) => match props.last() {
+            Some(Prop::Map(record)) => Place::Record(root, record.clone()),
+            _ => Place::Field(root),
+        },
+        Some(inherited) => inherited,
+        None => {
+            let mut down = props.iter().rev();
+            match (down.next(), down.next()) {
+                (Some(Prop::Map(root)), None) => Place::RootMap(root.clone()),
+                (Some(Prop::Map(root)), Some(Prop::Map(record))) => {
+                    Place::Record(root.clone(), record.clone())
+                }
+                (Some(Prop::Map(root)), Some(Prop::Seq(_))) => Place::Field(root.clone()),
+                _ => Place::Unknown,
+            }
+        }
+    };
+    places.insert(obj.clone(), found.clone());
+    found
 }
