@@ -91,6 +91,8 @@ pub struct ServeOptions {
     pub limits: Limits,
     /// Storage failures on command (tests and drills); `None` in production.
     pub faults: Option<Arc<faults::Faults>>,
+    /// Worker threads that documents are spread over; 0: one per core.
+    pub workers: usize,
 }
 
 /// Everything request handlers share.
@@ -174,9 +176,7 @@ impl Running {
             _ = &mut self.server => {}
         }
         tracing::info!("stopping: waiting for writes in flight");
-        let (tx, rx) = tokio::sync::oneshot::channel();
-        self.hub.send(hub::HubMsg::Flush(tx));
-        let _ = tokio::time::timeout(Duration::from_secs(10), rx).await;
+        let _ = tokio::time::timeout(Duration::from_secs(10), self.hub.flush()).await;
     }
 }
 
@@ -219,15 +219,21 @@ pub async fn start(opts: ServeOptions) -> Result<Running, StartError> {
     cfg.max_docs_per_connection = opts.limits.max_docs_per_connection;
     cfg.limits = opts.limits.gate.clone();
     let policy = ClusterPolicy::new(directory.clone());
-    let outbox = opts.limits.max_outbox_bytes;
+    let hub_opts = hub::HubOptions {
+        workers: match opts.workers {
+            0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+            n => n,
+        },
+        max_outbox_bytes: opts.limits.max_outbox_bytes,
+    };
     let hub = match &opts.faults {
         Some(f) => hub::spawn(
             policy,
             faults::FaultyStore::new(store, f.clone()),
             cfg,
-            outbox,
+            hub_opts,
         ),
-        None => hub::spawn(policy, store, cfg, outbox),
+        None => hub::spawn(policy, store, cfg, hub_opts),
     };
     let state = Arc::new(AppState {
         hub: hub.clone(),

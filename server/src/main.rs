@@ -51,6 +51,9 @@ enum Command {
         /// Most open sync connections of one device token.
         #[arg(long, default_value_t = 8)]
         max_connections_per_token: usize,
+        /// Worker threads the documents are spread over (0: one per core).
+        #[arg(long, default_value_t = 0)]
+        workers: usize,
     },
     /// Issue or revoke device tokens.
     Token {
@@ -120,6 +123,7 @@ fn main() -> ExitCode {
             idle_timeout_secs,
             max_connections,
             max_connections_per_token,
+            workers,
         } => runtime().block_on(serve(ServeOptions {
             listen,
             data_dir,
@@ -134,6 +138,7 @@ fn main() -> ExitCode {
                 ..Limits::default()
             },
             faults: None,
+            workers,
         })),
         Command::Client {
             url,

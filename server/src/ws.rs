@@ -20,7 +20,7 @@ use shared::core::{ConnId, DeviceAuth, PeerAuth};
 use shared::protocol::Message;
 
 use crate::AppState;
-use crate::hub::{HubMsg, Outbound};
+use crate::hub::Outbound;
 use crate::tokens::{AuthError, TokenRecord};
 
 /// WebSocket close code for "policy violation" (RFC 6455).
@@ -172,12 +172,7 @@ pub async fn serve_socket(
         device = device.device,
         "device connected"
     );
-    let (handle, mut outbox) = crate::hub::outbox();
-    app.hub.send(HubMsg::Connect {
-        conn,
-        auth: PeerAuth::Device(device),
-        out: handle,
-    });
+    let (mut connection, mut outbox) = app.hub.connect(conn, PeerAuth::Device(device));
     let (mut sink, mut stream) = socket.split();
     let limits = &app.limits;
     let idle = limits.idle_timeout;
@@ -192,9 +187,12 @@ pub async fn serve_socket(
             incoming = stream.next() => match incoming {
                 Some(Ok(WsMessage::Binary(bytes))) => {
                     last_heard = Instant::now();
-                    // Waits while the hub is busy: this socket is not read
-                    // meanwhile, so a flooding device slows only itself.
-                    app.hub.frame(conn, bytes.to_vec()).await;
+                    // Waits while the document's shard is busy: this socket
+                    // is not read meanwhile, so a flooding device slows only itself.
+                    if let Err(refusal) = connection.frame(bytes.to_vec()).await {
+                        goodbye = Some((refusal.code.into(), refusal.message, CLOSE_POLICY));
+                        break;
+                    }
                 }
                 Some(Ok(WsMessage::Text(_))) => {
                     goodbye = Some((
@@ -270,7 +268,7 @@ pub async fn serve_socket(
             }
         }
     }
-    app.hub.send(HubMsg::Disconnect { conn });
+    drop(connection);
     if let Some((code, message, close_code)) = goodbye {
         tracing::info!(conn = conn.0, code, "closing connection: {message}");
         let bye = async {

@@ -133,20 +133,45 @@ pub struct Sim<R: Policy, C: Policy> {
     /// of what an imperfect but honest message does, e.g. a bloom filter's
     /// false positive).
     pub tamper_from_relay: Option<Tamper>,
+    /// Bytes of frames delivered to the relay and from it (what a reconnect
+    /// costs on the wire).
+    pub bytes_to_relay: u64,
+    pub bytes_from_relay: u64,
     next_conn: u64,
 }
 
 impl<R: Policy, C: Policy> Sim<R, C> {
     pub fn new(relay_policy: R) -> Self {
-        let cfg = Config::new(PeerId::from("relay"), Role::Relay);
+        let mut cfg = Config::new(PeerId::from("relay"), Role::Relay);
+        cfg.storage_id = Some("relay-storage".into());
         Self {
             relay: Node::new(Core::new(cfg, relay_policy)),
             clients: Vec::new(),
             links: Vec::new(),
             auths: Vec::new(),
             tamper_from_relay: None,
+            bytes_to_relay: 0,
+            bytes_from_relay: 0,
             next_conn: 1,
         }
+    }
+
+    /// The relay process dies and starts again: writes in flight are lost,
+    /// every connection drops, the new core knows only what storage holds.
+    pub fn restart_relay(&mut self)
+    where
+        R: Clone,
+    {
+        for i in 0..self.clients.len() {
+            self.disconnect(i);
+        }
+        let cfg = self.relay.core.config().clone();
+        let policy = self.relay.core.policy().clone();
+        let storage = std::mem::take(&mut self.relay.storage);
+        let instant = self.relay.instant_storage;
+        self.relay = Node::new(Core::new(cfg, policy));
+        self.relay.storage = storage;
+        self.relay.instant_storage = instant;
     }
 
     /// Add a client that authenticates as `auth`; returns its index.
@@ -263,6 +288,7 @@ impl<R: Policy, C: Policy> Sim<R, C> {
                 if let Some(tamper) = self.tamper_from_relay.as_mut() {
                     tamper(&mut bytes);
                 }
+                self.bytes_from_relay += bytes.len() as u64;
                 self.clients[client].core.handle(Input::Frame {
                     conn: client_conn,
                     bytes,
@@ -274,6 +300,7 @@ impl<R: Policy, C: Policy> Sim<R, C> {
             for (conn, bytes) in std::mem::take(&mut self.clients[i].outbox) {
                 if let Some(l) = self.links.iter().find(|l| l.client_conn == conn && l.up) {
                     let relay_conn = l.relay_conn;
+                    self.bytes_to_relay += bytes.len() as u64;
                     self.relay.core.handle(Input::Frame {
                         conn: relay_conn,
                         bytes,

@@ -28,6 +28,17 @@ pub enum ChunkKind {
     Incremental,
     /// Changes the relay refused, set aside for the user (never merged).
     Draft,
+    /// What this replica and one peer last knew they share (automerge-repo's
+    /// `sync-state/<storageId>`), so a reconnect starts from there (never
+    /// merged; see `core::sync_states`).
+    SyncState,
+}
+
+impl ChunkKind {
+    /// Whether the chunk holds document content (merged when loading).
+    pub fn is_content(self) -> bool {
+        matches!(self, ChunkKind::Snapshot | ChunkKind::Incremental)
+    }
 }
 
 impl ChunkKind {
@@ -36,6 +47,7 @@ impl ChunkKind {
             ChunkKind::Snapshot => "snapshot",
             ChunkKind::Incremental => "incremental",
             ChunkKind::Draft => "draft",
+            ChunkKind::SyncState => "syncstate",
         }
     }
 
@@ -44,6 +56,7 @@ impl ChunkKind {
             "snapshot" => Some(ChunkKind::Snapshot),
             "incremental" => Some(ChunkKind::Incremental),
             "draft" => Some(ChunkKind::Draft),
+            "syncstate" => Some(ChunkKind::SyncState),
             _ => None,
         }
     }
@@ -158,7 +171,7 @@ pub struct LoadedDoc {
 pub fn merge_chunks(chunks: Vec<Chunk>) -> LoadedDoc {
     let mut chunks: Vec<Chunk> = chunks
         .into_iter()
-        .filter(|c| c.key.kind != ChunkKind::Draft)
+        .filter(|c| c.key.kind.is_content())
         .collect();
     chunks.sort_by_key(|c| c.key.kind);
     let mut doc = Automerge::new();

@@ -64,6 +64,8 @@ impl TestRelay {
             static_dir,
             limits,
             faults,
+            // Two shards on any machine: the tests cross shards every time.
+            workers: 2,
         })
         .await
         .expect("relay starts");

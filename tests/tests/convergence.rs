@@ -126,21 +126,13 @@ async fn all_offices_two_devices_each_converge_on_seeded_random_schedules() {
                             )
                         })
                         .await;
-                    let docs = vec![d];
                     let rh = relay
                         .running
                         .hub
-                        .read(docs, move |core| {
-                            (
-                                core.doc(&d).map(|x| x.get_heads()),
-                                core.describe_sync(&d)
-                                    .into_iter()
-                                    .filter(|l| l.contains("in_flight=true"))
-                                    .collect::<Vec<_>>(),
-                                core.describe_sync(&d).len(),
-                            )
-                        })
-                        .await;
+                        .copies(vec![d])
+                        .await
+                        .and_then(|mut c| c.remove(&d))
+                        .map(|x| x.get_heads());
                     panic!("seed {seed}: {e}\n{info}\nrelay: {rh:?}");
                 }
             }
@@ -150,12 +142,13 @@ async fn all_offices_two_devices_each_converge_on_seeded_random_schedules() {
         let relay_heads = relay
             .running
             .hub
-            .read(docs.clone(), move |core| {
+            .copies(docs.clone())
+            .await
+            .map(|mut copies| {
                 docs.iter()
-                    .map(|d| core.doc(d).unwrap().get_heads())
+                    .map(|d| copies.remove(d).unwrap().get_heads())
                     .collect::<Vec<_>>()
             })
-            .await
             .unwrap();
         for (c, _) in &devices {
             for (d, expected) in all_docs.iter().zip(&relay_heads) {

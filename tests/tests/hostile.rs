@@ -27,9 +27,10 @@ async fn relay_doc(relay: &TestRelay, doc: DocumentId) -> Automerge {
     relay
         .running
         .hub
-        .read(vec![doc], move |core| core.doc(&doc).cloned())
+        .copies(vec![doc])
         .await
         .expect("hub answers")
+        .remove(&doc)
         .expect("document loaded")
 }
 
@@ -595,11 +596,7 @@ async fn a_device_that_stops_reading_is_disconnected_and_others_go_on() {
     let filler = "x".repeat(15_000);
     let peers = |relay: &TestRelay| {
         let hub = relay.running.hub.clone();
-        async move {
-            hub.read(vec![], |core| core.ready_peers())
-                .await
-                .unwrap_or(0)
-        }
+        async move { hub.ready_peers().await.unwrap_or(0) }
     };
     let with_slow = peers(&relay).await;
     let deadline = std::time::Instant::now() + Duration::from_secs(60);

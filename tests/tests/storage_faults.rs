@@ -93,11 +93,7 @@ async fn a_document_that_cannot_be_loaded_is_not_served_as_empty() {
     a.set_online(false);
     let idle = |relay: &TestRelay, doc: DocumentId| {
         let hub = relay.running.hub.clone();
-        async move {
-            hub.read(vec![], move |core| !core.is_loaded(&doc))
-                .await
-                .unwrap_or(false)
-        }
+        async move { hub.is_loaded(doc).await.is_some_and(|loaded| !loaded) }
     };
     let deadline = Instant::now() + PATIENCE;
     while !idle(&relay, doc).await {

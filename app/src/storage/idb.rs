@@ -58,6 +58,10 @@ pub fn db_name_for_profile(profile: &str) -> String {
 pub struct IdbChunkStore {
     db: Database,
     name: String,
+    /// This database's own id in the sync protocol (`storageId`): made once,
+    /// kept in the settings store, so the relay keeps this replica's sync
+    /// states under it and a reconnect resumes where the last visit ended.
+    storage_id: String,
     /// Closes this connection when another tab upgrades the schema; kept alive
     /// as long as the store.
     _on_version_change: Closure<dyn FnMut()>,
@@ -69,6 +73,25 @@ impl std::fmt::Debug for IdbChunkStore {
             .field("name", &self.name)
             .finish_non_exhaustive()
     }
+}
+
+/// The setting that holds the database's `storageId`.
+const STORAGE_ID_SETTING: &str = "storage-id";
+
+/// Random hex from the browser's cryptographic generator (falls back to
+/// `Math.random`: the id is not a secret, only unlikely to collide).
+fn random_hex(bytes: usize) -> String {
+    let mut buf = vec![0u8; bytes];
+    let crypto = web_sys::window().and_then(|w| w.crypto().ok());
+    if crypto
+        .and_then(|c| c.get_random_values_with_u8_array(&mut buf).ok())
+        .is_none()
+    {
+        for b in &mut buf {
+            *b = (js_sys::Math::random() * 256.0) as u8;
+        }
+    }
+    buf.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 impl IdbChunkStore {
@@ -89,11 +112,26 @@ impl IdbChunkStore {
         });
         raw.set_onversionchange(Some(on_version_change.as_ref().unchecked_ref()));
 
-        Ok(Self {
+        let mut store = Self {
             db,
             name: db_name.to_string(),
+            storage_id: String::new(),
             _on_version_change: on_version_change,
-        })
+        };
+        store.storage_id = match store.get_setting_json::<String>(STORAGE_ID_SETTING).await? {
+            Some(id) => id,
+            None => {
+                let id = format!("thidua-web-{}", random_hex(16));
+                store.put_setting_json(STORAGE_ID_SETTING, &id).await?;
+                id
+            }
+        };
+        Ok(store)
+    }
+
+    /// This database's `storageId` in the sync protocol.
+    pub fn storage_id(&self) -> &str {
+        &self.storage_id
     }
 
     /// The database name this store was opened with.

@@ -90,7 +90,7 @@ impl Driver {
             PeerId(format!("thidua-web-{}-{}", session.office, random_hex(4))),
             Role::Client,
         );
-        cfg.storage_id = Some(format!("thidua-web-{}", store.db_name()));
+        cfg.storage_id = Some(store.storage_id().to_string());
         let mut core = Core::new(cfg, ClusterPolicy::new(session.directory.clone()));
         for doc in session.directory.all_docs() {
             core.open(doc);

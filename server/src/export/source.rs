@@ -47,14 +47,17 @@ pub async fn current_documents(
         .filter_map(|o| Some((o.code.clone(), directory.office_doc(&o.code)?)))
         .collect();
     let docs = directory.all_docs();
-    let read = hub.read(docs, move |core| {
-        let cluster = core.doc(&cluster_id)?.clone();
-        let copies = offices
-            .iter()
-            .filter_map(|(code, id)| core.doc(id).map(|d| (code.clone(), d.clone())))
+    let read = async move {
+        let mut copies = hub.copies(docs).await?;
+        let Some(cluster) = copies.remove(&cluster_id) else {
+            return Some(None);
+        };
+        let offices = offices
+            .into_iter()
+            .filter_map(|(code, id)| Some((code, copies.remove(&id)?)))
             .collect();
-        Some((cluster, copies))
-    });
+        Some(Some((cluster, offices)))
+    };
     match tokio::time::timeout(READ_TIMEOUT, read).await {
         Err(_) | Ok(None) => Err(SourceError::Timeout(READ_TIMEOUT)),
         Ok(Some(None)) => Err(SourceError::NoClusterDocument),

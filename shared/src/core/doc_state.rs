@@ -65,6 +65,8 @@ pub(crate) struct DocState {
     /// Client: a rebuild from the relay's state waits for the relay's
     /// changes or for writes to finish.
     pub rebuild_wanted: bool,
+    /// Saved sync states, by peer (see `core::sync_states`).
+    pub sync_states: BTreeMap<String, crate::core::sync_states::SavedState>,
 }
 
 impl DocState {
@@ -86,6 +88,7 @@ impl DocState {
             memo: None,
             waiting_bytes: 0,
             rebuild_wanted: false,
+            sync_states: BTreeMap::new(),
         }
     }
 

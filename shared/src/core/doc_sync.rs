@@ -9,7 +9,9 @@ impl<P: Policy> Core<P> {
         let Some(peer) = self.peers.get(&conn) else {
             return;
         };
-        let access = self.policy.access(&peer.auth, &doc_id, &Docs(&self.docs));
+        let access = self
+            .policy
+            .access(&peer.auth, &doc_id, &Docs(&self.docs, &self.external));
         if access == Access::None {
             let rejection = Rejection {
                 code: RejectCode::NotInCluster,
@@ -85,11 +87,20 @@ impl<P: Policy> Core<P> {
                 return self.fail(conn, "malformed-sync-data", message);
             }
         };
+        let starting = self
+            .peers
+            .get(&conn)
+            .is_some_and(|p| !p.docs.contains_key(&doc_id))
+            .then(|| self.starting_sync_state(conn, &doc_id));
         let Some(Slot::Ready(mut st)) = self.docs.remove(&doc_id) else {
             return;
         };
         let peer = self.peers.get_mut(&conn).expect("checked above");
-        let pd = peer.docs.entry(doc_id).or_insert_with(PeerDoc::new);
+        let pd = peer.docs.entry(doc_id).or_insert_with(|| {
+            let mut pd = PeerDoc::new();
+            pd.sync = starting.unwrap_or_default();
+            pd
+        });
         if !trusted && asks_from_scratch(&st.doc, &sync_msg) {
             // Sending a whole document is the relay's most expensive answer:
             // an honest device asks once per connection.
@@ -116,7 +127,7 @@ impl<P: Policy> Core<P> {
         } else {
             let cx = gate::Context {
                 policy: &self.policy,
-                docs: &self.docs,
+                docs: Docs(&self.docs, &self.external),
                 limits: &self.cfg.limits,
                 doc_id,
                 access,
@@ -173,15 +184,11 @@ impl<P: Policy> Core<P> {
 
     /// What a document's validity depends on: its heads and those of the
     /// documents the policy reads (e.g. the cluster document's scoring table).
-    pub(super) fn validity_key(
-        policy: &P,
-        docs: &HashMap<DocumentId, Slot>,
-        doc: &Automerge,
-    ) -> Vec<ChangeHash> {
+    pub(super) fn validity_key(policy: &P, docs: Docs<'_>, doc: &Automerge) -> Vec<ChangeHash> {
         let mut key = doc.get_heads();
         for pinned in policy.pinned() {
-            if let Some(Slot::Ready(p)) = docs.get(&pinned) {
-                key.extend(p.doc.get_heads());
+            if let Some(p) = docs.doc(&pinned) {
+                key.extend(p.get_heads());
             }
         }
         key
@@ -191,7 +198,7 @@ impl<P: Policy> Core<P> {
     /// nothing it depends on changed since it was last checked.
     pub(super) fn violations_before(
         policy: &P,
-        docs: &HashMap<DocumentId, Slot>,
+        docs: Docs<'_>,
         doc_id: &DocumentId,
         st: &mut DocState,
     ) -> Vec<Violation> {
@@ -201,7 +208,7 @@ impl<P: Policy> Core<P> {
         {
             return v.clone();
         }
-        let (v, memo) = policy.violations_since(doc_id, &st.doc, st.memo.as_ref(), &Docs(docs));
+        let (v, memo) = policy.violations_since(doc_id, &st.doc, st.memo.as_ref(), &docs);
         st.checked = Some((key, v.clone()));
         st.memo = memo;
         v
@@ -227,7 +234,11 @@ impl<P: Policy> Core<P> {
         if peer.docs.contains_key(&doc) {
             return;
         }
-        peer.docs.insert(doc, PeerDoc::new());
+        let mut pd = PeerDoc::new();
+        pd.sync = self.starting_sync_state(conn, &doc);
+        if let Some(peer) = self.peers.get_mut(&conn) {
+            peer.docs.insert(doc, pd);
+        }
         self.flush_one(conn, &doc);
     }
 

@@ -22,7 +22,9 @@ impl<P: Policy> Core<P> {
         F: FnOnce(&mut Transaction<'_>) -> Result<(), E>,
     {
         let access = match as_peer {
-            Some(auth) => self.policy.access(auth, doc, &Docs(&self.docs)),
+            Some(auth) => self
+                .policy
+                .access(auth, doc, &Docs(&self.docs, &self.external)),
             None => Access::Write,
         };
         if access != Access::Write {
@@ -31,14 +33,15 @@ impl<P: Policy> Core<P> {
         let Some(Slot::Ready(mut st)) = self.docs.remove(doc) else {
             return Err(ChangeError::NotLoaded(*doc));
         };
-        let before = Self::violations_before(&self.policy, &self.docs, doc, &mut st);
+        let before =
+            Self::violations_before(&self.policy, Docs(&self.docs, &self.external), doc, &mut st);
         let doc_ops = st.doc.stats().num_ops;
         let gated = as_peer.is_some();
         let mut after_all = Vec::new();
         let result = (|| {
             let cx = gate::Context {
                 policy: &self.policy,
-                docs: &self.docs,
+                docs: Docs(&self.docs, &self.external),
                 limits: &self.cfg.limits,
                 doc_id: *doc,
                 access,
@@ -77,7 +80,7 @@ impl<P: Policy> Core<P> {
             st.mirror = None;
             st.checked = gated.then(|| {
                 (
-                    Self::validity_key(&self.policy, &self.docs, &st.doc),
+                    Self::validity_key(&self.policy, Docs(&self.docs, &self.external), &st.doc),
                     after_all,
                 )
             });
@@ -227,6 +230,14 @@ impl<P: Policy> Core<P> {
         old.retain(|k| k != &snapshot.key);
         st.doc = rebuilt;
         st.mirror = None;
+        // Saved sync states may name the refused changes: start over.
+        let states: Vec<ChunkKey> = std::mem::take(&mut st.sync_states)
+            .into_values()
+            .map(|s| s.key)
+            .collect();
+        if !states.is_empty() {
+            self.actions.push_back(Action::Delete { keys: states });
+        }
         st.compaction = Some(doc_state::Compaction {
             snapshot: snapshot.key.clone(),
             merged: old.into_iter().collect(),

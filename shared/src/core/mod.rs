@@ -25,6 +25,7 @@ pub mod notice;
 mod peers;
 pub mod policy;
 mod storage_io;
+mod sync_states;
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
 
@@ -69,6 +70,14 @@ pub struct Config {
     pub compaction: CompactionPolicy,
     /// What one device's input may cost (see [`gate`]).
     pub limits: Limits,
+    /// Relay: answer `join` with `peer`. A shell that runs several cores for
+    /// one connection (documents spread over workers) lets one answer; the
+    /// others take the handshake silently and serve their documents.
+    pub answer_join: bool,
+    /// Load the documents the policy pins (see [`Policy::pinned`]) at start.
+    /// A shell with several cores loads them in the core that serves them
+    /// and gives the others read-only copies ([`Core::set_external_doc`]).
+    pub load_pinned: bool,
 }
 
 impl Config {
@@ -81,6 +90,8 @@ impl Config {
             max_docs_per_connection: 256,
             compaction: CompactionPolicy::default(),
             limits: Limits::default(),
+            answer_join: true,
+            load_pinned: true,
         }
     }
 }
@@ -255,6 +266,8 @@ struct Bucket {
 #[derive(Debug)]
 struct Peer {
     auth: PeerAuth,
+    /// The key this peer's sync states are saved under (it has storage).
+    storage_key: Option<String>,
     handshake: Handshake,
     docs: BTreeMap<DocumentId, PeerDoc>,
     ephemeral: Bucket,
@@ -299,13 +312,19 @@ pub struct StorageHealth {
     pub last_error: Option<String>,
 }
 
-struct Docs<'a>(&'a HashMap<DocumentId, Slot>);
+/// Documents this core holds, then read-only copies of documents another
+/// core holds (see [`Core::set_external_doc`]).
+#[derive(Clone, Copy)]
+struct Docs<'a>(&'a HashMap<DocumentId, Slot>, &'a External);
+
+/// Read-only copies of documents held by other cores of the same shell.
+type External = HashMap<DocumentId, std::sync::Arc<Automerge>>;
 
 impl DocLookup for Docs<'_> {
     fn doc(&self, id: &DocumentId) -> Option<&Automerge> {
         match self.0.get(id) {
             Some(Slot::Ready(st)) => Some(&st.doc),
-            _ => None,
+            _ => self.1.get(id).map(|d| &**d),
         }
     }
 }
@@ -322,9 +341,13 @@ pub struct Core<P: Policy> {
     /// peer however many inputs asked for them (a shell that feeds several
     /// inputs before polling gets one message per peer, not one per input).
     flushes: BTreeMap<DocumentId, Option<std::collections::BTreeSet<ConnId>>>,
+    /// Copies of documents another core holds, for rules that read them.
+    external: External,
     ephemeral_count: u64,
     /// The shell's time (see [`Input::Tick`]).
     now_ms: u64,
+    /// When the sync states of connected peers are saved next.
+    next_state_save_ms: u64,
     /// When to retry failed writes, and how many retries failed in a row.
     write_retry: Option<(u64, u32)>,
     last_storage_error: Option<String>,
@@ -339,13 +362,17 @@ impl<P: Policy> Core<P> {
             peers: BTreeMap::new(),
             actions: VecDeque::new(),
             flushes: BTreeMap::new(),
+            external: HashMap::new(),
             ephemeral_count: 0,
             now_ms: 0,
+            next_state_save_ms: 0,
             write_retry: None,
             last_storage_error: None,
         };
-        for doc in core.policy.pinned() {
-            core.ensure_loading(doc);
+        if core.cfg.load_pinned {
+            for doc in core.policy.pinned() {
+                core.ensure_loading(doc);
+            }
         }
         core
     }
@@ -383,7 +410,15 @@ impl<P: Policy> Core<P> {
 
     /// Read access to every loaded document.
     pub fn lookup(&self) -> impl DocLookup + '_ {
-        Docs(&self.docs)
+        Docs(&self.docs, &self.external)
+    }
+
+    /// A read-only copy of a document another core holds (a shell with
+    /// several cores: the cluster document, which the rules of every office
+    /// document read). Replaces the previous copy; documents this core holds
+    /// itself are always read from its own state.
+    pub fn set_external_doc(&mut self, id: DocumentId, doc: std::sync::Arc<Automerge>) {
+        self.external.insert(id, doc);
     }
 
     /// Whether a document is loaded (not still loading).
@@ -423,6 +458,7 @@ impl<P: Policy> Core<P> {
             Input::Connected { conn, auth } => self.on_connected(conn, auth),
             Input::Frame { conn, bytes } => self.on_frame(conn, bytes),
             Input::Disconnected { conn } => {
+                self.save_sync_states(Some(conn));
                 self.peers.remove(&conn);
             }
             Input::Loaded { doc, chunks } => self.on_loaded(doc, chunks),

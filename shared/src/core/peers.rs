@@ -22,6 +22,7 @@ impl<P: Policy> Core<P> {
             conn,
             Peer {
                 auth,
+                storage_key: None,
                 handshake,
                 docs: BTreeMap::new(),
                 ephemeral: Bucket {
@@ -68,10 +69,15 @@ impl<P: Policy> Core<P> {
                 Message::Join {
                     sender_id,
                     supported_protocol_versions,
-                    ..
+                    metadata,
                 },
             ) => {
+                let answers = self.cfg.answer_join;
                 if !supported_protocol_versions.iter().any(|v| v == PROTOCOL_V1) {
+                    if !answers {
+                        // The part of the shell that answers refuses it.
+                        return;
+                    }
                     let message = format!(
                         "unsupported protocol versions {supported_protocol_versions:?}; this relay speaks version 1"
                     );
@@ -80,6 +86,10 @@ impl<P: Policy> Core<P> {
                 peer.handshake = Handshake::Ready {
                     remote: sender_id.clone(),
                 };
+                peer.storage_key = sync_states::peer_key(&peer.auth, metadata.as_ref());
+                if !answers {
+                    return;
+                }
                 let reply = Message::Peer {
                     sender_id: self.cfg.peer_id.clone(),
                     target_id: sender_id.clone(),
@@ -104,6 +114,7 @@ impl<P: Policy> Core<P> {
                 Message::Peer {
                     sender_id,
                     selected_protocol_version,
+                    metadata,
                     ..
                 },
             ) => {
@@ -116,6 +127,7 @@ impl<P: Policy> Core<P> {
                 peer.handshake = Handshake::Ready {
                     remote: sender_id.clone(),
                 };
+                peer.storage_key = sync_states::peer_key(&peer.auth, metadata.as_ref());
                 self.event(Event::PeerReady {
                     conn,
                     peer_id: sender_id,
@@ -189,6 +201,7 @@ impl<P: Policy> Core<P> {
             }
             Message::Ephemeral { .. } => self.on_ephemeral(conn, msg),
             Message::Leave { .. } => {
+                self.save_sync_states(Some(conn));
                 self.actions.push_back(Action::Close { conn });
                 self.peers.remove(&conn);
             }
@@ -265,7 +278,11 @@ impl<P: Policy> Core<P> {
         }
         b.tokens -= 1.0;
         let auth = peer.auth.clone();
-        if self.policy.access(&auth, &document_id, &Docs(&self.docs)) == Access::None {
+        if self
+            .policy
+            .access(&auth, &document_id, &Docs(&self.docs, &self.external))
+            == Access::None
+        {
             return;
         }
         let targets: Vec<(ConnId, PeerId)> = self

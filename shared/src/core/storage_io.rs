@@ -18,10 +18,19 @@ impl<P: Policy> Core<P> {
         let (drafts, chunks): (Vec<Chunk>, Vec<Chunk>) = chunks
             .into_iter()
             .partition(|c| c.key.kind == ChunkKind::Draft);
+        let (states, chunks): (Vec<Chunk>, Vec<Chunk>) = chunks
+            .into_iter()
+            .partition(|c| c.key.kind == ChunkKind::SyncState);
+        let (sync_states, stale_states) = sync_states::load(states);
+        if !stale_states.is_empty() {
+            self.actions
+                .push_back(Action::Delete { keys: stale_states });
+        }
         let loaded = merge_chunks(chunks);
         let problems: Vec<String> = loaded.problems.iter().map(|p| p.to_string()).collect();
         let mut st = DocState::new(doc, loaded.doc, loaded.merged);
         st.drafts = drafts.into_iter().map(|c| (c.key, c.bytes)).collect();
+        st.sync_states = sync_states;
         st.pinned = self.policy.pinned().contains(&doc);
         st.wanted = wanted;
         self.docs.insert(doc, Slot::Ready(Box::new(st)));
@@ -75,6 +84,7 @@ impl<P: Policy> Core<P> {
         for doc in loads {
             self.actions.push_back(Action::Load { doc });
         }
+        self.save_sync_states_when_due();
         if let Some((at, failures)) = self.write_retry
             && at <= now
         {
@@ -105,7 +115,7 @@ impl<P: Policy> Core<P> {
         let Some(Slot::Ready(st)) = self.docs.get_mut(&doc) else {
             return;
         };
-        if key.kind == ChunkKind::Draft {
+        if !key.kind.is_content() {
             return;
         }
         if let Some(keys) = st.stored_ok(&key) {
@@ -133,6 +143,8 @@ impl<P: Policy> Core<P> {
                 ChunkKind::Draft => {
                     st.drafts.insert(chunk.key, chunk.bytes);
                 }
+                // Another tab's sync states are its own.
+                ChunkKind::SyncState => {}
                 _ if st.stored.contains(&chunk.key) || st.pending.contains_key(&chunk.key) => {}
                 _ => match st.doc.load_incremental(&chunk.bytes) {
                     Ok(_) => {

@@ -294,6 +294,56 @@ impl Message {
     }
 }
 
+/// Which document a frame is about, read without decoding the rest: what a
+/// shell that spreads documents over workers needs to pick one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Route {
+    /// A message about one document (`request`, `sync`, `ephemeral`, …).
+    Doc(DocumentId),
+    /// `join`: every part of the shell that serves the connection must see it.
+    Join,
+    /// Any other message about the connection itself (`leave`, …), or a
+    /// frame that cannot be read (the part that answers refuses it).
+    Connection,
+}
+
+impl Message {
+    /// Where a frame goes (see [`Route`]): only the `documentId` field is
+    /// read; every other value is skipped under `budget` without copying.
+    pub fn route(bytes: &[u8], budget: CborBudget) -> Route {
+        let mut r = Reader::new(bytes, budget);
+        let Ok(Head::Map(len)) = r.head() else {
+            return Route::Connection;
+        };
+        let (mut doc, mut join) = (None, false);
+        let read = r.map_entries(len, |r, key| {
+            let MapKey::Text(k) = key else {
+                return r.skip_value();
+            };
+            if k != "documentId" && k != "type" {
+                return r.skip_value();
+            }
+            match r.head()? {
+                Head::Text(l) => {
+                    let t = r.text_body(l)?;
+                    if k == "type" {
+                        join = t == "join";
+                    } else {
+                        doc = DocumentId::parse_any(&t).ok();
+                    }
+                    Ok(())
+                }
+                other => r.skip_body(other),
+            }
+        });
+        match (read, doc, join) {
+            (Ok(()), _, true) => Route::Join,
+            (Ok(()), Some(d), false) => Route::Doc(d),
+            _ => Route::Connection,
+        }
+    }
+}
+
 impl From<CborError> for DecodeError {
     fn from(e: CborError) -> Self {
         match e {
@@ -635,6 +685,34 @@ mod tests {
     fn round_trip(m: Message) {
         let bytes = m.encode();
         assert_eq!(Message::decode(&bytes).unwrap(), m);
+    }
+
+    #[test]
+    fn frames_route_to_their_document_or_to_the_connection() {
+        let a = PeerId::from("a");
+        let budget = CborBudget::default();
+        let join = Message::Join {
+            sender_id: a.clone(),
+            supported_protocol_versions: vec!["1".into()],
+            metadata: None,
+        };
+        assert_eq!(Message::route(&join.encode(), budget), Route::Join);
+        let sync = Message::Sync {
+            document_id: doc(),
+            sender_id: a.clone(),
+            target_id: PeerId::from("b"),
+            data: vec![7; 100_000],
+        };
+        assert_eq!(Message::route(&sync.encode(), budget), Route::Doc(doc()));
+        let leave = Message::Leave { sender_id: a };
+        assert_eq!(Message::route(&leave.encode(), budget), Route::Connection);
+        // Unreadable frames go to the part that answers the connection.
+        assert_eq!(Message::route(b"\xff\x00", budget), Route::Connection);
+        let bad_id = encode_value(&Value::Map(vec![
+            (text("type"), text("sync")),
+            (text("documentId"), text("not-a-document")),
+        ]));
+        assert_eq!(Message::route(&bad_id, budget), Route::Connection);
     }
 
     #[test]

@@ -6,4 +6,4 @@ pub mod messages;
 
 pub use cbor::{CborBudget, CborError};
 pub use ids::{DocumentId, DocumentIdError, PeerId};
-pub use messages::{DecodeError, Message, PROTOCOL_V1, PeerMetadata};
+pub use messages::{DecodeError, Message, PROTOCOL_V1, PeerMetadata, Route};

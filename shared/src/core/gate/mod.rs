@@ -47,13 +47,11 @@ mod cursor;
 pub mod fuzz;
 pub(super) mod sync_shape;
 
-use std::collections::HashMap;
-
 use automerge::ReadDoc;
 use automerge::sync::{self, SyncDoc};
 
 use super::{
-    Access, Core, DocState, PeerDoc, Policy, RejectCode, Rejection, Slot, Violation, new_violations,
+    Access, Core, DocState, PeerDoc, Policy, RejectCode, Rejection, Violation, new_violations,
 };
 use crate::protocol::{CborBudget, DocumentId};
 
@@ -170,7 +168,7 @@ pub(super) enum Admitted {
 pub(super) struct Context<'a, P: Policy> {
     pub policy: &'a P,
     /// The other loaded documents (cross-document rules).
-    pub docs: &'a HashMap<DocumentId, Slot>,
+    pub docs: super::Docs<'a>,
     pub limits: &'a Limits,
     pub doc_id: DocumentId,
     pub access: Access,
@@ -252,12 +250,9 @@ pub(super) fn admit_remote<P: Policy>(
             let mirror = st.mirror.as_ref().expect("set above");
             // The policy reads only what the new changes touched, from
             // what it read of the state before (the memo).
-            let (after, memo) = cx.policy.violations_since(
-                &cx.doc_id,
-                mirror,
-                st.memo.as_ref(),
-                &super::Docs(cx.docs),
-            );
+            let (after, memo) =
+                cx.policy
+                    .violations_since(&cx.doc_id, mirror, st.memo.as_ref(), &cx.docs);
             let introduced = new_violations(&before, after.clone());
             if introduced.is_empty() {
                 Ok((after, memo))
@@ -424,9 +419,7 @@ pub(super) fn check_local<P: Policy, R: ReadDoc>(
     {
         return Err(LocalRefusal::TooLarge(r));
     }
-    let all = cx
-        .policy
-        .violations(&cx.doc_id, after, &super::Docs(cx.docs));
+    let all = cx.policy.violations(&cx.doc_id, after, &cx.docs);
     let introduced = new_violations(before, all.clone());
     if introduced.is_empty() {
         Ok(all)

@@ -1,17 +1,10 @@
-//! The relay's hub: one task owning the sync core, fed by connection tasks and
-//! storage tasks, carrying the core's actions out.
+//! One shard of the hub: a thread with its own sync core for the documents
+//! whose id maps to it, fed by connection tasks and storage tasks, carrying
+//! the core's actions out.
 //!
-//! One owner means no locks around the core and one total order of events;
-//! storage runs in parallel tasks and reports back as inputs, so a slow fsync
-//! delays only the acknowledgement it guards.
-//!
-//! Every queue is bounded: frames from devices enter through a bounded
-//! channel (a device that sends faster than the hub works waits on its own
-//! socket), and each connection's outbox holds at most
-//! [`crate::Limits::max_outbox_bytes`]; a device that does not read its
-//! frames is disconnected with a reason (it reconnects and resumes).
-//! The hub ticks the core once a second (rate limits, storage retries) and
-//! publishes the storage health `/healthz` reports.
+//! One owner per document means no locks around a core and one order of
+//! events per document; storage runs in parallel tasks and reports back as
+//! inputs, so a slow fsync delays only the acknowledgement it guards.
 
 use std::collections::HashMap;
 use std::panic::AssertUnwindSafe;
@@ -19,190 +12,178 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use automerge::{Automerge, ChangeHash};
 use shared::cluster::ClusterPolicy;
 use shared::core::{Action, Config, ConnId, Core, Event, Input, PeerAuth, StorageHealth};
 use shared::protocol::DocumentId;
 use tokio::sync::{mpsc, oneshot};
 
+use super::{Goodbye, Outbound, Progress, Published};
 use crate::store::RelayStore;
 
-/// What a connection task receives from the hub.
-#[derive(Debug)]
-pub enum Outbound {
-    Frame(Vec<u8>),
-    Close,
-}
-
-/// Why the hub dropped a connection on its own.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Goodbye {
-    pub code: &'static str,
-    pub message: String,
-}
-
-/// A connection's side of its outbox: frames, and the bytes still queued.
-pub struct Outbox {
-    pub frames: mpsc::Receiver<Outbound>,
-    pub queued: Arc<AtomicUsize>,
-    pub goodbye: oneshot::Receiver<Goodbye>,
-}
-
-/// The hub's side of a connection's outbox.
-struct OutboxTx {
-    frames: mpsc::Sender<Outbound>,
-    queued: Arc<AtomicUsize>,
-    goodbye: Option<oneshot::Sender<Goodbye>>,
-}
-
-/// Frames one outbox holds at most (besides the byte bound).
-const OUTBOX_FRAMES: usize = 1024;
-/// Frames from all devices waiting for the hub.
+/// Frames from all devices waiting for one shard.
 const INBOX_FRAMES: usize = 1024;
 /// Frames fed to the core in one go before its actions run (see the loop).
 const FRAME_BATCH: usize = 64;
 
-/// Create an outbox pair for a new connection.
-pub fn outbox() -> (OutboxHandle, Outbox) {
-    let (tx, rx) = mpsc::channel(OUTBOX_FRAMES);
-    let queued = Arc::new(AtomicUsize::new(0));
-    let (bye_tx, bye_rx) = oneshot::channel();
-    (
-        OutboxHandle(OutboxTx {
-            frames: tx,
-            queued: queued.clone(),
-            goodbye: Some(bye_tx),
-        }),
-        Outbox {
-            frames: rx,
-            queued,
-            goodbye: bye_rx,
-        },
-    )
+/// A shard's side of a connection's outbox (every shard holds one).
+pub(super) struct ShardOutbox {
+    pub(super) frames: mpsc::Sender<Outbound>,
+    pub(super) queued: Arc<AtomicUsize>,
+    /// Shared by the shards: the first to drop the connection says why.
+    pub(super) goodbye: Arc<Mutex<Option<oneshot::Sender<Goodbye>>>>,
 }
 
-/// The hub's end of an outbox, handed over in [`HubMsg::Connect`].
-pub struct OutboxHandle(OutboxTx);
-
-/// A read-only function run by the hub over its loaded documents.
-pub type ReadFn = Box<dyn FnOnce(&Core<ClusterPolicy>) + Send>;
-
-/// Control messages into the hub (bounded by the number of connections,
+/// Control messages into a shard (bounded by the number of connections,
 /// storage operations in flight and HTTP requests).
-pub enum HubMsg {
+pub(super) enum ShardMsg {
     Connect {
         conn: ConnId,
         auth: PeerAuth,
-        out: OutboxHandle,
+        out: ShardOutbox,
     },
     Disconnect {
         conn: ConnId,
     },
     Storage(Input),
-    /// Run a read-only function over the loaded documents (after loading `docs`).
-    Read {
+    /// Copies of documents of this shard (loading them first).
+    Copy {
         docs: Vec<DocumentId>,
-        f: ReadFn,
+        reply: oneshot::Sender<HashMap<DocumentId, Automerge>>,
     },
-    /// Answer once every write issued so far is durable (for orderly shutdown).
+    IsLoaded {
+        doc: DocumentId,
+        reply: oneshot::Sender<bool>,
+    },
+    ReadyPeers(oneshot::Sender<usize>),
+    /// Answer once every write issued so far is durable.
     Flush(oneshot::Sender<()>),
 }
 
-/// A handle to send messages to the hub.
-#[derive(Clone)]
-pub struct Hub {
-    tx: mpsc::UnboundedSender<HubMsg>,
-    frames: mpsc::Sender<(ConnId, Vec<u8>)>,
+type Frame = (ConnId, Vec<u8>, Arc<Progress>);
+
+/// The hub's handle on one shard.
+pub(super) struct Handle {
+    index: usize,
+    tx: mpsc::UnboundedSender<ShardMsg>,
+    frames: mpsc::Sender<Frame>,
     health: Arc<Mutex<StorageHealth>>,
 }
 
-impl Hub {
-    pub fn send(&self, msg: HubMsg) {
+impl Handle {
+    pub(super) fn send(&self, msg: ShardMsg) {
         let _ = self.tx.send(msg);
     }
 
-    /// Hand a device's frame to the hub, waiting while the hub is busy (the
-    /// caller stops reading its socket meanwhile: backpressure to the device).
-    pub async fn frame(&self, conn: ConnId, bytes: Vec<u8>) {
-        let _ = self.frames.send((conn, bytes)).await;
+    pub(super) async fn frame(&self, conn: ConnId, bytes: Vec<u8>, progress: Arc<Progress>) {
+        if let Err(e) = self.frames.send((conn, bytes, progress)).await {
+            // The shard is gone (shutting down): nothing waits on this frame.
+            e.0.2.handled(self.index);
+        }
     }
 
-    /// Storage health as of the hub's last step.
-    pub fn storage_health(&self) -> StorageHealth {
+    pub(super) fn health(&self) -> StorageHealth {
         self.health.lock().expect("health lock").clone()
     }
-
-    /// Read loaded documents (loading them first if needed).
-    pub async fn read<T: Send + 'static>(
-        &self,
-        docs: Vec<DocumentId>,
-        f: impl FnOnce(&Core<ClusterPolicy>) -> T + Send + 'static,
-    ) -> Option<T> {
-        let (tx, rx) = oneshot::channel();
-        self.send(HubMsg::Read {
-            docs,
-            f: Box::new(move |core| {
-                let _ = tx.send(f(core));
-            }),
-        });
-        rx.await.ok()
-    }
 }
 
-struct PendingRead {
+/// What a shard is started with.
+pub(super) struct Setup<S> {
+    pub(super) index: usize,
+    pub(super) policy: ClusterPolicy,
+    pub(super) store: S,
+    pub(super) cfg: Config,
+    pub(super) max_outbox_bytes: usize,
+    pub(super) published: Arc<Published>,
+    /// The document this shard publishes copies of (the cluster document).
+    pub(super) publishes: Option<DocumentId>,
+}
+
+struct PendingCopy {
     docs: Vec<DocumentId>,
-    f: ReadFn,
+    reply: oneshot::Sender<HashMap<DocumentId, Automerge>>,
 }
 
-struct HubTask<S: RelayStore> {
+struct Shard<S: RelayStore> {
+    index: usize,
     core: Core<ClusterPolicy>,
     store: S,
-    conns: HashMap<ConnId, OutboxTx>,
-    tx: mpsc::UnboundedSender<HubMsg>,
-    reads: Vec<PendingRead>,
+    conns: HashMap<ConnId, ShardOutbox>,
+    /// For storage answers; weak, so the shard ends when the hub is dropped.
+    tx: mpsc::WeakUnboundedSender<ShardMsg>,
+    copies: Vec<PendingCopy>,
     writes_in_flight: usize,
     flush_waiters: Vec<oneshot::Sender<()>>,
     max_outbox_bytes: usize,
     health: Arc<Mutex<StorageHealth>>,
     started: Instant,
+    published: Arc<Published>,
+    publishes: Option<DocumentId>,
+    /// Heads of the copy last published, or version of the copy last read.
+    published_heads: Vec<ChangeHash>,
+    seen_version: u64,
 }
 
-/// Start the hub task.
-pub fn spawn<S: RelayStore>(
-    policy: ClusterPolicy,
-    store: S,
-    cfg: Config,
-    max_outbox_bytes: usize,
-) -> Hub {
-    let (tx, mut rx) = mpsc::unbounded_channel();
-    let (frames_tx, mut frames_rx) = mpsc::channel::<(ConnId, Vec<u8>)>(INBOX_FRAMES);
+/// Start a shard on its own thread (with its own single-threaded runtime for
+/// the storage tasks it starts and its ticker).
+pub(super) fn spawn<S: RelayStore>(setup: Setup<S>) -> Handle {
+    let (tx, rx) = mpsc::unbounded_channel();
+    let (frames_tx, frames_rx) = mpsc::channel::<Frame>(INBOX_FRAMES);
     let health = Arc::new(Mutex::new(StorageHealth::default()));
-    let mut task = HubTask {
-        core: Core::new(cfg, policy),
-        store,
+    let shard = Shard {
+        index: setup.index,
+        core: Core::new(setup.cfg, setup.policy),
+        store: setup.store,
         conns: HashMap::new(),
-        tx: tx.clone(),
-        reads: Vec::new(),
+        tx: tx.downgrade(),
+        copies: Vec::new(),
         writes_in_flight: 0,
         flush_waiters: Vec::new(),
-        max_outbox_bytes,
+        max_outbox_bytes: setup.max_outbox_bytes,
         health: health.clone(),
         started: Instant::now(),
+        published: setup.published,
+        publishes: setup.publishes,
+        published_heads: Vec::new(),
+        seen_version: 0,
     };
-    tokio::spawn(async move {
-        task.run_actions();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a shard's runtime starts");
+    std::thread::Builder::new()
+        .name(format!("thidua-shard-{}", setup.index))
+        .spawn(move || runtime.block_on(shard.run(rx, frames_rx)))
+        .expect("a shard's thread starts");
+    Handle {
+        index: setup.index,
+        tx,
+        frames: frames_tx,
+        health,
+    }
+}
+
+impl<S: RelayStore> Shard<S> {
+    async fn run(
+        mut self,
+        mut rx: mpsc::UnboundedReceiver<ShardMsg>,
+        mut frames_rx: mpsc::Receiver<Frame>,
+    ) {
+        self.run_actions();
         let mut ticker = tokio::time::interval(Duration::from_secs(1));
         ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut handled: Vec<Arc<Progress>> = Vec::new();
         loop {
             tokio::select! {
                 // Control first: connects, storage answers and disconnects
                 // are what lets frames make progress.
                 biased;
                 msg = rx.recv() => match msg {
-                    Some(msg) => task.handle(msg),
+                    Some(msg) => self.handle(msg),
                     None => break,
                 },
-                Some((conn, bytes)) = frames_rx.recv() => {
-                    task.frame(conn, bytes);
+                Some(first) = frames_rx.recv() => {
+                    self.frame(first, &mut handled);
                     // Frames that are already here go in before the core is
                     // polled: it then answers each peer of a busy document
                     // once for all of them, not once per frame.
@@ -215,61 +196,100 @@ pub fn spawn<S: RelayStore>(
                             break;
                         }
                         match frames_rx.try_recv() {
-                            Ok((conn, bytes)) => task.frame(conn, bytes),
+                            Ok(f) => self.frame(f, &mut handled),
                             Err(_) => break,
                         }
                     }
                 }
                 _ = ticker.tick() => {
-                    let now_ms = task.started.elapsed().as_millis() as u64;
-                    task.guarded(None, Input::Tick { now_ms });
+                    let now_ms = self.started.elapsed().as_millis() as u64;
+                    self.guarded(None, Input::Tick { now_ms });
                 }
             }
-            task.run_actions();
-            task.serve_reads();
-            task.publish_health();
+            // Publish before anything of this round leaves (a change to the
+            // cluster document is acknowledged only after this) and before
+            // the connections that sent it may go on to other shards.
+            self.publish();
+            for p in handled.drain(..) {
+                p.handled(self.index);
+            }
+            self.run_actions();
+            self.serve_copies();
+            self.publish_health();
         }
-    });
-    Hub {
-        tx,
-        frames: frames_tx,
-        health,
     }
-}
 
-impl<S: RelayStore> HubTask<S> {
-    fn handle(&mut self, msg: HubMsg) {
+    fn handle(&mut self, msg: ShardMsg) {
         match msg {
-            HubMsg::Connect { conn, auth, out } => {
-                self.conns.insert(conn, out.0);
+            ShardMsg::Connect { conn, auth, out } => {
+                self.conns.insert(conn, out);
                 self.guarded(Some(conn), Input::Connected { conn, auth });
             }
-            HubMsg::Disconnect { conn } => {
+            ShardMsg::Disconnect { conn } => {
                 self.conns.remove(&conn);
                 self.guarded(None, Input::Disconnected { conn });
                 self.core.evict_idle();
             }
-            HubMsg::Storage(input) => {
+            ShardMsg::Storage(input) => {
                 if matches!(input, Input::Stored { .. }) {
                     self.writes_in_flight -= 1;
                 }
                 self.guarded(None, input);
             }
-            HubMsg::Read { docs, f } => {
+            ShardMsg::Copy { docs, reply } => {
                 for d in &docs {
                     if !self.core.is_loaded(d) {
                         self.core.load(*d);
                     }
                 }
-                self.reads.push(PendingRead { docs, f });
+                self.copies.push(PendingCopy { docs, reply });
             }
-            HubMsg::Flush(waiter) => self.flush_waiters.push(waiter),
+            ShardMsg::IsLoaded { doc, reply } => {
+                let _ = reply.send(self.core.is_loaded(&doc));
+            }
+            ShardMsg::ReadyPeers(reply) => {
+                let _ = reply.send(self.core.ready_peers());
+            }
+            ShardMsg::Flush(waiter) => self.flush_waiters.push(waiter),
         }
     }
 
-    fn frame(&mut self, conn: ConnId, bytes: Vec<u8>) {
+    fn frame(&mut self, (conn, bytes, progress): Frame, handled: &mut Vec<Arc<Progress>>) {
         if self.conns.contains_key(&conn) {
             self.guarded(Some(conn), Input::Frame { conn, bytes });
+        }
+        handled.push(progress);
+    }
+
+    /// The cluster document's shard: publish a copy when it changed.
+    fn publish(&mut self) {
+        let Some(id) = self.publishes else { return };
+        let Some(doc) = self.core.doc(&id) else {
+            return;
+        };
+        let heads = doc.get_heads();
+        if heads == self.published_heads {
+            return;
+        }
+        let copy = Arc::new(doc.clone());
+        self.published_heads = heads;
+        *self.published.doc.lock().expect("published lock") = Some((id, copy));
+        self.published.version.fetch_add(1, Ordering::AcqRel);
+    }
+
+    /// Other shards: take the newest published copy.
+    fn read_published(&mut self) {
+        if self.publishes.is_some() {
+            return;
+        }
+        let version = self.published.version.load(Ordering::Acquire);
+        if version == self.seen_version {
+            return;
+        }
+        self.seen_version = version;
+        let copy = self.published.doc.lock().expect("published lock").clone();
+        if let Some((id, doc)) = copy {
+            self.core.set_external_doc(id, doc);
         }
     }
 
@@ -277,6 +297,8 @@ impl<S: RelayStore> HubTask<S> {
     /// is closed (a document it was changing reloads from durable storage
     /// when next used), every other connection goes on.
     fn guarded(&mut self, conn: Option<ConnId>, input: Input) {
+        // The rules may read the cluster document: the newest copy first.
+        self.read_published();
         let core = &mut self.core;
         if std::panic::catch_unwind(AssertUnwindSafe(|| core.handle(input))).is_err() {
             tracing::error!(conn = ?conn.map(|c| c.0), "the sync core panicked on an input; the connection is closed");
@@ -295,21 +317,26 @@ impl<S: RelayStore> HubTask<S> {
 
     /// Disconnect a connection from the hub's side, telling it why.
     fn drop_conn(&mut self, conn: ConnId, code: &'static str, message: String) {
-        if let Some(mut out) = self.conns.remove(&conn)
-            && let Some(bye) = out.goodbye.take()
+        if let Some(out) = self.conns.remove(&conn)
+            && let Some(bye) = out.goodbye.lock().expect("goodbye lock").take()
         {
             let _ = bye.send(Goodbye { code, message });
         }
     }
 
-    fn serve_reads(&mut self) {
+    fn serve_copies(&mut self) {
         let core = &self.core;
-        let (ready, waiting): (Vec<_>, Vec<_>) = std::mem::take(&mut self.reads)
+        let (ready, waiting): (Vec<_>, Vec<_>) = std::mem::take(&mut self.copies)
             .into_iter()
             .partition(|r| r.docs.iter().all(|d| core.is_loaded(d)));
-        self.reads = waiting;
+        self.copies = waiting;
         for r in ready {
-            (r.f)(&self.core);
+            let copies = r
+                .docs
+                .iter()
+                .filter_map(|d| Some((*d, self.core.doc(d)?.clone())))
+                .collect();
+            let _ = r.reply.send(copies);
         }
         if self.writes_in_flight == 0 {
             for w in self.flush_waiters.drain(..) {
@@ -339,7 +366,9 @@ impl<S: RelayStore> HubTask<S> {
                     let (store, tx) = (self.store.clone(), self.tx.clone());
                     tokio::spawn(async move {
                         let chunks = store.load(doc).await.map_err(|e| e.to_string());
-                        let _ = tx.send(HubMsg::Storage(Input::Loaded { doc, chunks }));
+                        if let Some(tx) = tx.upgrade() {
+                            let _ = tx.send(ShardMsg::Storage(Input::Loaded { doc, chunks }));
+                        }
                     });
                 }
                 Action::Store { chunk } => {
@@ -348,7 +377,9 @@ impl<S: RelayStore> HubTask<S> {
                     tokio::spawn(async move {
                         let key = chunk.key.clone();
                         let result = store.put(chunk).await.map_err(|e| e.to_string());
-                        let _ = tx.send(HubMsg::Storage(Input::Stored { key, result }));
+                        if let Some(tx) = tx.upgrade() {
+                            let _ = tx.send(ShardMsg::Storage(Input::Stored { key, result }));
+                        }
                     });
                 }
                 Action::Delete { keys } => {
