@@ -157,6 +157,14 @@ impl Policy for ClusterPolicy {
         }
     }
 
+    fn reads_other_docs(&self, v: &Violation) -> bool {
+        use crate::core::ViolationCode as C;
+        matches!(
+            v.code,
+            C::UnknownCriterion | C::ScoreAboveMaximum | C::UnknownOffice
+        )
+    }
+
     fn pinned(&self) -> Vec<DocumentId> {
         self.directory.cluster_doc().into_iter().collect()
     }

@@ -1,5 +1,6 @@
 //! Per-office write rights on a real relay.
 
+use automerge::ReadDoc;
 use automerge::transaction::Transactable;
 use shared::core::{Event, RejectCode};
 use thidua_tests::{PATIENCE, TestRelay, heads, root_text, set_text};
@@ -167,4 +168,100 @@ async fn a_score_above_the_criterion_maximum_is_refused_by_the_relay() {
         .map(|doc| doc.get_heads())
         .unwrap();
     assert_eq!(relay_heads, before);
+}
+
+/// The leader's device changes the cluster's scoring table and scores the
+/// new criterion in its own office document while offline; back online, it
+/// sends both at once. The two documents are served by different worker
+/// threads of the relay: the office document's rules must see the new
+/// criterion (a connection's frames keep their order across workers), or
+/// the score would be refused as "not in the cluster's scoring table".
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_new_criterion_and_its_score_sent_together_are_both_accepted() {
+    // Demo documents get random ids: start until the two land apart.
+    let mut attempt = 0;
+    let relay = loop {
+        let relay = TestRelay::start("criterion-order").await;
+        let cluster = relay.directory().cluster_doc().unwrap();
+        let hub = &relay.running.hub;
+        if hub.shard_of(&cluster) != hub.shard_of(&relay.office_doc("LSN")) {
+            break relay;
+        }
+        attempt += 1;
+        assert!(attempt < 30, "documents always on one shard");
+    };
+    let cluster = relay.directory().cluster_doc().unwrap();
+    let lsn = relay.office_doc("LSN");
+    let leader = relay.device("LSN", "lsn-1");
+    for d in [cluster, lsn] {
+        leader.open(d);
+        leader.wait_synced(d, PATIENCE).await.unwrap();
+    }
+    // Several visits: which worker goes first is up to the scheduler, so
+    // one visit alone might pass by luck.
+    for visit in 0..6 {
+        leader.set_online(false);
+        let round = visit;
+        let id = format!("CX{round}");
+        let criterion = id.clone();
+        leader
+            .change(cluster, move |tx| {
+                let criteria =
+                    shared::schema::read::map(tx, &automerge::ROOT, "criteria").expect("criteria");
+                let first = tx.keys(&criteria).next().expect("a criterion");
+                let some = shared::schema::read::map(tx, &criteria, first).expect("a criterion");
+                let section = shared::schema::read::text(tx, &some, "section").unwrap_or_default();
+                let c = tx.put_object(&criteria, &criterion, automerge::ObjType::Map)?;
+                tx.put(&c, "section", section)?;
+                tx.put(&c, "title", format!("Tiêu chí bổ sung {round}"))?;
+                tx.put(&c, "maxPoints", 10)?;
+                tx.put(&c, "order", 100 + round)?;
+                Ok(())
+            })
+            .await
+            .expect("the leader may add a criterion");
+        leader
+            .change(lsn, move |tx| {
+                let scores = shared::schema::read::map(tx, &automerge::ROOT, "selfScores")
+                    .expect("selfScores");
+                let s = tx.put_object(&scores, &id, automerge::ObjType::Map)?;
+                tx.put(&s, "points", 7)?;
+                tx.put(&s, "note", "chấm theo tiêu chí mới")?;
+                Ok(())
+            })
+            .await
+            .expect("the score is valid on the device");
+        leader.set_online(true);
+        for d in [cluster, lsn] {
+            if let Err(e) = leader.wait_synced(d, PATIENCE).await {
+                let info = leader
+                    .read(move |v| {
+                        format!(
+                            "{:?} {:?}",
+                            v.core.describe_sync(&d),
+                            v.events.iter().rev().take(5).collect::<Vec<_>>()
+                        )
+                    })
+                    .await;
+                panic!("visit {visit}: {e}\n{info}");
+            }
+        }
+    }
+    let refused = leader
+        .read(|v| {
+            v.events
+                .iter()
+                .filter(|e| matches!(e, Event::Rejected { .. }))
+                .count()
+        })
+        .await;
+    assert_eq!(refused, 0, "nothing was refused");
+    let on_disk = relay.doc_on_disk(lsn);
+    let scores = shared::schema::read::map(&on_disk, &automerge::ROOT, "selfScores").unwrap();
+    for round in 0..6 {
+        assert!(
+            shared::schema::read::map(&on_disk, &scores, format!("CX{round}")).is_some(),
+            "score CX{round} stored"
+        );
+    }
 }

@@ -180,6 +180,11 @@ impl Hub {
         (connection, outbox)
     }
 
+    /// The shard (worker thread) that serves a document.
+    pub fn shard_of(&self, doc: &DocumentId) -> usize {
+        shard_of(doc, self.shards.len())
+    }
+
     /// Storage health of all shards together.
     pub fn storage_health(&self) -> StorageHealth {
         let mut all = StorageHealth::default();

@@ -26,6 +26,17 @@ pub(crate) struct Compaction {
     pub covers_merged: bool,
 }
 
+/// A sync message held by the gate for other documents' rules.
+#[derive(Debug)]
+pub(crate) struct Deferred {
+    pub conn: crate::core::ConnId,
+    pub is_request: bool,
+    /// The message's automerge sync data, as it arrived.
+    pub data: Vec<u8>,
+    /// Refused if still objected to after this time.
+    pub deadline_ms: u64,
+}
+
 /// A loaded document.
 #[derive(Debug)]
 pub(crate) struct DocState {
@@ -65,6 +76,9 @@ pub(crate) struct DocState {
     /// Client: a rebuild from the relay's state waits for the relay's
     /// changes or for writes to finish.
     pub rebuild_wanted: bool,
+    /// Messages held until the documents their rules read change (see
+    /// `gate::Admitted::Deferred`), in arrival order.
+    pub deferred: std::collections::VecDeque<Deferred>,
     /// Saved sync states, by peer (see `core::sync_states`).
     pub sync_states: BTreeMap<String, crate::core::sync_states::SavedState>,
 }
@@ -89,6 +103,7 @@ impl DocState {
             waiting_bytes: 0,
             rebuild_wanted: false,
             sync_states: BTreeMap::new(),
+            deferred: std::collections::VecDeque::new(),
         }
     }
 

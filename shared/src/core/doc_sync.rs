@@ -78,6 +78,49 @@ impl<P: Policy> Core<P> {
             Message::Request { data, .. } | Message::Sync { data, .. } => data,
             _ => return,
         };
+        // A message behind one of the same peer that waits for other
+        // documents waits too: its changes may build on the waiting ones.
+        if let Some(Slot::Ready(st)) = self.docs.get_mut(&doc_id)
+            && st.deferred.iter().any(|d| d.conn == conn)
+        {
+            if st.deferred.len() >= max_waiting {
+                let message = format!(
+                    "too many messages wait for document {doc_id} to be judged; the connection closes, reconnect in a moment"
+                );
+                return self.fail(conn, "document-not-ready", message);
+            }
+            let deadline_ms = self.now_ms + self.cfg.limits.defer_ms;
+            st.deferred.push_back(Deferred {
+                conn,
+                is_request,
+                data,
+                deadline_ms,
+            });
+            return;
+        }
+        let deadline_ms = self.now_ms + self.cfg.limits.defer_ms;
+        self.admit(conn, doc_id, is_request, data, deadline_ms);
+    }
+
+    /// Apply (client) or admit through the gate (relay) one sync message
+    /// from a peer for a loaded document. `deadline_ms`: until when the gate
+    /// may hold changes that only other documents' rules object to.
+    pub(super) fn admit(
+        &mut self,
+        conn: ConnId,
+        doc_id: DocumentId,
+        is_request: bool,
+        data: Vec<u8>,
+        deadline_ms: u64,
+    ) {
+        let trusted = self.cfg.role == Role::Client;
+        let kind = if is_request { "request" } else { "sync" };
+        let Some(access) = self.peers.get(&conn).map(|p| {
+            self.policy
+                .access(&p.auth, &doc_id, &Docs(&self.docs, &self.external))
+        }) else {
+            return;
+        };
         let sync_msg = match sync::Message::decode(&data) {
             Ok(m) => m,
             Err(e) => {
@@ -131,6 +174,7 @@ impl<P: Policy> Core<P> {
                 limits: &self.cfg.limits,
                 doc_id,
                 access,
+                may_defer: self.now_ms < deadline_ms,
             };
             gate::admit_remote(&cx, &mut st, pd, sync_msg)
         };
@@ -158,6 +202,19 @@ impl<P: Policy> Core<P> {
                 });
                 self.send_notice(conn, doc_id, rejection, accepted_heads);
             }
+            Ok(gate::Admitted::Deferred) => {
+                // Judged again when the documents its rules read change, or
+                // refused once the deadline passes (see `retry_deferred`).
+                if let Some(Slot::Ready(st)) = self.docs.get_mut(&doc_id) {
+                    st.deferred.push_back(Deferred {
+                        conn,
+                        is_request,
+                        data,
+                        deadline_ms,
+                    });
+                }
+                return;
+            }
             Ok(gate::Admitted::Nothing | gate::Admitted::Committed) => {}
         }
         if changed {
@@ -179,6 +236,41 @@ impl<P: Policy> Core<P> {
         if trusted && changed {
             // The relay's changes a waiting rebuild needed may have arrived.
             self.resume_rebuild(&doc_id);
+        }
+        if changed && self.policy.pinned().contains(&doc_id) {
+            // Changes held for the rules of other documents may pass now.
+            self.retry_deferred(false);
+        }
+    }
+
+    /// Judge again the messages held for other documents' rules: all of
+    /// them (`all`: those documents changed) or only those past their
+    /// deadline (which are refused if the objection remains).
+    pub(super) fn retry_deferred(&mut self, all: bool) {
+        let now = self.now_ms;
+        let docs: Vec<DocumentId> = self
+            .docs
+            .iter()
+            .filter(|(_, s)| {
+                matches!(s, Slot::Ready(st) if st.deferred.iter().any(|d| all || d.deadline_ms <= now))
+            })
+            .map(|(id, _)| *id)
+            .collect();
+        for doc in docs {
+            let Some(Slot::Ready(st)) = self.docs.get_mut(&doc) else {
+                continue;
+            };
+            let held = std::mem::take(&mut st.deferred);
+            for d in held {
+                let behind = matches!(self.docs.get(&doc), Some(Slot::Ready(st)) if st.deferred.iter().any(|x| x.conn == d.conn));
+                if behind || !self.peers.contains_key(&d.conn) {
+                    if behind && let Some(Slot::Ready(st)) = self.docs.get_mut(&doc) {
+                        st.deferred.push_back(d);
+                    }
+                    continue;
+                }
+                self.admit(d.conn, doc, d.is_request, d.data, d.deadline_ms);
+            }
         }
     }
 

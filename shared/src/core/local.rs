@@ -45,6 +45,9 @@ impl<P: Policy> Core<P> {
                 limits: &self.cfg.limits,
                 doc_id: *doc,
                 access,
+                // The user sees the refusal at once, with this replica's
+                // copy of the other documents.
+                may_defer: false,
             };
             let mut tx = st.doc.transaction();
             if let Err(e) = edit(&mut tx) {

@@ -36,7 +36,7 @@ use automerge::{Automerge, ChangeHash, ReadDoc};
 use crate::protocol::{DecodeError, DocumentId, Message, PROTOCOL_V1, PeerId, PeerMetadata};
 pub use crate::schema::ViolationCode;
 use crate::storage::{Chunk, ChunkKey, ChunkKind, CompactionPolicy, merge_chunks};
-use doc_state::DocState;
+use doc_state::{Deferred, DocState};
 pub use gate::{GateError, Limits};
 pub use notice::RejectionNotice;
 pub use policy::{
@@ -419,6 +419,8 @@ impl<P: Policy> Core<P> {
     /// itself are always read from its own state.
     pub fn set_external_doc(&mut self, id: DocumentId, doc: std::sync::Arc<Automerge>) {
         self.external.insert(id, doc);
+        // Changes held for the rules of other documents may pass now.
+        self.retry_deferred(true);
     }
 
     /// Whether a document is loaded (not still loading).

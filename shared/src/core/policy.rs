@@ -163,6 +163,14 @@ pub trait Policy {
     }
 
     /// Documents this policy needs loaded at all times (e.g. the cluster document).
+    /// Whether a violation comes from a rule that reads another document
+    /// (a score checked against the cluster's scoring table). Such a
+    /// violation may vanish when that document's newer changes arrive, so
+    /// the gate holds the change a while before refusing it.
+    fn reads_other_docs(&self, _violation: &Violation) -> bool {
+        false
+    }
+
     fn pinned(&self) -> Vec<DocumentId> {
         Vec::new()
     }

@@ -85,6 +85,7 @@ impl<P: Policy> Core<P> {
             self.actions.push_back(Action::Load { doc });
         }
         self.save_sync_states_when_due();
+        self.retry_deferred(false);
         if let Some((at, failures)) = self.write_retry
             && at <= now
         {

@@ -94,6 +94,10 @@ pub struct Limits {
     pub ephemeral_burst: u32,
     /// Messages held for a document that is still loading, per document.
     pub max_waiting_messages: usize,
+    /// How long changes that only other documents' rules object to are
+    /// held, waiting for those documents, before they are refused (ms of
+    /// [`crate::core::Input::Tick`] time).
+    pub defer_ms: u64,
 }
 
 impl Default for Limits {
@@ -120,6 +124,7 @@ impl Default for Limits {
             ephemeral_per_second: 20,
             ephemeral_burst: 50,
             max_waiting_messages: 64,
+            defer_ms: 5_000,
         }
     }
 }
@@ -162,6 +167,13 @@ pub(super) enum Admitted {
     Committed,
     /// The changes were refused; the sync state moved on without them.
     Refused(Rejection),
+    /// Only rules that read other documents object (a score for a criterion
+    /// the relay's copy of the cluster document does not have yet: the
+    /// device may have sent that change on another document a moment ago).
+    /// Nothing was applied and the sync state did not move; the caller holds
+    /// the message and asks again when those documents change, refusing it
+    /// once [`Limits::defer_ms`] has passed.
+    Deferred,
 }
 
 /// Everything the gate reads besides the document and the peer.
@@ -172,6 +184,9 @@ pub(super) struct Context<'a, P: Policy> {
     pub limits: &'a Limits,
     pub doc_id: DocumentId,
     pub access: Access,
+    /// Changes that only other documents' rules object to may be held
+    /// (see [`Admitted::Deferred`]) instead of refused.
+    pub may_defer: bool,
 }
 
 /// Admit (or refuse) the changes of one sync message from a device.
@@ -256,6 +271,10 @@ pub(super) fn admit_remote<P: Policy>(
             let introduced = new_violations(&before, after.clone());
             if introduced.is_empty() {
                 Ok((after, memo))
+            } else if cx.may_defer && introduced.iter().all(|v| cx.policy.reads_other_docs(v)) {
+                st.mirror = None;
+                st.waiting_bytes = 0;
+                return Ok(Admitted::Deferred);
             } else {
                 Err(Rejection::from_violations(&introduced))
             }
