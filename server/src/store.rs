@@ -171,7 +171,10 @@ impl FileStore {
         if target.exists() {
             return Ok(()); // content-addressed: same name, same bytes, already durable
         }
-        fs::create_dir_all(&dir).map_err(io_err("create", &dir))?;
+        let new_dir = !dir.exists();
+        if new_dir {
+            fs::create_dir_all(&dir).map_err(io_err("create", &dir))?;
+        }
         let n = TEMP_COUNTER.fetch_add(1, Ordering::Relaxed);
         let tmp = dir.join(format!(
             ".tmp-{}-{}-{n}",
@@ -185,12 +188,17 @@ impl FileStore {
                 .open(&tmp)
                 .map_err(io_err("create", &tmp))?;
             f.write_all(&chunk.bytes).map_err(io_err("write", &tmp))?;
-            f.sync_all().map_err(io_err("flush to disk", &tmp))?;
+            // The data and the size; the rename below is made durable by
+            // the directory's flush.
+            f.sync_data().map_err(io_err("flush to disk", &tmp))?;
         }
         fs::rename(&tmp, &target).map_err(io_err("rename into place", &target))?;
         sync_dir(&dir)?;
-        // A new document directory must itself be durable in its parent.
-        sync_dir(&self.root)
+        if new_dir {
+            // A new document directory must itself be durable in its parent.
+            sync_dir(&self.root)?;
+        }
+        Ok(())
     }
 
     /// Blocking delete of chunks (missing files are fine).

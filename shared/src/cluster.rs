@@ -143,14 +143,15 @@ impl Policy for ClusterPolicy {
         &self,
         doc_id: &DocumentId,
         doc: &automerge::Automerge,
-        memo: Option<&Memo>,
+        memo: Option<Memo>,
         docs: &dyn DocLookup,
     ) -> (Vec<Violation>, Option<Memo>) {
         match self.directory.role_of(doc_id) {
             Some(DocRole::Office(o)) => {
                 let cluster = self.directory.cluster_doc().and_then(|id| docs.doc(&id));
-                let memo = memo.and_then(|m| m.downcast_ref::<schema::OfficeMemo>());
-                let (violations, memo) = schema::validate_office_since(doc, &o.code, cluster, memo);
+                let memo = memo.and_then(|m| m.downcast::<schema::OfficeMemo>().ok());
+                let (violations, memo) =
+                    schema::validate_office_since(doc, &o.code, cluster, memo.map(|m| *m));
                 (violations, Some(Box::new(memo)))
             }
             _ => (self.violations(doc_id, doc, docs), None),

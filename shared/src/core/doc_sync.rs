@@ -300,7 +300,7 @@ impl<P: Policy> Core<P> {
         {
             return v.clone();
         }
-        let (v, memo) = policy.violations_since(doc_id, &st.doc, st.memo.as_ref(), &docs);
+        let (v, memo) = policy.violations_since(doc_id, &st.doc, st.memo.take(), &docs);
         st.checked = Some((key, v.clone()));
         st.memo = memo;
         v

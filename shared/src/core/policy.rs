@@ -147,7 +147,8 @@ pub trait Policy {
     ) -> Vec<Violation>;
 
     /// [`Policy::violations`] of `doc`, given the memo the previous call
-    /// returned for an earlier state of the same document (or `None`); returns
+    /// returned for an earlier state of the same document (or `None`; it is
+    /// given, not lent, so the policy can update it in place); returns
     /// the memo of `doc`. A policy that keeps what it read (e.g. the document
     /// read into typed values) validates only what changed; the result must
     /// equal [`Policy::violations`]. The default keeps nothing.
@@ -155,14 +156,13 @@ pub trait Policy {
         &self,
         doc_id: &DocumentId,
         doc: &Automerge,
-        memo: Option<&Memo>,
+        memo: Option<Memo>,
         docs: &dyn DocLookup,
     ) -> (Vec<Violation>, Option<Memo>) {
-        let _ = memo;
+        drop(memo);
         (self.violations(doc_id, doc, docs), None)
     }
 
-    /// Documents this policy needs loaded at all times (e.g. the cluster document).
     /// Whether a violation comes from a rule that reads another document
     /// (a score checked against the cluster's scoring table). Such a
     /// violation may vanish when that document's newer changes arrive, so
@@ -171,6 +171,7 @@ pub trait Policy {
         false
     }
 
+    /// Documents this policy needs loaded at all times (e.g. the cluster document).
     fn pinned(&self) -> Vec<DocumentId> {
         Vec::new()
     }

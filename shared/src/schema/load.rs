@@ -217,7 +217,7 @@ pub fn load_office<R: ReadDoc>(doc: &R) -> Loaded<OfficeDoc> {
 /// (problems in another order), at a cost proportional to the change.
 pub fn reload_office<R: ReadDoc>(
     doc: &R,
-    prev: &Loaded<OfficeDoc>,
+    prev: Loaded<OfficeDoc>,
     touched: &Touched,
 ) -> Loaded<OfficeDoc> {
     if touched.everything {
@@ -227,13 +227,13 @@ pub fn reload_office<R: ReadDoc>(
     touched.widen(doc);
     let touched = &touched;
     let l = Loader::new(doc);
-    let mut office = prev.doc.clone();
+    // Updated in place: only the records the changes touched are read.
+    let mut office = prev.doc;
     read_office(&l, touched, &mut office);
     let mut problems: Vec<Violation> = prev
         .problems
-        .iter()
+        .into_iter()
         .filter(|p| !touched.covers(&p.path))
-        .cloned()
         .collect();
     problems.extend(l.into_problems());
     Loaded {

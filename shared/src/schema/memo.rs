@@ -44,17 +44,19 @@ pub fn validate_office_since(
     doc: &Automerge,
     code: &str,
     cluster: Option<&Automerge>,
-    memo: Option<&OfficeMemo>,
+    memo: Option<OfficeMemo>,
 ) -> (Vec<Violation>, OfficeMemo) {
     let heads = doc.get_heads();
-    let loaded = match memo {
-        Some(m) if m.heads == heads => m.loaded.clone(),
+    let (loaded, known) = match memo {
+        Some(m) if m.heads == heads => (m.loaded, m.cluster),
         Some(m) if m.heads.iter().all(|h| doc.get_change_by_hash(h).is_some()) => {
-            reload_office(doc, &m.loaded, &Touched::since(doc, &m.heads))
+            let touched = Touched::since(doc, &m.heads);
+            (reload_office(doc, m.loaded, &touched), m.cluster)
         }
-        _ => load_office(doc),
+        Some(m) => (load_office(doc), m.cluster),
+        None => (load_office(doc), None),
     };
-    let known = memo.and_then(|m| m.cluster.as_ref());
+    let known = known.as_ref();
     let cluster = cluster.map(|c| {
         let heads = c.get_heads();
         match known {

@@ -267,7 +267,7 @@ pub(super) fn admit_remote<P: Policy>(
             // what it read of the state before (the memo).
             let (after, memo) =
                 cx.policy
-                    .violations_since(&cx.doc_id, mirror, st.memo.as_ref(), &cx.docs);
+                    .violations_since(&cx.doc_id, mirror, st.memo.take(), &cx.docs);
             let introduced = new_violations(&before, after.clone());
             if introduced.is_empty() {
                 Ok((after, memo))

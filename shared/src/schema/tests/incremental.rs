@@ -222,7 +222,7 @@ fn incremental_validation_equals_full_validation_on_random_edits() {
                 }
             }
             let full = validate_office(&doc, "LSN", Some(&cluster));
-            let (fast, next) = validate_office_since(&doc, "LSN", Some(&cluster), Some(&memo));
+            let (fast, next) = validate_office_since(&doc, "LSN", Some(&cluster), Some(memo));
             assert_eq!(
                 sorted(fast),
                 sorted(full),
@@ -230,7 +230,7 @@ fn incremental_validation_equals_full_validation_on_random_edits() {
                 Touched::since(&doc, &heads)
             );
             let touched = Touched::since(&doc, &heads);
-            let reread = reload_office(&doc, &loaded, &touched);
+            let reread = reload_office(&doc, loaded.clone(), &touched);
             let whole = load_office(&doc);
             assert_eq!(
                 reread.doc, whole.doc,
