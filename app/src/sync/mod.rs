@@ -107,8 +107,31 @@ impl Driver {
         let driver = Driver { inner, signals };
         tabs::listen(&driver);
         transport::start(&driver);
+        driver.tick_every(2_000);
         driver.pump();
         driver
+    }
+
+    /// The core's clock: a tick every `ms` while this driver lives (rate
+    /// limits, retries of failed storage, saving the relay's sync states so
+    /// the next visit resumes where this one ended).
+    fn tick_every(&self, ms: i32) {
+        let weak = Rc::downgrade(&self.inner);
+        let signals = self.signals.clone();
+        spawn_local(async move {
+            loop {
+                sleep_ms(ms).await;
+                let Some(inner) = weak.upgrade() else { break };
+                inner.borrow_mut().core.handle(Input::Tick {
+                    now_ms: js_sys::Date::now() as u64,
+                });
+                Driver {
+                    inner,
+                    signals: signals.clone(),
+                }
+                .pump();
+            }
+        });
     }
 
     pub fn session(&self) -> Session {

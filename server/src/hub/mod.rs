@@ -238,7 +238,8 @@ impl Hub {
         rx.await.ok()
     }
 
-    /// Wait until every write issued so far is durable (orderly shutdown).
+    /// Save the devices' sync states and wait until every write issued so
+    /// far is durable (orderly shutdown).
     pub async fn flush(&self) {
         let mut waits = Vec::new();
         for s in self.shards.iter() {

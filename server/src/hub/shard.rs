@@ -250,7 +250,11 @@ impl<S: RelayStore> Shard<S> {
             ShardMsg::ReadyPeers(reply) => {
                 let _ = reply.send(self.core.ready_peers());
             }
-            ShardMsg::Flush(waiter) => self.flush_waiters.push(waiter),
+            ShardMsg::Flush(waiter) => {
+                // Stopping: the devices' sync states are worth keeping.
+                self.core.save_sync_states_now();
+                self.flush_waiters.push(waiter);
+            }
         }
     }
 

@@ -144,9 +144,11 @@ impl<P: Policy> Core<P> {
             pd.sync = starting.unwrap_or_default();
             pd
         });
-        if !trusted && asks_from_scratch(&st.doc, &sync_msg) {
+        if !trusted && pd.answered && asks_from_scratch(&st.doc, &sync_msg) {
             // Sending a whole document is the relay's most expensive answer:
-            // an honest device asks once per connection.
+            // an honest device asks once per connection (perhaps in several
+            // messages before our answer reaches it, which count once).
+            pd.answered = false;
             pd.full_syncs += 1;
             if pd.full_syncs > self.cfg.limits.max_full_syncs {
                 self.docs.insert(doc_id, Slot::Ready(st));
@@ -416,6 +418,7 @@ impl<P: Policy> Core<P> {
             return;
         };
         pd.announced = Some(sync_msg.heads.clone());
+        pd.answered = true;
         let data = sync_msg.encode();
         let msg = if first && self.cfg.role == Role::Client && st.doc.get_heads().is_empty() {
             Message::Request {

@@ -74,6 +74,11 @@ pub struct Config {
     /// one connection (documents spread over workers) lets one answer; the
     /// others take the handshake silently and serve their documents.
     pub answer_join: bool,
+    /// How often the sync states of connected peers are saved when they
+    /// moved (they are also saved when a peer leaves). A client has one
+    /// peer and saves often (a page may be closed at any time); a relay
+    /// has thousands and saves less often.
+    pub save_sync_states_every_ms: u64,
     /// Load the documents the policy pins (see [`Policy::pinned`]) at start.
     /// A shell with several cores loads them in the core that serves them
     /// and gives the others read-only copies ([`Core::set_external_doc`]).
@@ -91,6 +96,10 @@ impl Config {
             compaction: CompactionPolicy::default(),
             limits: Limits::default(),
             answer_join: true,
+            save_sync_states_every_ms: match role {
+                Role::Relay => 30_000,
+                Role::Client => 2_000,
+            },
             load_pinned: true,
         }
     }
@@ -240,6 +249,10 @@ struct PeerDoc {
     announced: Option<Vec<ChangeHash>>,
     /// Times we sent this peer the document from scratch on this connection.
     full_syncs: u32,
+    /// We sent this peer a sync message since it last asked from scratch:
+    /// only an ask after an answer counts against the limit (a device on a
+    /// slow link sends several before our first answer arrives, honestly).
+    answered: bool,
 }
 
 impl PeerDoc {
@@ -250,6 +263,7 @@ impl PeerDoc {
             notice: None,
             announced: None,
             full_syncs: 0,
+            answered: false,
         }
     }
 }

@@ -11,9 +11,11 @@
 //!   the document is durable and every shared head is in the document: a
 //!   saved state never claims a change that a crash could lose (a peer that
 //!   believed it would never send that change again).
-//! - **Cheap and bounded.** States are saved when the peer disconnects and
-//!   every [`SAVE_EVERY_MS`] while it stays; at most [`MAX_STATES_PER_DOC`]
-//!   per document. A lost or stale state costs only a longer exchange:
+//! - **Cheap and bounded.** States are saved when the peer disconnects, when
+//!   the shell stops ([`Core::save_sync_states_now`]) and, when they moved,
+//!   every `Config::save_sync_states_every_ms` while it stays (a relay every
+//!   30 s, a client every 2 s: a page can be closed at any moment); at most
+//!   [`MAX_STATES_PER_DOC`] per document. A lost or stale state costs only a longer exchange:
 //!   automerge resets when a state names changes the other side lacks.
 //! - Stored as content-addressed [`ChunkKind::SyncState`] chunks (peer key +
 //!   `sync::State::encode`), never merged into the document; the previous
@@ -25,8 +27,6 @@ use super::*;
 pub const MAX_STORAGE_ID: usize = 128;
 /// Most saved sync states per document (further peers sync from scratch).
 pub const MAX_STATES_PER_DOC: usize = 1024;
-/// How often the sync states of peers that stay connected are saved.
-pub const SAVE_EVERY_MS: u64 = 30_000;
 
 const MAGIC: &[u8] = b"thidua-sync-state-1\n";
 
@@ -167,9 +167,14 @@ impl<P: Policy> Core<P> {
     /// On [`Input::Tick`]: save the states of peers that stay connected.
     pub(super) fn save_sync_states_when_due(&mut self) {
         if self.now_ms >= self.next_state_save_ms {
-            self.next_state_save_ms = self.now_ms + SAVE_EVERY_MS;
+            self.next_state_save_ms = self.now_ms + self.cfg.save_sync_states_every_ms;
             self.save_sync_states(None);
         }
+    }
+
+    /// Save every peer's sync state that moved, now (a shell about to stop).
+    pub fn save_sync_states_now(&mut self) {
+        self.save_sync_states(None);
     }
 }
 

@@ -1,0 +1,150 @@
+// Saved sync states in the browser (automerge-repo's `sync-state/<storageId>`):
+// a device that changed nothing learns it is up to date in a few hundred bytes
+// per document, after a reload and after the relay restarted, because both
+// sides start from what they last knew they share, not from a blank Bloom
+// exchange. A lost state (storage cleared of it) still converges, with more bytes.
+
+import { appStatus, assert } from "./lib.mjs";
+
+const SYNCED = '[data-testid="sync-state"][data-state="synced"]';
+
+/** Counts the bytes of WebSocket frames a page sends and receives. */
+function wireCounter(page) {
+  const counter = { sent: 0, received: 0, frames: 0 };
+  const size = (payload) => (typeof payload === "string" ? Buffer.byteLength(payload) : payload.length);
+  page.on("websocket", (ws) => {
+    ws.on("framesent", (f) => {
+      counter.sent += size(f.payload);
+      counter.frames += 1;
+    });
+    ws.on("framereceived", (f) => {
+      counter.received += size(f.payload);
+      counter.frames += 1;
+    });
+  });
+  counter.total = () => counter.sent + counter.received;
+  counter.reset = () => {
+    counter.sent = 0;
+    counter.received = 0;
+    counter.frames = 0;
+  };
+  return counter;
+}
+
+/** Wait until synced, then until no frame moved for a second (the exchange is over). */
+async function settled(page, counter) {
+  await page.locator(SYNCED).waitFor({ timeout: 30_000 });
+  let last = -1;
+  while (last !== counter.frames) {
+    last = counter.frames;
+    await page.waitForTimeout(1000);
+  }
+}
+
+/** Keys of the sync-state chunks in the app's database. */
+async function syncStateKeys(page, database) {
+  return page.evaluate(async (database) => {
+    const done = (req) =>
+      new Promise((resolve, reject) => {
+        req.onsuccess = () => resolve(req.result);
+        req.onerror = () => reject(req.error);
+      });
+    const db = await done(indexedDB.open(database));
+    try {
+      const keys = await done(db.transaction("chunks", "readonly").objectStore("chunks").getAllKeys());
+      return keys.filter((k) => k.split("/")[1] === "syncstate");
+    } finally {
+      db.close();
+    }
+  }, database);
+}
+
+async function deleteKeys(page, database, keys) {
+  await page.evaluate(
+    async ([database, keys]) => {
+      const done = (req) =>
+        new Promise((resolve, reject) => {
+          req.onsuccess = () => resolve(req.result);
+          req.onerror = () => reject(req.error);
+        });
+      const db = await done(indexedDB.open(database));
+      try {
+        const tx = db.transaction("chunks", "readwrite");
+        for (const k of keys) tx.objectStore("chunks").delete(k);
+        await new Promise((resolve, reject) => {
+          tx.oncomplete = resolve;
+          tx.onerror = () => reject(tx.error);
+        });
+      } finally {
+        db.close();
+      }
+    },
+    [database, keys],
+  );
+}
+
+export default async function aReloadAndARelayRestartResumeFromSavedSyncStates(t) {
+  const relay = await t.startRelay({ demo: true });
+  const context = await t.newContext();
+  const page = await context.newPage();
+  const wire = wireCounter(page);
+  await page.goto(relay.signInUrl("LSN"));
+  await page.getByTestId("office-name").waitFor({ timeout: 30_000 });
+  await settled(page, wire);
+  const firstVisit = wire.total();
+  const { database, loaded } = await appStatus(page);
+  const docs = loaded[1];
+  assert(docs >= 2, `the cluster's documents are loaded (${JSON.stringify(loaded)})`);
+  t.log(`first visit: ${firstVisit} bytes for ${docs} documents`);
+
+  let reload = 0;
+  await t.step("reload: the device saved the relay's states and resumes from them", async () => {
+    // The page's disconnect saves both sides' states.
+    wire.reset();
+    await page.reload();
+    await page.getByTestId("office-name").waitFor({ timeout: 30_000 });
+    await settled(page, wire);
+    const keys = await syncStateKeys(page, database);
+    assert(keys.length >= docs, `a saved sync state per document (${keys.length} for ${docs})`);
+    // And once more: this time the exchange starts from saved states.
+    wire.reset();
+    await page.reload();
+    await page.getByTestId("office-name").waitFor({ timeout: 30_000 });
+    await settled(page, wire);
+    reload = wire.total();
+    t.log(`reload, nothing changed: ${reload} bytes (${Math.round(reload / docs)} per document)`);
+    assert(reload / docs < 1024, `under 1 KB per document to learn it is up to date: ${reload} bytes for ${docs}`);
+  });
+
+  await t.step("relay restart: its saved states survive too", async () => {
+    await page.reload(); // the relay saves this connection's states when it closes
+    await settled(page, wire);
+    await relay.restart();
+    wire.reset();
+    await page.reload();
+    await page.getByTestId("office-name").waitFor({ timeout: 30_000 });
+    await settled(page, wire);
+    const afterRestart = wire.total();
+    t.log(`reload after a relay restart: ${afterRestart} bytes (${Math.round(afterRestart / docs)} per document)`);
+    assert(
+      afterRestart / docs < 1024,
+      `under 1 KB per document after the relay restarted: ${afterRestart} bytes for ${docs}`,
+    );
+  });
+
+  await t.step("a lost sync state still converges (with a longer exchange)", async () => {
+    const keys = await syncStateKeys(page, database);
+    await context.setOffline(true);
+    await deleteKeys(page, database, keys);
+    await context.setOffline(false);
+    wire.reset();
+    await page.reload();
+    await page.getByTestId("office-name").waitFor({ timeout: 30_000 });
+    await settled(page, wire);
+    const blank = wire.total();
+    t.log(`reload without saved states: ${blank} bytes (vs ${reload} with them)`);
+    assert(blank > reload, `the blank exchange costs more (${blank} vs ${reload} bytes)`);
+    const status = await appStatus(page);
+    assert(status.unacknowledged === 0, `nothing left unacknowledged: ${JSON.stringify(status)}`);
+  });
+}
