@@ -109,16 +109,16 @@ async fn a_days_work_through_a_mountain_link_reaches_the_relay_whole() {
     // carried it was cut before the relay had it: rarely, and no more often
     // than the planned drops come within a second of each other (at most
     // twice here: measured today 0 resends; with the relay's resync limit
-    // lifted up to 45 over 200 changes and 3 sends of one change). A client
+    // lifted up to 53 over 200 changes and 3 sends of one change). A client
     // that sent again what the relay already has after each reconnection
     // would send the early changes once per reconnection (6 or more times)
-    // and several hundred changes in all.
+    // and, with the drops planned here, some 600 changes more in all.
     assert!(
         most_sends <= 4,
         "a change was sent {most_sends} times by itself"
     );
     assert!(
-        sends <= EDITS + EDITS / 4,
+        sends <= EDITS + EDITS / 2,
         "{sends} sends for {EDITS} changes"
     );
     // Automerge sends the whole document instead when the relay lacks more
