@@ -2,6 +2,8 @@
 //! as a child process), devices signed in with real tokens, raw sockets
 //! ([`wire`]).
 
+pub mod links;
+pub mod shaper;
 pub mod wire;
 
 use std::path::{Path, PathBuf};
