@@ -403,6 +403,41 @@ impl TokenStore {
         Ok((format!("td1.{id}.{secret}"), record))
     }
 
+    /// Issue one token per `(office, device)` under one lock with one write
+    /// (what [`TokenStore::issue`] does for each, without rewriting the file
+    /// once per token: issuing thousands one by one is quadratic). Returns
+    /// the tokens (shown once) and their records, in order.
+    pub fn issue_many(
+        &self,
+        devices: &[(&str, &str)],
+    ) -> Result<Vec<(String, TokenRecord)>, TokenError> {
+        let mut issued = Vec::with_capacity(devices.len());
+        for (office, device) in devices {
+            let id = hex::encode(random_bytes::<6>()?);
+            let secret = bs58::encode(random_bytes::<24>()?).into_string();
+            let record = TokenRecord {
+                id: id.clone(),
+                office: office.to_string(),
+                device: device.to_string(),
+                secret_hash: hash_secret(&secret),
+                issued_at: now_secs(),
+                revoked_at: None,
+            };
+            issued.push((format!("td1.{id}.{secret}"), record));
+        }
+        if let Some(dir) = self.path.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| TokenError::Lock {
+                path: self.lock_path.clone(),
+                error: e.to_string(),
+            })?;
+        }
+        let _lock = self.lock()?;
+        let mut records = self.read_records()?;
+        records.extend(issued.iter().map(|(_, r)| r.clone()));
+        self.write_records(&records)?;
+        Ok(issued)
+    }
+
     /// Revoke every token matching `what`: a token id, a full token, or `office/device`.
     /// Returns how many were revoked.
     pub fn revoke(&self, what: &str) -> Result<usize, TokenError> {
@@ -614,6 +649,23 @@ mod tests {
         );
         std::fs::write(&path, good).unwrap();
         assert!(store.authenticate(Some(&token)).is_ok());
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn issue_many_writes_once_and_every_token_works() {
+        let dir = temp_dir("many");
+        let store = TokenStore::open(&dir);
+        store.issue("LSN", "first").unwrap();
+        let issued = store
+            .issue_many(&[("LSN", "a"), ("CBG", "b"), ("CBG", "c")])
+            .unwrap();
+        assert_eq!(issued.len(), 3);
+        assert_eq!(store.records().unwrap().len(), 4);
+        for (token, record) in &issued {
+            let (found, _) = store.authenticate(Some(token)).unwrap();
+            assert_eq!(&found, record);
+        }
         let _ = std::fs::remove_dir_all(&dir);
     }
 
