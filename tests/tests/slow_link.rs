@@ -166,7 +166,6 @@ async fn a_days_work_through_a_mountain_link_reaches_the_relay_whole() {
 /// reconnects and resumes, so nothing is lost, but while it keeps editing its
 /// changes mostly wait and then go up as whole documents.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "fails on today's relay (resync-limit closes an honest device on a 500 ms link); run with --ignored once fixed in shared/ (gate: asks_from_scratch)"]
 async fn an_honest_device_on_a_slow_link_is_never_closed_by_the_relay() {
     let relay = TestRelay::start("slow-link-no-drops").await;
     let doc = relay.office_doc("LSN");
