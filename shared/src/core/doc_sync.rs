@@ -248,7 +248,7 @@ impl<P: Policy> Core<P> {
     /// deadline (which are refused if the objection remains).
     pub(super) fn retry_deferred(&mut self, all: bool) {
         let now = self.now_ms;
-        let docs: Vec<DocumentId> = self
+        let mut docs: Vec<DocumentId> = self
             .docs
             .iter()
             .filter(|(_, s)| {
@@ -256,6 +256,8 @@ impl<P: Policy> Core<P> {
             })
             .map(|(id, _)| *id)
             .collect();
+        // In one order every run (the map's is random): seeds replay.
+        docs.sort();
         for doc in docs {
             let Some(Slot::Ready(st)) = self.docs.get_mut(&doc) else {
                 continue;
