@@ -207,7 +207,18 @@ impl<P: Policy> Core<P> {
             return None;
         }
         st.rebuild_wanted = false;
-        let base = accepted;
+        // The relay's heads it announced since (durable there, so accepted)
+        // are part of the base too: while the rebuild waited it may have
+        // accepted other devices' changes and sent them along. They are
+        // not ours to set aside, nor to drop from the rebuilt copy.
+        let mut base = accepted;
+        if let Some(remote) = &st.remote_heads {
+            for h in remote {
+                if !base.contains(h) && st.doc.get_change_by_hash(h).is_some() {
+                    base.push(*h);
+                }
+            }
+        }
         let refused = st.doc.get_changes(&base);
         if refused.is_empty() {
             return None;

@@ -275,6 +275,50 @@ fn a_rebuild_waits_for_the_relays_changes_and_loses_nothing_accepted() {
     assert_eq!(on_disk.get_heads(), da.get_heads());
 }
 
+/// Found by the chaos simulation (`sim::chaos`, seed 20): while a device's
+/// rebuild waits for the changes the relay had accepted when it refused, the
+/// relay accepts more changes from other devices and sends them with those.
+/// They are accepted changes: they must not end up in the draft of refused
+/// edits (shown to the user as theirs) nor be dropped from the rebuilt copy.
+#[test]
+fn changes_the_relay_accepted_while_a_rebuild_waited_are_not_drafts() {
+    let (mut sim, ids) = world(&["LSN"]);
+    let doc = ids[0];
+    let a = sim.add_client("a", device("LSN", "a"), TrustAll);
+    let b = sim.add_client("b", device("LSN", "b"), TrustAll);
+    for i in [a, b] {
+        sim.connect(i);
+        open_all(&mut sim, i, &ids);
+    }
+    // B's change is on the relay, not durable yet: A's rebuild must wait for it.
+    sim.relay.instant_storage = false;
+    put(&mut sim, b, doc, "from_b", 2);
+    sim.run();
+    put(&mut sim, a, doc, "score", 150);
+    sim.run();
+    // The app rebuilds on a refusal; this one waits.
+    assert!(sim.clients[a].core.rebuild_from_relay(&doc).is_none());
+    // Meanwhile the relay accepts another change of B's.
+    put(&mut sim, b, doc, "later", 3);
+    sim.run();
+    let later = sim.clients[b].core.doc(&doc).unwrap().get_heads();
+    sim.relay.settle_storage();
+    sim.relay.instant_storage = true;
+    sim.run();
+    let drafts = sim.clients[a].core.drafts(&doc);
+    assert_eq!(drafts.len(), 1);
+    let refused = crate::sim::ledger::draft_changes(&drafts[0].bytes);
+    assert_eq!(refused.len(), 1, "only the refused score is a draft");
+    assert!(
+        !refused.contains(&later[0]),
+        "B's accepted change is no draft"
+    );
+    let da = sim.clients[a].core.doc(&doc).unwrap();
+    assert_eq!(get(da, "later"), Some(3));
+    assert_eq!(get(da, "score"), None);
+    assert_same_heads(&sim, a, doc);
+}
+
 /// Found by the chaos simulation (`sim::chaos`, seed 37 with draft writes
 /// failing): a rebuild stores the draft, then the snapshot, and deletes the
 /// old chunks once the snapshot is durable. A draft write that fails is not
