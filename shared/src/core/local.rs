@@ -227,8 +227,16 @@ impl<P: Policy> Core<P> {
         for c in &refused {
             bytes.extend_from_slice(c.raw_bytes());
         }
+        // A new author id, never the old one: the next edit must not reuse
+        // the sequence number of a refused change, which stays on disk
+        // until the snapshot below is durable and the old chunks are
+        // deleted (for good if that write fails or the app stops first), and
+        // a load holding both would refuse the chunk of the later one. Taken
+        // from the last refused change's hash: unique, and the same on
+        // every run of a simulation.
+        let actor = automerge::ActorId::from(&refused[refused.len() - 1].hash().0[..16]);
         let rebuilt = match st.doc.fork_at(&base) {
-            Ok(d) => d.with_actor(st.doc.get_actor().clone()),
+            Ok(d) => d.with_actor(actor),
             Err(e) => {
                 let message = format!("could not rebuild from the relay's state: {e}");
                 self.event(Event::StorageProblem { doc: *doc, message });

@@ -372,6 +372,52 @@ fn a_draft_whose_write_failed_survives_a_restart() {
     );
 }
 
+/// Found by the chaos simulation (`sim::chaos`, seed 3788): a rebuild kept
+/// the document's author id, so the next local edit reused the sequence
+/// number of the refused one. The old chunks holding the refused change stay
+/// on disk until the rebuilt snapshot is durable (for good if its write
+/// fails, or when the tab dies before they are deleted): the next load then
+/// holds two changes with one sequence number, refuses the later chunks,
+/// and the edits made after the rebuild are gone from the device.
+#[test]
+fn edits_after_a_rebuild_load_beside_the_old_chunks() {
+    let (mut sim, ids) = world(&["LSN"]);
+    let doc = ids[0];
+    let a = sim.add_client("a", device("LSN", "a"), TrustAll);
+    sim.connect(a);
+    open_all(&mut sim, a, &ids);
+    put(&mut sim, a, doc, "score", 150);
+    sim.run();
+    let old_chunks = sim.clients[a].storage.chunks.clone();
+    sim.clients[a]
+        .core
+        .rebuild_from_relay(&doc)
+        .expect("a draft");
+    sim.run();
+    put(&mut sim, a, doc, "after", 1);
+    sim.run();
+    // The old chunks are still there (their deletion did not happen).
+    sim.clients[a].storage.chunks.extend(old_chunks);
+    let cfg = sim.clients[a].core.config().clone();
+    let storage = std::mem::take(&mut sim.clients[a].storage);
+    sim.clients[a] = crate::sim::Node::new(Core::new(cfg, TrustAll));
+    sim.clients[a].storage = storage;
+    sim.clients[a].core.open(doc);
+    sim.run();
+    assert!(
+        !sim.clients[a]
+            .events
+            .iter()
+            .any(|e| matches!(e, Event::StorageProblem { .. })),
+        "{:?}",
+        sim.clients[a].events
+    );
+    assert_eq!(
+        get(sim.clients[a].core.doc(&doc).unwrap(), "after"),
+        Some(1)
+    );
+}
+
 #[test]
 fn a_change_the_relay_only_seems_to_have_is_asked_for_and_arrives() {
     // automerge's bloom filter wrongly says the other side has a change
