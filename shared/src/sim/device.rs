@@ -53,6 +53,8 @@ pub struct Output {
     pub failed: Vec<String>,
     /// Incremental chunks that became durable (their changes are durable).
     pub durable: Vec<Vec<u8>>,
+    /// What the device's storage did (when tracing).
+    pub log: Vec<String>,
 }
 
 /// One device (a browser profile) of an office.
@@ -82,6 +84,8 @@ pub struct Device {
     pub invalid: BTreeSet<ChangeHash>,
     /// When a storage operation last failed.
     pub last_storage_error_ms: Option<u64>,
+    /// Log storage operations into [`Output::log`].
+    pub trace: bool,
 }
 
 impl Device {
@@ -115,6 +119,7 @@ impl Device {
             fail_permille: 0,
             invalid: BTreeSet::new(),
             last_storage_error_ms: None,
+            trace: false,
         };
         d.boot();
         d
@@ -256,9 +261,14 @@ impl Device {
             self.input(Input::Loaded { doc, chunks }, out);
             return;
         }
+        let trace = self.trace;
         match self.writes.pop_front() {
             Some(Write::Put(chunk)) => {
                 let key = chunk.key.clone();
+                if trace {
+                    out.log
+                        .push(format!("put {key} ({} pending)", self.writes.len()));
+                }
                 let fails = fails && (FAIL_DRAFT_WRITES || key.kind != ChunkKind::Draft);
                 let result = if fails {
                     self.retry_later(now_ms);
@@ -274,6 +284,10 @@ impl Device {
                 self.input(Input::Stored { key, result }, out);
             }
             Some(Write::Delete(keys)) => {
+                if trace {
+                    let list: Vec<String> = keys.iter().map(|k| k.to_string()).collect();
+                    out.log.push(format!("delete {}", list.join(" ")));
+                }
                 for k in keys {
                     self.storage.chunks.remove(&k);
                 }

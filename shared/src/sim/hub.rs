@@ -141,6 +141,11 @@ impl Hub {
                 cfg.answer_join = index == 0;
                 let owns = cluster.is_some_and(|c| shard_of(&c, shards) == index);
                 cfg.load_pinned = owns;
+                // The relay writes no changes; a fixed actor keeps even
+                // its snapshots the same on every run of a seed.
+                cfg.actor = Some(automerge::ActorId::from(
+                    format!("relay-{index}").as_bytes(),
+                ));
                 Shard {
                     core: Core::new(cfg, policy.clone()),
                     control: VecDeque::new(),

@@ -121,15 +121,27 @@ impl Ledger {
         Ok(())
     }
 
-    /// Invariant 3, second half: no change a device set aside as refused
-    /// (its drafts) is in the relay's storage.
+    /// Invariant 3, second half: no forbidden edit is in the relay's
+    /// storage, nor any change a device set aside as refused (its drafts)
+    /// unless the device holds it in its document again (a crash undid the
+    /// rebuild before it was durable, and the device sent it anew, repaired
+    /// by a later change: the draft is stale).
     pub fn check_drafts(
         &self,
         drafts: &[(usize, DocumentId, ChangeHash)],
         stored: &BTreeMap<DocumentId, Automerge>,
+        device_has: &dyn Fn(usize, &DocumentId, &ChangeHash) -> bool,
     ) -> Result<(), String> {
+        for (h, e) in &self.edits {
+            if e.intent == Intent::Forbidden && has(&stored[&e.doc], h) {
+                return Err(format!(
+                    "invariant 3: the relay stored {h} (#{} {}) of device {}, which it may not write",
+                    e.serial, e.what, e.device
+                ));
+            }
+        }
         for (device, doc, h) in drafts {
-            if has(&stored[doc], h) {
+            if has(&stored[doc], h) && !device_has(*device, doc, h) {
                 let what = self.edits.get(h).map_or("?", |e| e.what.as_str());
                 return Err(format!(
                     "invariant 3: the relay refused {h} ({what}) of device {device} on {doc}, yet its storage holds it"
@@ -144,7 +156,7 @@ impl Ledger {
     pub fn absorbed(&self, stored: &BTreeMap<DocumentId, Automerge>) -> usize {
         self.edits
             .iter()
-            .filter(|(h, e)| e.intent == Intent::Invalid && has(&stored[&e.doc], h))
+            .filter(|(h, e)| e.intent.bad() && has(&stored[&e.doc], h))
             .count()
     }
 

@@ -81,11 +81,11 @@ impl Fixture {
             table.members.insert(o.code.clone(), member);
         }
         table.add_criteria(crate::demo::DEMO_CRITERIA);
-        let mut docs = vec![(cluster, schema::new_cluster_doc(&table))];
+        let mut docs = vec![(cluster, fixed_doc(&table))];
         let mut list = Vec::new();
         for o in &entries {
             let doc = DocumentId::from_url(&o.url).expect("an id made above");
-            docs.push((doc, schema::new_office_doc(&o.code, &o.name)));
+            docs.push((doc, fixed_doc(&schema::OfficeDoc::new(&o.code, &o.name))));
             list.push((o.code.clone(), doc));
         }
         let mut storage = MemoryStorage::default();
@@ -121,13 +121,36 @@ impl Fixture {
     }
 }
 
+/// A new document holding `value`, as `schema::new_cluster_doc` and
+/// `new_office_doc` make them, but by a fixed author: the same changes
+/// (and hashes) on every run of a seed.
+fn fixed_doc<T: autosurgeon::Reconcile>(value: &T) -> Automerge {
+    let mut doc = Automerge::new().with_actor(automerge::ActorId::from(&b"fixture"[..]));
+    let mut tx = doc.transaction();
+    autosurgeon::reconcile(&mut tx, value).expect("writing a fresh document cannot fail");
+    tx.commit();
+    doc
+}
+
 /// What an edit was meant to be.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Intent {
     /// Passes the device's gate; the relay must accept it.
     Valid,
-    /// Skips the device's gate; the relay must refuse it.
+    /// Breaks a rule (a score above its maximum); skips the device's gate.
+    /// The relay refuses it, unless a later change of the same message
+    /// repairs the state (the gate judges the state a message leaves).
     Invalid,
+    /// Writes what the device may not write; skips the device's gate. The
+    /// relay must never store it.
+    Forbidden,
+}
+
+impl Intent {
+    /// Whether the relay must not accept it as it is.
+    pub fn bad(self) -> bool {
+        self != Intent::Valid
+    }
 }
 
 /// An edit made: its change, document and intent, and what it was.
@@ -241,11 +264,12 @@ pub fn edit(
     let (crit, max) = table[rng.below(table.len() as u64) as usize].clone();
     let note = format!("ghi chú {serial}");
     if rng.below(1000) < invalid_permille {
-        let (doc, what, e): (DocumentId, String, Edit<'_>) = match rng.below(3) {
+        let (doc, intent, what, e): (DocumentId, Intent, String, Edit<'_>) = match rng.below(3) {
             0 => {
                 let points = max + 1 + rng.below(20) as i64;
                 (
                     own,
+                    Intent::Invalid,
                     format!("score {crit}={points} above its maximum {max}"),
                     Box::new(score(points, crit, note)),
                 )
@@ -256,12 +280,14 @@ pub fn edit(
                 let (code, doc) = others[rng.below(others.len() as u64) as usize];
                 (
                     *doc,
+                    Intent::Forbidden,
                     format!("score {crit} in {code}'s document"),
                     Box::new(score(0, crit, note)),
                 )
             }
             _ if office != fx.leader => (
                 fx.cluster,
+                Intent::Forbidden,
                 "rename the cluster (not the leader)".into(),
                 Box::new(move |tx: &mut automerge::transaction::Transaction<'_>| {
                     tx.put(ROOT, "name", note)
@@ -271,12 +297,13 @@ pub fn edit(
                 let points = max + 1;
                 (
                     own,
+                    Intent::Invalid,
                     format!("score {crit}={points} above its maximum {max}"),
                     Box::new(score(points, crit, note)),
                 )
             }
         };
-        return commit(core, doc, None, Intent::Invalid, what, e)
+        return commit(core, doc, None, intent, what, e)
             .into_iter()
             .collect();
     }

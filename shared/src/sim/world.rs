@@ -18,7 +18,7 @@ use std::collections::{BTreeMap, VecDeque};
 use super::device::{Device, Output};
 use super::hub::{Hub, Outbound};
 use super::ledger::{Ledger, draft_changes, has, stored_doc};
-use super::workload::{self, Fixture, Intent};
+use super::workload::{self, Fixture};
 use super::{MemoryStorage, SeededRng};
 use crate::core::{Config, ConnId, Input, Role};
 use crate::protocol::{DocumentId, PeerId};
@@ -198,6 +198,7 @@ impl World {
                 };
                 let mut d = Device::new(&name, code, &fx.policy, fx.docs(), storage);
                 d.fail_permille = settings.device_fail_permille;
+                d.trace = Self::tracing();
                 devices.push(d);
             }
         }
@@ -445,6 +446,9 @@ impl World {
         for bytes in out.durable {
             self.ledger.device_wrote(&bytes);
         }
+        for line in out.log {
+            self.note(format!("{} storage: {line}", self.devices[d].name));
+        }
         for (doc, heads) in out.acked {
             self.ledger.acked(doc, heads);
         }
@@ -577,7 +581,7 @@ impl World {
         );
         for m in made {
             self.stats.edits += 1;
-            if m.intent == Intent::Invalid {
+            if m.intent.bad() {
                 self.stats.invalid_edits += 1;
                 self.devices[d].invalid.insert(m.hash);
             }
@@ -677,7 +681,12 @@ impl World {
                 self.fail(&e);
             }
         }
-        if let Err(e) = self.ledger.check_drafts(&self.drafts(), &stored) {
+        let device_has =
+            |d: usize, doc: &DocumentId, h: &automerge::ChangeHash| self.device_has(d, doc, h);
+        if let Err(e) = self
+            .ledger
+            .check_drafts(&self.drafts(), &stored, &device_has)
+        {
             self.fail(&e);
         }
         for l in self.links.iter_mut() {
@@ -700,6 +709,11 @@ impl World {
             self.hub.log = Some(Vec::new());
         }
         self.relay_up_at = self.now_ms + down_ms;
+    }
+
+    /// Whether a device's document holds a change.
+    pub(super) fn device_has(&self, d: usize, doc: &DocumentId, h: &automerge::ChangeHash) -> bool {
+        self.devices[d].core.doc(doc).is_some_and(|x| has(x, h))
     }
 
     /// The changes devices set aside as refused: device, document, change.

@@ -6,12 +6,15 @@
 //! (seeds `FROM..TO`, default `0..10000`). Prints progress, seeds per second
 //! and the total time; a failing seed prints the command that replays it
 //! and the run goes on (the exit status counts the failures).
+//! `SOAK_TWICE=1` runs every seed twice and reports any that differ (a
+//! replay must be exact).
 
 use std::time::Instant;
 
 use shared::sim::chaos::{replay_command, run_seed};
 
 fn main() {
+    let twice = std::env::var("SOAK_TWICE").is_ok();
     let args: Vec<u64> = std::env::args()
         .skip(1)
         .map(|a| a.parse().expect("seeds are numbers"))
@@ -27,6 +30,17 @@ fn main() {
     for seed in from..to {
         match std::panic::catch_unwind(|| run_seed(seed)) {
             Ok(r) => {
+                if twice
+                    && let Ok(again) = std::panic::catch_unwind(|| run_seed(seed))
+                    && (format!("{:?}", again.stats) != format!("{:?}", r.stats)
+                        || again.sim_ms != r.sim_ms)
+                {
+                    eprintln!(
+                        "seed {seed} did not replay exactly:\n  {:?}\n  {:?}",
+                        r.stats, again.stats
+                    );
+                    failed.push(seed);
+                }
                 edits += r.stats.edits;
                 refusals += r.stats.refusals;
                 relay_crashes += r.stats.relay_crashes;
