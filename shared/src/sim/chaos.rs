@@ -217,9 +217,18 @@ fn drain(w: &mut World) {
         let pick = work[w.rng.below(work.len() as u64) as usize];
         w.do_work(pick);
         steps += 1;
-        if steps > LIVELOCK_STEPS {
+        // When tracing, stop early enough for the trace to hold the start.
+        let limit = if std::env::var("THIDUA_SIM_TRACE").is_ok() {
+            3_000
+        } else {
+            LIVELOCK_STEPS
+        };
+        if steps > limit {
+            let states: Vec<String> = (0..w.devices.len()).map(|d| w.describe(d)).collect();
             w.fail(&format!(
-                "invariant 4: still busy after {LIVELOCK_STEPS} steps without time passing (livelock)"
+                "invariant 4: still busy after {LIVELOCK_STEPS} steps without time passing (livelock)\n{}{}",
+                states.join(""),
+                w.describe_relay()
             ));
         }
     }

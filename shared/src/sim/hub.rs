@@ -386,6 +386,26 @@ impl Hub {
     /// Feed one input, with the newest published cluster document first.
     fn handle(&mut self, i: usize, input: Input) {
         self.log(|| format!("shard {i} <- {}", describe_input(&input)));
+        let about = match (&self.log, &input) {
+            (Some(_), Input::Frame { bytes, .. }) => match Message::decode(bytes) {
+                Ok(Message::Sync { document_id, .. }) => Some(document_id),
+                _ => None,
+            },
+            _ => None,
+        };
+        self.handle_input(i, input);
+        if let Some(doc) = about {
+            let heads = self.shards[i].core.doc(&doc).map(|d| {
+                d.get_heads()
+                    .iter()
+                    .map(|h| h.to_string()[..8].to_string())
+                    .collect::<Vec<_>>()
+            });
+            self.log(|| format!("shard {i}: {doc} heads now {heads:?}"));
+        }
+    }
+
+    fn handle_input(&mut self, i: usize, input: Input) {
         let shard = &mut self.shards[i];
         if shard.publishes.is_none()
             && let Some((version, id, doc)) = &self.published
@@ -393,6 +413,9 @@ impl Hub {
         {
             shard.seen_version = *version;
             shard.core.set_external_doc(*id, doc.clone());
+            if let Some(log) = &mut self.log {
+                log.push(format!("shard {i} takes the cluster document v{version}"));
+            }
         }
         shard.core.handle(input);
     }
@@ -535,10 +558,25 @@ pub(super) fn describe_input(input: &Input) -> String {
                     document_id, data, ..
                 },
             ) => {
-                let changes =
-                    automerge::sync::Message::decode(&data).map_or(0, |m| m.changes.len());
+                let (changes, hashes, need) = automerge::sync::Message::decode(&data).map_or(
+                    (0, Vec::new(), Vec::new()),
+                    |m| {
+                        let hashes: Vec<String> = m
+                            .changes
+                            .iter()
+                            .flat_map(|c| super::ledger::chunk_changes(c).unwrap_or_default())
+                            .map(|h| h.to_string()[..8].to_string())
+                            .collect();
+                        let need: Vec<String> = m
+                            .need
+                            .iter()
+                            .map(|h| h.to_string()[..8].to_string())
+                            .collect();
+                        (m.changes.len(), hashes, need)
+                    },
+                );
                 format!(
-                    "sync {document_id} from conn {} ({changes} change chunks)",
+                    "sync {document_id} from conn {} ({changes} change chunks) {hashes:?} need {need:?}",
                     conn.0
                 )
             }

@@ -268,6 +268,14 @@ pub fn check_valid<P: Policy>(
 /// The changes in a draft or an incremental chunk (automerge change chunks,
 /// one after another).
 pub fn draft_changes(bytes: &[u8]) -> Vec<ChangeHash> {
+    match chunk_changes(bytes) {
+        Ok(hashes) => hashes,
+        Err(e) => panic!("a draft or incremental chunk holds something other than changes: {e}"),
+    }
+}
+
+/// The changes in a sequence of automerge change chunks.
+pub fn chunk_changes(bytes: &[u8]) -> Result<Vec<ChangeHash>, String> {
     let mut out = Vec::new();
     let mut rest = bytes;
     // magic (4), checksum (4), type (1), length (uLEB128), body.
@@ -282,13 +290,9 @@ pub fn draft_changes(bytes: &[u8]) -> Vec<ChangeHash> {
             }
         }
         let end = (at + len).min(rest.len());
-        match automerge::Change::try_from(&rest[..end]) {
-            Ok(c) => out.push(c.hash()),
-            Err(e) => {
-                panic!("a draft or incremental chunk holds something other than changes: {e}")
-            }
-        }
+        let change = automerge::Change::try_from(&rest[..end]).map_err(|e| e.to_string())?;
+        out.push(change.hash());
         rest = &rest[end..];
     }
-    out
+    Ok(out)
 }

@@ -756,6 +756,17 @@ impl World {
             })
     }
 
+    /// The relay's sync states, for a failure message.
+    pub(super) fn describe_relay(&self) -> String {
+        let mut s = String::from("relay:\n");
+        for doc in self.fx.docs() {
+            let core = self.hub.core_of(&doc);
+            let heads = core.doc(&doc).map(|d| d.get_heads());
+            s += &format!("  {doc} heads {heads:?}: {:?}\n", core.describe_sync(&doc));
+        }
+        s
+    }
+
     /// A device's state, for a failure message.
     pub(super) fn describe(&self, d: usize) -> String {
         let dev = &self.devices[d];
@@ -767,8 +778,13 @@ impl World {
             dev.core.ready_peers()
         );
         for doc in self.fx.docs() {
+            let heads = dev.core.doc(&doc).map(|d| d.get_heads());
+            let missing = dev
+                .core
+                .doc(&doc)
+                .map(|d| automerge::ReadDoc::get_missing_deps(d, &[]));
             s += &format!(
-                "  {doc}: {:?} {:?}\n",
+                "  {doc}: heads {heads:?} missing {missing:?} {:?} {:?}\n",
                 dev.core.sync_status(&doc),
                 dev.core.describe_sync(&doc)
             );
