@@ -414,6 +414,16 @@ impl<P: Policy> Core<P> {
             Some(m) if m.get_heads() == heads && !m.get_missing_deps(&[]).is_empty() => m,
             _ => &st.doc,
         };
+        // A peer that names a change in `need` lacks it, whatever we sent
+        // before (its side dropped that message: held and dropped with a
+        // disconnect, or its changes waited for a dependency that came
+        // later); automerge never sends a change twice on one sync state,
+        // so both sides would ask and answer forever without it.
+        if let Some(need) = &pd.sync.their_need {
+            for h in need {
+                pd.sync.sent_hashes.remove(h);
+            }
+        }
         let Some(sync_msg) = source.generate_sync_message(&mut pd.sync) else {
             return;
         };

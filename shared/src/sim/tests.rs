@@ -72,6 +72,22 @@ fn the_replay_command_runs_one_seed() {
     assert!(cmd.ends_with("sim::tests::chaos_seed -- --exact"));
 }
 
+/// Seeds that failed on bugs since fixed (see the commits that fixed them).
+/// 1284, 3296, 5910, 8425: a livelock, the relay needing changes a device
+/// had sent on that connection once (held, then dropped with their
+/// dependency missing): automerge never sends a change twice on one sync
+/// state, so both sides exchanged empty messages forever.
+#[test]
+fn regression_seeds() {
+    for seed in [1284, 3296, 5910, 8425] {
+        let _replay = ReplayOnPanic {
+            seed,
+            test: "sim::tests::chaos_seed",
+        };
+        run_seed(seed);
+    }
+}
+
 /// Seeds that fail on known bugs, kept as tests until the bugs are fixed
 /// (`cargo test -p thidua-shared --lib sim::tests::known -- --ignored`).
 ///
