@@ -5,6 +5,22 @@
 //! actions from an in-memory map, and can "crash" a node by dropping writes
 //! that were still in flight. Everything happens in a fixed order, so a seed
 //! reproduces a run exactly.
+//!
+//! [`Sim`] is the small shell the core's tests drive by hand: one relay core,
+//! clients, links. [`chaos`] is the model of the real shells, run on seeds:
+//! the relay's hub with its shards ([`hub`]), browser devices ([`device`]),
+//! a cluster and its edits ([`workload`]), a faulty network, crashes and a
+//! clock ([`world`]), and the invariants every run keeps ([`ledger`]).
+
+pub mod chaos;
+pub mod device;
+pub mod hub;
+pub mod ledger;
+pub mod workload;
+pub mod world;
+
+#[cfg(test)]
+mod tests;
 
 use std::collections::{BTreeMap, VecDeque};
 
@@ -341,5 +357,33 @@ impl SeededRng {
     /// A number in `0..n`.
     pub fn below(&mut self, n: u64) -> u64 {
         self.next_u64() % n
+    }
+}
+
+/// The seeds a test runs: `range`, or only `THIDUA_SIM_SEED` when it is set
+/// (to replay one that failed).
+pub fn seeds(range: std::ops::RangeInclusive<u64>) -> Vec<u64> {
+    match std::env::var("THIDUA_SIM_SEED") {
+        Ok(seed) => vec![seed.parse().expect("THIDUA_SIM_SEED is a number")],
+        Err(_) => range.collect(),
+    }
+}
+
+/// Prints the one-line command that replays a seed when a test fails
+/// inside it (a failed assertion or a livelock in `Sim::run`).
+pub struct ReplayOnPanic {
+    pub seed: u64,
+    /// The test's path in the crate, e.g. `core::tests::name`.
+    pub test: &'static str,
+}
+
+impl Drop for ReplayOnPanic {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            eprintln!(
+                "replay: THIDUA_SIM_SEED={} cargo test -p thidua-shared --lib {} -- --exact",
+                self.seed, self.test
+            );
+        }
     }
 }

@@ -250,7 +250,7 @@ impl<P: Policy> Core<P> {
     /// deadline (which are refused if the objection remains).
     pub(super) fn retry_deferred(&mut self, all: bool) {
         let now = self.now_ms;
-        let docs: Vec<DocumentId> = self
+        let mut docs: Vec<DocumentId> = self
             .docs
             .iter()
             .filter(|(_, s)| {
@@ -258,6 +258,8 @@ impl<P: Policy> Core<P> {
             })
             .map(|(id, _)| *id)
             .collect();
+        // In one order every run (the map's is random): seeds replay.
+        docs.sort();
         for doc in docs {
             let Some(Slot::Ready(st)) = self.docs.get_mut(&doc) else {
                 continue;
@@ -414,6 +416,16 @@ impl<P: Policy> Core<P> {
             Some(m) if m.get_heads() == heads && !m.get_missing_deps(&[]).is_empty() => m,
             _ => &st.doc,
         };
+        // A peer that names a change in `need` lacks it, whatever we sent
+        // before (its side dropped that message: held and dropped with a
+        // disconnect, or its changes waited for a dependency that came
+        // later); automerge never sends a change twice on one sync state,
+        // so both sides would ask and answer forever without it.
+        if let Some(need) = &pd.sync.their_need {
+            for h in need {
+                pd.sync.sent_hashes.remove(h);
+            }
+        }
         let Some(sync_msg) = source.generate_sync_message(&mut pd.sync) else {
             return;
         };

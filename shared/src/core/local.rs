@@ -207,7 +207,18 @@ impl<P: Policy> Core<P> {
             return None;
         }
         st.rebuild_wanted = false;
-        let base = accepted;
+        // The relay's heads it announced since (durable there, so accepted)
+        // are part of the base too: while the rebuild waited it may have
+        // accepted other devices' changes and sent them along. They are
+        // not ours to set aside, nor to drop from the rebuilt copy.
+        let mut base = accepted;
+        if let Some(remote) = &st.remote_heads {
+            for h in remote {
+                if !base.contains(h) && st.doc.get_change_by_hash(h).is_some() {
+                    base.push(*h);
+                }
+            }
+        }
         let refused = st.doc.get_changes(&base);
         if refused.is_empty() {
             return None;
@@ -216,8 +227,16 @@ impl<P: Policy> Core<P> {
         for c in &refused {
             bytes.extend_from_slice(c.raw_bytes());
         }
+        // A new author id, never the old one: the next edit must not reuse
+        // the sequence number of a refused change, which stays on disk
+        // until the snapshot below is durable and the old chunks are
+        // deleted (for good if that write fails or the app stops first), and
+        // a load holding both would refuse the chunk of the later one. Taken
+        // from the last refused change's hash: unique, and the same on
+        // every run of a simulation.
+        let actor = automerge::ActorId::from(&refused[refused.len() - 1].hash().0[..16]);
         let rebuilt = match st.doc.fork_at(&base) {
-            Ok(d) => d.with_actor(st.doc.get_actor().clone()),
+            Ok(d) => d.with_actor(actor),
             Err(e) => {
                 let message = format!("could not rebuild from the relay's state: {e}");
                 self.event(Event::StorageProblem { doc: *doc, message });

@@ -83,6 +83,10 @@ pub struct Config {
     /// A shell with several cores loads them in the core that serves them
     /// and gives the others read-only copies ([`Core::set_external_doc`]).
     pub load_pinned: bool,
+    /// The automerge actor (author id of local edits) of every document
+    /// this core loads. `None`: a random one per load, as automerge picks.
+    /// A deterministic simulation sets one per core, never shared by two.
+    pub actor: Option<automerge::ActorId>,
 }
 
 impl Config {
@@ -101,6 +105,7 @@ impl Config {
                 Role::Client => 2_000,
             },
             load_pinned: true,
+            actor: None,
         }
     }
 }
@@ -514,6 +519,8 @@ impl<P: Policy> Core<P> {
                 stores.extend(st.take_failed());
             }
         }
+        // In one order every run (the map's is random): seeds replay.
+        stores.sort_by(|a, b| a.key.cmp(&b.key));
         for chunk in stores {
             self.actions.push_back(Action::Store { chunk });
         }

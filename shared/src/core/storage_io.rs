@@ -26,7 +26,10 @@ impl<P: Policy> Core<P> {
             self.actions
                 .push_back(Action::Delete { keys: stale_states });
         }
-        let loaded = merge_chunks(chunks);
+        let mut loaded = merge_chunks(chunks);
+        if let Some(actor) = &self.cfg.actor {
+            loaded.doc.set_actor(actor.clone());
+        }
         let problems: Vec<String> = loaded.problems.iter().map(|p| p.to_string()).collect();
         let mut st = DocState::new(doc, loaded.doc, loaded.merged);
         st.drafts = drafts.into_iter().map(|c| (c.key, c.bytes)).collect();
@@ -81,6 +84,7 @@ impl<P: Policy> Core<P> {
                 loads.push(*id);
             }
         }
+        loads.sort(); // one order every run (the map's is random)
         for doc in loads {
             self.actions.push_back(Action::Load { doc });
         }

@@ -6,7 +6,7 @@ use automerge::transaction::Transactable;
 use automerge::{Automerge, ROOT, ReadDoc, ScalarValue, Value};
 
 use super::*;
-use crate::sim::{MemoryStorage, SeededRng, Sim};
+use crate::sim::{MemoryStorage, ReplayOnPanic, SeededRng, Sim, seeds};
 use crate::storage::Chunk;
 
 /// Each document belongs to one office; everyone in the map may read all of
@@ -104,33 +104,6 @@ fn open_all(sim: &mut Sim<OfficePolicy, TrustAll>, i: usize, ids: &[DocumentId])
         sim.clients[i].core.open(*id);
     }
     sim.run();
-}
-
-/// The seeds to run: `range`, or only `THIDUA_SIM_SEED` when it is set (to
-/// replay one that failed).
-fn seeds(range: std::ops::RangeInclusive<u64>) -> Vec<u64> {
-    match std::env::var("THIDUA_SIM_SEED") {
-        Ok(seed) => vec![seed.parse().expect("THIDUA_SIM_SEED is a number")],
-        Err(_) => range.collect(),
-    }
-}
-
-/// Prints the one-line command that replays a seed when the test fails
-/// inside it (a failed assertion or a livelock in `Sim::run`).
-struct ReplayOnPanic {
-    seed: u64,
-    test: &'static str,
-}
-
-impl Drop for ReplayOnPanic {
-    fn drop(&mut self) {
-        if std::thread::panicking() {
-            eprintln!(
-                "replay: THIDUA_SIM_SEED={} cargo test -p thidua-shared --lib {} -- --exact",
-                self.seed, self.test
-            );
-        }
-    }
 }
 
 #[test]
@@ -300,6 +273,149 @@ fn a_rebuild_waits_for_the_relays_changes_and_loses_nothing_accepted() {
         .collect();
     let on_disk = crate::storage::merge_chunks(stored).doc;
     assert_eq!(on_disk.get_heads(), da.get_heads());
+}
+
+/// Found by the chaos simulation (`sim::chaos`, seed 20): while a device's
+/// rebuild waits for the changes the relay had accepted when it refused, the
+/// relay accepts more changes from other devices and sends them with those.
+/// They are accepted changes: they must not end up in the draft of refused
+/// edits (shown to the user as theirs) nor be dropped from the rebuilt copy.
+#[test]
+fn changes_the_relay_accepted_while_a_rebuild_waited_are_not_drafts() {
+    let (mut sim, ids) = world(&["LSN"]);
+    let doc = ids[0];
+    let a = sim.add_client("a", device("LSN", "a"), TrustAll);
+    let b = sim.add_client("b", device("LSN", "b"), TrustAll);
+    for i in [a, b] {
+        sim.connect(i);
+        open_all(&mut sim, i, &ids);
+    }
+    // B's change is on the relay, not durable yet: A's rebuild must wait for it.
+    sim.relay.instant_storage = false;
+    put(&mut sim, b, doc, "from_b", 2);
+    sim.run();
+    put(&mut sim, a, doc, "score", 150);
+    sim.run();
+    // The app rebuilds on a refusal; this one waits.
+    assert!(sim.clients[a].core.rebuild_from_relay(&doc).is_none());
+    // Meanwhile the relay accepts another change of B's.
+    put(&mut sim, b, doc, "later", 3);
+    sim.run();
+    let later = sim.clients[b].core.doc(&doc).unwrap().get_heads();
+    sim.relay.settle_storage();
+    sim.relay.instant_storage = true;
+    sim.run();
+    let drafts = sim.clients[a].core.drafts(&doc);
+    assert_eq!(drafts.len(), 1);
+    let refused = crate::sim::ledger::draft_changes(&drafts[0].bytes);
+    assert_eq!(refused.len(), 1, "only the refused score is a draft");
+    assert!(
+        !refused.contains(&later[0]),
+        "B's accepted change is no draft"
+    );
+    let da = sim.clients[a].core.doc(&doc).unwrap();
+    assert_eq!(get(da, "later"), Some(3));
+    assert_eq!(get(da, "score"), None);
+    assert_same_heads(&sim, a, doc);
+}
+
+/// Found by the chaos simulation (`sim::chaos`, seed 37 with draft writes
+/// failing): a rebuild stores the draft, then the snapshot, and deletes the
+/// old chunks once the snapshot is durable. A draft write that fails is not
+/// retried (drafts are not tracked as pending writes) and does not hold the
+/// deletion back, so a restart loses the refused edit the user was promised
+/// as a draft. Not fixed yet: run with `--ignored` to see it fail.
+#[test]
+#[ignore = "known bug: a failed draft write is neither retried nor waited for"]
+fn a_draft_whose_write_failed_survives_a_restart() {
+    let (mut sim, ids) = world(&["LSN"]);
+    let doc = ids[0];
+    let a = sim.add_client("a", device("LSN", "a"), TrustAll);
+    sim.connect(a);
+    open_all(&mut sim, a, &ids);
+    put(&mut sim, a, doc, "score", 150);
+    sim.run();
+    // The rebuild's writes wait; the draft's fails, the snapshot's lands.
+    sim.clients[a].instant_storage = false;
+    let draft = sim.clients[a]
+        .core
+        .rebuild_from_relay(&doc)
+        .expect("a draft");
+    sim.clients[a].pump();
+    let i = sim.clients[a]
+        .in_flight
+        .iter()
+        .position(|c| c.key == draft.key)
+        .expect("the draft is being written");
+    let failed = sim.clients[a].in_flight.remove(i).unwrap();
+    sim.clients[a].core.handle(Input::Stored {
+        key: failed.key,
+        result: Err("quota exceeded".into()),
+    });
+    sim.clients[a].settle_storage();
+    // The app retries failed writes a few seconds later.
+    sim.clients[a].core.retry_storage();
+    sim.clients[a].pump();
+    sim.clients[a].settle_storage();
+    sim.run();
+    // The tab restarts from its storage: the refused edit is still a draft.
+    let cfg = sim.clients[a].core.config().clone();
+    let storage = std::mem::take(&mut sim.clients[a].storage);
+    sim.clients[a] = crate::sim::Node::new(Core::new(cfg, TrustAll));
+    sim.clients[a].storage = storage;
+    sim.clients[a].core.open(doc);
+    sim.run();
+    assert_eq!(
+        sim.clients[a].core.drafts(&doc).len(),
+        1,
+        "the refused edit is kept"
+    );
+}
+
+/// Found by the chaos simulation (`sim::chaos`, seed 3788): a rebuild kept
+/// the document's author id, so the next local edit reused the sequence
+/// number of the refused one. The old chunks holding the refused change stay
+/// on disk until the rebuilt snapshot is durable (for good if its write
+/// fails, or when the tab dies before they are deleted): the next load then
+/// holds two changes with one sequence number, refuses the later chunks,
+/// and the edits made after the rebuild are gone from the device.
+#[test]
+fn edits_after_a_rebuild_load_beside_the_old_chunks() {
+    let (mut sim, ids) = world(&["LSN"]);
+    let doc = ids[0];
+    let a = sim.add_client("a", device("LSN", "a"), TrustAll);
+    sim.connect(a);
+    open_all(&mut sim, a, &ids);
+    put(&mut sim, a, doc, "score", 150);
+    sim.run();
+    let old_chunks = sim.clients[a].storage.chunks.clone();
+    sim.clients[a]
+        .core
+        .rebuild_from_relay(&doc)
+        .expect("a draft");
+    sim.run();
+    put(&mut sim, a, doc, "after", 1);
+    sim.run();
+    // The old chunks are still there (their deletion did not happen).
+    sim.clients[a].storage.chunks.extend(old_chunks);
+    let cfg = sim.clients[a].core.config().clone();
+    let storage = std::mem::take(&mut sim.clients[a].storage);
+    sim.clients[a] = crate::sim::Node::new(Core::new(cfg, TrustAll));
+    sim.clients[a].storage = storage;
+    sim.clients[a].core.open(doc);
+    sim.run();
+    assert!(
+        !sim.clients[a]
+            .events
+            .iter()
+            .any(|e| matches!(e, Event::StorageProblem { .. })),
+        "{:?}",
+        sim.clients[a].events
+    );
+    assert_eq!(
+        get(sim.clients[a].core.doc(&doc).unwrap(), "after"),
+        Some(1)
+    );
 }
 
 #[test]
