@@ -117,7 +117,7 @@ impl Driver {
     /// the next visit resumes where this one ended).
     fn tick_every(&self, ms: i32) {
         let weak = Rc::downgrade(&self.inner);
-        let signals = self.signals.clone();
+        let signals = self.signals;
         spawn_local(async move {
             loop {
                 sleep_ms(ms).await;
@@ -125,11 +125,7 @@ impl Driver {
                 inner.borrow_mut().core.handle(Input::Tick {
                     now_ms: js_sys::Date::now() as u64,
                 });
-                Driver {
-                    inner,
-                    signals: signals.clone(),
-                }
-                .pump();
+                Driver { inner, signals }.pump();
             }
         });
     }
