@@ -144,7 +144,8 @@ impl<P: Policy> Core<P> {
             pd.sync = starting.unwrap_or_default();
             pd
         });
-        if !trusted && pd.answered && asks_from_scratch(&st.doc, &sync_msg) {
+        if !trusted && (pd.answered || pd.full_syncs == 0) && asks_from_scratch(&st.doc, &sync_msg)
+        {
             // Sending a whole document is the relay's most expensive answer:
             // an honest device asks once per connection (perhaps in several
             // messages before our answer reaches it, which count once).
