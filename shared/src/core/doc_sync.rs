@@ -4,6 +4,12 @@
 
 use super::*;
 
+/// How long a change we sent may stay in the peer's `need` before we send it
+/// again (ms of [`Input::Tick`] time; see `flush_one_now`).
+const RESEND_AFTER_MS: u64 = 3_000;
+/// Or after the peer named it in `need` this many times since we sent it.
+const RESEND_AFTER_ASKS: u32 = 16;
+
 impl<P: Policy> Core<P> {
     pub(super) fn on_doc_message(&mut self, conn: ConnId, doc_id: DocumentId, msg: Message) {
         let Some(peer) = self.peers.get(&conn) else {
@@ -387,6 +393,7 @@ impl<P: Policy> Core<P> {
     }
 
     fn flush_one_now(&mut self, conn: ConnId, doc: &DocumentId) {
+        let now = self.now_ms;
         let Some(Slot::Ready(st)) = self.docs.get(doc) else {
             return;
         };
@@ -421,15 +428,36 @@ impl<P: Policy> Core<P> {
         // before (its side dropped that message: held and dropped with a
         // disconnect, or its changes waited for a dependency that came
         // later); automerge never sends a change twice on one sync state,
-        // so both sides would ask and answer forever without it.
+        // so both sides would ask and answer forever without it. Only a
+        // need that outlives a resend delay, or that the peer repeats many
+        // times, counts: on a slow link the peer's messages name what is
+        // still on its way to it.
         if let Some(need) = &pd.sync.their_need {
             for h in need {
-                pd.sync.sent_hashes.remove(h);
+                if !pd.sync.sent_hashes.contains(h) {
+                    continue;
+                }
+                let asked = pd.asked_again.entry(*h).or_insert(0);
+                *asked += 1;
+                let sent = pd.sent_at.get(h).copied().unwrap_or(0);
+                if now >= sent + RESEND_AFTER_MS || *asked >= RESEND_AFTER_ASKS {
+                    pd.sync.sent_hashes.remove(h);
+                    pd.asked_again.remove(h);
+                }
             }
         }
+        let before = pd.sync.sent_hashes.len();
         let Some(sync_msg) = source.generate_sync_message(&mut pd.sync) else {
             return;
         };
+        if pd.sync.sent_hashes.len() != before {
+            let sent = &pd.sync.sent_hashes;
+            pd.sent_at.retain(|h, _| sent.contains(h));
+            pd.asked_again.retain(|h, _| sent.contains(h));
+            for h in sent {
+                pd.sent_at.entry(*h).or_insert(now);
+            }
+        }
         pd.announced = Some(sync_msg.heads.clone());
         pd.answered = true;
         let data = sync_msg.encode();

@@ -258,6 +258,10 @@ struct PeerDoc {
     /// only an ask after an answer counts against the limit (a device on a
     /// slow link sends several before our first answer arrives, honestly).
     answered: bool,
+    /// When each change in `sync.sent_hashes` was sent (shell time).
+    sent_at: BTreeMap<ChangeHash, u64>,
+    /// How often the peer named a change we sent in its `need` since.
+    asked_again: BTreeMap<ChangeHash, u32>,
 }
 
 impl PeerDoc {
@@ -269,6 +273,8 @@ impl PeerDoc {
             announced: None,
             full_syncs: 0,
             answered: false,
+            sent_at: BTreeMap::new(),
+            asked_again: BTreeMap::new(),
         }
     }
 }
