@@ -14,8 +14,10 @@
 
 pub mod chaos;
 pub mod device;
+mod faults;
 pub mod hub;
 pub mod ledger;
+mod net;
 pub mod workload;
 pub mod world;
 

@@ -70,7 +70,20 @@
 //! 6. **The result is valid**: the relay's documents break no rule.
 //!
 //! A failing seed panics with the seed, its settings and the last events;
-//! [`replay_command`] is the line that runs it again.
+//! [`replay_command`] is the line that runs it again. A seed replays exactly:
+//! one generator drives every choice, every core has a fixed automerge
+//! actor, and nothing depends on the order of a hash map.
+//!
+//! # Running
+//!
+//! - `cargo test -p thidua-shared --lib sim::tests`: 300 seeds (three tests
+//!   in parallel, about 20 s in a debug build), seeds of fixed bugs, and
+//!   the seeds of known bugs as ignored tests.
+//! - `THIDUA_SIM_SEED=N cargo test -p thidua-shared --lib sim::tests::chaos_seed -- --exact`:
+//!   one seed; add `THIDUA_SIM_TRACE=1` to log every shard input, the
+//!   heads it leaves, and devices' storage (the panic prints the log).
+//! - `cargo run --release -p thidua-tests --bin soak_sim [FROM [TO]]`:
+//!   seeds `FROM..TO` (default 0..10000), about 20 seeds a second.
 
 use std::collections::BTreeMap;
 

@@ -1,23 +1,15 @@
 //! The world of one seeded run: the relay ([`Hub`]), the devices, the
-//! network between them, a clock, and the faults. Every choice (which
-//! queue moves next, which write lands, which fault strikes) comes from one
-//! [`SeededRng`], so a seed replays exactly.
-//!
-//! The network: each connection is a [`Link`] with a FIFO queue each way
-//! (a WebSocket over TCP). A cut stops new frames; each side notices on its
-//! own later, and until it does it may still read what was in transit. What
-//! is left when a side notices is dropped, or kept as a *stale* frame that
-//! arrives later under the old connection id (after the device reconnected
-//! or restarted, after the relay dropped the connection): it must be dropped
-//! or harmless. A device that notices first reconnects while the relay
-//! still serves the old connection (half-open), so the relay may handle
-//! frames from both.
+//! network between them ([`super::net`]), a clock, and the faults
+//! ([`super::faults`]). Every choice (which queue moves next, which write
+//! lands, which fault strikes) comes from one [`SeededRng`], so a seed
+//! replays exactly.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
 
 use super::device::{Device, Output};
-use super::hub::{Hub, Outbound};
-use super::ledger::{Ledger, draft_changes, has, stored_doc};
+use super::hub::Hub;
+use super::ledger::{Ledger, draft_changes, has};
+use super::net::{Link, Packet, Stale};
 use super::workload::{self, Fixture};
 use super::{MemoryStorage, SeededRng};
 use crate::core::{Config, ConnId, Input, Role};
@@ -29,7 +21,7 @@ use crate::storage::CompactionPolicy;
 /// and the relay holds a change waiting for another document's for 5 s
 /// (`Limits::defer_ms`), so a score for a criterion whose write failed can
 /// be refused. Counted, not failed.
-const STORAGE_ERROR_WINDOW_MS: u64 = 20_000;
+pub(super) const STORAGE_ERROR_WINDOW_MS: u64 = 20_000;
 
 /// The shape of a run, drawn from its seed.
 #[derive(Clone, Debug)]
@@ -76,35 +68,6 @@ impl Settings {
     }
 }
 
-#[derive(Debug)]
-enum Packet {
-    Frame(Vec<u8>),
-    Close,
-}
-
-/// One connection between a device and the relay.
-#[derive(Debug)]
-struct Link {
-    device: usize,
-    client_conn: ConnId,
-    relay_conn: ConnId,
-    to_relay: VecDeque<Vec<u8>>,
-    to_device: VecDeque<Packet>,
-    /// The path is gone: nothing new enters it.
-    cut: bool,
-    device_open: bool,
-    relay_open: bool,
-}
-
-/// A frame that arrives long after its connection ended.
-#[derive(Debug)]
-struct Stale {
-    to_relay: bool,
-    device: usize,
-    conn: ConnId,
-    bytes: Vec<u8>,
-}
-
 /// Counts for the report.
 #[derive(Clone, Debug, Default)]
 pub struct Stats {
@@ -149,18 +112,18 @@ pub struct World {
     pub(super) rng: SeededRng,
     pub now_ms: u64,
     pub fx: Fixture,
-    relay_cfg: Config,
+    pub(super) relay_cfg: Config,
     pub hub: Hub,
-    relay_up_at: u64,
+    pub(super) relay_up_at: u64,
     pub devices: Vec<Device>,
-    links: Vec<Link>,
-    stale: Vec<Stale>,
-    next_conn: u64,
+    pub(super) links: Vec<Link>,
+    pub(super) stale: Vec<Stale>,
+    pub(super) next_conn: u64,
     pub ledger: Ledger,
-    serial: u64,
-    next_tick_ms: u64,
+    pub(super) serial: u64,
+    pub(super) next_tick_ms: u64,
     pub stats: Stats,
-    trace: VecDeque<String>,
+    pub(super) trace: VecDeque<String>,
 }
 
 impl World {
@@ -240,11 +203,11 @@ impl World {
     }
 
     /// Trace what happens inside the relay too (`THIDUA_SIM_TRACE=1`).
-    fn tracing() -> bool {
+    pub(super) fn tracing() -> bool {
         std::env::var("THIDUA_SIM_TRACE").is_ok()
     }
 
-    fn hub_log(&mut self) {
+    pub(super) fn hub_log(&mut self) {
         if let Some(log) = self.hub.log.as_mut().map(std::mem::take) {
             for line in log {
                 self.note(line);
@@ -389,161 +352,6 @@ impl World {
         self.hub_log();
     }
 
-    fn connect(&mut self, d: usize) {
-        let mut out = Output::default();
-        if self.now_ms < self.relay_up_at {
-            self.devices[d].disconnected(self.now_ms, &mut self.rng, &mut out);
-            return self.carry(d, out);
-        }
-        let (relay_conn, client_conn) = (ConnId(self.next_conn), ConnId(self.next_conn + 1));
-        self.next_conn += 2;
-        self.note(format!(
-            "{} connects (relay conn {})",
-            self.devices[d].name, relay_conn.0
-        ));
-        self.links.push(Link {
-            device: d,
-            client_conn,
-            relay_conn,
-            to_relay: VecDeque::new(),
-            to_device: VecDeque::new(),
-            cut: false,
-            device_open: true,
-            relay_open: true,
-        });
-        self.hub.connect(relay_conn, self.devices[d].auth.clone());
-        self.devices[d].connected(client_conn, &mut out);
-        self.carry(d, out);
-    }
-
-    /// Carry out what a device did.
-    fn carry(&mut self, d: usize, out: Output) {
-        for (conn, bytes) in out.sends {
-            if self.hub.log.is_some() {
-                let what = super::hub::describe_input(&Input::Frame {
-                    conn,
-                    bytes: bytes.clone(),
-                });
-                self.note(format!("{} sends {what}", self.devices[d].name));
-            }
-            if let Some(l) = self.links.iter_mut().find(|l| l.client_conn == conn)
-                && l.device_open
-                && !l.cut
-            {
-                l.to_relay.push_back(bytes);
-            }
-        }
-        for conn in out.closes {
-            if let Some(i) = self.links.iter().position(|l| l.client_conn == conn) {
-                self.note(format!("{} closes its connection", self.devices[d].name));
-                self.links[i].cut = true;
-                self.device_notices(i);
-            }
-        }
-        for f in out.failed {
-            self.note(format!("{}: storage fails: {f}", self.devices[d].name));
-        }
-        for bytes in out.durable {
-            self.ledger.device_wrote(&bytes);
-        }
-        for line in out.log {
-            self.note(format!("{} storage: {line}", self.devices[d].name));
-        }
-        for (doc, heads) in out.acked {
-            self.ledger.acked(doc, heads);
-        }
-        for (doc, code, held) in out.rejected {
-            self.stats.refusals += 1;
-            self.note(format!(
-                "{} told: refused on {doc} ({code:?})",
-                self.devices[d].name
-            ));
-            let after_storage_error = self.devices[d]
-                .last_storage_error_ms
-                .is_some_and(|t| self.now_ms <= t + STORAGE_ERROR_WINDOW_MS);
-            if !held && after_storage_error {
-                // A write that failed (retried 5 s later) held back a change
-                // another document's change waited for past `defer_ms`.
-                self.stats.refused_after_storage_error += 1;
-            } else if !held {
-                let why = format!(
-                    "device {} ({}) was refused on {doc} ({code:?}) without an invalid edit of its own there",
-                    d, self.devices[d].name
-                );
-                self.ledger.wrongly_refused.push(why);
-            }
-        }
-    }
-
-    /// Carry out what the relay's shards sent.
-    fn carry_relay(&mut self) {
-        for (conn, ob) in std::mem::take(&mut self.hub.out) {
-            let Some(i) = self.links.iter().position(|l| l.relay_conn == conn) else {
-                continue;
-            };
-            let l = &mut self.links[i];
-            if !l.relay_open || l.cut {
-                continue;
-            }
-            match ob {
-                Outbound::Frame(bytes) => l.to_device.push_back(Packet::Frame(bytes)),
-                Outbound::Close => {
-                    l.to_device.push_back(Packet::Close);
-                    l.cut = true;
-                    let name = self.devices[l.device].name.clone();
-                    self.note(format!("relay closes {name}'s connection {}", conn.0));
-                    self.relay_notices(i);
-                }
-            }
-        }
-    }
-
-    fn device_notices(&mut self, i: usize) {
-        let l = &mut self.links[i];
-        if !l.device_open {
-            return;
-        }
-        l.device_open = false;
-        let (d, conn) = (l.device, l.client_conn);
-        for p in std::mem::take(&mut l.to_device) {
-            if let Packet::Frame(bytes) = p
-                && self.rng.below(3) == 0
-            {
-                self.stale.push(Stale {
-                    to_relay: false,
-                    device: d,
-                    conn,
-                    bytes,
-                });
-            }
-        }
-        if self.devices[d].conn == Some(conn) {
-            let mut out = Output::default();
-            self.devices[d].disconnected(self.now_ms, &mut self.rng, &mut out);
-            self.carry(d, out);
-        }
-    }
-
-    fn relay_notices(&mut self, i: usize) {
-        let l = &mut self.links[i];
-        if !l.relay_open {
-            return;
-        }
-        l.relay_open = false;
-        let (d, conn) = (l.device, l.relay_conn);
-        for bytes in std::mem::take(&mut l.to_relay) {
-            if self.rng.below(3) == 0 {
-                self.stale.push(Stale {
-                    to_relay: true,
-                    device: d,
-                    conn,
-                    bytes,
-                });
-            }
-        }
-        self.hub.disconnect(conn);
-    }
-
     /// Time passes: the relay's shards tick once a second (missed ticks
     /// coalesce), devices retry storage when due.
     pub(super) fn advance(&mut self, ms: u64) {
@@ -595,120 +403,6 @@ impl World {
         let mut out = Output::default();
         self.devices[d].pump(&mut out);
         self.carry(d, out);
-    }
-
-    /// Network trouble on a device's connection.
-    pub(super) fn cut(&mut self, d: usize) {
-        for l in self.links.iter_mut().filter(|l| l.device == d && !l.cut) {
-            l.cut = true;
-            self.stats.cuts += 1;
-        }
-    }
-
-    /// The device has no network until `until_ms`.
-    pub(super) fn partition(&mut self, d: usize, until_ms: u64) {
-        self.note(format!(
-            "{} offline until t={}",
-            self.devices[d].name,
-            until_ms % 100_000_000
-        ));
-        self.devices[d].offline_until_ms = self.devices[d].offline_until_ms.max(until_ms);
-        self.cut(d);
-    }
-
-    /// The device's tab dies and starts again from its storage.
-    pub(super) fn crash_device(&mut self, d: usize) {
-        self.stats.device_crashes += 1;
-        self.note(format!("{} crashes", self.devices[d].name));
-        self.cut(d);
-        for l in self.links.iter_mut().filter(|l| l.device == d) {
-            l.device_open = false;
-            l.to_device.clear();
-        }
-        let drafted: std::collections::BTreeSet<automerge::ChangeHash> = self
-            .drafts()
-            .into_iter()
-            .filter(|(i, _, _)| *i == d)
-            .map(|(_, _, h)| h)
-            .collect();
-        let storage_failed = self.devices[d].last_storage_error_ms.is_some();
-        for bytes in self.devices[d].crash(&mut self.rng) {
-            self.ledger.device_wrote(&bytes);
-        }
-        let hub = &self.hub;
-        let stored: BTreeMap<DocumentId, automerge::Automerge> = self
-            .fx
-            .docs()
-            .iter()
-            .map(|d| (*d, stored_doc(&hub.storage, d)))
-            .collect();
-        let relay_has = |doc: &DocumentId, h: &automerge::ChangeHash| {
-            hub.core_of(doc).doc(doc).is_some_and(|x| has(x, h)) || has(&stored[doc], h)
-        };
-        let crashed = self.ledger.device_crashed(
-            d,
-            &self.devices[d].storage,
-            &drafted,
-            storage_failed,
-            &relay_has,
-        );
-        if let Err(e) = crashed {
-            self.fail(&e);
-        }
-        let mut out = Output::default();
-        self.devices[d].pump(&mut out);
-        self.carry(d, out);
-    }
-
-    /// The relay process dies (writes in flight land or not) and starts
-    /// again, down for up to `down_ms`. Invariants 1 and 3 are checked on
-    /// what the disk holds at that moment.
-    pub(super) fn crash_relay(&mut self, down_ms: u64) {
-        self.stats.relay_crashes += 1;
-        self.note(format!("relay crashes, down {down_ms} ms"));
-        let storage: MemoryStorage = self.hub.crash(&mut self.rng);
-        if let Err(e) = self.ledger.check_acked(&storage) {
-            self.fail(&e);
-        }
-        let stored: BTreeMap<DocumentId, automerge::Automerge> = self
-            .fx
-            .docs()
-            .iter()
-            .map(|d| (*d, stored_doc(&storage, d)))
-            .collect();
-        for (doc, copy) in &stored {
-            if let Err(e) = self.ledger.check_known(doc, copy) {
-                self.fail(&e);
-            }
-        }
-        let device_has =
-            |d: usize, doc: &DocumentId, h: &automerge::ChangeHash| self.device_has(d, doc, h);
-        if let Err(e) = self
-            .ledger
-            .check_drafts(&self.drafts(), &stored, &device_has)
-        {
-            self.fail(&e);
-        }
-        for l in self.links.iter_mut() {
-            if l.relay_open {
-                l.relay_open = false;
-                l.cut = true;
-                l.to_relay.clear();
-            }
-        }
-        self.stale.retain(|s| !s.to_relay);
-        self.hub = Hub::start(
-            &self.fx.policy,
-            &self.relay_cfg,
-            self.settings.shards,
-            storage,
-            self.now_ms,
-        );
-        self.hub.fail_permille = self.settings.relay_fail_permille;
-        if Self::tracing() {
-            self.hub.log = Some(Vec::new());
-        }
-        self.relay_up_at = self.now_ms + down_ms;
     }
 
     /// Whether a device's document holds a change.
