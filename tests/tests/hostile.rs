@@ -718,3 +718,65 @@ async fn a_deeply_nested_change_costs_the_relay_its_size_not_its_depth_squared()
     );
     honest.finish().await;
 }
+
+/// Changes only another document's rules object to (scores for criteria the
+/// relay's copy of the cluster document does not have yet) are held for a
+/// few seconds instead of refused at once. Held messages cost memory: a
+/// device opening many connections, each sending a large such message, must
+/// not make the relay hold them all. Past the bound the connection is told
+/// to come back later (nothing of it was applied) and the honest device goes
+/// on; what was held is refused once its time is up, and nothing is stored.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn changes_held_for_another_documents_rules_are_bounded() {
+    let mut limits = Limits {
+        max_connections_per_token: 16,
+        ..Limits::default()
+    };
+    limits.gate.max_held_bytes = 256 * 1024;
+    limits.gate.defer_ms = 3_000;
+    let relay = TestRelay::start_with("hostile-held", limits).await;
+    let honest = bystander(&relay);
+    let url = relay.ws_url();
+    let lsn = relay.office_doc("LSN");
+    let base = relay_doc(&relay, lsn).await;
+    let mut refused = 0;
+    let mut told_to_wait = 0;
+    let mut sockets = Vec::new();
+    for conn in 0..8 {
+        // ~100 KiB: scores for 2,000 criteria that do not exist (yet).
+        let (change, heads) = forged(&base, |tx| {
+            let scores = shared::schema::read::map(tx, &automerge::ROOT, "selfScores").unwrap();
+            for n in 0..2_000 {
+                let s = tx
+                    .put_object(&scores, format!("Z{conn}-{n}"), automerge::ObjType::Map)
+                    .unwrap();
+                tx.put(&s, "points", 1).unwrap();
+                tx.put(&s, "note", "điểm cho tiêu chí chưa có trong bảng")
+                    .unwrap();
+            }
+        });
+        let mut s = joined(&url, &relay.token("LSN")).await;
+        send(&mut s, &sync_msg(lsn, sync_data(heads, vec![change]))).await;
+        sockets.push(s);
+    }
+    for mut s in sockets {
+        match refusal_or_error(&mut s).await {
+            Ok(n) => {
+                assert_eq!(n.rejection.code, RejectCode::SchemaViolation);
+                refused += 1;
+            }
+            Err((code, message)) => {
+                assert_eq!(code, "document-not-ready", "{message}");
+                assert!(message.contains("reconnect"), "{message}");
+                told_to_wait += 1;
+            }
+        }
+    }
+    assert!(refused >= 1, "the first messages were held, then refused");
+    assert!(
+        told_to_wait >= 4,
+        "held messages are bounded: {refused} held, {told_to_wait} told to wait"
+    );
+    assert_eq!(relay_doc(&relay, lsn).await.get_heads(), base.get_heads());
+    honest.finish().await;
+}

@@ -110,12 +110,22 @@ impl DocState {
     /// True when every change in `doc` is in a durable chunk: only then may
     /// heads be sent to anyone.
     pub fn durable(&self) -> bool {
-        self.pending.is_empty()
+        self.pending.is_empty() && self.doc.get_heads() == self.saved_heads
     }
 
     /// Write the changes made since the last write as one incremental chunk.
     /// Returns the chunk to store, if there was anything new.
+    ///
+    /// Group commit: while a write of this document is under way (or failed
+    /// and waits for its retry), changes made meanwhile are not written yet;
+    /// they go in one chunk when that write answers ([`Self::stored_ok`]'s
+    /// caller persists again). A busy document thus costs one durable write
+    /// per round trip to storage, not one per change, and nothing is
+    /// acknowledged before its own write is durable ([`Self::durable`]).
     pub fn persist(&mut self) -> Option<Chunk> {
+        if !self.pending.is_empty() {
+            return None;
+        }
         let heads = self.doc.get_heads();
         if heads == self.saved_heads {
             return None;

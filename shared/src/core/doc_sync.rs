@@ -64,7 +64,12 @@ impl<P: Policy> Core<P> {
                 self.actions.push_back(Action::Load { doc: doc_id });
                 return;
             }
-            Some(Slot::Loading { waiting, .. }) if waiting.len() < max_waiting => {
+            Some(Slot::Loading { waiting, .. })
+                if waiting.len() < max_waiting
+                    && (waiting.is_empty()
+                        || held_bytes(waiting.iter().map(|(_, m)| m)) + data.len()
+                            <= self.cfg.limits.max_held_bytes) =>
+            {
                 waiting.push((conn, msg));
                 return;
             }
@@ -86,26 +91,40 @@ impl<P: Policy> Core<P> {
         };
         // A message behind one of the same peer that waits for other
         // documents waits too: its changes may build on the waiting ones.
-        if let Some(Slot::Ready(st)) = self.docs.get_mut(&doc_id)
-            && st.deferred.iter().any(|d| d.conn == conn)
-        {
-            if st.deferred.len() >= max_waiting {
-                let message = format!(
-                    "too many messages wait for document {doc_id} to be judged; the connection closes, reconnect in a moment"
-                );
-                return self.fail(conn, "document-not-ready", message);
-            }
-            let deadline_ms = self.now_ms + self.cfg.limits.defer_ms;
-            st.deferred.push_back(Deferred {
-                conn,
-                is_request,
-                data,
-                deadline_ms,
-            });
-            return;
-        }
         let deadline_ms = self.now_ms + self.cfg.limits.defer_ms;
-        self.admit(conn, doc_id, is_request, data, deadline_ms);
+        let held = Deferred {
+            conn,
+            is_request,
+            data,
+            deadline_ms,
+        };
+        if matches!(self.docs.get(&doc_id), Some(Slot::Ready(st)) if st.deferred.iter().any(|d| d.conn == conn))
+        {
+            return self.hold(doc_id, held);
+        }
+        self.admit(conn, doc_id, held.is_request, held.data, deadline_ms);
+    }
+
+    /// Hold a message until the documents its rules read change (see
+    /// `retry_deferred`), within the bounds on what one document may hold:
+    /// past them the connection is told to come back later (nothing of the
+    /// message was applied; the device still has it).
+    fn hold(&mut self, doc_id: DocumentId, held: Deferred) {
+        let limits = &self.cfg.limits;
+        let Some(Slot::Ready(st)) = self.docs.get_mut(&doc_id) else {
+            return;
+        };
+        let bytes: usize = st.deferred.iter().map(|d| d.data.len()).sum();
+        let full = st.deferred.len() >= limits.max_waiting_messages
+            || (!st.deferred.is_empty() && bytes + held.data.len() > limits.max_held_bytes);
+        if full {
+            let message = format!(
+                "too many changes wait for document {doc_id} to be judged ({} messages, {bytes} bytes); the connection closes, reconnect in a moment",
+                st.deferred.len()
+            );
+            return self.fail(held.conn, "document-not-ready", message);
+        }
+        st.deferred.push_back(held);
     }
 
     /// Apply (client) or admit through the gate (relay) one sync message
@@ -214,15 +233,15 @@ impl<P: Policy> Core<P> {
             Ok(gate::Admitted::Deferred) => {
                 // Judged again when the documents its rules read change, or
                 // refused once the deadline passes (see `retry_deferred`).
-                if let Some(Slot::Ready(st)) = self.docs.get_mut(&doc_id) {
-                    st.deferred.push_back(Deferred {
+                return self.hold(
+                    doc_id,
+                    Deferred {
                         conn,
                         is_request,
                         data,
                         deadline_ms,
-                    });
-                }
-                return;
+                    },
+                );
             }
             Ok(gate::Admitted::Nothing | gate::Admitted::Committed) => {}
         }
@@ -489,4 +508,13 @@ fn asks_from_scratch(doc: &Automerge, msg: &sync::Message) -> bool {
     }
     msg.heads.is_empty()
         || (!msg.have.is_empty() && msg.have.iter().all(|h| h.last_sync.is_empty()))
+}
+
+/// Bytes of the sync data of messages waiting for a document to load.
+fn held_bytes<'a>(msgs: impl Iterator<Item = &'a Message>) -> usize {
+    msgs.map(|m| match m {
+        Message::Request { data, .. } | Message::Sync { data, .. } => data.len(),
+        _ => 0,
+    })
+    .sum()
 }

@@ -130,6 +130,10 @@ impl<P: Policy> Core<P> {
         } else if let Some(chunk) = st.maybe_compact(&self.cfg.compaction) {
             self.actions.push_back(Action::Store { chunk });
         }
+        // Changes made while that write was under way (group commit).
+        if let Some(chunk) = st.persist() {
+            self.actions.push_back(Action::Store { chunk });
+        }
         if st.durable() {
             self.flush(&doc);
             self.resume_rebuild(&doc);

@@ -887,3 +887,61 @@ fn a_relay_restored_from_an_older_backup_gets_back_what_devices_hold() {
     assert_same_heads(&sim, a, ids[0]);
     assert_eq!(get(sim.relay.core.doc(&ids[0]).unwrap(), "late"), Some(2));
 }
+
+/// Group commit: while a document's write is under way, the changes that
+/// arrive meanwhile wait and go to storage together in one chunk when it
+/// answers; none of them is acknowledged before that chunk is durable.
+#[test]
+fn changes_arriving_during_a_write_are_stored_together_and_acknowledged_after() {
+    let (mut sim, ids) = world(&["LSN"]);
+    let a = sim.add_client("a", device("LSN", "a"), TrustAll);
+    sim.connect(a);
+    open_all(&mut sim, a, &ids);
+    sim.relay.instant_storage = false;
+    put(&mut sim, a, ids[0], "first", 1);
+    sim.run();
+    assert_eq!(sim.relay.in_flight.len(), 1, "the first change's write");
+    for n in 0..5 {
+        put(&mut sim, a, ids[0], &format!("k{n}"), n);
+        sim.run();
+    }
+    assert_eq!(
+        sim.relay.in_flight.len(),
+        1,
+        "later changes wait for the write under way"
+    );
+    let st = sim.clients[a].core.sync_status(&ids[0]).unwrap();
+    assert_eq!(st.unacknowledged, Some(6), "nothing acknowledged before durable");
+    // The first write answers: the five waiting changes go in one chunk.
+    let first = sim.relay.in_flight.pop_front().unwrap();
+    sim.relay.storage.chunks.insert(first.key.clone(), first.bytes);
+    sim.relay.core.handle(Input::Stored {
+        key: first.key,
+        result: Ok(()),
+    });
+    sim.relay.pump();
+    assert_eq!(sim.relay.in_flight.len(), 1, "one write for the five");
+    let mut stored = automerge::Automerge::new();
+    for c in sim.relay.storage.load(&ids[0]) {
+        stored.load_incremental(&c.bytes).unwrap();
+    }
+    let before = stored.get_changes(&[]).len();
+    stored
+        .load_incremental(&sim.relay.in_flight[0].bytes)
+        .unwrap();
+    assert_eq!(stored.get_changes(&[]).len(), before + 5);
+    sim.run();
+    let st = sim.clients[a].core.sync_status(&ids[0]).unwrap();
+    assert_eq!(st.unacknowledged, Some(6), "the five are not durable yet");
+    sim.relay.settle_storage();
+    sim.run();
+    let st = sim.clients[a].core.sync_status(&ids[0]).unwrap();
+    assert_eq!(st.unacknowledged, Some(0));
+    // Everything is on the relay's storage.
+    let mut on_disk = automerge::Automerge::new();
+    for c in sim.relay.storage.load(&ids[0]) {
+        on_disk.load_incremental(&c.bytes).unwrap();
+    }
+    assert_eq!(get(&on_disk, "k4"), Some(4));
+    assert_eq!(get(&on_disk, "first"), Some(1));
+}

@@ -92,8 +92,12 @@ pub struct Limits {
     /// and in a burst.
     pub ephemeral_per_second: u32,
     pub ephemeral_burst: u32,
-    /// Messages held for a document that is still loading, per document.
+    /// Messages held for a document, per document: while it loads, and
+    /// while other documents' rules are awaited ([`Admitted::Deferred`]).
     pub max_waiting_messages: usize,
+    /// Bytes of the messages held for one document (as above). One message
+    /// is always let in when nothing else is held.
+    pub max_held_bytes: usize,
     /// How long changes that only other documents' rules object to are
     /// held, waiting for those documents, before they are refused (ms of
     /// [`crate::core::Input::Tick`] time).
@@ -124,6 +128,7 @@ impl Default for Limits {
             ephemeral_per_second: 20,
             ephemeral_burst: 50,
             max_waiting_messages: 64,
+            max_held_bytes: 8 << 20,
             defer_ms: 5_000,
         }
     }
