@@ -911,10 +911,17 @@ fn changes_arriving_during_a_write_are_stored_together_and_acknowledged_after() 
         "later changes wait for the write under way"
     );
     let st = sim.clients[a].core.sync_status(&ids[0]).unwrap();
-    assert_eq!(st.unacknowledged, Some(6), "nothing acknowledged before durable");
+    assert_eq!(
+        st.unacknowledged,
+        Some(6),
+        "nothing acknowledged before durable"
+    );
     // The first write answers: the five waiting changes go in one chunk.
     let first = sim.relay.in_flight.pop_front().unwrap();
-    sim.relay.storage.chunks.insert(first.key.clone(), first.bytes);
+    sim.relay
+        .storage
+        .chunks
+        .insert(first.key.clone(), first.bytes);
     sim.relay.core.handle(Input::Stored {
         key: first.key,
         result: Ok(()),
