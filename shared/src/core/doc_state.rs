@@ -81,6 +81,11 @@ pub(crate) struct DocState {
     pub deferred: std::collections::VecDeque<Deferred>,
     /// Saved sync states, by peer (see `core::sync_states`).
     pub sync_states: BTreeMap<String, crate::core::sync_states::SavedState>,
+    /// Drafts being written (or failed, waiting for a retry).
+    pub draft_writes: BTreeMap<ChunkKey, (Chunk, WriteState)>,
+    /// A rebuild's snapshot, written once its drafts are durable: it lets
+    /// the old chunks (which still hold the refused changes) be deleted.
+    pub snapshot_after_drafts: Option<Chunk>,
 }
 
 impl DocState {
@@ -104,6 +109,8 @@ impl DocState {
             rebuild_wanted: false,
             sync_states: BTreeMap::new(),
             deferred: std::collections::VecDeque::new(),
+            draft_writes: BTreeMap::new(),
+            snapshot_after_drafts: None,
         }
     }
 
@@ -192,7 +199,9 @@ impl DocState {
 
     /// Record a failed write; it is retried on [`super::Core::retry_storage`].
     pub fn stored_failed(&mut self, key: &ChunkKey) {
-        if let Some(entry) = self.pending.get_mut(key) {
+        if let Some(entry) = self.draft_writes.get_mut(key) {
+            entry.1 = WriteState::Failed;
+        } else if let Some(entry) = self.pending.get_mut(key) {
             entry.1 = WriteState::Failed;
         } else if matches!(&self.compaction, Some(c) if &c.snapshot == key) {
             // Nothing lost: the incrementals stay; try compacting again later.
@@ -204,14 +213,27 @@ impl DocState {
     pub fn failed_writes(&self) -> usize {
         self.pending
             .values()
+            .chain(self.draft_writes.values())
             .filter(|(_, s)| *s == WriteState::Failed)
             .count()
+    }
+
+    /// A draft's write answered well: the rebuild's snapshot once every
+    /// draft is durable.
+    pub fn draft_stored(&mut self, key: &ChunkKey) -> Option<Chunk> {
+        self.draft_writes.remove(key)?;
+        if self.draft_writes.is_empty() {
+            self.snapshot_after_drafts.take()
+        } else {
+            None
+        }
     }
 
     /// Chunks whose write failed, marked in flight again.
     pub fn take_failed(&mut self) -> Vec<Chunk> {
         self.pending
             .values_mut()
+            .chain(self.draft_writes.values_mut())
             .filter(|(_, s)| *s == WriteState::Failed)
             .map(|(c, s)| {
                 *s = WriteState::InFlight;

@@ -155,6 +155,28 @@ impl<P: Policy> Core<P> {
                 return self.fail(conn, "malformed-sync-data", message);
             }
         };
+        if !trusted && !sync_msg.changes.is_empty() && !self.rules_can_read_all() {
+            // The rules read documents not here yet (the cluster document's
+            // scoring table while it loads, or before its shard published
+            // it): judging now would skip those rules. Wait for them, as
+            // long as a held message may; then ask the device to come back
+            // (nothing was applied; it sends the changes again).
+            if self.now_ms < deadline_ms {
+                return self.hold(
+                    doc_id,
+                    Deferred {
+                        conn,
+                        is_request,
+                        data,
+                        deadline_ms,
+                    },
+                );
+            }
+            let message = format!(
+                "the documents the rules for {doc_id} read are not loaded yet; the connection closes, reconnect in a moment"
+            );
+            return self.fail(conn, "document-not-ready", message);
+        }
         let starting = self
             .peers
             .get(&conn)
@@ -302,6 +324,13 @@ impl<P: Policy> Core<P> {
                 self.admit(d.conn, doc, d.is_request, d.data, d.deadline_ms);
             }
         }
+    }
+
+    /// Whether every document the rules read ([`Policy::pinned`]) is here,
+    /// loaded or as another core's published copy.
+    fn rules_can_read_all(&self) -> bool {
+        let docs = Docs(&self.docs, &self.external);
+        self.policy.pinned().iter().all(|p| docs.doc(p).is_some())
     }
 
     /// What a document's validity depends on: its heads and those of the

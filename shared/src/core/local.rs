@@ -271,9 +271,15 @@ impl<P: Policy> Core<P> {
             key: draft.key.clone(),
             bytes: draft.bytes.clone(),
         };
-        // Draft first, then the snapshot; old chunks go only once the snapshot is durable.
+        // The draft first; the snapshot once the draft is durable (a failed
+        // draft write is retried first); the old chunks, which still hold
+        // the refused changes, go only once the snapshot is durable.
+        st.draft_writes.insert(
+            draft.key.clone(),
+            (draft.clone(), doc_state::WriteState::InFlight),
+        );
+        st.snapshot_after_drafts = Some(snapshot);
         self.actions.push_back(Action::Store { chunk: draft });
-        self.actions.push_back(Action::Store { chunk: snapshot });
         for peer in self.peers.values_mut() {
             if let Some(pd) = peer.docs.get_mut(doc) {
                 *pd = PeerDoc::new();

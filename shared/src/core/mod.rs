@@ -448,6 +448,12 @@ impl<P: Policy> Core<P> {
         self.retry_deferred(true);
     }
 
+    /// Whether every change of a loaded document is in durable storage
+    /// (false while a write is under way or edits wait for one).
+    pub fn is_durable(&self, id: &DocumentId) -> bool {
+        matches!(self.docs.get(id), Some(Slot::Ready(st)) if st.durable())
+    }
+
     /// Whether a document is loaded (not still loading).
     pub fn is_loaded(&self, id: &DocumentId) -> bool {
         matches!(self.docs.get(id), Some(Slot::Ready(_)))

@@ -47,6 +47,10 @@ impl<P: Policy> Core<P> {
         if wanted {
             self.begin_sync_all(doc);
         }
+        if self.policy.pinned().contains(&doc) {
+            // Changes held until the rules could read this document.
+            self.retry_deferred(true);
+        }
     }
 
     /// A load failed: the document is *not* served (an empty document would
@@ -120,6 +124,11 @@ impl<P: Policy> Core<P> {
         let Some(Slot::Ready(st)) = self.docs.get_mut(&doc) else {
             return;
         };
+        if key.kind == ChunkKind::Draft
+            && let Some(chunk) = st.draft_stored(&key)
+        {
+            self.actions.push_back(Action::Store { chunk });
+        }
         if !key.kind.is_content() {
             return;
         }

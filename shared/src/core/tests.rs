@@ -321,12 +321,11 @@ fn changes_the_relay_accepted_while_a_rebuild_waited_are_not_drafts() {
 
 /// Found by the chaos simulation (`sim::chaos`, seed 37 with draft writes
 /// failing): a rebuild stores the draft, then the snapshot, and deletes the
-/// old chunks once the snapshot is durable. A draft write that fails is not
-/// retried (drafts are not tracked as pending writes) and does not hold the
-/// deletion back, so a restart loses the refused edit the user was promised
-/// as a draft. Not fixed yet: run with `--ignored` to see it fail.
+/// old chunks once the snapshot is durable. A draft write that failed was
+/// not retried and did not hold the deletion back, so a restart lost the
+/// refused edit the user was promised as a draft. Drafts are now tracked
+/// writes, retried like any other, and the snapshot waits for them.
 #[test]
-#[ignore = "known bug: a failed draft write is neither retried nor waited for"]
 fn a_draft_whose_write_failed_survives_a_restart() {
     let (mut sim, ids) = world(&["LSN"]);
     let doc = ids[0];

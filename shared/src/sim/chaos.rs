@@ -66,7 +66,10 @@
 //!    was durable on the device (unless it was built on one whose write
 //!    failed) nor one the device held as a draft. No device is refused
 //!    without an invalid edit in its copy, except soon after a storage
-//!    error on it ([`Stats::refused_after_storage_error`], counted).
+//!    error on it, or after a crash lost its edits of another document
+//!    before they were durable (a score for a criterion whose addition was
+//!    lost is rightly refused; [`Stats::refused_after_storage_error`],
+//!    counted).
 //! 6. **The result is valid**: the relay's documents break no rule.
 //!
 //! A failing seed panics with the seed, its settings and the last events;

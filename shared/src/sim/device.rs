@@ -84,6 +84,9 @@ pub struct Device {
     pub invalid: BTreeSet<ChangeHash>,
     /// When a storage operation last failed.
     pub last_storage_error_ms: Option<u64>,
+    /// Documents whose edits a crash lost before they were durable (with
+    /// `None`: an earlier failed write, of a document not known here).
+    pub lost_in_crash: BTreeSet<Option<DocumentId>>,
     /// Log storage operations into [`Output::log`].
     pub trace: bool,
 }
@@ -119,6 +122,7 @@ impl Device {
             fail_permille: 0,
             invalid: BTreeSet::new(),
             last_storage_error_ms: None,
+            lost_in_crash: BTreeSet::new(),
             trace: false,
         };
         d.boot();
@@ -323,6 +327,23 @@ impl Device {
     pub fn crash(&mut self, rng: &mut SeededRng) -> Vec<Vec<u8>> {
         let landed = rng.below(self.writes.len() as u64 + 1) as usize;
         let mut durable = Vec::new();
+        for w in self.writes.iter().skip(landed) {
+            if let Write::Put(c) = w
+                && c.key.kind == ChunkKind::Incremental
+            {
+                self.lost_in_crash.insert(Some(c.key.doc));
+            }
+        }
+        for doc in &self.docs {
+            if !self.core.is_durable(doc) && self.core.is_loaded(doc) {
+                // Edits waiting for a write under way: gone with the core.
+                self.lost_in_crash.insert(Some(*doc));
+            }
+        }
+        if self.storage_retry_at.is_some() {
+            // Failed writes waited for their retry: gone with the core.
+            self.lost_in_crash.insert(None);
+        }
         for w in self.writes.drain(..).take(landed) {
             match w {
                 Write::Put(c) => {

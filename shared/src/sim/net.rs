@@ -119,7 +119,13 @@ impl World {
             let after_storage_error = self.devices[d]
                 .last_storage_error_ms
                 .is_some_and(|t| self.now_ms <= t + STORAGE_ERROR_WINDOW_MS);
-            if !held && after_storage_error {
+            // A crash lost an edit of another document this one built on
+            // (a criterion added in the cluster document, then scored).
+            let lost_elsewhere = self.devices[d]
+                .lost_in_crash
+                .iter()
+                .any(|lost| lost.is_none_or(|l| l != doc));
+            if !held && (after_storage_error || lost_elsewhere) {
                 // A write that failed (retried 5 s later) held back a change
                 // another document's change waited for past `defer_ms`.
                 self.stats.refused_after_storage_error += 1;

@@ -93,13 +93,13 @@ fn regression_seeds() {
 ///
 /// Seed 5762 (one shard): the cluster document's load fails (a read
 /// error, retried a second later); meanwhile the office document loads and
-/// a device's score of 21 for C3 (maximum 20) is judged without the
-/// cluster document, whose scoring table the rules read: nothing objects,
-/// the score is stored. The same window opens at every relay start while
-/// the cluster document loads (several shards: until its shard publishes).
+/// a device's score of 21 for C3 (maximum 20) was judged without the
+/// cluster document, whose scoring table the rules read: nothing objected,
+/// the score was stored. The same window opened at every relay start while
+/// the cluster document loaded (several shards: until its shard published).
+/// Changes now wait until the rules can read every document they need.
 #[test]
-#[ignore = "known bug: rules that read the cluster document are skipped while it is not loaded"]
-fn known_bug_a_score_is_judged_before_the_cluster_document_loads() {
+fn a_score_is_not_judged_before_the_cluster_document_loads() {
     let _replay = ReplayOnPanic {
         seed: 5762,
         test: "sim::tests::chaos_seed",
