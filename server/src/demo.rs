@@ -31,11 +31,13 @@ pub enum DemoError {
     Token(#[from] TokenError),
 }
 
-fn new_doc_id() -> Result<DocumentId, TokenError> {
+/// A new random document id.
+pub fn new_doc_id() -> Result<DocumentId, TokenError> {
     Ok(DocumentId::new_v4(random_bytes::<16>()?))
 }
 
-fn store_doc(store: &FileStore, id: DocumentId, doc: &Automerge) -> Result<(), StoreError> {
+/// Store a seeded document as one snapshot.
+pub fn store_doc(store: &FileStore, id: DocumentId, doc: &Automerge) -> Result<(), StoreError> {
     store.put_blocking(&Chunk::new(id, ChunkKind::Snapshot, doc.save()))
 }
 
@@ -72,7 +74,8 @@ pub fn create(store: &FileStore) -> Result<Directory, DemoError> {
 /// How far to move the seeded commit times so that the newest is an hour
 /// ago: the offices keep their gaps (one weeks behind the others), and
 /// whatever is typed after the demo starts is newer than the seed.
-fn commit_time_shift(generated: &[demo_year::GeneratedOffice]) -> i64 {
+/// How far to move seeded commit times so that the newest is an hour ago.
+pub fn commit_time_shift(generated: &[demo_year::GeneratedOffice]) -> i64 {
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs() as i64);

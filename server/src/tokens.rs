@@ -378,29 +378,8 @@ impl TokenStore {
 
     /// Issue a new token; returns the full token text (shown once) and its record.
     pub fn issue(&self, office: &str, device: &str) -> Result<(String, TokenRecord), TokenError> {
-        let id = hex::encode(random_bytes::<6>()?);
-        let secret = bs58::encode(random_bytes::<24>()?).into_string();
-        let record = TokenRecord {
-            id: id.clone(),
-            office: office.to_string(),
-            device: device.to_string(),
-            secret_hash: hash_secret(&secret),
-            issued_at: now_secs(),
-            revoked_at: None,
-        };
-        if let Some(dir) = self.path.parent() {
-            std::fs::create_dir_all(dir).map_err(|e| TokenError::Lock {
-                path: self.lock_path.clone(),
-                error: e.to_string(),
-            })?;
-        }
-        let _lock = self.lock()?;
-        // A damaged file is an error here too: writing over it would lose
-        // every record it still holds.
-        let mut records = self.read_records()?;
-        records.push(record.clone());
-        self.write_records(&records)?;
-        Ok((format!("td1.{id}.{secret}"), record))
+        let mut issued = self.issue_many(&[(office, device)])?;
+        Ok(issued.remove(0))
     }
 
     /// Issue one token per `(office, device)` under one lock with one write
@@ -432,6 +411,8 @@ impl TokenStore {
             })?;
         }
         let _lock = self.lock()?;
+        // A damaged file is an error here too: writing over it would lose
+        // every record it still holds.
         let mut records = self.read_records()?;
         records.extend(issued.iter().map(|(_, r)| r.clone()));
         self.write_records(&records)?;

@@ -442,6 +442,40 @@ export async function readChunks(page, database, docId) {
 }
 
 /**
+ * Keys of the chunks of one kind (`syncstate`, `draft`, …) in the app's
+ * IndexedDB database, after deleting the keys in `remove` (one committed
+ * transaction).
+ */
+export async function chunkKeys(page, database, kind, { remove = [] } = {}) {
+  return page.evaluate(
+    async ([database, kind, remove]) => {
+      const done = (req) =>
+        new Promise((resolve, reject) => {
+          req.onsuccess = () => resolve(req.result);
+          req.onerror = () => reject(req.error);
+        });
+      const db = await done(indexedDB.open(database));
+      try {
+        const tx = db.transaction("chunks", remove.length ? "readwrite" : "readonly");
+        const committed = new Promise((resolve, reject) => {
+          tx.oncomplete = resolve;
+          tx.onerror = () => reject(tx.error);
+          tx.onabort = () => reject(tx.error);
+        });
+        const store = tx.objectStore("chunks");
+        for (const k of remove) store.delete(k);
+        const keys = await done(store.getAllKeys());
+        await committed;
+        return keys.filter((k) => k.split("/")[1] === kind);
+      } finally {
+        db.close();
+      }
+    },
+    [database, kind, remove],
+  );
+}
+
+/**
  * Write one chunk into the app's IndexedDB database as the app itself does
  * (key `<documentId>/<kind>/<sha256 of the bytes>`, value a Uint8Array), in
  * a committed transaction. Returns the key.

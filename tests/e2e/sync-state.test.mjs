@@ -8,7 +8,7 @@
 
 import fs from "node:fs";
 import path from "node:path";
-import { appStatus, assert } from "./lib.mjs";
+import { appStatus, assert, chunkKeys } from "./lib.mjs";
 
 /** Sync-state chunk files in a relay's data directory. */
 function relayStateFiles(dir) {
@@ -55,48 +55,6 @@ async function settled(page, counter) {
   }
 }
 
-/** Keys of the sync-state chunks in the app's database. */
-async function syncStateKeys(page, database) {
-  return page.evaluate(async (database) => {
-    const done = (req) =>
-      new Promise((resolve, reject) => {
-        req.onsuccess = () => resolve(req.result);
-        req.onerror = () => reject(req.error);
-      });
-    const db = await done(indexedDB.open(database));
-    try {
-      const keys = await done(db.transaction("chunks", "readonly").objectStore("chunks").getAllKeys());
-      return keys.filter((k) => k.split("/")[1] === "syncstate");
-    } finally {
-      db.close();
-    }
-  }, database);
-}
-
-async function deleteKeys(page, database, keys) {
-  await page.evaluate(
-    async ([database, keys]) => {
-      const done = (req) =>
-        new Promise((resolve, reject) => {
-          req.onsuccess = () => resolve(req.result);
-          req.onerror = () => reject(req.error);
-        });
-      const db = await done(indexedDB.open(database));
-      try {
-        const tx = db.transaction("chunks", "readwrite");
-        for (const k of keys) tx.objectStore("chunks").delete(k);
-        await new Promise((resolve, reject) => {
-          tx.oncomplete = resolve;
-          tx.onerror = () => reject(tx.error);
-        });
-      } finally {
-        db.close();
-      }
-    },
-    [database, keys],
-  );
-}
-
 export default async function aReloadAndARelayRestartResumeFromSavedSyncStates(t) {
   const relay = await t.startRelay({ demo: true });
   const context = await t.newContext();
@@ -122,7 +80,7 @@ export default async function aReloadAndARelayRestartResumeFromSavedSyncStates(t
     let keys = [];
     for (let i = 0; i < 20 && keys.length < docs; i++) {
       await page.waitForTimeout(500);
-      keys = await syncStateKeys(page, database);
+      keys = await chunkKeys(page, database, "syncstate");
     }
     assert(keys.length >= docs, `a saved sync state per document (${keys.length} for ${docs})`);
     // And once more: this time the exchange starts from saved states.
@@ -154,9 +112,9 @@ export default async function aReloadAndARelayRestartResumeFromSavedSyncStates(t
   });
 
   await t.step("a lost sync state still converges (with a longer exchange)", async () => {
-    const keys = await syncStateKeys(page, database);
+    const keys = await chunkKeys(page, database, "syncstate");
     await context.setOffline(true);
-    await deleteKeys(page, database, keys);
+    await chunkKeys(page, database, "syncstate", { remove: keys });
     await context.setOffline(false);
     wire.reset();
     await page.reload();

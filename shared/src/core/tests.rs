@@ -99,6 +99,16 @@ fn world(offices: &[&str]) -> (Sim<OfficePolicy, TrustAll>, Vec<DocumentId>) {
     (sim, ids)
 }
 
+/// The device's tab restarts: a new core from the same storage, which
+/// opens `doc` again (memory is gone, storage stays).
+fn restart_client(sim: &mut Sim<OfficePolicy, TrustAll>, i: usize, doc: DocumentId) {
+    let cfg = sim.clients[i].core.config().clone();
+    let storage = std::mem::take(&mut sim.clients[i].storage);
+    sim.clients[i] = crate::sim::Node::new(Core::new(cfg, TrustAll));
+    sim.clients[i].storage = storage;
+    sim.clients[i].core.open(doc);
+}
+
 fn open_all(sim: &mut Sim<OfficePolicy, TrustAll>, i: usize, ids: &[DocumentId]) {
     for id in ids {
         sim.clients[i].core.open(*id);
@@ -358,11 +368,7 @@ fn a_draft_whose_write_failed_survives_a_restart() {
     sim.clients[a].settle_storage();
     sim.run();
     // The tab restarts from its storage: the refused edit is still a draft.
-    let cfg = sim.clients[a].core.config().clone();
-    let storage = std::mem::take(&mut sim.clients[a].storage);
-    sim.clients[a] = crate::sim::Node::new(Core::new(cfg, TrustAll));
-    sim.clients[a].storage = storage;
-    sim.clients[a].core.open(doc);
+    restart_client(&mut sim, a, doc);
     sim.run();
     assert_eq!(
         sim.clients[a].core.drafts(&doc).len(),
@@ -397,11 +403,7 @@ fn edits_after_a_rebuild_load_beside_the_old_chunks() {
     sim.run();
     // The old chunks are still there (their deletion did not happen).
     sim.clients[a].storage.chunks.extend(old_chunks);
-    let cfg = sim.clients[a].core.config().clone();
-    let storage = std::mem::take(&mut sim.clients[a].storage);
-    sim.clients[a] = crate::sim::Node::new(Core::new(cfg, TrustAll));
-    sim.clients[a].storage = storage;
-    sim.clients[a].core.open(doc);
+    restart_client(&mut sim, a, doc);
     sim.run();
     assert!(
         !sim.clients[a]
@@ -765,14 +767,10 @@ fn saved_sync_states_make_a_reconnect_after_a_relay_restart_cheap() {
     }
     sim.restart_relay();
     // The client's own saved state is dropped by a restart of its core too.
-    let cfg = sim.clients[a].core.config().clone();
-    let mut storage = std::mem::take(&mut sim.clients[a].storage);
-    for key in sync_state_chunks(&storage) {
-        storage.chunks.remove(&key);
+    for key in sync_state_chunks(&sim.clients[a].storage) {
+        sim.clients[a].storage.chunks.remove(&key);
     }
-    sim.clients[a] = crate::sim::Node::new(Core::new(cfg, TrustAll));
-    sim.clients[a].storage = storage;
-    sim.clients[a].core.open(ids[0]);
+    restart_client(&mut sim, a, ids[0]);
     sim.run();
     let blank = reconnect_bytes(&mut sim, a);
     assert_same_heads(&sim, a, ids[0]);
@@ -846,11 +844,7 @@ fn a_stale_or_lost_sync_state_still_converges() {
     for key in sync_state_chunks(&sim.clients[a].storage) {
         sim.clients[a].storage.chunks.remove(&key);
     }
-    let cfg = sim.clients[a].core.config().clone();
-    let storage = std::mem::take(&mut sim.clients[a].storage);
-    sim.clients[a] = crate::sim::Node::new(Core::new(cfg, TrustAll));
-    sim.clients[a].storage = storage;
-    sim.clients[a].core.open(ids[0]);
+    restart_client(&mut sim, a, ids[0]);
     put(&mut sim, b, ids[0], "later", 6);
     sim.run();
     sim.connect(a);

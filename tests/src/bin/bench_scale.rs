@@ -55,7 +55,6 @@ use relay::store::FileStore;
 use relay::tokens::TokenStore;
 use shared::cluster::{Directory, OfficeEntry};
 use shared::protocol::{DocumentId, Message, PeerId};
-use shared::storage::{Chunk, ChunkKind};
 use tokio::sync::{Semaphore, mpsc, watch};
 use tokio_tungstenite::tungstenite::Message as Ws;
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
@@ -326,7 +325,7 @@ struct Prepared {
 }
 
 fn new_doc_id() -> DocumentId {
-    DocumentId::new_v4(relay::tokens::random_bytes::<16>().expect("random"))
+    relay::demo::new_doc_id().expect("random")
 }
 
 fn prepare(dir: &Path, o: &Opts) -> Prepared {
@@ -334,26 +333,15 @@ fn prepare(dir: &Path, o: &Opts) -> Prepared {
     let store = FileStore::open(dir).expect("data dir");
     let (cluster, generated) = demo_year::synthetic(o.offices, (2027 - o.years)..=2026);
     // As the demo does: the newest seeded change an hour ago.
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64);
-    let newest = generated
-        .iter()
-        .map(|g| demo_year::commit_time(g.as_of))
-        .max()
-        .unwrap_or(now);
-    let shift = now - 3600 - newest;
+    let shift = relay::demo::commit_time_shift(&generated);
     let mut offices = Vec::new();
     let mut office_docs = Vec::new();
     let mut bytes = 0usize;
     for g in &generated {
         let id = new_doc_id();
         let doc = demo_year::office_automerge(&g.doc, cluster.year, g.as_of, shift);
-        let saved = doc.save();
-        bytes += saved.len();
-        store
-            .put_blocking(&Chunk::new(id, ChunkKind::Snapshot, saved))
-            .expect("store office");
+        bytes += doc.save().len();
+        relay::demo::store_doc(&store, id, &doc).expect("store office");
         offices.push(OfficeEntry {
             code: g.spec.code.clone(),
             name: g.spec.name.clone(),
@@ -364,13 +352,7 @@ fn prepare(dir: &Path, o: &Opts) -> Prepared {
     }
     let cluster_id = new_doc_id();
     let cluster_doc = shared::schema::new_cluster_doc(&cluster);
-    store
-        .put_blocking(&Chunk::new(
-            cluster_id,
-            ChunkKind::Snapshot,
-            cluster_doc.save(),
-        ))
-        .expect("store cluster");
+    relay::demo::store_doc(&store, cluster_id, &cluster_doc).expect("store cluster");
     let directory = Directory {
         cluster: shared::demo::DEMO_CLUSTER_NAME.to_string(),
         cluster_url: cluster_id.url(),
