@@ -945,3 +945,72 @@ fn changes_arriving_during_a_write_are_stored_together_and_acknowledged_after() 
     assert_eq!(get(&on_disk, "k4"), Some(4));
     assert_eq!(get(&on_disk, "first"), Some(1));
 }
+
+/// automerge peers resend changes they believe the other side lacks (after
+/// a Bloom filter's false positive, or with a fresh sync state): a device
+/// of another office echoing changes of LSN's document that the relay
+/// already has is not writing anything, and is not refused; a change the
+/// relay does not have is still refused, and nothing of it is applied.
+#[test]
+fn a_reader_echoing_changes_the_relay_has_is_not_refused() {
+    let (mut sim, ids) = world(&["LSN", "CBG"]);
+    let lsn = ids[0];
+    let a = sim.add_client("a", device("LSN", "a"), TrustAll);
+    let b = sim.add_client("b", device("CBG", "b"), TrustAll);
+    for i in [a, b] {
+        sim.connect(i);
+        open_all(&mut sim, i, &ids);
+    }
+    put(&mut sim, a, lsn, "own", 7);
+    sim.run();
+    let relay_doc = sim.relay.core.doc(&lsn).unwrap().clone();
+    let frame = |changes: Vec<Vec<u8>>, heads| {
+        let data = automerge::sync::Message {
+            heads,
+            need: Vec::new(),
+            have: Vec::new(),
+            changes: automerge::sync::ChunkList::from(changes),
+            flags: None,
+            version: automerge::sync::MessageVersion::V1,
+        }
+        .encode();
+        crate::protocol::Message::Sync {
+            document_id: lsn,
+            sender_id: crate::protocol::PeerId::from("b"),
+            target_id: crate::protocol::PeerId::from("relay"),
+            data,
+        }
+        .encode()
+    };
+    // Every change of the document, sent back by the reader.
+    let known: Vec<Vec<u8>> = relay_doc
+        .get_changes(&[])
+        .iter()
+        .map(|c| c.raw_bytes().to_vec())
+        .collect();
+    sim.inject_to_relay(b, frame(known, relay_doc.get_heads()));
+    sim.run();
+    let refused = |sim: &Sim<OfficePolicy, TrustAll>| {
+        sim.clients[b]
+            .events
+            .iter()
+            .filter(|e| matches!(e, Event::Rejected { doc, .. } if *doc == lsn))
+            .count()
+    };
+    assert_eq!(refused(&sim), 0, "an echo of known changes is not a write");
+    assert_eq!(
+        sim.relay.core.doc(&lsn).unwrap().get_heads(),
+        relay_doc.get_heads()
+    );
+    // A change the relay does not have, from the same reader: refused.
+    let mut fork = relay_doc.fork();
+    fork.set_actor(automerge::ActorId::from(b"reader".as_slice()));
+    let mut tx = fork.transaction();
+    tx.put(ROOT, "own", 99).unwrap();
+    tx.commit();
+    let forged = fork.get_last_local_change().unwrap().raw_bytes().to_vec();
+    sim.inject_to_relay(b, frame(vec![forged], fork.get_heads()));
+    sim.run();
+    assert_eq!(refused(&sim), 1, "a new change from a reader is refused");
+    assert_eq!(get(sim.relay.core.doc(&lsn).unwrap(), "own"), Some(7));
+}

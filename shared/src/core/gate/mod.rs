@@ -10,22 +10,23 @@
 //! 1. **Framing under a budget** ([`sync_shape`]): counts of heads, needs,
 //!    "have" entries and change chunks against what the message holds and the
 //!    [`Limits`]; the Bloom filters' parameters.
-//! 2. **Rights before parsing**: a peer that may only read the document gets
-//!    its changes refused without them being looked at.
-//! 3. **Cost before parsing** ([`chunks`]): changes, operations and inflated
+//! 2. **Cost before parsing** ([`chunks`]): changes, operations and inflated
 //!    bytes counted from the chunks' own framing (run lengths are counted,
 //!    not expanded; DEFLATE is inflated only up to what is left of the
 //!    budget). Past the budget the frame is refused with an `error`.
-//! 4. **Apply to a scratch copy with the operation that applies for real**
+//! 3. **Apply to a scratch copy with the operation that applies for real**
 //!    (`receive_sync_message`, on the document's mirror and a copy of the
 //!    peer's sync state), then take the set of new changes *from the result*
 //!    (`get_changes_meta` against the heads before): what automerge applied,
 //!    however the bytes were framed (a change hidden behind a document chunk,
 //!    a change cut over two chunks, duplicates, reordering).
-//! 5. **Check every new change and the resulting state**: the peer's right to
-//!    write the document, each change's size, the document's size, the schema
+//! 4. **Check every new change and the resulting state**: the peer's right to
+//!    write the document (a peer that may only read it is refused for any
+//!    change the relay does not already have, or that would wait in the
+//!    scratch copy; changes it merely echoes back are nothing new), each
+//!    change's size, the document's size, the schema
 //!    and rules (only violations the change introduces count).
-//! 6. **Commit that same set of changes**: the same message, with the same
+//! 5. **Commit that same set of changes**: the same message, with the same
 //!    operation, on the document; its heads must then equal the checked
 //!    copy's and nothing may wait in it (changes completed from the scratch
 //!    copy's waiting queue are copied over from the checked copy). On refusal the scratch copy is
@@ -207,19 +208,6 @@ pub(super) fn admit_remote<P: Policy>(
         receive_without_changes(st, pd, msg);
         return Ok(Admitted::Nothing);
     }
-    if cx.access != Access::Write {
-        let name = cx.policy.describe(&cx.doc_id);
-        let rejection = Rejection {
-            code: RejectCode::NotWritable,
-            message_en: format!(
-                "Your office may read \"{name}\" but not change it; the change was not saved on the relay."
-            ),
-            message_vi: format!(
-                "Đơn vị của bạn chỉ được xem \"{name}\", không được sửa; thay đổi không được lưu trên máy chủ."
-            ),
-        };
-        return Ok(refuse(st, pd, msg, rejection));
-    }
     let mut meter = chunks::Meter::new(cx.limits);
     for chunk in msg.changes.iter() {
         meter.measure(chunk)?;
@@ -251,7 +239,16 @@ pub(super) fn admit_remote<P: Policy>(
             (ops, m.message.as_ref().map_or(0, |t| t.len()))
         })
         .collect();
+    if cx.access != Access::Write && (!new.is_empty() || waiting) {
+        // A reader sent changes the relay does not have (or that would wait
+        // in the scratch copy for a writer's message to complete them).
+        st.mirror = None;
+        st.waiting_bytes = 0;
+        return Ok(refuse(st, pd, without_changes, not_writable(cx)));
+    }
     if new.is_empty() {
+        // Nothing new: also a reader echoing changes it got from the relay
+        // (automerge peers resend what they think the other side lacks).
         pd.sync = scratch_sync;
         track_waiting(st, waiting, &cost, cx.limits);
         return Ok(Admitted::Nothing);
@@ -318,6 +315,19 @@ pub(super) fn admit_remote<P: Policy>(
     st.memo = memo;
     track_waiting(st, waiting, &cost, cx.limits);
     Ok(Admitted::Committed)
+}
+
+fn not_writable<P: Policy>(cx: &Context<'_, P>) -> Rejection {
+    let name = cx.policy.describe(&cx.doc_id);
+    Rejection {
+        code: RejectCode::NotWritable,
+        message_en: format!(
+            "Your office may read \"{name}\" but not change it; the change was not saved on the relay."
+        ),
+        message_vi: format!(
+            "Đơn vị của bạn chỉ được xem \"{name}\", không được sửa; thay đổi không được lưu trên máy chủ."
+        ),
+    }
 }
 
 /// Let automerge read a message that carries no changes (heads, needs, haves).
