@@ -464,13 +464,18 @@ impl<P: Policy> Core<P> {
             pd.sync.last_sent_heads.clear();
         }
         // Changes that wait for a missing dependency sit in the checked copy
-        // (see the gate): generating from it asks the peer for exactly that
+        // (see the gate): the message must ask the peer for exactly that
         // dependency. The document itself does not know the waiting changes,
         // and a peer that believes we have the dependency (a bloom filter's
-        // false positive) would never send it.
-        let source = match &st.mirror {
-            Some(m) if m.get_heads() == heads && !m.get_missing_deps(&[]).is_empty() => m,
-            _ => &st.doc,
+        // false positive) would never send it. What is sent still comes from
+        // the document alone: a message generated from the checked copy can
+        // carry the waiting changes along, unchecked, inside a whole-document
+        // chunk (sim seeds 2770 and 5496: devices of other offices then held
+        // changes the relay never accepted, and were refused for sending them
+        // back).
+        let waiting_for: Vec<automerge::ChangeHash> = match &st.mirror {
+            Some(m) if m.get_heads() == heads => m.get_missing_deps(&[]),
+            _ => Vec::new(),
         };
         // A peer that names a change in `need` lacks it, whatever we sent
         // before (its side dropped that message: held and dropped with a
@@ -495,9 +500,26 @@ impl<P: Policy> Core<P> {
             }
         }
         let before = pd.sync.sent_hashes.len();
-        let Some(sync_msg) = source.generate_sync_message(&mut pd.sync) else {
+        let generated = match st.doc.generate_sync_message(&mut pd.sync) {
+            None if !waiting_for.is_empty() => {
+                // Nothing else to say: ask for the dependency on its own.
+                let mirror = st.mirror.as_ref().expect("waiting_for comes from it");
+                let mut probe = pd.sync.clone();
+                mirror.generate_sync_message(&mut probe).map(|mut m| {
+                    m.changes = sync::ChunkList::empty();
+                    m
+                })
+            }
+            other => other,
+        };
+        let Some(mut sync_msg) = generated else {
             return;
         };
+        for h in waiting_for {
+            if !sync_msg.need.contains(&h) {
+                sync_msg.need.push(h);
+            }
+        }
         if pd.sync.sent_hashes.len() != before {
             let sent = &pd.sync.sent_hashes;
             pd.sent_at.retain(|h, _| sent.contains(h));

@@ -107,20 +107,14 @@ fn a_score_is_not_judged_before_the_cluster_document_loads() {
     run_seed(5762);
 }
 
-/// Seed 5496 (open): a device's message for CBG's document is held for the
-/// cluster document (a score for a criterion the relay's copy lacks) and
-/// judged again at its deadline, with the messages queued behind it;
-/// afterwards the relay needs a change that message carried (`3808…`),
-/// and a device of another office that may only read the document sends
-/// the relay a chunk of changes for it, refused as not writable: a device
-/// refused without having written anything. Replay with
-/// `THIDUA_SIM_TRACE=1` to see every shard input.
+/// Seeds 5496 and 2770: the relay asked devices for a missing dependency
+/// with a message generated from its checked copy, and to devices of other
+/// offices that message carried the changes waiting there (unchecked)
+/// inside a whole-document chunk; once the relay dropped them, those
+/// devices sent them back and were refused as not writable. Messages now
+/// come from the document alone, with the checked copy's needs added.
 #[test]
-#[ignore = "open: a read-only device is refused after a held message was judged again"]
-fn known_bug_a_read_only_device_is_refused_after_a_held_message() {
-    // 2770: the same after held messages were judged at their deadline;
-    // devices of other offices then hold changes of LSN's document
-    // (`174d81e7…`) the relay asks the author for, and send them back.
+fn a_reader_never_receives_changes_the_relay_has_not_accepted() {
     for seed in [5496, 2770] {
         let _replay = ReplayOnPanic {
             seed,
