@@ -161,8 +161,15 @@ fn faulty_phase(w: &mut World) {
             }
         }
         if w.rng.below(1000) < 5 && w.devices.iter().any(|d| d.offline_until_ms == u64::MAX) {
-            // Whatever was under way finishes first (in a week, it would).
+            // Whatever was under way finishes first (in a week, it would),
+            // and so does what waits on a timer: retries of failed writes,
+            // messages the relay holds for a few seconds (a minute, in
+            // steps, lets them happen in their natural order).
             drain(w);
+            for _ in 0..60 {
+                w.advance(1_000);
+                drain(w);
+            }
             w.stats.weeks_away += 1;
             w.note("a week passes".into());
             w.advance(WEEK_MS);
