@@ -515,10 +515,11 @@ impl<P: Policy> Core<P> {
         let Some(mut sync_msg) = generated else {
             return;
         };
-        for h in waiting_for {
-            if !sync_msg.need.contains(&h) {
-                sync_msg.need.push(h);
-            }
+        if !waiting_for.is_empty() {
+            // automerge encodes `need` sorted.
+            sync_msg.need.extend(waiting_for);
+            sync_msg.need.sort();
+            sync_msg.need.dedup();
         }
         if pd.sync.sent_hashes.len() != before {
             let sent = &pd.sync.sent_hashes;
