@@ -34,6 +34,11 @@ pub fn tr(lang: Lang, vi: &'static str, en: &'static str) -> &'static str {
     }
 }
 
+/// A glossary term ([`shared::glossary`]) in a language.
+pub fn term(lang: Lang, t: shared::glossary::Term) -> &'static str {
+    tr(lang, t.vi, t.en)
+}
+
 /// Pick owned text for a language.
 pub fn trs(lang: Lang, vi: String, en: String) -> String {
     match lang {

@@ -65,6 +65,7 @@ pub mod core;
 pub mod demo;
 pub mod domain;
 pub mod export;
+pub mod glossary;
 pub mod protocol;
 pub mod schema;
 pub mod sim;

@@ -214,8 +214,8 @@ async function theDashboardWorksOfflineWithDownloadsAndAPrintView(t) {
     const row = page.getByTestId("dash-office-DBN");
     assert((await row.getAttribute("class")).includes("behind"), "row marked");
     const fresh = await text(page, "dash-fresh-DBN");
-    assert(fresh.includes("dữ liệu đến:") && fresh.includes("chậm"), `freshness says it is behind: ${fresh}`);
-    assert((await text(page, "dash-fresh-LSN")).includes("dữ liệu đến:"), "every office says how fresh it is");
+    assert(fresh.includes("cập nhật đến") && fresh.includes("chậm"), `freshness says it is behind: ${fresh}`);
+    assert((await text(page, "dash-fresh-LSN")).includes("cập nhật đến"), "every office says how fresh it is");
     await page.getByTestId("dash-behind").waitFor();
   });
 

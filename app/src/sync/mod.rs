@@ -216,7 +216,7 @@ impl Driver {
         self.pump();
     }
 
-    /// Per-document freshness for the cluster views ("dữ liệu đến").
+    /// Per-document freshness for the cluster views ("cập nhật đến").
     pub fn freshness(&self, doc: &DocumentId) -> DocFreshness {
         let inner = self.inner.borrow();
         status::freshness(&inner.core, doc, inner.synced_at.get(doc).copied())

@@ -5,7 +5,8 @@
 //! proposal to decision (khen thưởng kịp thời — timely commendation).
 
 use leptos::prelude::*;
-use shared::domain::Title;
+use shared::domain::rules::Date;
+use shared::domain::{AwardKind, AwardingSystem, Title};
 use shared::schema::value::TextCode;
 use shared::schema::write::{put_entry, put_field};
 use shared::schema::{Decision, Proposal};
@@ -129,6 +130,7 @@ fn AddProposal() -> impl IntoView {
             person_id,
             year: year.get_untracked(),
             title: Title::from_code(&title.get_untracked()),
+            award_kind: AwardKind::Regular,
             award: award.get_untracked().trim().to_string(),
             note: String::new(),
         };
@@ -172,7 +174,7 @@ fn AddProposal() -> impl IntoView {
 fn ProposalCard(id: String) -> impl IntoView {
     let lang = use_lang();
     let ov = use_office();
-    let (office, ctx) = (ov.office, ov.ctx);
+    let (office, cluster, ctx) = (ov.office, ov.cluster, ov.ctx);
     let pid = StoredValue::new(id.clone());
     let proposal = record_memo(office, &id, |o| &o.proposals);
     let subject = move || {
@@ -213,6 +215,37 @@ fn ProposalCard(id: String) -> impl IntoView {
             })
         })
     };
+    // Who awards the title, for this office at the proposal's date: the
+    // National Assembly Office before the office merger, the province after.
+    let awarded_by = move || {
+        let l = lang.get();
+        let p = proposal.get()?;
+        let title = p.title?;
+        let date = p
+            .date
+            .as_ref()
+            .and_then(|d| d.date())
+            .or_else(|| (p.year > 0).then(|| Date::last_of_year(p.year)))?;
+        let system = office.with(|o| {
+            cluster.with(|c| {
+                c.members
+                    .get(&o.office_code)
+                    .map_or(AwardingSystem::Province, |m| m.awarding_system(date))
+            })
+        });
+        Some(match l {
+            Lang::Vi => format!(
+                "{} — cấp khen: {}",
+                system.title_name_vi(title),
+                system.name_vi()
+            ),
+            Lang::En => format!(
+                "{} — awarded by {}",
+                system.title_name_en(title),
+                system.name_en()
+            ),
+        })
+    };
     let titles = Signal::derive(move || title_opts_or_none(titles_for(collective)));
     let path = vec!["proposals".to_string(), id.clone()];
     let what = format!(
@@ -228,6 +261,7 @@ fn ProposalCard(id: String) -> impl IntoView {
                 <div>
                     <strong>{move || proposal.get().map(|p| number_or_draft(&p.number)).unwrap_or_default()}</strong>
                     " · "{subject}" · "{move || proposal.get().map(|p| show_date(p.date.as_ref())).unwrap_or_default()}
+                    <div class="muted small" data-testid="proposal-awarded-by">{awarded_by}</div>
                     <div class="ok small" data-testid="proposal-granted">{granted}</div>
                 </div>
                 <DeleteButton ctx=ctx path=vec!["proposals".to_string()] id=id.clone() summary=format!("Xoá {}", what.to_lowercase()) testid="proposal-delete" />
@@ -241,6 +275,8 @@ fn ProposalCard(id: String) -> impl IntoView {
                     <Field ctx=ctx path=path.clone() key="year" kind=Kind::Year vi="Năm thành tích" en="Year of achievements" testid=format!("proposal-{id}-year") what=what.clone() />
                     <Field ctx=ctx path=path.clone() key="title" kind=Kind::Choice(titles) vi="Danh hiệu" en="Title" testid=format!("proposal-{id}-title") what=what.clone() />
                     <Field ctx=ctx path=path.clone() key="award" kind=Kind::Text vi="Hình thức khác" en="Other award" testid=format!("proposal-{id}-award") what=what.clone() />
+                    <Field ctx=ctx path=path.clone() key="awardKind" kind=Kind::Choice(Signal::derive(award_kind_opts)) vi="Loại khen thưởng" en="Kind of award" testid=format!("proposal-{id}-kind") what=what.clone()
+                        hint=("Khen thưởng đột xuất, chuyên đề không làm căn cứ khen thưởng theo công trạng.", "Ad-hoc and themed awards are not a basis for merit awards.") />
                     {collective.then(|| view! {
                         <Field ctx=ctx path=path.clone() key="subjectName" kind=Kind::Text vi="Tên tập thể" en="Collective's name" testid=format!("proposal-{id}-subject") what=what.clone() />
                     })}
@@ -460,4 +496,16 @@ fn DecisionCard(id: String) -> impl IntoView {
             <ErrorNote error=error />
         </div>
     }
+}
+
+/// Regular, ad-hoc or themed (no "none": a proposal is always one of them).
+fn award_kind_opts() -> Vec<Opt> {
+    [AwardKind::Regular, AwardKind::AdHoc, AwardKind::Themed]
+        .iter()
+        .map(|k| {
+            let vi = format!("Khen thưởng {}", k.name_vi());
+            let en = format!("{} award", k.name_en());
+            Opt::new(k.code(), &vi, &en)
+        })
+        .collect()
 }

@@ -7,7 +7,8 @@ use shared::protocol::DocumentId;
 use super::scoring::{criteria, fmt_points, score_values};
 use super::widgets::freshness_text;
 use super::{use_driver, use_signals};
-use crate::i18n::{tr, use_lang};
+use crate::i18n::{term, tr, use_lang};
+use shared::glossary;
 
 #[component]
 pub fn ClusterPage() -> impl IntoView {
@@ -29,7 +30,7 @@ pub fn ClusterPage() -> impl IntoView {
                 <thead><tr>
                     <th>{move || tr(lang.get(), "Đơn vị", "Office")}</th>
                     <th class="num">{move || tr(lang.get(), "Tự chấm", "Self-score")}</th>
-                    <th>{move || tr(lang.get(), "Độ mới của dữ liệu", "Freshness")}</th>
+                    <th>{move || term(lang.get(), glossary::UPDATED_AS_OF)}</th>
                 </tr></thead>
                 <tbody>
                     {offices.into_iter().map(|o| {
@@ -55,7 +56,7 @@ pub fn ClusterPage() -> impl IntoView {
                             <tr data-testid=format!("office-row-{}", o.code)>
                                 <td>
                                     <a href=href>{o.name.clone()}</a>
-                                    {mine.then(|| view! { <span class="tag">{move || tr(lang.get(), "đơn vị tôi", "mine")}</span> })}
+                                    {mine.then(|| view! { <span class="tag">{move || term(lang.get(), glossary::MINE)}</span> })}
                                 </td>
                                 <td class="num" data-testid=format!("office-total-{}", o.code)>{total}</td>
                                 <td class="muted small">{fresh}</td>

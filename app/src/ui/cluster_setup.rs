@@ -127,18 +127,35 @@ pub fn ClusterSetupPage() -> impl IntoView {
                 .collect::<Vec<_>>()
         })
     });
+    let rounding_opts = Signal::derive(|| {
+        vec![
+            Opt::new("", "— theo bộ quy tắc —", "— as the rule set says —"),
+            Opt::new("down", "Làm tròn xuống", "Round down"),
+            Opt::new("nearest", "Làm tròn đến số gần nhất", "Round to nearest"),
+            Opt::new("up", "Làm tròn lên", "Round up"),
+        ]
+    });
     let rule_set_opts = Signal::derive(|| {
         let mut v = vec![Opt::new(
             "",
             "— bộ quy tắc đang có hiệu lực —",
             "— the rule set in force —",
         )];
-        v.extend(
-            RuleCatalog::defaults()
-                .rule_sets()
-                .iter()
-                .map(|r| Opt::named(&r.id, &r.id)),
-        );
+        v.extend(RuleCatalog::defaults().rule_sets().iter().map(|r| {
+            let until = r
+                .effective_until
+                .map(|u| format!("–{u}"))
+                .unwrap_or_else(|| " trở đi".to_string());
+            let until_en = r
+                .effective_until
+                .map(|u| format!("–{u}"))
+                .unwrap_or_else(|| " on".to_string());
+            Opt::new(
+                &r.id,
+                &format!("{} ({}{until})", r.name, r.effective_from),
+                &format!("{} ({}{until_en})", r.name, r.effective_from),
+            )
+        }));
         v
     });
     let headings = move |f: fn(&ClusterDoc) -> BTreeMap<String, String>| {
@@ -215,6 +232,7 @@ pub fn ClusterSetupPage() -> impl IntoView {
                 spec("validFrom", Kind::Date, "Từ ngày", "Valid from"),
                 spec("validUntil", Kind::Date, "Đến ngày", "Valid until"),
                 spec("predecessors", Kind::CodeList, "Kế thừa từ (mã)", "Continues (codes)"),
+                spec("provinceSystemFrom", Kind::Date, "Thuộc hệ thống thi đua của tỉnh từ ngày", "In the province's emulation system from"),
             ] />
             {move || ctx.editable.get().then(|| view! { <AddMember drv=drv ctx=ctx /> })}
 
@@ -325,7 +343,10 @@ pub fn ClusterSetupPage() -> impl IntoView {
                 <div class="fields">
                     <Field ctx=ctx path=vec!["ruleSettings".to_string()] key="overrideCstdcsCap" kind=Kind::Check vi="Cụm tự đặt tỷ lệ Chiến sĩ thi đua cơ sở" en="The cluster sets its own cap on Grassroots Emulation Fighters" testid="rule-override" what="Cấu hình quy tắc" />
                     <Field ctx=ctx path=vec!["ruleSettings".to_string()] key="cstdcsCapPercent" kind=Kind::OptCount vi="Tỷ lệ tối đa (%)" en="Cap (%)" testid="rule-cap" what="Cấu hình quy tắc"
-                        hint=("Để trống: không giới hạn.", "Empty: no cap.") />
+                        hint=("Tính trên số cá nhân đạt Lao động tiên tiến; để trống: không giới hạn.", "Of the individuals awarded Advanced Worker; empty: no cap.") />
+                    <Field ctx=ctx path=vec!["ruleSettings".to_string()] key="cstdcsCapRounding" kind=Kind::Choice(rounding_opts) vi="Cách làm tròn" en="Rounding" testid="rule-cap-rounding" what="Cấu hình quy tắc" />
+                    <Field ctx=ctx path=vec!["ruleSettings".to_string()] key="cstdcsCapMinimum" kind=Kind::OptCount vi="Số người tối thiểu được xét" en="Minimum allowed" testid="rule-cap-minimum" what="Cấu hình quy tắc"
+                        hint=("Để trống: theo bộ quy tắc (mặc định 1 người, để đơn vị nhỏ vẫn có thể đạt Tập thể lao động xuất sắc).", "Empty: as the rule set says (1 by default, so that a small office can still reach Excellent Labour Collective).") />
                     <Field ctx=ctx path=vec!["ruleSettings".to_string()] key="ruleSetId" kind=Kind::Choice(rule_set_opts) vi="Bộ quy tắc" en="Rule set" testid="rule-set" what="Cấu hình quy tắc" />
                 </div>
             </div>

@@ -57,7 +57,6 @@ pub fn EvaluationPage() -> impl IntoView {
                     <div class=class role=if c.warning { "alert" } else { "status" } data-testid="cap-check" data-warning=c.warning.to_string()>
                         <strong>{move || tr(lang.get(), "Tỷ lệ Chiến sĩ thi đua cơ sở: ", "Cap on Grassroots Emulation Fighters: ")}</strong>
                         {text}
-                        <span class="muted small">{format!(" ({})", c.basis)}</span>
                     </div>
                 }.into_any()
             }
@@ -172,7 +171,9 @@ fn PersonEvaluation(pid: String) -> impl IntoView {
                                 <Field ctx=ctx path=path.clone() key="votesYes" kind=Kind::Count vi="Phiếu đồng ý" en="Votes for" testid=format!("eval-{p}-votesYes") what=what.clone() />
                                 <Field ctx=ctx path=path.clone() key="votesTotal" kind=Kind::Count vi="Tổng số phiếu" en="Votes cast" testid=format!("eval-{p}-votesTotal") what=what.clone() />
                                 <Field ctx=ctx path=path.clone() key="takesPartInEmulation" kind=Kind::Check vi="Tham gia phong trào thi đua" en="Takes part in emulation" testid=format!("eval-{p}-takesPart") what=what.clone() />
-                                <Field ctx=ctx path=path.clone() key="initiativeAppliedProvincially" kind=Kind::Check vi="Sáng kiến áp dụng phạm vi tỉnh" en="Initiative applied province-wide" testid=format!("eval-{p}-provincial") what=what.clone() />
+                                <Field ctx=ctx path=path.clone() key="initiativeAppliedProvincially" kind=Kind::Check vi="Sáng kiến, đề tài, đề án có phạm vi ảnh hưởng trong tỉnh" en="Initiative, research or scheme of provincial scope" testid=format!("eval-{p}-provincial") what=what.clone() />
+                                <Field ctx=ctx path=path.clone() key="nationwideScope" kind=Kind::Check vi="Sáng kiến, đề tài có phạm vi ảnh hưởng toàn quốc" en="Initiative or research of nationwide scope" testid=format!("eval-{p}-nationwide") what=what.clone() />
+                                <Field ctx=ctx path=path.clone() key="transferredIn" kind=Kind::Check vi="Chuyển công tác đến trong năm (không phải mới tuyển dụng)" en="Transferred in this year (not newly recruited)" testid=format!("eval-{p}-transferred") what=what.clone() />
                                 <Field ctx=ctx path=path.clone() key="underReview" kind=Kind::Check vi="Đang bị xem xét kỷ luật, thanh tra, khiếu nại" en="Under discipline review, inspection or complaint" testid=format!("eval-{p}-underReview") what=what.clone() />
                                 <Field ctx=ctx path=path.clone() key="note" kind=Kind::Text vi="Ghi chú" en="Note" testid=format!("eval-{p}-note") what=what.clone() />
                             </div>
@@ -234,13 +235,16 @@ pub fn EvaluationView(e: Evaluation) -> impl IntoView {
         "rule-summary missing"
     };
     let frozen = e.frozen;
-    let rule_set = e.rule_set_id.clone();
+    // The rule set by name, and the source of its freeze rule, not the raw id.
+    let set = catalog().get(&e.rule_set_id);
+    let rule_set = set.map_or_else(|| e.rule_set_id.clone(), |s| s.name.clone());
+    let freeze_basis = set.map_or_else(String::new, |s| s.discipline.basis.clone());
     view! {
         <div class=class data-testid="rule-summary">{summary}</div>
         {frozen.then(|| view! {
-            <div class="banner banner-warn inline" data-testid="frozen">{move || tr(lang.get(),
-                "Tạm dừng xét: đang bị xem xét kỷ luật, thanh tra, kiểm tra hoặc giải quyết khiếu nại, tố cáo (Nghị định 152/2025/NĐ-CP).",
-                "Frozen: under discipline review, inspection or complaint handling (decree 152/2025/NĐ-CP).")}</div>
+            <div class="banner banner-warn inline" data-testid="frozen">{move || format!("{} ({freeze_basis}).", tr(lang.get(),
+                "Tạm dừng xét: đang bị xem xét kỷ luật, thanh tra, kiểm tra hoặc giải quyết khiếu nại, tố cáo",
+                "Frozen: under discipline review, inspection or complaint handling"))}</div>
         })}
         <ul class="conditions">
             {e.conditions.into_iter().map(|c| view! { <ConditionItem c=c /> }).collect_view()}

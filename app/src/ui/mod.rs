@@ -28,6 +28,7 @@ mod signin;
 mod staff;
 mod switch;
 mod sync_page;
+mod targets;
 pub mod widgets;
 
 use std::rc::Rc;
@@ -244,7 +245,7 @@ fn Shell(driver: Driver) -> impl IntoView {
     view! {
         <header::Header />
         <nav class="tabs" aria-label=move || tr(lang.get(), "Trang", "Pages")>
-            <a class=nav_class("/") href="#/" data-testid="nav-office">{move || tr(lang.get(), "Đơn vị của tôi", "My office")}</a>
+            <a class=nav_class("/") href="#/" data-testid="nav-office">{move || crate::i18n::term(lang.get(), shared::glossary::MY_OFFICE)}</a>
             <a class=nav_class("/cum") href="#/cum" data-testid="nav-cluster">{move || tr(lang.get(), "Cụm thi đua", "Cluster")}</a>
             <a class=nav_class("/tong-hop") href="#/tong-hop" data-testid="nav-dashboard">{move || tr(lang.get(), "Tổng hợp", "Overview")}</a>
             <a class=nav_class("/dong-bo") href="#/dong-bo" data-testid="nav-sync">{move || tr(lang.get(), "Đồng bộ", "Sync")}</a>

@@ -15,6 +15,7 @@ use super::form::{
 };
 use super::office::{person_name, subject_opts, use_office};
 use super::records::{EmptyNote, record_memo};
+use super::targets::TargetsCard;
 use super::use_driver;
 use crate::i18n::{tr, use_lang};
 
@@ -86,6 +87,7 @@ pub fn RegistrationPage() -> impl IntoView {
                     "The deadline has passed: new registrations are marked late.")}
             </div>
         })}
+        <TargetsCard />
         {move || ctx.editable.get().then(|| view! { <AddRegistration /> })}
         <div class="table-wrap">
         <table class="records" data-testid="registrations">

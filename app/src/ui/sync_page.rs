@@ -8,7 +8,8 @@ use shared::cluster::DocRole;
 
 use super::widgets::freshness_text;
 use super::{use_driver, use_signals};
-use crate::i18n::{Lang, datetime_vn, tr, use_lang};
+use crate::i18n::{Lang, datetime_vn, term, tr, use_lang};
+use shared::glossary;
 
 #[component]
 pub fn SyncPage() -> impl IntoView {
@@ -92,7 +93,7 @@ pub fn SyncPage() -> impl IntoView {
             <table class="docs">
                 <thead><tr>
                     <th>{move || tr(lang.get(), "Tài liệu", "Document")}</th>
-                    <th>{move || tr(lang.get(), "Độ mới", "Freshness")}</th>
+                    <th>{move || term(lang.get(), glossary::UPDATED_AS_OF)}</th>
                     <th>{move || tr(lang.get(), "Bản nháp", "Drafts")}</th>
                 </tr></thead>
                 <tbody>{rows}</tbody>

@@ -82,8 +82,8 @@ pub fn freshness_text(lang: Lang, f: &DocFreshness) -> String {
     let changed = f.last_change_secs.map(|s| datetime_vn(s as f64 * 1000.0));
     let synced = f.synced_ms.map(datetime_vn);
     match (lang, changed, synced) {
-        (Lang::Vi, Some(c), Some(s)) => format!("dữ liệu đến: {c} · đồng bộ lúc {s}"),
-        (Lang::Vi, Some(c), None) => format!("dữ liệu đến: {c} · chưa đồng bộ"),
+        (Lang::Vi, Some(c), Some(s)) => format!("cập nhật đến {c} · đồng bộ lúc {s}"),
+        (Lang::Vi, Some(c), None) => format!("cập nhật đến {c} · chưa đồng bộ"),
         (Lang::Vi, None, Some(s)) => format!("chưa có thay đổi · đồng bộ lúc {s}"),
         (Lang::Vi, None, None) => "chưa có dữ liệu".into(),
         (Lang::En, Some(c), Some(s)) => format!("data as of {c} · synced {s}"),

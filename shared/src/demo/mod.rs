@@ -123,6 +123,7 @@ pub fn demo_cluster(offices: &[OfficeEntry]) -> ClusterDoc {
             valid_from: (!predecessors.is_empty()).then(|| merger.clone()),
             valid_until: None,
             predecessors,
+            province_system_from: None,
         };
         cluster.members.insert(o.code.clone(), member);
     }
@@ -134,6 +135,7 @@ pub fn demo_cluster(offices: &[OfficeEntry]) -> ClusterDoc {
             valid_from: None,
             valid_until: Some(DateText::from("2025-06-30")),
             predecessors: Vec::new(),
+            province_system_from: None,
         };
         cluster.members.insert(code.to_string(), member);
     }

@@ -10,7 +10,7 @@ use crate::domain::{PerformanceRating, Title};
 use crate::schema::{
     CollectiveEvaluation, CovenantSignature, CriterionScore, Decision, ExemplaryModel, FollowUp,
     FollowUpStatus, Inspection, ModelStage, OfficeDoc, PeerReview, Proposal, Registration,
-    SelfScore, StageDates, TitleEvaluation, evaluation_key,
+    SelfScore, StageDates, TitleEvaluation, YearTargets, evaluation_key,
 };
 
 use crate::demo::year::{Context, OfficeSpec, Rng, Scenario, date};
@@ -84,6 +84,18 @@ pub(crate) fn registrations(o: &mut OfficeDoc, rng: &mut Rng, year: i32, s: &Sce
             title: collective,
             date: Some(date(year, 3, 10 + rng.between(0..=10))),
             note: "Đăng ký danh hiệu tập thể".into(),
+        },
+    );
+    // The targets as the source article's Lạng Sơn set them: the collective
+    // title, 100% Lao động tiên tiến, 15% Chiến sĩ thi đua cơ sở trở lên.
+    o.targets.insert(
+        year.to_string(),
+        YearTargets {
+            year,
+            collective_title: Some(collective),
+            ldtt_percent: Some(100),
+            cstdcs_percent: Some(15),
+            note: String::new(),
         },
     );
 }

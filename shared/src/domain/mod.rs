@@ -13,17 +13,22 @@
 //!   (certificate of merit) and the collective titles Tập thể lao động xuất
 //!   sắc / tiên tiến (Excellent / Advanced Labour Collective), with the
 //!   discipline rules of decree 152/2025/NĐ-CP.
+//! - [`authority`]: who awards what for an office on a date (the National
+//!   Assembly Office's system before the office merger, the province's
+//!   after).
 
+pub mod authority;
 pub mod names;
 pub mod rules;
 
+pub use authority::AwardingSystem;
 pub use names::{
     CollationKey, Gender, NameSortKey, PersonName, collation_key, compare_by_given_name,
     compare_vietnamese, form_of_address, normalize_vietnamese, sort_people_by_given_name,
     sort_vietnamese,
 };
 pub use rules::{
-    CapCheck, CollectiveYear, Condition, Date, DisciplineLevel, DisciplineRecord, Evaluation,
-    MemberResult, PerformanceRating, PersonHistory, RuleCatalog, RuleError, RuleSet, Title,
-    YearRecord,
+    AwardKind, CapCheck, CollectiveYear, Condition, Date, DisciplineLevel, DisciplineRecord,
+    Evaluation, MemberResult, PerformanceRating, PersonHistory, RuleCatalog, RuleError, RuleSet,
+    Title, YearRecord,
 };

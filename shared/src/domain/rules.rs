@@ -13,7 +13,9 @@
 //!   an English sentence and the article it comes from (Law 06/2022/QH15
 //!   articles 21–28 and 74, or the decree for discipline rules).
 //! - The cap on Chiến sĩ thi đua cơ sở is a warning ([`check_cstdcs_cap`]),
-//!   never a silent block.
+//!   never a silent block. Its base is the number of individuals awarded
+//!   Lao động tiên tiến, higher titles count towards it, and how it rounds
+//!   is data ([`CstdcsCap`]).
 
 mod collective;
 mod date;
@@ -37,11 +39,12 @@ pub use individual::{
     evaluate_chien_si_thi_dua_toan_quoc, evaluate_individual, evaluate_lao_dong_tien_tien,
 };
 pub use input::{
-    CollectiveYear, DisciplineLevel, DisciplineRecord, MemberResult, PerformanceRating,
+    AwardKind, CollectiveYear, DisciplineLevel, DisciplineRecord, MemberResult, PerformanceRating,
     PersonHistory, Title, YearRecord,
 };
 pub use ruleset::{
-    CollectiveRules, DisciplineRules, IndividualRules, RuleCatalog, RuleError, RuleSet,
+    CapRounding, CollectiveRules, CstdcsCap, DisciplineRules, IndividualRules, RuleCatalog,
+    RuleError, RuleSet,
 };
 
 impl RuleCatalog {
@@ -66,17 +69,14 @@ impl RuleCatalog {
         evaluate_collective(self.for_year(collective.year)?, title, collective)
     }
 
-    /// Checks CSTĐCS proposals against the cap in force for `year`.
+    /// Checks Chiến sĩ thi đua cơ sở (or higher) proposals against the cap
+    /// in force for `year`, among `ldtt_count` Lao động tiên tiến.
     pub fn check_cstdcs_cap(
         &self,
         year: i32,
-        staff_count: u32,
+        ldtt_count: u32,
         proposed: u32,
     ) -> Result<CapCheck, RuleError> {
-        Ok(check_cstdcs_cap(
-            self.for_year(year)?,
-            staff_count,
-            proposed,
-        ))
+        Ok(check_cstdcs_cap(self.for_year(year)?, ldtt_count, proposed))
     }
 }

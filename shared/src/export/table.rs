@@ -4,6 +4,7 @@
 
 use crate::domain::rules::Date;
 use crate::domain::{Gender, Title};
+use crate::glossary;
 use crate::schema::ModelStage;
 use crate::summary::{ClusterSummary, RegistrationTiming};
 
@@ -233,12 +234,12 @@ fn overview(s: &ClusterSummary) -> Parts {
         col("Xếp hạng", Integer, 8.0),
         col("Cảnh báo", Integer, 9.0),
         col("Gương điển hình", Integer, 10.0),
-        col("Kiến nghị chưa thực hiện xong", Integer, 12.0),
+        col(glossary::OPEN_RECOMMENDATIONS.vi, Integer, 12.0),
         col("Số quyết định khen thưởng", Integer, 12.0),
-        col("Số ngày bình quân (tờ trình → quyết định)", Decimal, 14.0),
+        col(glossary::DAYS_TO_DECISION.vi, Decimal, 14.0),
         col("Số ngày dài nhất", Integer, 10.0),
-        col("Phiếu bầu dẫn đầu", Integer, 9.0),
-        col("Cập nhật lần cuối", Date, 12.0),
+        col(glossary::LEADING_VOTES.vi, Integer, 9.0),
+        col(glossary::UPDATED_AS_OF.vi, Date, 12.0),
         col("Chậm hơn đơn vị mới nhất (ngày)", Integer, 12.0),
     ];
     let mut rows: Vec<Vec<Cell>> = s

@@ -16,12 +16,13 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::cluster_doc::ClusterDoc;
 use super::office_doc::OfficeDoc;
+use super::value::DateText;
 use crate::domain::rules::{
-    CapCheck, Evaluation, RuleCatalog, RuleError, RuleSet, check_cstdcs_cap, evaluate_collective,
-    evaluate_individual,
+    CapCheck, CapRounding, CstdcsCap, Evaluation, RuleCatalog, RuleError, RuleSet,
+    check_cstdcs_cap, evaluate_collective, evaluate_individual,
 };
 use crate::domain::{
-    CollectiveYear, MemberResult, PerformanceRating, PersonHistory, Title, YearRecord,
+    AwardKind, CollectiveYear, MemberResult, PerformanceRating, PersonHistory, Title, YearRecord,
 };
 
 /// A title awarded to a person by a recorded decision.
@@ -33,6 +34,8 @@ pub struct Award {
     pub title: Title,
     pub decision_id: String,
     pub proposal_id: String,
+    /// Ad-hoc and themed awards are not a basis for merit awards.
+    pub kind: AwardKind,
 }
 
 /// Every individual title awarded through a decision linked to a proposal
@@ -49,12 +52,15 @@ pub fn awards(office: &OfficeDoc) -> Vec<Award> {
                     title: p.title?,
                     decision_id: decision_id.clone(),
                     proposal_id: proposal_id.to_string(),
+                    kind: p.award_kind,
                 })
             })
         })
         .collect();
     out.sort();
-    out.dedup_by(|a, b| a.person_id == b.person_id && a.year == b.year && a.title == b.title);
+    out.dedup_by(|a, b| {
+        a.person_id == b.person_id && a.year == b.year && a.title == b.title && a.kind == b.kind
+    });
     out
 }
 
@@ -65,17 +71,20 @@ pub fn awards(office: &OfficeDoc) -> Vec<Award> {
 /// with the rating "hoàn thành tốt nhiệm vụ" — the least the title
 /// required — and no initiatives, so that consecutive-year chains see it.
 /// Discipline records are attached to every year they touch; the
-/// evaluated year's `under_review` comes from its evaluation.
+/// evaluated year's `under_review` comes from its evaluation. Titles
+/// awarded ad hoc or for a themed movement go to `special_awards`, not
+/// `titles_awarded`. A person who joined during a year (and was not
+/// transferred in) is a newcomer that year (`recruited_on`).
 pub fn person_history(office: &OfficeDoc, person_id: &str, year: i32) -> PersonHistory {
     let awards: Vec<Award> = awards(office)
         .into_iter()
         .filter(|a| a.person_id == person_id && a.year <= year)
         .collect();
-    let discipline = office
-        .staff
-        .get(person_id)
-        .map(|p| p.discipline_records())
-        .unwrap_or_default();
+    let person = office.staff.get(person_id);
+    let discipline = person.map(|p| p.discipline_records()).unwrap_or_default();
+    let joined = person
+        .and_then(|p| p.joined_on.as_ref())
+        .and_then(DateText::date);
     let mut years: BTreeSet<i32> = office
         .evaluations
         .values()
@@ -94,20 +103,27 @@ pub fn person_history(office: &OfficeDoc, person_id: &str, year: i32) -> PersonH
             if let Some(e) = eval {
                 record.takes_part_in_emulation = e.takes_part_in_emulation;
                 record.initiatives = e.initiatives;
-                record.initiative_applied_provincially = e.initiative_applied_provincially;
+                record.provincial_scope = e.initiative_applied_provincially;
+                record.nationwide_scope = e.nationwide_scope;
                 record.research_projects = e.research_projects;
                 record.under_review = e.under_review;
             }
+            let transferred = eval.is_some_and(|e| e.transferred_in);
+            record.recruited_on = joined.filter(|d| d.year() == y && !transferred);
             record.discipline = discipline
                 .iter()
                 .filter(|d| d.overlaps_year(y))
                 .cloned()
                 .collect();
-            record.titles_awarded = awards
-                .iter()
-                .filter(|a| a.year == y)
-                .map(|a| a.title)
-                .collect();
+            let of_year = |special: bool| {
+                awards
+                    .iter()
+                    .filter(|a| a.year == y && a.kind.is_special() == special)
+                    .map(|a| a.title)
+                    .collect()
+            };
+            record.titles_awarded = of_year(false);
+            record.special_awards = of_year(true);
             record
         })
         .collect();
@@ -122,9 +138,10 @@ pub fn person_histories(office: &OfficeDoc, year: i32) -> BTreeMap<String, Perso
         .collect()
 }
 
-/// Whether a proposed title implies Lao động tiên tiến / Chiến sĩ thi đua
-/// cơ sở for the year.
-fn implies(proposed: Option<Title>, wanted: Title) -> bool {
+/// Whether a title implies `wanted` in the ladder of individual emulation
+/// titles (Lao động tiên tiến < Chiến sĩ thi đua cơ sở < cấp tỉnh < toàn
+/// quốc): a Chiến sĩ thi đua cơ sở is also a Lao động tiên tiến.
+pub fn title_implies(proposed: Option<Title>, wanted: Title) -> bool {
     let rank = |t: Title| match t {
         Title::LaoDongTienTien => Some(1),
         Title::ChienSiThiDuaCoSo => Some(2),
@@ -138,37 +155,45 @@ fn implies(proposed: Option<Title>, wanted: Title) -> bool {
     }
 }
 
+/// Whether a member counts as Lao động tiên tiến / Chiến sĩ thi đua cơ
+/// sở (`wanted`) in `year`: awarded it or a higher emulation title for
+/// regular achievements by a decision, or proposed for it (or higher) in
+/// the evaluation.
+fn counts_as(office: &OfficeDoc, awards: &[Award], person: &str, year: i32, wanted: Title) -> bool {
+    let awarded = awards.iter().any(|a| {
+        a.person_id == person
+            && a.year == year
+            && !a.kind.is_special()
+            && title_implies(Some(a.title), wanted)
+    });
+    awarded
+        || title_implies(
+            office
+                .evaluation(person, year)
+                .and_then(|e| e.proposed_title),
+            wanted,
+        )
+}
+
 /// The office as a collective for `year`, or `None` until the collective's
 /// own rating for the year is entered (`collectiveEvaluations`).
 ///
-/// Members are the staff of the year whose evaluation has a rating (see
-/// [`unevaluated_staff`] for the others). A member counts as Lao động tiên
-/// tiến / Chiến sĩ thi đua cơ sở when awarded it by a decision or proposed
-/// for it (or a higher emulation title) in the evaluation.
+/// Members are the staff of the year; one without a rated evaluation is a
+/// member with no rating (missing data the evaluation names), not left
+/// out. A member counts as Lao động tiên tiến / Chiến sĩ thi đua cơ sở as
+/// [`counts_as`] says.
 pub fn collective_year(office: &OfficeDoc, year: i32) -> Option<CollectiveYear> {
     let ce = office.collective_evaluation(year)?;
     let rating = ce.rating?;
     let awards = awards(office);
-    let awarded = |person: &str, title: Title| {
-        awards
-            .iter()
-            .any(|a| a.person_id == person && a.year == year && a.title == title)
-    };
     let members = office
         .staff_in(year)
-        .filter_map(|(id, person)| {
-            let eval = office.evaluation(id, year)?;
-            let rating = eval.rating?;
-            let proposed = eval.proposed_title;
-            Some(MemberResult {
-                name: person.full_name.clone(),
-                rating,
-                lao_dong_tien_tien: awarded(id, Title::LaoDongTienTien)
-                    || implies(proposed, Title::LaoDongTienTien),
-                chien_si_thi_dua_co_so: awarded(id, Title::ChienSiThiDuaCoSo)
-                    || implies(proposed, Title::ChienSiThiDuaCoSo),
-                discipline: person.discipline_records(),
-            })
+        .map(|(id, person)| MemberResult {
+            name: person.full_name.clone(),
+            rating: office.evaluation(id, year).and_then(|e| e.rating),
+            lao_dong_tien_tien: counts_as(office, &awards, id, year, Title::LaoDongTienTien),
+            chien_si_thi_dua_co_so: counts_as(office, &awards, id, year, Title::ChienSiThiDuaCoSo),
+            discipline: person.discipline_records(),
         })
         .collect();
     Some(CollectiveYear {
@@ -194,33 +219,37 @@ pub fn unevaluated_staff(office: &OfficeDoc, year: i32) -> Vec<String> {
         .collect()
 }
 
-/// The numbers the cap on Chiến sĩ thi đua cơ sở is checked with.
+/// The numbers the cap on Chiến sĩ thi đua cơ sở is checked with: the
+/// same counts the collective evaluation uses ([`counts_as`]).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CapInput {
     pub year: i32,
     /// Staff on the roster on some day of the year.
     pub staff_count: u32,
-    /// Of them, those proposed for Chiến sĩ thi đua cơ sở in their evaluation.
+    /// The cap's base: staff awarded or proposed Lao động tiên tiến or higher.
+    pub ldtt_count: u32,
+    /// Staff awarded or proposed Chiến sĩ thi đua cơ sở or higher.
     pub proposed_cstdcs: u32,
     /// Their ids.
     pub proposed_ids: Vec<String>,
 }
 
-/// Staff count and proposed Chiến sĩ thi đua cơ sở count for `year`.
+/// The cap's counts for `year`.
 pub fn cap_input(office: &OfficeDoc, year: i32) -> CapInput {
+    let awards = awards(office);
     let staff: Vec<&String> = office.staff_in(year).map(|(id, _)| id).collect();
-    let proposed_ids: Vec<String> = staff
-        .iter()
-        .filter(|id| {
-            office
-                .evaluation(id, year)
-                .is_some_and(|e| e.proposed_title == Some(Title::ChienSiThiDuaCoSo))
-        })
-        .map(|id| (*id).clone())
-        .collect();
+    let counting = |wanted: Title| -> Vec<String> {
+        staff
+            .iter()
+            .filter(|id| counts_as(office, &awards, id, year, wanted))
+            .map(|id| (*id).clone())
+            .collect()
+    };
+    let proposed_ids = counting(Title::ChienSiThiDuaCoSo);
     CapInput {
         year,
         staff_count: staff.len() as u32,
+        ldtt_count: counting(Title::LaoDongTienTien).len() as u32,
         proposed_cstdcs: proposed_ids.len() as u32,
         proposed_ids,
     }
@@ -242,10 +271,20 @@ pub fn effective_rule_set(
         })?,
         None => catalog.for_year(year)?.clone(),
     };
-    if let Some(cap) = settings.and_then(|s| s.cap_override()) {
-        rules.individual.cstdcs_cap_percent = cap;
-        rules.individual.cstdcs_cap_basis =
-            "quy định của cụm thi đua / cluster setting".to_string();
+    if let Some(settings) = settings.filter(|s| s.override_cstdcs_cap) {
+        let inherited = rules.individual.cstdcs_cap.clone();
+        rules.individual.cstdcs_cap = settings.cstdcs_cap_percent.map(|percent| CstdcsCap {
+            percent,
+            rounding: settings
+                .cstdcs_cap_rounding
+                .or(inherited.as_ref().map(|c| c.rounding))
+                .unwrap_or(CapRounding::Down),
+            minimum: settings
+                .cstdcs_cap_minimum
+                .or(inherited.as_ref().map(|c| c.minimum))
+                .unwrap_or(1),
+            basis: "quy định của cụm thi đua".to_string(),
+        });
     }
     Ok(rules)
 }
@@ -261,7 +300,7 @@ pub fn check_cap(
     let input = cap_input(office, year);
     Ok(check_cstdcs_cap(
         &rules,
-        input.staff_count,
+        input.ldtt_count,
         input.proposed_cstdcs,
     ))
 }

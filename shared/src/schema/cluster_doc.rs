@@ -19,7 +19,8 @@ use serde::{Deserialize, Serialize};
 
 use super::value::{DateText, MovementKind, int, opt_count, points, year};
 use super::{CriterionSeed, SCHEMA_VERSION};
-use crate::domain::rules::Date;
+use crate::domain::AwardingSystem;
+use crate::domain::rules::{CapRounding, Date};
 
 /// The whole cluster document.
 #[derive(Clone, Debug, Default, PartialEq, Reconcile, Hydrate, Serialize, Deserialize)]
@@ -90,6 +91,12 @@ pub struct Member {
     /// records from before the merger keep the old office's name.
     #[autosurgeon(missing = "Default::default")]
     pub predecessors: Vec<String>,
+    /// The day the office moved from the National Assembly Office's
+    /// emulation system to the province's (when "Văn phòng Đoàn ĐBQH tỉnh"
+    /// merged into "Văn phòng Đoàn ĐBQH và HĐND tỉnh"); `None` = the
+    /// province's for as long as records go.
+    #[autosurgeon(rename = "provinceSystemFrom", missing = "Default::default")]
+    pub province_system_from: Option<DateText>,
 }
 
 impl Member {
@@ -99,6 +106,13 @@ impl Member {
         let from = self.valid_from.as_ref().and_then(DateText::date);
         let until = self.valid_until.as_ref().and_then(DateText::date);
         from.is_none_or(|f| f <= date) && until.is_none_or(|u| date <= u)
+    }
+
+    /// The emulation system the office belonged to on `date` (who awarded
+    /// its Bằng khen and Cờ thi đua).
+    pub fn awarding_system(&self, date: Date) -> AwardingSystem {
+        let from = self.province_system_from.as_ref().and_then(DateText::date);
+        AwardingSystem::on(date, from)
     }
 
     /// Whether the office was a member on some day of `year`.
@@ -209,13 +223,25 @@ pub struct RuleSettings {
     /// (false: the rule set's cap applies).
     #[autosurgeon(rename = "overrideCstdcsCap", missing = "Default::default")]
     pub override_cstdcs_cap: bool,
-    /// The cluster's cap in percent of staff when overriding; `None` = no cap.
+    /// The cluster's cap, in percent of the individuals awarded Lao động
+    /// tiên tiến, when overriding; `None` = no cap.
     #[autosurgeon(
         rename = "cstdcsCapPercent",
         with = "opt_count",
         missing = "Default::default"
     )]
     pub cstdcs_cap_percent: Option<u32>,
+    /// How the cluster's cap rounds; `None` = as the rule set does.
+    #[autosurgeon(rename = "cstdcsCapRounding", missing = "Default::default")]
+    pub cstdcs_cap_rounding: Option<CapRounding>,
+    /// The cluster's minimum allowed whenever someone is Lao động tiên
+    /// tiến; `None` = as the rule set does.
+    #[autosurgeon(
+        rename = "cstdcsCapMinimum",
+        with = "opt_count",
+        missing = "Default::default"
+    )]
+    pub cstdcs_cap_minimum: Option<u32>,
     /// Id of the rule set to use instead of the one in force
     /// (e.g. `tdkt-2024-nd98`); `None` = the one in force for the year.
     #[autosurgeon(rename = "ruleSetId", missing = "Default::default")]

@@ -88,6 +88,8 @@ violation_codes! {
     UnknownSection => "unknown-section",
     /// The cap on Chiến sĩ thi đua cơ sở is above 100%.
     BadCapPercent => "bad-cap-percent",
+    /// An office's target (chỉ tiêu) is above 100% of its staff.
+    BadTargetPercent => "bad-target-percent",
     /// A document number not of the form `123/QĐ-UBND`.
     BadDocumentNumber => "bad-document-number",
     // The office document.

@@ -253,6 +253,7 @@ fn read_office<R: ReadDoc>(l: &Loader<'_, R>, touched: &Touched, office: &mut Of
     l.field_into("name", touched, &mut office.name);
     l.collection_into("staff", touched, &mut office.staff);
     l.collection_into("registrations", touched, &mut office.registrations);
+    l.collection_into("targets", touched, &mut office.targets);
     l.collection_into(
         "covenantSignatures",
         touched,

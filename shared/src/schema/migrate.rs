@@ -13,6 +13,9 @@
 //!   device holds (the leader edits them afterwards); the empty maps
 //!   (`movements`, `plans`, `deadlines`), `covenant` and `ruleSettings`.
 //!
+//! Version 2 → 3 adds to the office the empty `targets` map (chỉ tiêu per
+//! year); nothing else changes.
+//!
 //! Two devices of one office migrating the same document while offline
 //! would each create the new maps; automerge keeps one of each pair, so
 //! records added to the other before syncing are hidden (still in the
@@ -30,10 +33,11 @@ use super::read;
 use super::{MIN_SCHEMA_VERSION, SCHEMA_VERSION};
 use crate::cluster::Directory;
 
-/// The record maps every version-2 office document has.
+/// The record maps every current office document has.
 pub const OFFICE_MAPS: &[&str] = &[
     "staff",
     "registrations",
+    "targets",
     "covenantSignatures",
     "selfScores",
     "peerReviews",
@@ -111,8 +115,18 @@ pub fn migrate(
         return Err(MigrateError::NotASchemaDocument);
     }
     match read::text(tx, &ROOT, "kind").as_deref() {
-        Some("office") => office_v1_to_v2(tx)?,
-        Some("cluster") => cluster_v1_to_v2(tx, directory)?,
+        Some("office") => {
+            if version < 2 {
+                office_v1_to_v2(tx)?;
+            }
+            // 2 → 3: the maps added since (`targets`).
+            ensure_maps(tx, OFFICE_MAPS)?;
+        }
+        Some("cluster") => {
+            if version < 2 {
+                cluster_v1_to_v2(tx, directory)?;
+            }
+        }
         _ => return Err(MigrateError::NotASchemaDocument),
     }
     tx.put(ROOT, "schemaVersion", SCHEMA_VERSION)?;

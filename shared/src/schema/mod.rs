@@ -69,13 +69,13 @@ pub use memo::{OfficeMemo, validate_office_since};
 pub use office_doc::{
     CollectiveEvaluation, CovenantSignature, CriterionScore, Decision, DisciplineEntry,
     ExemplaryModel, FollowUp, Inspection, OfficeDoc, PeerReview, Person, Proposal, Registration,
-    SelfScore, StageDates, TitleEvaluation, evaluation_key,
+    SelfScore, StageDates, TitleEvaluation, YearTargets, evaluation_key,
 };
 pub use touched::Touched;
 pub use value::{DateText, FollowUpStatus, ModelStage, MovementKind, StaffKind, TextCode};
 
 /// The newest schema version this build understands (and writes).
-pub const SCHEMA_VERSION: i64 = 2;
+pub const SCHEMA_VERSION: i64 = 3;
 
 /// The oldest schema version this build still reads and validates.
 pub const MIN_SCHEMA_VERSION: i64 = 1;

@@ -21,9 +21,13 @@ use autosurgeon::{Hydrate, Reconcile};
 use serde::{Deserialize, Serialize};
 
 use super::SCHEMA_VERSION;
-use super::value::{DateText, FollowUpStatus, ModelStage, StaffKind, count, int, points, year};
+use super::value::{
+    DateText, FollowUpStatus, ModelStage, StaffKind, count, int, opt_count, points, year,
+};
 use crate::domain::rules::{Date, DisciplineRecord};
-use crate::domain::{DisciplineLevel, Gender, PerformanceRating, Title, form_of_address};
+use crate::domain::{
+    AwardKind, DisciplineLevel, Gender, PerformanceRating, Title, form_of_address,
+};
 
 fn yes() -> bool {
     true
@@ -49,6 +53,10 @@ pub struct OfficeDoc {
     /// Registrations (đăng ký thi đua), keyed by id.
     #[autosurgeon(missing = "Default::default")]
     pub registrations: BTreeMap<String, Registration>,
+    /// The office's targets (chỉ tiêu thi đua) per year, keyed by year
+    /// ("2026").
+    #[autosurgeon(missing = "Default::default")]
+    pub targets: BTreeMap<String, YearTargets>,
     /// Covenant signatures (ký giao ước), keyed by year ("2026").
     #[autosurgeon(rename = "covenantSignatures", missing = "Default::default")]
     pub covenant_signatures: BTreeMap<String, CovenantSignature>,
@@ -189,6 +197,51 @@ pub struct Registration {
     pub date: Option<DateText>,
     #[autosurgeon(missing = "Default::default")]
     pub note: String,
+}
+
+/// An office's targets for a year (chỉ tiêu thi đua), as offices set them:
+/// e.g. Lạng Sơn 2017: "Tập thể lao động xuất sắc"; 100% Lao động tiên
+/// tiến; 15% Chiến sĩ thi đua cơ sở trở lên.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Reconcile, Hydrate, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct YearTargets {
+    #[autosurgeon(with = "year")]
+    pub year: i32,
+    /// The collective title aimed for (danh hiệu tập thể).
+    #[autosurgeon(rename = "collectiveTitle", missing = "Default::default")]
+    pub collective_title: Option<Title>,
+    /// Percent of the staff to be Lao động tiên tiến (or higher).
+    #[autosurgeon(
+        rename = "ldttPercent",
+        with = "opt_count",
+        missing = "Default::default"
+    )]
+    pub ldtt_percent: Option<u32>,
+    /// Percent of the staff to be Chiến sĩ thi đua cơ sở or higher ("trở lên").
+    #[autosurgeon(
+        rename = "cstdcsPercent",
+        with = "opt_count",
+        missing = "Default::default"
+    )]
+    pub cstdcs_percent: Option<u32>,
+    #[autosurgeon(missing = "Default::default")]
+    pub note: String,
+}
+
+impl YearTargets {
+    pub fn new(year: i32) -> YearTargets {
+        YearTargets {
+            year,
+            ..YearTargets::default()
+        }
+    }
+
+    /// Whether any target is set.
+    pub fn is_set(&self) -> bool {
+        self.collective_title.is_some()
+            || self.ldtt_percent.is_some()
+            || self.cstdcs_percent.is_some()
+    }
 }
 
 /// The office's signature of the cluster covenant for a year.
@@ -351,9 +404,19 @@ pub struct TitleEvaluation {
     /// Recognised initiatives (sáng kiến) this year.
     #[autosurgeon(with = "count", missing = "Default::default")]
     pub initiatives: u32,
-    /// An initiative applied at provincial scope.
+    /// An initiative, or a research project or scheme, applied with effect
+    /// at provincial scope (phạm vi ảnh hưởng trong tỉnh), Điều 22. The
+    /// stored name is older than the research part.
     #[autosurgeon(rename = "initiativeAppliedProvincially", missing = "Default::default")]
     pub initiative_applied_provincially: bool,
+    /// An initiative or research of nationwide scope (phạm vi ảnh hưởng
+    /// toàn quốc), Điều 21.
+    #[autosurgeon(rename = "nationwideScope", missing = "Default::default")]
+    pub nationwide_scope: bool,
+    /// Transferred from another agency this year (chuyển công tác đến): the
+    /// minimum months for newcomers does not apply.
+    #[autosurgeon(rename = "transferredIn", missing = "Default::default")]
+    pub transferred_in: bool,
     /// Accepted research projects (đề tài khoa học).
     #[autosurgeon(
         rename = "researchProjects",
@@ -387,6 +450,8 @@ impl TitleEvaluation {
             takes_part_in_emulation: true,
             initiatives: 0,
             initiative_applied_provincially: false,
+            nationwide_scope: false,
+            transferred_in: false,
             research_projects: 0,
             votes_yes: 0,
             votes_total: 0,
@@ -463,6 +528,10 @@ pub struct Proposal {
     /// The title proposed, when it is one the rules know.
     #[autosurgeon(missing = "Default::default")]
     pub title: Option<Title>,
+    /// Regular, ad-hoc (đột xuất) or themed (chuyên đề): ad-hoc and themed
+    /// awards are not a basis for merit awards.
+    #[autosurgeon(rename = "awardKind", missing = "Default::default")]
+    pub award_kind: AwardKind,
     /// Any other award, as text (e.g. "Huân chương Lao động hạng Ba").
     #[autosurgeon(missing = "Default::default")]
     pub award: String,
@@ -511,6 +580,13 @@ impl OfficeDoc {
             .values()
             .rev()
             .find(|e| e.person_id == person_id && e.year == year)
+    }
+
+    /// The targets of `year`, when any is set.
+    pub fn targets_of(&self, year: i32) -> Option<&YearTargets> {
+        self.targets
+            .get(&year.to_string())
+            .filter(|t| t.year == year && t.is_set())
     }
 
     /// The collective evaluation of `year`.

@@ -20,7 +20,8 @@
 //! `score-negative`, `score-above-maximum`, `unknown-criterion`,
 //! `unknown-office`, `review-of-own-office`, `unknown-person`,
 //! `title-subject-mismatch`, `votes-above-total`, `missing-subject`,
-//! `stage-dates-out-of-order`, `unknown-proposal`, `decision-before-proposal`.
+//! `stage-dates-out-of-order`, `unknown-proposal`, `decision-before-proposal`,
+//! `bad-target-percent`.
 
 use std::collections::BTreeMap;
 
@@ -356,6 +357,10 @@ pub fn cluster<R: ReadDoc>(doc: &R, directory: &Directory) -> Vec<Violation> {
         ch.name(&format!("{p}/name"), &m.name);
         let from = ch.opt_date(&format!("{p}/validFrom"), m.valid_from.as_ref());
         let until = ch.opt_date(&format!("{p}/validUntil"), m.valid_until.as_ref());
+        ch.opt_date(
+            &format!("{p}/provinceSystemFrom"),
+            m.province_system_from.as_ref(),
+        );
         ch.period(
             &format!("{p}/validUntil"),
             ViolationCode::MemberPeriodReversed,
@@ -571,6 +576,26 @@ fn check_office(ch: &mut Checks, o: &OfficeDoc, code: &str, cluster: Option<&Clu
             ch.person(&format!("{p}/personId"), person, &o.staff);
         }
         title_for(ch, &format!("{p}/title"), r.title, r.person_id.is_none());
+    }
+    for (id, t) in &o.targets {
+        let p = format!("targets/{id}");
+        ch.year(&format!("{p}/year"), t.year);
+        if let Some(title) = t.collective_title {
+            title_for(ch, &format!("{p}/collectiveTitle"), title, true);
+        }
+        for (key, value) in [
+            ("ldttPercent", t.ldtt_percent),
+            ("cstdcsPercent", t.cstdcs_percent),
+        ] {
+            if let Some(v) = value.filter(|v| *v > 100) {
+                ch.push(
+                    format!("{p}/{key}"),
+                    ViolationCode::BadTargetPercent,
+                    format!("a target must be 0–100% of the staff, found {v}%"),
+                    format!("chỉ tiêu phải từ 0 đến 100% số cán bộ, hiện là {v}%"),
+                );
+            }
+        }
     }
     for (id, s) in &o.covenant_signatures {
         let p = format!("covenantSignatures/{id}");

@@ -21,8 +21,9 @@ use autosurgeon::reconcile::NoKey;
 use autosurgeon::{Hydrate, HydrateError, Prop, ReadDoc, Reconcile, Reconciler};
 use serde::{Deserialize, Serialize};
 
+use crate::domain::rules::CapRounding;
 use crate::domain::rules::Date;
-use crate::domain::{DisciplineLevel, Gender, PerformanceRating, Title};
+use crate::domain::{AwardKind, DisciplineLevel, Gender, PerformanceRating, Title};
 
 // ---------------------------------------------------------------------------
 // Dates
@@ -291,6 +292,18 @@ text_code!(DisciplineLevel {
     DisciplineLevel::GiangChuc => "giangChuc",
     DisciplineLevel::CachChuc => "cachChuc",
     DisciplineLevel::BuocThoiViec => "buocThoiViec",
+});
+
+text_code!(CapRounding {
+    CapRounding::Down => "down",
+    CapRounding::Nearest => "nearest",
+    CapRounding::Up => "up",
+});
+
+text_code!(AwardKind {
+    AwardKind::Regular => "regular",
+    AwardKind::AdHoc => "adHoc",
+    AwardKind::Themed => "themed",
 });
 
 text_code!(Gender {

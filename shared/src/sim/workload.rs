@@ -77,6 +77,7 @@ impl Fixture {
                 valid_from: None,
                 valid_until: None,
                 predecessors: Vec::new(),
+                province_system_from: None,
             };
             table.members.insert(o.code.clone(), member);
         }

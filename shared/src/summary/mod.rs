@@ -46,8 +46,8 @@ use crate::schema::{ClusterDoc, OfficeDoc};
 pub use commendations::{CommendationRow, ProposalRef, TimingStats};
 pub use pipeline::{FollowUpKind, FollowUpRow, ModelRow, StageCounts};
 pub use registrations::{
-    INDIVIDUAL_TITLES, OfficeRegistrations, PersonRegistration, RegistrationTiming, TitleCount,
-    TitleTally, registration_deadline, registration_deadline_named,
+    INDIVIDUAL_TITLES, OfficeRegistrations, PersonRegistration, RegistrationTiming, ShareTarget,
+    TargetProgress, TitleCount, TitleTally, registration_deadline, registration_deadline_named,
 };
 pub use scores::{CriterionInfo, CriterionScores, OfficeScores, VoteSummary, VoteTally};
 pub use warnings::RuleWarning;

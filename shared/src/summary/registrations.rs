@@ -1,4 +1,5 @@
-//! Registrations against targets (đăng ký thi đua so với kết quả): who
+//! Registrations against targets and results (đăng ký thi đua, chỉ tiêu và
+//! kết quả): the office's targets for the year (chỉ tiêu), who
 //! registered for which title, the collective's target, whether each
 //! registration came before the deadline, and per title how many people
 //! registered, were proposed at the year-end evaluation and were awarded
@@ -12,7 +13,7 @@ use super::codes::{code, opt_code};
 use crate::domain::names::{NameSortKey, strip_tones};
 use crate::domain::rules::Date;
 use crate::domain::{Gender, Title};
-use crate::schema::bridge::awards;
+use crate::schema::bridge::{awards, cap_input, title_implies};
 use crate::schema::{ClusterDoc, DateText, OfficeDoc, Registration};
 
 /// The individual titles every registration table shows, in this order.
@@ -96,6 +97,48 @@ pub struct PersonRegistration {
     pub proposed_title: Option<Title>,
 }
 
+/// A target given as a share of the staff (chỉ tiêu theo tỷ lệ), against
+/// registrations and results.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ShareTarget {
+    /// Percent of the staff.
+    pub percent: u32,
+    /// People needed: staff × percent, rounded up (15% of 9 = 1,35 → 2).
+    pub needed: u32,
+    /// People registered for the title or a higher one.
+    pub registered: u32,
+    /// People proposed for or awarded the title or a higher one: the counts
+    /// the rule checks use ([`crate::schema::bridge::cap_input`]).
+    pub reached: u32,
+}
+
+impl ShareTarget {
+    pub fn met(&self) -> bool {
+        self.reached >= self.needed
+    }
+}
+
+/// An office's targets (chỉ tiêu) for the year against its registrations
+/// and results; `None` in [`OfficeRegistrations::targets`] when it set none.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TargetProgress {
+    /// The collective title aimed for.
+    #[serde(with = "opt_code")]
+    pub collective_target: Option<Title>,
+    /// The collective title registered.
+    #[serde(with = "opt_code")]
+    pub collective_registered: Option<Title>,
+    /// The collective title proposed at the year-end evaluation.
+    #[serde(with = "opt_code")]
+    pub collective_proposed: Option<Title>,
+    /// Lao động tiên tiến or higher.
+    pub ldtt: Option<ShareTarget>,
+    /// Chiến sĩ thi đua cơ sở or higher ("trở lên").
+    pub cstdcs: Option<ShareTarget>,
+}
+
 /// An office's registrations for the year.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -117,6 +160,44 @@ pub struct OfficeRegistrations {
     pub undated: u32,
     /// Everyone on the staff in the year, by given name.
     pub people: Vec<PersonRegistration>,
+    /// The office's targets for the year, when it set any.
+    pub targets: Option<TargetProgress>,
+}
+
+/// The office's targets for `year` against registrations and results.
+fn target_progress(
+    office: &OfficeDoc,
+    year: i32,
+    people: &[PersonRegistration],
+    collective_registered: Option<Title>,
+) -> Option<TargetProgress> {
+    let t = office.targets_of(year)?;
+    let staff = people.len() as u64;
+    let results = cap_input(office, year);
+    let share = |percent: Option<u32>, title: Title, reached: u32| {
+        percent.map(|percent| ShareTarget {
+            percent,
+            needed: u32::try_from((staff * u64::from(percent)).div_ceil(100)).unwrap_or(u32::MAX),
+            registered: people
+                .iter()
+                .filter(|p| title_implies(p.title, title))
+                .count() as u32,
+            reached,
+        })
+    };
+    Some(TargetProgress {
+        collective_target: t.collective_title,
+        collective_registered,
+        collective_proposed: office
+            .collective_evaluation(year)
+            .and_then(|e| e.proposed_title),
+        ldtt: share(t.ldtt_percent, Title::LaoDongTienTien, results.ldtt_count),
+        cstdcs: share(
+            t.cstdcs_percent,
+            Title::ChienSiThiDuaCoSo,
+            results.proposed_cstdcs,
+        ),
+    })
 }
 
 /// The registration deadline of `year`: the deadline keyed
@@ -236,6 +317,7 @@ pub fn office_registrations(
     let collective_reg = latest(collective.into_iter());
     let collective_timing = collective_reg.map(|r| timing(r.date.as_ref(), deadline));
     count(collective_timing, &mut on_time, &mut late, &mut undated);
+    let targets = target_progress(office, year, &people, collective_reg.map(|r| r.title));
     OfficeRegistrations {
         staff_count: people.len() as u32,
         registered_count: people.iter().filter(|p| p.title.is_some()).count() as u32,
@@ -249,6 +331,7 @@ pub fn office_registrations(
         late,
         undated,
         people,
+        targets,
     }
 }
 

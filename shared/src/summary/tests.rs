@@ -7,7 +7,8 @@ use crate::domain::{Gender, PerformanceRating, Title};
 use crate::schema::{
     ClusterDoc, CollectiveEvaluation, CriterionScore, CriterionSeed, DateText, Deadline, Decision,
     ExemplaryModel, FollowUp, FollowUpStatus, Inspection, Member, ModelStage, OfficeDoc,
-    PeerReview, Person, Proposal, Registration, SelfScore, TitleEvaluation, evaluation_key,
+    PeerReview, Person, Proposal, Registration, SelfScore, TitleEvaluation, YearTargets,
+    evaluation_key,
 };
 
 fn d(text: &str) -> DateText {
@@ -299,7 +300,12 @@ fn cap_warning_appears_and_disappears_when_fixed() {
     assert_eq!(codes_of(&s), [("CBG".into(), "cstdcs-cap".into())]);
     let w = &s.warnings[0];
     assert!(w.message_vi.contains("vượt tỷ lệ 15%"), "{}", w.message_vi);
-    assert!(w.message_vi.contains("3/10"), "{}", w.message_vi);
+    assert!(
+        w.message_vi
+            .contains("3 Chiến sĩ thi đua cơ sở trở lên / 10 người đạt Lao động tiên tiến = 30%"),
+        "{}",
+        w.message_vi
+    );
     assert!(
         w.message_en.contains("warning: over the 15% cap"),
         "{}",
@@ -508,6 +514,68 @@ fn registrations_against_the_deadline_and_results() {
     assert_eq!(r.people[7].timing, Some(RegistrationTiming::Late));
     assert_eq!(s.totals.collective_targets.len(), 1);
     assert_eq!(s.totals.registered_late, 1);
+    // No targets set: none shown, none invented.
+    assert_eq!(r.targets, None);
+}
+
+#[test]
+fn targets_against_registrations_and_results_use_the_rule_checks_counts() {
+    // As the source article's Lạng Sơn: Tập thể lao động xuất sắc, 100% Lao
+    // động tiên tiến, 15% Chiến sĩ thi đua cơ sở trở lên.
+    let mut f = Fixture::new();
+    let o = f.office("LSN");
+    o.targets.insert(
+        "2026".into(),
+        YearTargets {
+            year: 2026,
+            collective_title: Some(Title::TapTheLaoDongXuatSac),
+            ldtt_percent: Some(100),
+            cstdcs_percent: Some(15),
+            note: String::new(),
+        },
+    );
+    for (id, person, title) in [
+        ("r1", Some("p1"), Title::ChienSiThiDuaCoSo),
+        ("r2", Some("p2"), Title::LaoDongTienTien),
+        ("r3", None, Title::TapTheLaoDongXuatSac),
+    ] {
+        o.registrations.insert(
+            id.into(),
+            Registration {
+                year: 2026,
+                person_id: person.map(str::to_string),
+                title,
+                date: Some(d("2026-03-01")),
+                note: String::new(),
+            },
+        );
+    }
+    let cap = crate::schema::bridge::cap_input(&f.offices[0], 2026);
+    let s = f.summary(2026);
+    let t = s.offices[0].registrations.targets.as_ref().unwrap();
+    assert_eq!(t.collective_target, Some(Title::TapTheLaoDongXuatSac));
+    assert_eq!(t.collective_registered, Some(Title::TapTheLaoDongXuatSac));
+    let ldtt = t.ldtt.as_ref().unwrap();
+    // 100% of 10; a Chiến sĩ thi đua cơ sở registration counts as aiming
+    // at Lao động tiên tiến too.
+    assert_eq!((ldtt.needed, ldtt.registered), (10, 2));
+    assert_eq!(ldtt.reached, cap.ldtt_count);
+    assert_eq!(ldtt.reached, 10);
+    assert!(ldtt.met());
+    let cstdcs = t.cstdcs.as_ref().unwrap();
+    // 15% of 10 = 1,5: a target rounds up to 2 people.
+    assert_eq!(
+        (cstdcs.needed, cstdcs.registered, cstdcs.reached),
+        (2, 1, 1)
+    );
+    assert_eq!(cstdcs.reached, cap.proposed_cstdcs);
+    assert!(!cstdcs.met());
+    // The other offices set none.
+    assert!(
+        s.offices[1..]
+            .iter()
+            .all(|o| o.registrations.targets.is_none())
+    );
 }
 
 #[test]

@@ -154,7 +154,7 @@ pub fn office_warnings(
     };
     let mut out = Vec::new();
     let cap_in = cap_input(office, year);
-    let cap = check_cstdcs_cap(rules, cap_in.staff_count, cap_in.proposed_cstdcs);
+    let cap = check_cstdcs_cap(rules, cap_in.ldtt_count, cap_in.proposed_cstdcs);
     if cap.warning {
         let mut w = ctx.warning(
             "cstdcs-cap",
@@ -186,7 +186,7 @@ fn collective_warnings(ctx: &Ctx<'_>) -> Vec<RuleWarning> {
         let Some(t) = p.title.filter(|t| collective(*t)) else {
             continue;
         };
-        if p.person_id.is_some() || p.year != year {
+        if p.person_id.is_some() || p.year != year || p.award_kind.is_special() {
             continue;
         }
         let number = (!p.number.is_empty()).then(|| p.number.clone());
@@ -252,7 +252,13 @@ fn person_warnings(ctx: &Ctx<'_>) -> Vec<RuleWarning> {
         let (Some(person), Some(t)) = (&p.person_id, p.title) else {
             continue;
         };
-        if p.year != year || !individual(t) || !office.staff.contains_key(person) {
+        // Ad-hoc and themed awards are for one act or movement, not judged
+        // against the title's standards for regular achievements.
+        if p.year != year
+            || !individual(t)
+            || !office.staff.contains_key(person)
+            || p.award_kind.is_special()
+        {
             continue;
         }
         let key = (person.clone(), t);

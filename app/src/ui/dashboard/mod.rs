@@ -26,8 +26,9 @@ use shared::export::View;
 use shared::protocol::DocumentId;
 
 use super::{DriverRef, use_driver, use_route, use_signals};
-use crate::i18n::{Lang, tr, use_lang};
+use crate::i18n::{Lang, term, tr, use_lang};
 use crate::sync::{DocFreshness, SyncSignals};
+use shared::glossary;
 use source::{Computed, NotReady};
 
 /// An office this many days behind the newest one is highlighted.
@@ -228,12 +229,11 @@ fn key_figures(
         ),
         (
             "recommendations",
-            tr(
-                lang,
-                "Kiến nghị chưa xong (quá hạn)",
-                "Open recommendations (overdue)",
-            )
-            .into(),
+            format!(
+                "{} ({})",
+                term(lang, glossary::OPEN_RECOMMENDATIONS),
+                tr(lang, "quá hạn", "overdue")
+            ),
             format!("{} ({overdue})", t.recommendations_open),
         ),
         (
@@ -250,7 +250,7 @@ fn key_figures(
         ),
         (
             "leading",
-            tr(lang, "Dẫn đầu (bỏ phiếu)", "Leading (vote)").into(),
+            term(lang, glossary::LEADING_VOTE).into(),
             if leading.is_empty() {
                 "—".into()
             } else {
@@ -364,7 +364,10 @@ fn dashboard_body(drv: DriverRef, c: &Computed, lang: Lang) -> impl IntoView + u
             <figure class="chart" data-testid="chart-warnings">{chart_views(&warnings_chart)}</figure>
         </div>
 
-        <h3>{tr(lang, "Đăng ký thi đua so với chỉ tiêu", "Registrations against targets")}</h3>
+        <h3>{format!("{} {}", term(lang, glossary::TARGETS), s.year)}</h3>
+        {tables::targets(s, lang)}
+
+        <h3>{term(lang, glossary::REGISTRATIONS)}</h3>
         {tables::titles(s, lang)}
 
         <h3>{tr(lang, "Cảnh báo vi phạm quy định", "Rule warnings")}</h3>

@@ -9,12 +9,15 @@ use leptos::prelude::*;
 use shared::domain::Title;
 use shared::domain::rules::Date;
 use shared::schema::{ModelStage, TextCode};
-use shared::summary::{ClusterSummary, FollowUpKind, FollowUpRow, OfficeSummary, RuleWarning};
+use shared::summary::{
+    ClusterSummary, FollowUpKind, FollowUpRow, OfficeSummary, RuleWarning, ShareTarget,
+};
 
 use super::{BEHIND_DAYS, fmt_num, short_name};
-use crate::i18n::{Lang, datetime_vn, tr};
+use crate::i18n::{Lang, datetime_vn, term, tr};
 use crate::sync::DocFreshness;
 use crate::ui::form::days_between;
+use shared::glossary;
 
 fn title_name(lang: Lang, t: Title) -> &'static str {
     match lang {
@@ -31,7 +34,7 @@ fn date_text(d: Option<Date>) -> String {
     d.map_or_else(|| "—".to_string(), |d| d.to_string())
 }
 
-/// "dữ liệu đến: …" for one office, and whether it is behind the others.
+/// "cập nhật đến …" for one office, and whether it is behind the others.
 pub fn freshness_line(lang: Lang, o: &OfficeSummary, replica: &DocFreshness) -> (String, bool) {
     let changed = o
         .freshness
@@ -40,7 +43,7 @@ pub fn freshness_line(lang: Lang, o: &OfficeSummary, replica: &DocFreshness) -> 
     let synced = replica.synced_ms.map(datetime_vn);
     let behind = o.freshness.behind_newest_days.unwrap_or(0);
     let mut text = match (lang, changed) {
-        (Lang::Vi, Some(c)) => format!("dữ liệu đến: {c}"),
+        (Lang::Vi, Some(c)) => format!("cập nhật đến {c}"),
         (Lang::Vi, None) => "chưa có dữ liệu".to_string(),
         (Lang::En, Some(c)) => format!("data as of {c}"),
         (Lang::En, None) => "no data yet".to_string(),
@@ -108,7 +111,7 @@ pub fn offices(
                     <th class="num">{tr(lang, "Chấm chéo (bình quân)", "Peer average")}</th>
                     <th class="num">{tr(lang, "Đăng ký / cán bộ", "Registered / staff")}</th>
                     <th class="num">{tr(lang, "Cảnh báo", "Warnings")}</th>
-                    <th class="num">{tr(lang, "Kiến nghị chưa xong", "Open recommendations")}</th>
+                    <th class="num">{term(lang, glossary::OPEN_RECOMMENDATIONS)}</th>
                     <th class="num">{tr(lang, "Phiếu dẫn đầu", "Leading votes")}</th>
                 </tr></thead>
                 <tbody>{rows}</tbody>
@@ -189,6 +192,84 @@ pub fn titles(s: &ClusterSummary, lang: Lang) -> impl IntoView + use<> {
             <strong>{tr(lang, "Danh hiệu tập thể đăng ký: ", "Collective targets: ")}</strong>
             {if collective.is_empty() { "—".to_string() } else { collective }}
         </p>
+    }
+}
+
+/// "9/9 (chỉ tiêu 100%)": reached of needed, with the percent.
+fn share_cell(lang: Lang, t: Option<&ShareTarget>) -> (String, &'static str) {
+    match t {
+        None => ("—".to_string(), ""),
+        Some(t) => (
+            match lang {
+                Lang::Vi => format!("{}/{} (chỉ tiêu {}%)", t.reached, t.needed, t.percent),
+                Lang::En => format!("{}/{} (target {}%)", t.reached, t.needed, t.percent),
+            },
+            if t.met() { "ok" } else { "warn" },
+        ),
+    }
+}
+
+/// Each office's targets for the year against its results; offices that
+/// set none are named as such.
+pub fn targets(s: &ClusterSummary, lang: Lang) -> impl IntoView + use<> {
+    let with: Vec<_> = s
+        .offices
+        .iter()
+        .filter_map(|o| o.registrations.targets.as_ref().map(|t| (o, t)))
+        .collect();
+    let without: Vec<String> = s
+        .offices
+        .iter()
+        .filter(|o| o.registrations.targets.is_none())
+        .map(|o| short_name(&o.name).to_string())
+        .collect();
+    let title =
+        |t: Option<Title>| t.map_or_else(|| "—".to_string(), |t| title_name(lang, t).to_string());
+    let rows = with
+        .iter()
+        .map(|(o, t)| {
+            let (ldtt, ldtt_class) = share_cell(lang, t.ldtt.as_ref());
+            let (cstdcs, cstdcs_class) = share_cell(lang, t.cstdcs.as_ref());
+            let collective = match t.collective_target {
+                None => "—".to_string(),
+                Some(target) => format!(
+                    "{} → {}",
+                    title(Some(target)),
+                    t.collective_proposed.map_or_else(
+                        || tr(lang, "chưa đề nghị", "not proposed").to_string(),
+                        |p| title_name(lang, p).to_string()
+                    )
+                ),
+            };
+            view! {
+                <tr data-testid=format!("dash-target-{}", o.code)>
+                    <td>{short_name(&o.name).to_string()}</td>
+                    <td>{collective}</td>
+                    <td class=format!("num {ldtt_class}")>{ldtt}</td>
+                    <td class=format!("num {cstdcs_class}")>{cstdcs}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        {(!with.is_empty()).then(|| view! {
+            <div class="table-wrap">
+                <table class="dash-targets" data-testid="dash-targets">
+                    <thead><tr>
+                        <th>{tr(lang, "Đơn vị", "Office")}</th>
+                        <th>{tr(lang, "Danh hiệu tập thể (chỉ tiêu → đề nghị)", "Collective title (target → proposed)")}</th>
+                        <th class="num">{tr(lang, "Lao động tiên tiến (đạt/chỉ tiêu)", "Advanced Workers (reached/target)")}</th>
+                        <th class="num">{tr(lang, "Chiến sĩ thi đua cơ sở trở lên (đạt/chỉ tiêu)", "Grassroots Emulation Fighters or higher (reached/target)")}</th>
+                    </tr></thead>
+                    <tbody>{rows}</tbody>
+                </table>
+            </div>
+        })}
+        {(!without.is_empty()).then(|| view! {
+            <p class="small muted" data-testid="dash-targets-missing">
+                {tr(lang, "Chưa đặt chỉ tiêu: ", "No targets set: ")}{without.join(", ")}
+            </p>
+        })}
     }
 }
 

@@ -47,24 +47,55 @@ fn good_rating_condition(article: &str, collective: &CollectiveYear) -> Conditio
         )
 }
 
+/// Every member has a rating: members without one are missing data, shown
+/// by name, never dropped from the percentages.
+fn ratings_complete_condition(article: &str, members: &[MemberResult]) -> Condition {
+    let unrated: Vec<&str> = members
+        .iter()
+        .filter(|m| m.rating.is_none())
+        .map(|m| m.name.as_str())
+        .collect();
+    let (detail_vi, detail_en) = if unrated.is_empty() {
+        (
+            format!("đủ {} người", members.len()),
+            format!("all {}", members.len()),
+        )
+    } else {
+        let names = unrated.join(", ");
+        (
+            format!("thiếu xếp loại của {} người: {names}", unrated.len()),
+            format!("no rating yet for {}: {names}", unrated.len()),
+        )
+    };
+    Condition::new(article, unrated.is_empty())
+        .vi("có xếp loại của tất cả thành viên", &detail_vi)
+        .en("every member has a rating", &detail_en)
+}
+
 fn all_completed_condition(article: &str, members: &[MemberResult]) -> Condition {
     let failed: Vec<&str> = members
         .iter()
-        .filter(|m| !m.rating.is_completed())
+        .filter(|m| m.rating.is_some_and(|r| !r.is_completed()))
         .map(|m| m.name.as_str())
         .collect();
-    let done = (members.len() - failed.len()) as u64;
-    let (ratio_vi, ratio_en) = ratio_text(done, members.len() as u64);
+    // A member without a rating is not known to have completed (named by
+    // the ratings condition).
+    let done = members
+        .iter()
+        .filter(|m| m.rating.is_some_and(|r| r.is_completed()))
+        .count() as u64;
+    let total = members.len() as u64;
+    let (ratio_vi, ratio_en) = ratio_text(done, total);
     let (detail_vi, detail_en) = if failed.is_empty() {
         (format!("hiện {ratio_vi}"), format!("now {ratio_en}"))
     } else {
         let names = failed.join(", ");
         (
-            format!("hiện {ratio_vi}; chưa hoàn thành: {names}"),
+            format!("hiện {ratio_vi}; không hoàn thành nhiệm vụ: {names}"),
             format!("now {ratio_en}; not completed: {names}"),
         )
     };
-    Condition::new(article, failed.is_empty())
+    Condition::new(article, done == total)
         .vi("100% cá nhân hoàn thành nhiệm vụ", &detail_vi)
         .en("100% of members completed their duties", &detail_en)
 }
@@ -185,6 +216,7 @@ pub fn evaluate_tap_the_lao_dong_xuat_sac(
         own.push(no_members_condition(article));
     } else {
         own.extend([
+            ratings_complete_condition(article, members),
             all_completed_condition(article, members),
             ldtt_at_least_condition(
                 article,
@@ -201,7 +233,9 @@ pub fn evaluate_tap_the_lao_dong_xuat_sac(
 
 /// Tập thể lao động tiên tiến (Advanced Labour Collective, Điều 28):
 /// completed duties well; over 50% Lao động tiên tiến (exactly 50% fails);
-/// no member disciplined at warning level or above.
+/// no member disciplined at warning level or above; internal unity.
+/// Members without a rating are missing data: the percentage counts them
+/// (they are not yet Lao động tiên tiến) and a condition names them.
 pub fn evaluate_tap_the_lao_dong_tien_tien(
     rules: &RuleSet,
     collective: &CollectiveYear,
@@ -213,6 +247,7 @@ pub fn evaluate_tap_the_lao_dong_tien_tien(
         own.push(no_members_condition(article));
     } else {
         own.extend([
+            ratings_complete_condition(article, members),
             ldtt_over_condition(
                 article,
                 members,
@@ -221,6 +256,7 @@ pub fn evaluate_tap_the_lao_dong_tien_tien(
             discipline_condition(rules, article, collective),
         ]);
     }
+    own.push(unity_condition(article, collective));
     finish(Title::TapTheLaoDongTienTien, rules, collective, own)
 }
 

@@ -85,6 +85,25 @@ impl Date {
         self.day.into()
     }
 
+    /// Whole calendar months served in `year` by someone who started on
+    /// this date (a month counts when served from its first day): started
+    /// 01/03 → 10 months, 02/03 → 9; started before the year → 12; after
+    /// it → 0.
+    pub fn whole_months_served_in(self, year: i32) -> u32 {
+        if self.year < year {
+            return 12;
+        }
+        if self.year > year {
+            return 0;
+        }
+        let first_whole = if self.day == 1 {
+            u32::from(self.month)
+        } else {
+            u32::from(self.month) + 1
+        };
+        13 - first_whole
+    }
+
     /// ISO form, `2025-07-01`, as stored.
     pub fn to_iso(self) -> String {
         format!("{:04}-{:02}-{:02}", self.year, self.month, self.day)
@@ -154,6 +173,16 @@ mod tests {
 
     fn d(y: i32, m: u32, day: u32) -> Date {
         Date::new(y, m, day).unwrap()
+    }
+
+    #[test]
+    fn whole_months_served_count_from_the_first_whole_month() {
+        assert_eq!(d(2025, 3, 1).whole_months_served_in(2025), 10);
+        assert_eq!(d(2025, 3, 2).whole_months_served_in(2025), 9);
+        assert_eq!(d(2025, 1, 1).whole_months_served_in(2025), 12);
+        assert_eq!(d(2025, 12, 2).whole_months_served_in(2025), 0);
+        assert_eq!(d(2024, 6, 15).whole_months_served_in(2025), 12);
+        assert_eq!(d(2026, 1, 1).whole_months_served_in(2025), 0);
     }
 
     #[test]

@@ -82,13 +82,12 @@ pub(crate) fn full_year_condition(
         return None;
     }
     let basis = rules.discipline.basis.as_str();
-    let requirement_vi =
-        format!("thành tích năm {year} được tính trọn (không trong thời hạn kỷ luật)");
-    let requirement_en = format!("achievements of {year} count in full (no disciplinary period)");
+    let requirement_vi = format!("thành tích năm {year} được tính trọn năm");
+    let requirement_en = format!("achievements of {year} count in full");
     let condition = match spoiling_period(rules, history, year) {
         None => Condition::new(basis, true)
-            .vi(&requirement_vi, "không bị kỷ luật")
-            .en(&requirement_en, "no discipline"),
+            .vi(&requirement_vi, "trong năm không có thời hạn kỷ luật")
+            .en(&requirement_en, "no disciplinary period in the year"),
         Some(record) => {
             let (vi, en) = not_full_year_text(record, year);
             Condition::new(basis, false)
@@ -105,23 +104,24 @@ pub(crate) fn freeze_condition(rules: &RuleSet, under_review: bool) -> Option<Co
     if !rules.discipline.freeze_while_under_review {
         return None;
     }
-    let requirement_vi =
-        "không đang bị xem xét kỷ luật, thanh tra, kiểm tra, giải quyết khiếu nại, tố cáo";
-    let requirement_en = "not under discipline review, inspection, or complaint handling";
+    // One negation only: "no review under way", met or not.
+    let requirement_vi = "không có việc xem xét kỷ luật, thanh tra, kiểm tra, giải quyết khiếu nại, tố cáo \
+         đang tiến hành";
+    let requirement_en = "no discipline review, inspection or complaint handling under way";
     let condition = if under_review {
         Condition::new(&rules.discipline.basis, false)
             .vi(
                 requirement_vi,
-                "đang bị xem xét: tạm dừng xét khen thưởng đến khi có kết luận",
+                "đang có: tạm dừng xét khen thưởng đến khi có kết luận",
             )
             .en(
                 requirement_en,
-                "under review: proposal frozen until the review concludes",
+                "one is under way: proposal frozen until it concludes",
             )
     } else {
         Condition::new(&rules.discipline.basis, true)
-            .vi(requirement_vi, "không")
-            .en(requirement_en, "none")
+            .vi(requirement_vi, "")
+            .en(requirement_en, "")
     };
     Some(condition)
 }

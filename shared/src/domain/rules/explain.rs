@@ -71,11 +71,19 @@ impl Condition {
         let mut condition = Condition::new(article, met_count > 0)
             .vi(
                 requirement_vi,
-                &format!("đáp ứng {met_count}/{total} phương án"),
+                &if met_count == 0 {
+                    format!("chưa có điều kiện nào trong {total} điều kiện")
+                } else {
+                    format!("có {met_count} trong {total} điều kiện")
+                },
             )
             .en(
                 requirement_en,
-                &format!("{met_count} of {total} alternatives met"),
+                &if met_count == 0 {
+                    format!("none of the {total} met")
+                } else {
+                    format!("{met_count} of {total} met")
+                },
             );
         condition.alternatives = alternatives;
         condition
@@ -229,7 +237,7 @@ mod tests {
         ];
         let c = Condition::any_of("Điều 23", "một trong", "one of", alternatives);
         assert!(c.met);
-        assert!(c.vi.contains("1/2"));
+        assert!(c.vi.contains("có 1 trong 2 điều kiện"), "{}", c.vi);
         let none = Condition::any_of("Điều 23", "x", "x", vec![Condition::new("Điều 23", false)]);
         assert!(!none.met);
     }

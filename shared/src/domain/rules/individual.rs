@@ -14,7 +14,7 @@ use super::discipline::{
 };
 use super::explain::{Condition, Evaluation, hundredths, percent, years_list};
 use super::input::{PersonHistory, Title, YearRecord};
-use super::ruleset::{RuleError, RuleSet};
+use super::ruleset::{CstdcsCap, RuleError, RuleSet};
 
 // ---------------------------------------------------------------------------
 // Building blocks
@@ -102,10 +102,10 @@ fn chain_outcome(
     let mut en = Vec::new();
     if !missing.is_empty() {
         vi.push(format!(
-            "chuỗi bị gián đoạn, thiếu năm {}",
+            "không liên tục, thiếu năm {}",
             years_list(&missing)
         ));
-        en.push(format!("chain broken, missing {}", years_list(&missing)));
+        en.push(format!("not consecutive, missing {}", years_list(&missing)));
     }
     for (v, e) in spoiled {
         vi.push(v);
@@ -124,8 +124,13 @@ fn outcome_condition(article: &str, outcome: Outcome, req_vi: &str, req_en: &str
         .en(req_en, &outcome.en)
 }
 
-fn had_title(history: &PersonHistory, year: i32, title: Title) -> bool {
-    history.year(year).is_some_and(|r| r.has_title(title))
+/// Awarded `title` for `year`; an ad-hoc or themed award counts only when
+/// the rule set makes them a basis.
+fn had_title(rules: &RuleSet, history: &PersonHistory, year: i32, title: Title) -> bool {
+    history.year(year).is_some_and(|r| {
+        r.has_title(title)
+            || (rules.individual.special_awards_are_basis && r.special_awards.contains(&title))
+    })
 }
 
 // ---------------------------------------------------------------------------
@@ -166,8 +171,29 @@ fn ldtt_conditions(rules: &RuleSet, history: &PersonHistory, year: i32) -> Vec<C
         rating_good_condition(article, record),
         takes_part_condition(article, record),
     ];
+    conditions.extend(months_served_condition(rules, record));
     conditions.extend(full_year_condition(rules, history, year));
     conditions
+}
+
+/// A newcomer recruited in the year must have served the rule set's
+/// minimum of whole months (10): recruited 01/03 serves 10, 02/03 serves 9.
+fn months_served_condition(rules: &RuleSet, record: &YearRecord) -> Option<Condition> {
+    let min = rules.individual.ldtt_min_months?;
+    let start = record.recruited_on.filter(|d| d.year() == record.year)?;
+    let served = start.whole_months_served_in(record.year);
+    let basis = &rules.individual.ldtt_min_months_basis;
+    Some(
+        Condition::new(basis, served >= min)
+            .vi(
+                &format!("người mới tuyển dụng công tác từ {min} tháng trở lên trong năm"),
+                &format!("tuyển dụng ngày {start}: {served} tháng"),
+            )
+            .en(
+                &format!("a newcomer served at least {min} months of the year"),
+                &format!("recruited on {start}: {served} months"),
+            ),
+    )
 }
 
 /// Lao động tiên tiến (Advanced Worker, Điều 24): rated good or excellent
@@ -186,7 +212,7 @@ pub fn evaluate_lao_dong_tien_tien(
 // Chiến sĩ thi đua cơ sở (Điều 23)
 // ---------------------------------------------------------------------------
 
-fn cstdcs_alternatives(article: &str, record: &YearRecord) -> Vec<Condition> {
+fn cstdcs_alternatives(rules: &RuleSet, article: &str, record: &YearRecord) -> Vec<Condition> {
     let excellent = Condition::new(article, record.rating.is_excellent())
         .vi(
             "xếp loại hoàn thành xuất sắc nhiệm vụ",
@@ -210,20 +236,37 @@ fn cstdcs_alternatives(article: &str, record: &YearRecord) -> Vec<Condition> {
             &format!("hiện {r} đề tài"),
         )
         .en("an accepted research project", &format!("now {r}"));
-    vec![excellent, initiative, research]
+    if rules.individual.cstdcs_excellent_rating_qualifies {
+        vec![excellent, initiative, research]
+    } else {
+        vec![initiative, research]
+    }
 }
 
 fn cstdcs_conditions(rules: &RuleSet, history: &PersonHistory, year: i32) -> Vec<Condition> {
     let mut conditions = ldtt_conditions(rules, history, year);
     if let Some(record) = history.year(year) {
         let article = rules.article(Title::ChienSiThiDuaCoSo);
+        let (vi, en) = if rules.individual.cstdcs_excellent_rating_qualifies {
+            (
+                "đạt Lao động tiên tiến và có một trong: hoàn thành xuất sắc nhiệm vụ, \
+                 sáng kiến được công nhận, đề tài khoa học được nghiệm thu",
+                "an Advanced Worker with one of: excellent rating, a recognised initiative, \
+                 an accepted research project",
+            )
+        } else {
+            (
+                "đạt Lao động tiên tiến và có sáng kiến được công nhận hoặc đề tài khoa học \
+                 được nghiệm thu (xếp loại xuất sắc chưa đủ)",
+                "an Advanced Worker with a recognised initiative or an accepted research \
+                 project (an excellent rating alone is not enough)",
+            )
+        };
         conditions.push(Condition::any_of(
             article,
-            "đạt Lao động tiên tiến và có một trong: hoàn thành xuất sắc nhiệm vụ, \
-             sáng kiến được công nhận, đề tài khoa học được nghiệm thu",
-            "an Advanced Worker with one of: excellent rating, a recognised initiative, \
-             an accepted research project",
-            cstdcs_alternatives(article, record),
+            vi,
+            en,
+            cstdcs_alternatives(rules, article, record),
         ));
     }
     conditions
@@ -243,7 +286,7 @@ pub fn evaluate_chien_si_thi_dua_co_so(
 
 /// CSTĐCS in `year`: awarded, or (for the evaluated year) conditions met now.
 fn holds_cstdcs(rules: &RuleSet, history: &PersonHistory, year: i32, evaluated: i32) -> bool {
-    had_title(history, year, Title::ChienSiThiDuaCoSo)
+    had_title(rules, history, year, Title::ChienSiThiDuaCoSo)
         || (year == evaluated && all_met(&cstdcs_conditions(rules, history, year)))
 }
 
@@ -251,100 +294,141 @@ fn holds_cstdcs(rules: &RuleSet, history: &PersonHistory, year: i32, evaluated: 
 // The cap on Chiến sĩ thi đua cơ sở
 // ---------------------------------------------------------------------------
 
-/// The result of checking an office's CSTĐCS proposals against the cap.
-/// A warning, never a block: the office decides.
+/// The result of checking an office's Chiến sĩ thi đua cơ sở (and higher)
+/// titles against the cap. A warning, never a block: the office decides.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CapCheck {
     pub rule_set_id: String,
     /// The cap in force; `None` = no cap.
-    pub cap_percent: Option<u32>,
-    pub staff_count: u32,
+    pub cap: Option<CstdcsCap>,
+    /// The base: individuals awarded or proposed Lao động tiên tiến (or a
+    /// higher title) this year.
+    pub ldtt_count: u32,
+    /// Chiến sĩ thi đua cơ sở or higher ("trở lên"), awarded or proposed.
     pub proposed: u32,
-    /// Most allowed: ⌊staff × percent / 100⌋ (15% of 6 = 0,9 → 0).
+    /// Most allowed (see [`cstdcs_allowed`]).
     pub allowed: Option<u32>,
     /// More proposed than allowed: show the warning.
     pub warning: bool,
-    /// Where the cap comes from.
-    pub basis: String,
     /// Explanation with the exact numbers, "cảnh báo: …" when over the cap.
     pub vi: String,
     /// English explanation, "warning: …" when over the cap.
     pub en: String,
 }
 
-/// Most CSTĐCS allowed: ⌊staff × percent / 100⌋.
-pub fn cstdcs_allowed(staff_count: u32, cap_percent: u32) -> u32 {
-    let allowed = u64::from(staff_count) * u64::from(cap_percent) / 100;
-    u32::try_from(allowed).unwrap_or(u32::MAX)
-}
-
-/// "15% × 6 = 0,9, làm tròn xuống 0" / "15% × 6 = 0.9, rounded down to 0".
-fn cap_arithmetic(staff: u32, cap: u32, allowed: u32) -> (String, String) {
-    let product = u64::from(staff) * u64::from(cap);
-    let (exact_vi, exact_en) = (hundredths(product, ','), hundredths(product, '.'));
-    if product % 100 == 0 {
-        (
-            format!("{cap}% × {staff} = {exact_vi}"),
-            format!("{cap}% × {staff} = {exact_en}"),
-        )
+/// Most Chiến sĩ thi đua cơ sở allowed among `ldtt_count` Lao động tiên
+/// tiến: `percent` of them, rounded as the cap says, and at least the cap's
+/// minimum when there is any Lao động tiên tiến (never more than them).
+pub fn cstdcs_allowed(ldtt_count: u32, cap: &CstdcsCap) -> u32 {
+    let quota = cap
+        .rounding
+        .apply(u64::from(ldtt_count) * u64::from(cap.percent));
+    let quota = u32::try_from(quota).unwrap_or(u32::MAX);
+    if ldtt_count == 0 {
+        0
     } else {
-        (
-            format!("{cap}% × {staff} = {exact_vi}, làm tròn xuống {allowed}"),
-            format!("{cap}% × {staff} = {exact_en}, rounded down to {allowed}"),
-        )
+        quota.max(cap.minimum).min(ldtt_count)
     }
 }
 
-/// Checks `proposed` CSTĐCS proposals in an office of `staff_count` people
-/// against the rule set's cap.
-pub fn check_cstdcs_cap(rules: &RuleSet, staff_count: u32, proposed: u32) -> CapCheck {
-    let cap = rules.individual.cstdcs_cap_percent;
-    let allowed = cap.map(|c| cstdcs_allowed(staff_count, c));
+/// "15% × 9 = 1,35, làm tròn xuống 1" / "15% × 6 = 0,9, làm tròn xuống 0;
+/// tối thiểu 1 người".
+fn cap_arithmetic(ldtt: u32, cap: &CstdcsCap, allowed: u32) -> (String, String) {
+    let pct = cap.percent;
+    let product = u64::from(ldtt) * u64::from(pct);
+    let rounded = cap.rounding.apply(product);
+    let (exact_vi, exact_en) = (hundredths(product, ','), hundredths(product, '.'));
+    let (mut vi, mut en) = if product % 100 == 0 {
+        (
+            format!("{pct}% × {ldtt} = {exact_vi}"),
+            format!("{pct}% × {ldtt} = {exact_en}"),
+        )
+    } else {
+        (
+            format!(
+                "{pct}% × {ldtt} = {exact_vi}, {} {rounded}",
+                cap.rounding.name_vi()
+            ),
+            format!(
+                "{pct}% × {ldtt} = {exact_en}, {} to {rounded}",
+                cap.rounding.name_en()
+            ),
+        )
+    };
+    if u64::from(allowed) > rounded {
+        vi.push_str(&format!("; tối thiểu {allowed} người"));
+        en.push_str(&format!("; at least {allowed}"));
+    }
+    (vi, en)
+}
+
+/// Checks `proposed` Chiến sĩ thi đua cơ sở (or higher) against the rule
+/// set's cap, whose base is the `ldtt_count` individuals awarded or proposed
+/// Lao động tiên tiến (or higher) in the year.
+pub fn check_cstdcs_cap(rules: &RuleSet, ldtt_count: u32, proposed: u32) -> CapCheck {
+    let cap = rules.individual.cstdcs_cap.clone();
+    let allowed = cap.as_ref().map(|c| cstdcs_allowed(ldtt_count, c));
     let warning = allowed.is_some_and(|a| proposed > a);
-    let share_vi = percent(proposed.into(), staff_count.into(), ',');
-    let share_en = percent(proposed.into(), staff_count.into(), '.');
-    let (vi, en) = match (cap, allowed) {
-        (Some(cap), Some(allowed)) => {
-            let (calc_vi, calc_en) = cap_arithmetic(staff_count, cap, allowed);
+    let share_vi = percent(proposed.into(), ldtt_count.into(), ',');
+    let share_en = percent(proposed.into(), ldtt_count.into(), '.');
+    let counted_vi = format!(
+        "{proposed} Chiến sĩ thi đua cơ sở trở lên / {ldtt_count} người đạt Lao động tiên tiến"
+    );
+    let counted_en = format!(
+        "{proposed} Grassroots Emulation Fighters or higher / {ldtt_count} Advanced Workers"
+    );
+    let (vi, en) = match (&cap, allowed) {
+        (Some(c), Some(allowed)) => {
+            let (calc_vi, calc_en) = cap_arithmetic(ldtt_count, c, allowed);
+            let pct = c.percent;
             let (head_vi, head_en) = if warning {
                 (
-                    format!("cảnh báo: vượt tỷ lệ {cap}% Chiến sĩ thi đua cơ sở"),
-                    format!("warning: over the {cap}% cap on Grassroots Emulation Fighters"),
+                    format!(
+                        "cảnh báo: vượt tỷ lệ {pct}% Chiến sĩ thi đua cơ sở trên số cá nhân \
+                         đạt Lao động tiên tiến"
+                    ),
+                    format!(
+                        "warning: over the {pct}% cap of Grassroots Emulation Fighters among \
+                         Advanced Workers"
+                    ),
                 )
             } else {
                 (
-                    format!("đạt: tỷ lệ Chiến sĩ thi đua cơ sở không quá {cap}%"),
-                    format!("within cap: Grassroots Emulation Fighters at most {cap}%"),
+                    format!(
+                        "đạt: Chiến sĩ thi đua cơ sở không quá {pct}% số cá nhân đạt Lao động \
+                         tiên tiến"
+                    ),
+                    format!(
+                        "within cap: Grassroots Emulation Fighters at most {pct}% of Advanced \
+                         Workers"
+                    ),
                 )
             };
             (
                 format!(
-                    "{head_vi} — đề nghị {proposed}/{staff_count} người = {share_vi}; \
-                     tối đa {allowed} người ({calc_vi})"
+                    "{head_vi} — {counted_vi} = {share_vi}; tối đa {allowed} người ({calc_vi}); \
+                     căn cứ: {}",
+                    c.basis
                 ),
                 format!(
-                    "{head_en} — {proposed} of {staff_count} proposed = {share_en}; \
-                     at most {allowed} ({calc_en})"
+                    "{head_en} — {counted_en} = {share_en}; at most {allowed} ({calc_en}); \
+                     basis: {}",
+                    c.basis
                 ),
             )
         }
         _ => (
-            format!(
-                "không giới hạn tỷ lệ Chiến sĩ thi đua cơ sở — đề nghị {proposed}/{staff_count} người"
-            ),
-            format!(
-                "no cap on Grassroots Emulation Fighters — {proposed} of {staff_count} proposed"
-            ),
+            format!("không giới hạn tỷ lệ Chiến sĩ thi đua cơ sở — {counted_vi}"),
+            format!("no cap on Grassroots Emulation Fighters — {counted_en}"),
         ),
     };
     CapCheck {
         rule_set_id: rules.id.clone(),
-        cap_percent: cap,
-        staff_count,
+        cap,
+        ldtt_count,
         proposed,
         allowed,
         warning,
-        basis: rules.individual.cstdcs_cap_basis.clone(),
         vi,
         en,
     }
@@ -354,39 +438,55 @@ pub fn check_cstdcs_cap(rules: &RuleSet, staff_count: u32, proposed: u32) -> Cap
 // Chiến sĩ thi đua cấp tỉnh (Điều 22)
 // ---------------------------------------------------------------------------
 
-fn provincial_initiative_condition(
+/// Which scope an initiative or research must reach (phạm vi ảnh hưởng).
+#[derive(Clone, Copy)]
+enum Scope {
+    Provincial,
+    Nationwide,
+}
+
+/// An initiative or research/scheme of `scope` in some year of `years`.
+fn scope_condition(
     article: &str,
     history: &PersonHistory,
     years: &[i32],
+    scope: Scope,
 ) -> Condition {
+    let reached = |r: &YearRecord| match scope {
+        // Nationwide scope is wider than provincial.
+        Scope::Provincial => r.provincial_scope || r.nationwide_scope,
+        Scope::Nationwide => r.nationwide_scope,
+    };
     let applied: Vec<i32> = years
         .iter()
         .copied()
-        .filter(|&y| {
-            history
-                .year(y)
-                .is_some_and(|r| r.initiative_applied_provincially)
-        })
+        .filter(|&y| history.year(y).is_some_and(reached))
         .collect();
     let (detail_vi, detail_en) = if applied.is_empty() {
-        ("không có".to_string(), "none".to_string())
+        ("chưa có".to_string(), "none".to_string())
     } else {
         (
             format!("có (năm {})", years_list(&applied)),
             format!("yes ({})", years_list(&applied)),
         )
     };
+    let (where_vi, where_en) = match scope {
+        Scope::Provincial => ("trong tỉnh", "provincial"),
+        Scope::Nationwide => ("toàn quốc", "nationwide"),
+    };
     Condition::new(article, !applied.is_empty())
         .vi(
             &format!(
-                "có sáng kiến được áp dụng hiệu quả trong phạm vi tỉnh ({})",
+                "có sáng kiến, đề tài hoặc đề án khoa học được áp dụng hiệu quả, có phạm vi \
+                 ảnh hưởng {where_vi} ({})",
                 span(years)
             ),
             &detail_vi,
         )
         .en(
             &format!(
-                "an initiative applied with effect at provincial scope ({})",
+                "an initiative, research project or scheme applied with effect at {where_en} \
+                 scope ({})",
                 span(years)
             ),
             &detail_en,
@@ -410,14 +510,15 @@ fn provincial_conditions(rules: &RuleSet, history: &PersonHistory, year: i32) ->
         ),
     )];
     if rules.individual.provincial_requires_provincial_initiative {
-        conditions.push(provincial_initiative_condition(article, history, &years));
+        conditions.push(scope_condition(article, history, &years, Scope::Provincial));
     }
     conditions
 }
 
 /// Chiến sĩ thi đua cấp tỉnh (Provincial Emulation Fighter, Điều 22):
 /// Chiến sĩ thi đua cơ sở in each of the consecutive years ending with
-/// `year` (3 by default) and an initiative applied at provincial scope.
+/// `year` (3 by default) and an initiative, or a research project or
+/// scheme, applied at provincial scope.
 pub fn evaluate_chien_si_thi_dua_cap_tinh(
     rules: &RuleSet,
     history: &PersonHistory,
@@ -438,10 +539,10 @@ fn national_conditions(rules: &RuleSet, history: &PersonHistory, year: i32) -> V
     let award_years = chain_years(year, times, cycle);
     let all_years = chain_years(year, times.saturating_mul(cycle), 1);
     let outcome = chain_outcome(rules, history, &award_years, &all_years, |y| {
-        had_title(history, y, Title::ChienSiThiDuaCapTinh)
+        had_title(rules, history, y, Title::ChienSiThiDuaCapTinh)
             || (y == year && all_met(&provincial_conditions(rules, history, y)))
     });
-    vec![outcome_condition(
+    let mut conditions = vec![outcome_condition(
         article,
         outcome,
         &format!(
@@ -452,12 +553,22 @@ fn national_conditions(rules: &RuleSet, history: &PersonHistory, year: i32) -> V
             "Provincial Emulation Fighter {times} consecutive times ({})",
             years_list(&award_years)
         ),
-    )]
+    )];
+    if rules.individual.national_requires_nationwide_scope {
+        conditions.push(scope_condition(
+            article,
+            history,
+            &all_years,
+            Scope::Nationwide,
+        ));
+    }
+    conditions
 }
 
 /// Chiến sĩ thi đua toàn quốc (National Emulation Fighter, Điều 21): the
 /// provincial title 2 consecutive times, i.e. in `year` and one provincial
-/// cycle (3 years) before, with no disciplinary period in between.
+/// cycle (3 years) before, with no disciplinary period in between, and an
+/// initiative or research of nationwide scope in that time.
 pub fn evaluate_chien_si_thi_dua_toan_quoc(
     rules: &RuleSet,
     history: &PersonHistory,

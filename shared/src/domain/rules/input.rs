@@ -115,6 +115,44 @@ impl DisciplineRecord {
     }
 }
 
+/// What a commendation is for (loại khen thưởng).
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
+pub enum AwardKind {
+    /// Thường xuyên: for achievements over the year or years (theo công
+    /// trạng và thành tích).
+    #[default]
+    Regular,
+    /// Đột xuất: for an unexpected, outstanding act.
+    AdHoc,
+    /// Chuyên đề: for a themed movement or campaign.
+    Themed,
+}
+
+impl AwardKind {
+    /// Ad-hoc and themed awards are not a basis for merit awards.
+    pub fn is_special(self) -> bool {
+        self != AwardKind::Regular
+    }
+
+    pub fn name_vi(self) -> &'static str {
+        match self {
+            AwardKind::Regular => "thường xuyên",
+            AwardKind::AdHoc => "đột xuất",
+            AwardKind::Themed => "chuyên đề",
+        }
+    }
+
+    pub fn name_en(self) -> &'static str {
+        match self {
+            AwardKind::Regular => "regular",
+            AwardKind::AdHoc => "ad hoc",
+            AwardKind::Themed => "themed",
+        }
+    }
+}
+
 /// Titles and forms of commendation (danh hiệu thi đua, hình thức khen thưởng).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum Title {
@@ -194,13 +232,23 @@ pub struct YearRecord {
     /// Recognised initiatives (sáng kiến được công nhận) in the year.
     #[serde(default)]
     pub initiatives: u32,
-    /// Whether an initiative was applied with effect at provincial scope
-    /// (áp dụng hiệu quả, có phạm vi ảnh hưởng trong tỉnh).
+    /// An initiative, or a research project or scheme (đề tài, đề án),
+    /// applied with effect at provincial scope (có phạm vi ảnh hưởng trong
+    /// tỉnh), Điều 22.
     #[serde(default)]
-    pub initiative_applied_provincially: bool,
+    pub provincial_scope: bool,
+    /// An initiative or research of nationwide scope (phạm vi ảnh hưởng
+    /// toàn quốc), Điều 21.
+    #[serde(default)]
+    pub nationwide_scope: bool,
     /// Accepted research projects (đề tài khoa học được nghiệm thu).
     #[serde(default)]
     pub research_projects: u32,
+    /// First day of service of a newcomer recruited this year (ngày tuyển
+    /// dụng); `None` = served the whole year, or not a newcomer (e.g.
+    /// transferred from another agency, whose service there counts).
+    #[serde(default)]
+    pub recruited_on: Option<Date>,
     /// Disciplinary measures whose period touches this year.
     #[serde(default)]
     pub discipline: Vec<DisciplineRecord>,
@@ -208,9 +256,15 @@ pub struct YearRecord {
     /// handling (đang bị xem xét kỷ luật, thanh tra, kiểm tra, khiếu nại, tố cáo).
     #[serde(default)]
     pub under_review: bool,
-    /// Titles already awarded for this year (danh hiệu đã được công nhận).
+    /// Titles already awarded for this year (danh hiệu đã được công nhận)
+    /// for regular achievements (khen thưởng thường xuyên).
     #[serde(default)]
     pub titles_awarded: Vec<Title>,
+    /// Awarded ad hoc (đột xuất) or for a themed movement (chuyên đề): not a
+    /// basis for merit awards unless the rule set says so
+    /// ([`super::IndividualRules::special_awards_are_basis`]).
+    #[serde(default)]
+    pub special_awards: Vec<Title>,
 }
 
 impl YearRecord {
@@ -221,14 +275,18 @@ impl YearRecord {
             rating,
             takes_part_in_emulation: true,
             initiatives: 0,
-            initiative_applied_provincially: false,
+            provincial_scope: false,
+            nationwide_scope: false,
             research_projects: 0,
+            recruited_on: None,
             discipline: Vec::new(),
             under_review: false,
             titles_awarded: Vec::new(),
+            special_awards: Vec::new(),
         }
     }
 
+    /// Awarded `title` for regular achievements this year.
     pub fn has_title(&self, title: Title) -> bool {
         self.titles_awarded.contains(&title)
     }
@@ -262,7 +320,9 @@ impl PersonHistory {
 pub struct MemberResult {
     /// Full name, used in explanations ("Trần Thị Liên").
     pub name: String,
-    pub rating: PerformanceRating,
+    /// The member's rating; `None` until entered: shown as missing data,
+    /// never dropped from the percentages.
+    pub rating: Option<PerformanceRating>,
     /// Recognised (or proposed) as Lao động tiên tiến this year.
     pub lao_dong_tien_tien: bool,
     /// Recognised (or proposed) as Chiến sĩ thi đua cơ sở this year.

@@ -12,15 +12,87 @@ use serde::{Deserialize, Serialize};
 use super::date::Date;
 use super::input::{DisciplineLevel, Title};
 
+/// How the cap's quota is rounded (cách làm tròn số người tối đa).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum CapRounding {
+    /// Làm tròn xuống: 15% × 9 = 1,35 → 1.
+    Down,
+    /// Làm tròn đến số gần nhất (0,5 lên): 15% × 10 = 1,5 → 2.
+    Nearest,
+    /// Làm tròn lên: 15% × 7 = 1,05 → 2.
+    Up,
+}
+
+impl CapRounding {
+    /// Rounds `hundredths / 100`.
+    pub fn apply(self, hundredths: u64) -> u64 {
+        match self {
+            CapRounding::Down => hundredths / 100,
+            CapRounding::Nearest => (hundredths + 50) / 100,
+            CapRounding::Up => hundredths.div_ceil(100),
+        }
+    }
+
+    pub fn name_vi(self) -> &'static str {
+        match self {
+            CapRounding::Down => "làm tròn xuống",
+            CapRounding::Nearest => "làm tròn",
+            CapRounding::Up => "làm tròn lên",
+        }
+    }
+
+    pub fn name_en(self) -> &'static str {
+        match self {
+            CapRounding::Down => "rounded down",
+            CapRounding::Nearest => "rounded",
+            CapRounding::Up => "rounded up",
+        }
+    }
+}
+
+/// The cap on Chiến sĩ thi đua cơ sở (tỷ lệ Chiến sĩ thi đua cơ sở).
+///
+/// Under decree 91/2017 the title count may not exceed 15% of the
+/// individuals awarded Lao động tiên tiến that year (not of the staff), and
+/// higher titles count towards it ("trở lên"). From 2024 the law sets no
+/// cap; units keep 15% as their own target. Exceeding the cap is warned
+/// about, never silently blocked.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CstdcsCap {
+    /// Percentage of the individuals awarded (or proposed for) Lao động
+    /// tiên tiến that year.
+    pub percent: u32,
+    /// How the quota is rounded. The decree does not say.
+    pub rounding: CapRounding,
+    /// At least this many whenever someone reaches Lao động tiên tiến: 15%
+    /// of a 6-person office is 0,9, and with 0 allowed the office could never
+    /// have the Chiến sĩ thi đua cơ sở that Tập thể lao động xuất sắc
+    /// requires (Điều 27). 0 = no minimum.
+    pub minimum: u32,
+    /// Where the cap comes from, cited in the check.
+    pub basis: String,
+}
+
 /// Parameters of the individual titles.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IndividualRules {
-    /// Cap on Chiến sĩ thi đua cơ sở as a percentage of staff (tỷ lệ tối đa);
-    /// `None` = no cap. A per-office / per-cluster setting: exceeding it is
-    /// warned about, never silently blocked.
-    pub cstdcs_cap_percent: Option<u32>,
-    /// Where the cap comes from, cited in the warning.
-    pub cstdcs_cap_basis: String,
+    /// Cap on Chiến sĩ thi đua cơ sở; `None` = no cap.
+    pub cstdcs_cap: Option<CstdcsCap>,
+    /// Điều 23 (Law 06/2022): an excellent rating alone qualifies a Lao
+    /// động tiên tiến for Chiến sĩ thi đua cơ sở. Under decree 91/2017 it
+    /// did not: an initiative or an accepted research project was required.
+    pub cstdcs_excellent_rating_qualifies: bool,
+    /// Newcomers (mới tuyển dụng) must have served this many whole months in
+    /// the year to be Lao động tiên tiến; `None` = no minimum.
+    pub ldtt_min_months: Option<u32>,
+    /// Where the minimum comes from, cited in the condition.
+    pub ldtt_min_months_basis: String,
+    /// Whether ad-hoc (đột xuất) and themed (chuyên đề) awards count as a
+    /// basis for merit awards (làm căn cứ khen thưởng theo công trạng). They
+    /// do not under the built-in sets.
+    pub special_awards_are_basis: bool,
+    /// Where that rule comes from.
+    pub special_awards_basis: String,
     /// Điều 22: consecutive years of Chiến sĩ thi đua cơ sở for the
     /// provincial title (3).
     pub provincial_cstdcs_years: u32,
@@ -28,6 +100,8 @@ pub struct IndividualRules {
     pub provincial_requires_provincial_initiative: bool,
     /// Điều 21: consecutive provincial titles for the national one (2).
     pub national_provincial_times: u32,
+    /// Điều 21: also needs an initiative or research of nationwide scope.
+    pub national_requires_nationwide_scope: bool,
     /// Điều 74: consecutive years of Chiến sĩ thi đua cơ sở for the
     /// provincial Bằng khen (2).
     pub bang_khen_cstdcs_years: u32,
@@ -145,7 +219,10 @@ impl RuleSet {
         }
         let i = &self.individual;
         let c = &self.collective;
-        if i.cstdcs_cap_percent.is_some_and(|p| p > 100)
+        if i.ldtt_min_months.is_some_and(|m| m > 12) {
+            return invalid("số tháng công tác tối thiểu quá 12 / minimum months above 12");
+        }
+        if i.cstdcs_cap.as_ref().is_some_and(|cap| cap.percent > 100)
             || c.excellent_min_ldtt_percent > 100
             || c.advanced_ldtt_percent_over >= 100
         {
@@ -171,14 +248,34 @@ fn date(year: i32, month: u32, day: u32) -> Date {
     Date::new(year, month, day).expect("built-in dates are valid")
 }
 
+/// The 15% cap: rounded down, but at least one person, so that a small
+/// office can still reach Tập thể lao động xuất sắc. The decree does not
+/// say how to round: this is the built-in reading, which a cluster changes
+/// in its rule settings.
+fn cap_15(basis: &str) -> Option<CstdcsCap> {
+    Some(CstdcsCap {
+        percent: 15,
+        rounding: CapRounding::Down,
+        minimum: 1,
+        basis: basis.to_string(),
+    })
+}
+
 /// Defaults shared by the built-in sets; the sets differ where the law did.
-fn default_individual(cap_basis: &str) -> IndividualRules {
+/// `basis` names the decree or circular of the set, cited for the minimum
+/// months of service and for ad-hoc and themed awards.
+fn default_individual(cap_basis: &str, basis: &str) -> IndividualRules {
     IndividualRules {
-        cstdcs_cap_percent: Some(15),
-        cstdcs_cap_basis: cap_basis.to_string(),
+        cstdcs_cap: cap_15(cap_basis),
+        cstdcs_excellent_rating_qualifies: true,
+        ldtt_min_months: Some(10),
+        ldtt_min_months_basis: basis.to_string(),
+        special_awards_are_basis: false,
+        special_awards_basis: basis.to_string(),
         provincial_cstdcs_years: 3,
         provincial_requires_provincial_initiative: true,
         national_provincial_times: 2,
+        national_requires_nationwide_scope: true,
         bang_khen_cstdcs_years: 2,
         bang_khen_excellent_years: 2,
         bang_khen_initiatives: 2,
@@ -202,22 +299,66 @@ fn default_discipline(basis: &str) -> DisciplineRules {
     }
 }
 
-/// Law 2003 (amended 2013) with decree 91/2017: in force until the new law.
+/// The old law's rule sets (Law 2003, amended 2013, with decree 91/2017):
+/// Chiến sĩ thi đua cơ sở needs an initiative or research (an excellent
+/// rating alone does not qualify) and is capped at 15% of the Lao động
+/// tiên tiến.
+fn old_law_individual(basis: &str) -> IndividualRules {
+    IndividualRules {
+        cstdcs_excellent_rating_qualifies: false,
+        ..default_individual(
+            "Nghị định 91/2017/NĐ-CP: không quá 15% số cá nhân đạt danh hiệu \
+             Lao động tiên tiến",
+            basis,
+        )
+    }
+}
+
+/// Decree 91/2017 (in force from 01/10/2017) with circular 08/2017/TT-BNV.
 fn rules_2017_nd91() -> RuleSet {
     RuleSet {
         id: "tdkt-2017-nd91".to_string(),
-        name: "Luật TĐKT 2003 (sửa đổi 2013) và Nghị định 91/2017/NĐ-CP".to_string(),
+        name: "Luật TĐKT 2003 (sửa đổi 2013), Nghị định 91/2017/NĐ-CP".to_string(),
         legal_basis: "Luật Thi đua, khen thưởng 2003, sửa đổi, bổ sung 2013; \
-                      Nghị định 91/2017/NĐ-CP"
+                      Nghị định 91/2017/NĐ-CP; Thông tư 08/2017/TT-BNV"
             .to_string(),
-        effective_from: date(2017, 7, 31),
-        effective_until: Some(date(2023, 12, 31)),
-        individual: default_individual("Nghị định 91/2017/NĐ-CP"),
+        effective_from: date(2017, 10, 1),
+        effective_until: Some(date(2019, 12, 31)),
+        individual: old_law_individual("Thông tư 08/2017/TT-BNV"),
         collective: default_collective(),
         discipline: default_discipline("Nghị định 91/2017/NĐ-CP"),
-        citations: BTreeMap::from([(Title::BangKhenCapTinh, "Điều 72".to_string())]),
+        citations: old_law_citations(),
     }
 }
+
+/// Decree 91/2017 with circular 12/2019/TT-BNV (from 01/01/2020), until
+/// the new law.
+fn rules_2020_tt12() -> RuleSet {
+    RuleSet {
+        id: "tdkt-2020-tt12".to_string(),
+        name: "Luật TĐKT 2003 (sửa đổi 2013), Nghị định 91/2017/NĐ-CP, \
+               Thông tư 12/2019/TT-BNV"
+            .to_string(),
+        legal_basis: "Luật Thi đua, khen thưởng 2003, sửa đổi, bổ sung 2013; \
+                      Nghị định 91/2017/NĐ-CP; Thông tư 12/2019/TT-BNV"
+            .to_string(),
+        effective_from: date(2020, 1, 1),
+        effective_until: Some(date(2023, 12, 31)),
+        individual: old_law_individual("Thông tư 12/2019/TT-BNV"),
+        collective: default_collective(),
+        discipline: default_discipline("Thông tư 12/2019/TT-BNV"),
+        citations: old_law_citations(),
+    }
+}
+
+/// Articles of the old law (2003, amended 2013) where they differ.
+fn old_law_citations() -> BTreeMap<Title, String> {
+    BTreeMap::from([(Title::BangKhenCapTinh, "Điều 72".to_string())])
+}
+
+/// Under Law 06/2022 the cap is not law: a unit's own target.
+const UNIT_CAP_BASIS: &str =
+    "chỉ tiêu của cụm, đơn vị (Luật TĐKT 06/2022/QH15 không quy định tỷ lệ)";
 
 /// Law 06/2022/QH15 with decree 98/2023/NĐ-CP.
 fn rules_2024_nd98() -> RuleSet {
@@ -227,7 +368,7 @@ fn rules_2024_nd98() -> RuleSet {
         legal_basis: "Luật Thi đua, khen thưởng 06/2022/QH15; Nghị định 98/2023/NĐ-CP".to_string(),
         effective_from: date(2024, 1, 1),
         effective_until: Some(date(2025, 6, 30)),
-        individual: default_individual("quy định của cụm, đơn vị (không bắt buộc theo luật)"),
+        individual: default_individual(UNIT_CAP_BASIS, "Nghị định 98/2023/NĐ-CP"),
         collective: default_collective(),
         discipline: default_discipline("Nghị định 98/2023/NĐ-CP"),
         citations: BTreeMap::new(),
@@ -242,7 +383,7 @@ fn rules_2025_nd152() -> RuleSet {
         legal_basis: "Luật Thi đua, khen thưởng 06/2022/QH15; Nghị định 152/2025/NĐ-CP".to_string(),
         effective_from: date(2025, 7, 1),
         effective_until: None,
-        individual: default_individual("quy định của cụm, đơn vị (không bắt buộc theo luật)"),
+        individual: default_individual(UNIT_CAP_BASIS, "Nghị định 152/2025/NĐ-CP"),
         collective: default_collective(),
         discipline: default_discipline("Nghị định 152/2025/NĐ-CP"),
         citations: BTreeMap::new(),
@@ -286,15 +427,20 @@ impl RuleCatalog {
 
     /// The built-in sets. Their dates and parameters are DEFAULTS that an
     /// administrator reviews and edits (they are data, not law):
-    /// - `tdkt-2017-nd91`: 31/07/2017 – 31/12/2023, Law 2003/2013 + decree 91/2017;
+    /// - `tdkt-2017-nd91`: 01/10/2017 – 31/12/2019, Law 2003/2013 + decree
+    ///   91/2017 + circular 08/2017/TT-BNV;
+    /// - `tdkt-2020-tt12`: 01/01/2020 – 31/12/2023, the same with circular
+    ///   12/2019/TT-BNV;
     /// - `tdkt-2024-nd98`: 01/01/2024 – 30/06/2025, Law 06/2022 + decree 98/2023;
     /// - `tdkt-2025-nd152`: from 01/07/2025, Law 06/2022 + decree 152/2025.
     ///
-    /// The 15% cap on Chiến sĩ thi đua cơ sở was binding under decree
-    /// 91/2017; under the new law it is kept as a default unit setting.
+    /// The 15% cap on Chiến sĩ thi đua cơ sở (of the Lao động tiên tiến)
+    /// was binding under decree 91/2017; under the new law it is kept as a
+    /// default unit target.
     pub fn defaults() -> RuleCatalog {
         RuleCatalog::new(vec![
             rules_2017_nd91(),
+            rules_2020_tt12(),
             rules_2024_nd98(),
             rules_2025_nd152(),
         ])
@@ -369,14 +515,27 @@ mod tests {
     fn defaults_are_valid_and_ordered() {
         let catalog = RuleCatalog::defaults();
         let ids: Vec<&str> = catalog.rule_sets().iter().map(|s| s.id.as_str()).collect();
-        assert_eq!(ids, ["tdkt-2017-nd91", "tdkt-2024-nd98", "tdkt-2025-nd152"]);
+        assert_eq!(
+            ids,
+            [
+                "tdkt-2017-nd91",
+                "tdkt-2020-tt12",
+                "tdkt-2024-nd98",
+                "tdkt-2025-nd152"
+            ]
+        );
     }
 
     #[test]
     fn for_date_picks_the_set_in_force_at_both_edges() {
         let catalog = RuleCatalog::defaults();
         let id = |y, m, d| catalog.for_date(date(y, m, d)).unwrap().id.clone();
-        assert_eq!(id(2023, 12, 31), "tdkt-2017-nd91");
+        // Decree 91/2017 is in force from 01/10/2017; circular 12/2019 from 2020.
+        assert!(catalog.for_date(date(2017, 9, 30)).is_err());
+        assert_eq!(id(2017, 10, 1), "tdkt-2017-nd91");
+        assert_eq!(id(2019, 12, 31), "tdkt-2017-nd91");
+        assert_eq!(id(2020, 1, 1), "tdkt-2020-tt12");
+        assert_eq!(id(2023, 12, 31), "tdkt-2020-tt12");
         assert_eq!(id(2024, 1, 1), "tdkt-2024-nd98");
         assert_eq!(id(2025, 6, 30), "tdkt-2024-nd98");
         assert_eq!(id(2025, 7, 1), "tdkt-2025-nd152");
@@ -386,7 +545,8 @@ mod tests {
     #[test]
     fn for_year_uses_the_rules_in_force_that_year() {
         let catalog = RuleCatalog::defaults();
-        assert_eq!(catalog.for_year(2023).unwrap().id, "tdkt-2017-nd91");
+        assert_eq!(catalog.for_year(2017).unwrap().id, "tdkt-2017-nd91");
+        assert_eq!(catalog.for_year(2023).unwrap().id, "tdkt-2020-tt12");
         assert_eq!(catalog.for_year(2024).unwrap().id, "tdkt-2024-nd98");
         assert_eq!(catalog.for_year(2025).unwrap().id, "tdkt-2025-nd152");
     }
@@ -407,7 +567,7 @@ mod tests {
             text.contains("năm 2016") && text.contains("31/12/2016"),
             "{text}"
         );
-        assert!(catalog.for_date(date(2017, 7, 30)).is_err());
+        assert!(catalog.for_date(date(2017, 9, 30)).is_err());
     }
 
     #[test]
@@ -421,7 +581,7 @@ mod tests {
         let mut open_ended = rules_2024_nd98();
         open_ended.effective_until = None;
         assert!(RuleCatalog::new(vec![open_ended, rules_2025_nd152()]).is_err());
-        let mut same_id = rules_2017_nd91();
+        let mut same_id = rules_2020_tt12();
         same_id.id = "tdkt-2025-nd152".to_string();
         assert_eq!(
             RuleCatalog::new(vec![same_id, rules_2025_nd152()]),
@@ -432,7 +592,10 @@ mod tests {
     #[test]
     fn invalid_parameters_are_rejected() {
         let mut set = rules_2025_nd152();
-        set.individual.cstdcs_cap_percent = Some(150);
+        set.individual.cstdcs_cap.as_mut().unwrap().percent = 150;
+        assert!(set.validate().is_err());
+        let mut set = rules_2025_nd152();
+        set.individual.ldtt_min_months = Some(13);
         assert!(set.validate().is_err());
         let mut set = rules_2025_nd152();
         set.individual.provincial_cstdcs_years = 0;
@@ -448,15 +611,15 @@ mod tests {
     fn upsert_replaces_by_id_and_keeps_catalog_on_error() {
         let mut catalog = RuleCatalog::defaults();
         let mut edited = rules_2025_nd152();
-        edited.individual.cstdcs_cap_percent = None;
+        edited.individual.cstdcs_cap = None;
         catalog.upsert(edited).unwrap();
         let set = catalog.get("tdkt-2025-nd152").unwrap();
-        assert_eq!(set.individual.cstdcs_cap_percent, None);
-        assert_eq!(catalog.rule_sets().len(), 3);
+        assert_eq!(set.individual.cstdcs_cap, None);
+        assert_eq!(catalog.rule_sets().len(), 4);
         let mut bad = rules_2025_nd152();
         bad.id = "new".to_string();
         assert!(catalog.upsert(bad).is_err());
-        assert_eq!(catalog.rule_sets().len(), 3);
+        assert_eq!(catalog.rule_sets().len(), 4);
     }
 
     #[test]

@@ -150,7 +150,11 @@ fn dieu_23_good_rating_alone_is_not_enough() {
     assert!(!e.eligible);
     let any = condition(&e, "một trong");
     assert!(!any.met);
-    assert!(any.vi.ends_with("đáp ứng 0/3 phương án"), "{}", any.vi);
+    assert!(
+        any.vi.ends_with("chưa có điều kiện nào trong 3 điều kiện"),
+        "{}",
+        any.vi
+    );
     assert_eq!(
         any.alternatives[1].vi,
         "thiếu: có sáng kiến được công nhận — hiện 0 sáng kiến"
@@ -170,63 +174,136 @@ fn dieu_23_needs_lao_dong_tien_tien_first() {
     assert!(!condition(&e, "xếp loại từ").met);
 }
 
-// ---------------------------------------------------------------------------
-// The CSTĐCS cap (15%, a setting)
-// ---------------------------------------------------------------------------
-
 #[test]
-fn dieu_23_cap_at_small_office_sizes() {
-    let rules = rules_for(2025);
-    assert_eq!(rules.individual.cstdcs_cap_percent, Some(15));
-    // ⌊size × 15 / 100⌋ for sizes 1..=10.
-    let expected_allowed = [0, 0, 0, 0, 0, 0, 1, 1, 1, 1];
-    for (size, expected) in (1..=10).zip(expected_allowed) {
-        let one = check_cstdcs_cap(&rules, size, 1);
-        assert_eq!(one.allowed, Some(expected), "size {size}");
-        assert_eq!(one.warning, expected == 0, "size {size}: {}", one.vi);
-        let none = check_cstdcs_cap(&rules, size, 0);
-        assert!(!none.warning, "size {size}: proposing nobody never warns");
-        let two = check_cstdcs_cap(&rules, size, 2);
+fn nd91_2017_cstdcs_needs_an_initiative_or_research_excellent_alone_does_not_qualify() {
+    // Decree 91/2017 (rule sets tdkt-2017-nd91, tdkt-2020-tt12): Lao động
+    // tiên tiến plus an initiative or an accepted research project; the 2022
+    // law (Điều 23) added the excellent rating as a third way.
+    let excellent_only = || rec(0, HoanThanhXuatSac);
+    for year in [2018, 2021, 2023] {
+        let rules = rules_for(year);
         assert!(
-            two.warning,
-            "size {size}: two is over the cap up to 13 people"
+            !rules.individual.cstdcs_excellent_rating_qualifies,
+            "{year}"
         );
+        let mut r = excellent_only();
+        r.year = year;
+        let e = evaluate_chien_si_thi_dua_co_so(&rules, &history(vec![r.clone()]), year);
+        assert!(!e.eligible, "{year}: {e:#?}");
+        let any = condition(&e, "sáng kiến được công nhận hoặc đề tài");
+        assert_eq!(any.alternatives.len(), 2);
+        assert!(any.vi.contains("xếp loại xuất sắc chưa đủ"), "{}", any.vi);
+        r.initiatives = 1;
+        let e = evaluate_chien_si_thi_dua_co_so(&rules, &history(vec![r]), year);
+        assert!(e.eligible, "{year}: {e:#?}");
+    }
+    for year in [2024, 2025] {
+        let mut r = excellent_only();
+        r.year = year;
+        let e = evaluate_chien_si_thi_dua_co_so(&rules_for(year), &history(vec![r]), year);
+        assert!(e.eligible, "{year}: the 2022 law's Điều 23: {e:#?}");
     }
 }
 
+// ---------------------------------------------------------------------------
+// The CSTĐCS cap: 15% of the Lao động tiên tiến (decree 91/2017), a unit
+// target from 2024; higher titles count; rounding is data
+// ---------------------------------------------------------------------------
+
 #[test]
-fn dieu_23_cap_warning_states_exact_numbers() {
-    let rules = rules_for(2025);
-    let c = check_cstdcs_cap(&rules, 6, 1);
-    assert!(c.warning);
+fn nd91_cap_base_is_the_lao_dong_tien_tien_count_not_the_staff() {
+    // Decree 91/2017: at most 15% of the individuals awarded Lao động tiên
+    // tiến. 20 Lao động tiên tiến → 3 allowed, whatever the staff size.
+    let rules = rules_for(2019);
+    let cap = rules.individual.cstdcs_cap.as_ref().unwrap();
+    assert_eq!(cap.percent, 15);
+    assert!(cap.basis.contains("Nghị định 91/2017"), "{}", cap.basis);
+    let exactly = check_cstdcs_cap(&rules, 20, 3);
+    assert_eq!(exactly.allowed, Some(3));
+    assert!(!exactly.warning, "exactly 15% is within: {}", exactly.vi);
+    assert!(exactly.vi.contains("(15% × 20 = 3)"), "{}", exactly.vi);
+    let over = check_cstdcs_cap(&rules, 20, 4);
+    assert!(over.warning);
     assert_eq!(
-        c.vi,
-        "cảnh báo: vượt tỷ lệ 15% Chiến sĩ thi đua cơ sở — đề nghị 1/6 người = 16,7%; \
-         tối đa 0 người (15% × 6 = 0,9, làm tròn xuống 0)"
+        over.vi,
+        "cảnh báo: vượt tỷ lệ 15% Chiến sĩ thi đua cơ sở trên số cá nhân đạt Lao động tiên \
+         tiến — 4 Chiến sĩ thi đua cơ sở trở lên / 20 người đạt Lao động tiên tiến = 20%; \
+         tối đa 3 người (15% × 20 = 3); căn cứ: Nghị định 91/2017/NĐ-CP: không quá 15% số \
+         cá nhân đạt danh hiệu Lao động tiên tiến"
     );
-    assert_eq!(
-        c.en,
-        "warning: over the 15% cap on Grassroots Emulation Fighters — 1 of 6 proposed = 16.7%; \
-         at most 0 (15% × 6 = 0.9, rounded down to 0)"
-    );
-    let seven = check_cstdcs_cap(&rules, 7, 1);
-    assert!(!seven.warning);
-    assert!(seven.vi.starts_with("đạt:"), "{}", seven.vi);
     assert!(
-        seven.vi.contains("15% × 7 = 1,05, làm tròn xuống 1"),
+        over.en.starts_with("warning: over the 15% cap of Grassroots Emulation Fighters among Advanced Workers — 4 Grassroots Emulation Fighters or higher / 20 Advanced Workers = 20%; at most 3"),
         "{}",
-        seven.vi
+        over.en
     );
-    let twenty = check_cstdcs_cap(&rules, 20, 3);
-    assert!(!twenty.warning);
-    assert!(twenty.vi.contains("(15% × 20 = 3)"), "{}", twenty.vi);
-    assert!(check_cstdcs_cap(&rules, 20, 4).warning);
 }
 
 #[test]
-fn dieu_23_cap_can_be_switched_off() {
+fn cap_rounds_down_with_at_least_one_so_a_six_person_office_can_reach_dieu_27() {
+    // 15% × 6 = 0,9: rounded down that is 0, and Tập thể lao động xuất sắc
+    // (Điều 27) needs one Chiến sĩ thi đua cơ sở. The built-in reading allows
+    // at least one and says so.
+    for year in [2018, 2022, 2025] {
+        let rules = rules_for(year);
+        let six = check_cstdcs_cap(&rules, 6, 1);
+        assert_eq!(six.allowed, Some(1), "{year}");
+        assert!(!six.warning, "{year}: {}", six.vi);
+        assert!(
+            six.vi
+                .contains("15% × 6 = 0,9, làm tròn xuống 0; tối thiểu 1 người"),
+            "{}",
+            six.vi
+        );
+        assert!(
+            six.en.contains("rounded down to 0; at least 1"),
+            "{}",
+            six.en
+        );
+        assert!(check_cstdcs_cap(&rules, 6, 2).warning, "{year}");
+    }
+    // Allowed for 1..=20 Lao động tiên tiến: ⌊n × 15%⌋, at least 1.
+    let rules = rules_for(2025);
+    let allowed: Vec<u32> = (1..=20)
+        .map(|n| check_cstdcs_cap(&rules, n, 0).allowed.unwrap())
+        .collect();
+    assert_eq!(
+        allowed,
+        [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2, 3]
+    );
+    // Nobody Lao động tiên tiến: nobody can be more.
+    assert_eq!(check_cstdcs_cap(&rules, 0, 0).allowed, Some(0));
+    assert!(check_cstdcs_cap(&rules, 0, 1).warning);
+}
+
+#[test]
+fn cap_rounding_is_data_down_nearest_up_and_no_minimum() {
     let mut rules = rules_for(2025);
-    rules.individual.cstdcs_cap_percent = None;
+    let cap = rules.individual.cstdcs_cap.as_mut().unwrap();
+    cap.minimum = 0;
+    cap.rounding = CapRounding::Down;
+    let six = check_cstdcs_cap(&rules, 6, 1);
+    assert_eq!(six.allowed, Some(0));
+    assert!(six.warning);
+    assert!(!six.vi.contains("tối thiểu"), "{}", six.vi);
+    let cap = rules.individual.cstdcs_cap.as_mut().unwrap();
+    cap.rounding = CapRounding::Nearest;
+    assert_eq!(check_cstdcs_cap(&rules, 10, 0).allowed, Some(2)); // 1,5 → 2
+    assert_eq!(check_cstdcs_cap(&rules, 9, 0).allowed, Some(1)); // 1,35 → 1
+    let cap = rules.individual.cstdcs_cap.as_mut().unwrap();
+    cap.rounding = CapRounding::Up;
+    let seven = check_cstdcs_cap(&rules, 7, 2);
+    assert_eq!(seven.allowed, Some(2)); // 1,05 → 2
+    assert!(
+        seven.vi.contains("15% × 7 = 1,05, làm tròn lên 2"),
+        "{}",
+        seven.vi
+    );
+}
+
+#[test]
+fn cap_can_be_switched_off() {
+    let mut rules = rules_for(2025);
+    rules.individual.cstdcs_cap = None;
     let c = check_cstdcs_cap(&rules, 6, 3);
     assert!(!c.warning);
     assert_eq!(c.allowed, None);
@@ -234,15 +311,106 @@ fn dieu_23_cap_can_be_switched_off() {
 }
 
 #[test]
-fn dieu_23_cap_through_catalog_uses_year_rules() {
+fn cap_from_2024_is_a_unit_target_not_law() {
+    let rules = rules_for(2025);
+    let basis = &rules.individual.cstdcs_cap.as_ref().unwrap().basis;
+    assert!(basis.contains("không quy định tỷ lệ"), "{basis}");
+}
+
+#[test]
+fn cap_through_catalog_uses_year_rules() {
     let mut catalog = RuleCatalog::defaults();
     let mut old = catalog.for_year(2023).unwrap().clone();
-    old.individual.cstdcs_cap_percent = Some(20);
+    old.individual.cstdcs_cap.as_mut().unwrap().percent = 40;
     catalog.upsert(old).unwrap();
-    // 20% of 5 = 1 allowed in 2023; 15% of 5 = 0 allowed in 2025.
-    assert!(!catalog.check_cstdcs_cap(2023, 5, 1).unwrap().warning);
-    assert!(catalog.check_cstdcs_cap(2025, 5, 1).unwrap().warning);
+    // 40% of 5 = 2 allowed in 2023; 15% of 5 (at least 1) = 1 in 2025.
+    assert!(!catalog.check_cstdcs_cap(2023, 5, 2).unwrap().warning);
+    assert!(catalog.check_cstdcs_cap(2025, 5, 2).unwrap().warning);
     assert!(catalog.check_cstdcs_cap(2010, 5, 1).is_err());
+}
+
+// ---------------------------------------------------------------------------
+// Lao động tiên tiến: minimum months of service for newcomers
+// ---------------------------------------------------------------------------
+
+#[test]
+fn ldtt_newcomer_recruited_1_march_has_10_months_recruited_2_march_does_not() {
+    // Circular 12/2019/TT-BNV and decree 98/2023, 152/2025: a newcomer
+    // recruited under 10 months before the year end is not Lao động tiên tiến.
+    for (year, basis) in [
+        (2021, "Thông tư 12/2019/TT-BNV"),
+        (2024, "Nghị định 98/2023/NĐ-CP"),
+        (2025, "Nghị định 152/2025/NĐ-CP"),
+    ] {
+        let rules = rules_for(year);
+        let mut march_1 = rec(year, HoanThanhTot);
+        march_1.recruited_on = Some(d(year, 3, 1));
+        let e = evaluate_lao_dong_tien_tien(&rules, &history(vec![march_1]), year);
+        assert!(e.eligible, "{year}: {e:#?}");
+        let months = condition(&e, "người mới tuyển dụng");
+        assert_eq!(months.article, basis);
+        assert!(
+            months
+                .vi
+                .ends_with(&format!("tuyển dụng ngày 01/03/{year}: 10 tháng"))
+        );
+
+        let mut march_2 = rec(year, HoanThanhXuatSac);
+        march_2.recruited_on = Some(d(year, 3, 2));
+        march_2.initiatives = 1;
+        let e = evaluate_lao_dong_tien_tien(&rules, &history(vec![march_2.clone()]), year);
+        assert!(!e.eligible);
+        assert_eq!(
+            condition(&e, "người mới tuyển dụng").vi,
+            format!(
+                "thiếu: người mới tuyển dụng công tác từ 10 tháng trở lên trong năm — \
+                 tuyển dụng ngày 02/03/{year}: 9 tháng"
+            )
+        );
+        // Chiến sĩ thi đua cơ sở starts from Lao động tiên tiến.
+        let e = evaluate_chien_si_thi_dua_co_so(&rules, &history(vec![march_2]), year);
+        assert!(!e.eligible);
+    }
+    // Recruited in an earlier year: no condition at all.
+    let mut earlier = rec(2025, HoanThanhTot);
+    earlier.recruited_on = Some(d(2024, 11, 20));
+    let e = evaluate_lao_dong_tien_tien(&rules_for(2025), &history(vec![earlier]), 2025);
+    assert!(e.eligible);
+    assert!(e.conditions.iter().all(|c| !c.vi.contains("tuyển dụng")));
+}
+
+// ---------------------------------------------------------------------------
+// Ad-hoc and themed awards are not a basis (decree 152/2025)
+// ---------------------------------------------------------------------------
+
+#[test]
+fn nd152_themed_award_is_not_a_basis_for_a_merit_chain() {
+    // Điều 74 (Bằng khen) route: Chiến sĩ thi đua cơ sở 2 consecutive
+    // years. A 2024 title given for a themed movement does not count.
+    let rules = rules_for(2025);
+    assert!(!rules.individual.special_awards_are_basis);
+    assert_eq!(
+        rules.individual.special_awards_basis,
+        "Nghị định 152/2025/NĐ-CP"
+    );
+    let mut themed_2024 = rec(2024, HoanThanhXuatSac);
+    themed_2024.special_awards = vec![Title::ChienSiThiDuaCoSo];
+    let now = rec(2025, HoanThanhXuatSac);
+    let e = evaluate_bang_khen_cap_tinh(
+        &rules,
+        &history(vec![themed_2024.clone(), now.clone()]),
+        2025,
+    );
+    assert!(!e.eligible, "{e:#?}");
+    // The same title for regular achievements counts.
+    let regular = cstdcs_awarded(2024);
+    let e = evaluate_bang_khen_cap_tinh(&rules, &history(vec![regular, now.clone()]), 2025);
+    assert!(e.eligible, "{e:#?}");
+    // A rule set that made them a basis would count it.
+    let mut lenient = rules.clone();
+    lenient.individual.special_awards_are_basis = true;
+    let e = evaluate_bang_khen_cap_tinh(&lenient, &history(vec![themed_2024, now]), 2025);
+    assert!(e.eligible, "{e:#?}");
 }
 
 // ---------------------------------------------------------------------------
@@ -251,7 +419,7 @@ fn dieu_23_cap_through_catalog_uses_year_rules() {
 
 fn with_provincial_initiative(mut r: YearRecord) -> YearRecord {
     r.initiatives = 1;
-    r.initiative_applied_provincially = true;
+    r.provincial_scope = true;
     r
 }
 
@@ -272,8 +440,9 @@ fn dieu_22_three_consecutive_years_and_provincial_initiative() {
         "đạt: Chiến sĩ thi đua cơ sở 3 năm liên tục (2023–2025) — đạt các năm 2023, 2024, 2025"
     );
     assert_eq!(
-        condition(&e, "phạm vi tỉnh").vi,
-        "đạt: có sáng kiến được áp dụng hiệu quả trong phạm vi tỉnh (2023–2025) — có (năm 2024)"
+        condition(&e, "ảnh hưởng trong tỉnh").vi,
+        "đạt: có sáng kiến, đề tài hoặc đề án khoa học được áp dụng hiệu quả, có phạm vi ảnh \
+         hưởng trong tỉnh (2023–2025) — có (năm 2024)"
     );
 }
 
@@ -292,12 +461,12 @@ fn dieu_22_broken_chain_names_the_missing_year() {
     let chain = condition(&e, "3 năm liên tục");
     assert!(!chain.met);
     assert!(
-        chain.vi.ends_with("chuỗi bị gián đoạn, thiếu năm 2024"),
+        chain.vi.ends_with("không liên tục, thiếu năm 2024"),
         "{}",
         chain.vi
     );
     assert!(
-        chain.en.ends_with("chain broken, missing 2024"),
+        chain.en.ends_with("not consecutive, missing 2024"),
         "{}",
         chain.en
     );
@@ -331,8 +500,25 @@ fn dieu_22_without_provincial_initiative_fails() {
     let e = evaluate_chien_si_thi_dua_cap_tinh(&rules_for(2025), &h, 2025);
     assert!(!e.eligible);
     assert_eq!(
-        condition(&e, "phạm vi tỉnh").vi,
-        "thiếu: có sáng kiến được áp dụng hiệu quả trong phạm vi tỉnh (2023–2025) — không có"
+        condition(&e, "ảnh hưởng trong tỉnh").vi,
+        "thiếu: có sáng kiến, đề tài hoặc đề án khoa học được áp dụng hiệu quả, có phạm vi \
+         ảnh hưởng trong tỉnh (2023–2025) — chưa có"
+    );
+}
+
+#[test]
+fn dieu_22_research_of_provincial_scope_is_enough_without_an_initiative() {
+    // Điều 22: an initiative OR a research project/scheme of provincial scope.
+    let mut research = cstdcs_awarded(2025);
+    research.research_projects = 1;
+    research.provincial_scope = true;
+    let h = history(vec![cstdcs_awarded(2023), cstdcs_awarded(2024), research]);
+    let e = evaluate_chien_si_thi_dua_cap_tinh(&rules_for(2025), &h, 2025);
+    assert!(e.eligible, "{e:#?}");
+    assert!(
+        condition(&e, "ảnh hưởng trong tỉnh")
+            .vi
+            .ends_with("có (năm 2025)")
     );
 }
 
@@ -346,13 +532,36 @@ fn provincial_awarded(year: i32) -> YearRecord {
     r
 }
 
+fn nationwide(mut r: YearRecord) -> YearRecord {
+    r.nationwide_scope = true;
+    r
+}
+
+#[test]
+fn dieu_21_needs_an_initiative_or_research_of_nationwide_scope() {
+    // Two consecutive provincial titles, but only provincial-scope work.
+    let h = history(vec![
+        provincial_awarded(2022),
+        cstdcs_awarded(2023),
+        cstdcs_awarded(2024),
+        with_provincial_initiative(rec(2025, HoanThanhXuatSac)),
+    ]);
+    let e = evaluate_chien_si_thi_dua_toan_quoc(&rules_for(2025), &h, 2025);
+    assert!(!e.eligible);
+    assert!(condition(&e, "2 lần liên tục").met);
+    let scope = condition(&e, "ảnh hưởng toàn quốc");
+    assert!(!scope.met);
+    assert_eq!(scope.article, "Điều 21");
+    assert!(scope.vi.contains("(2020–2025)"), "{}", scope.vi);
+}
+
 #[test]
 fn dieu_21_two_consecutive_provincial_titles() {
     let h = history(vec![
         provincial_awarded(2022),
         cstdcs_awarded(2023),
         cstdcs_awarded(2024),
-        with_provincial_initiative(rec(2025, HoanThanhXuatSac)),
+        nationwide(with_provincial_initiative(rec(2025, HoanThanhXuatSac))),
     ]);
     let e = evaluate_chien_si_thi_dua_toan_quoc(&rules_for(2025), &h, 2025);
     assert!(e.eligible, "{e:#?}");
@@ -448,7 +657,11 @@ fn dieu_74_one_excellent_year_is_not_enough() {
     let h = history(vec![rec(2024, HoanThanhTot), y2025]);
     let e = evaluate_bang_khen_cap_tinh(&rules_for(2025), &h, 2025);
     assert!(!e.eligible);
-    assert!(condition(&e, "một trong hai").vi.contains("đáp ứng 0/2"));
+    assert!(
+        condition(&e, "một trong hai")
+            .vi
+            .contains("chưa có điều kiện nào trong 2 điều kiện")
+    );
 }
 
 // ---------------------------------------------------------------------------
@@ -458,7 +671,7 @@ fn dieu_74_one_excellent_year_is_not_enough() {
 fn member(i: usize, ldtt: bool, cstdcs: bool) -> MemberResult {
     MemberResult {
         name: format!("Thành viên {i}"),
-        rating: if ldtt { HoanThanhTot } else { HoanThanh },
+        rating: Some(if ldtt { HoanThanhTot } else { HoanThanh }),
         lao_dong_tien_tien: ldtt,
         chien_si_thi_dua_co_so: cstdcs,
         discipline: Vec::new(),
@@ -540,13 +753,65 @@ fn dieu_27_needs_a_cstdcs_and_excellent_collective_rating() {
 #[test]
 fn dieu_27_every_member_must_complete_duties() {
     let mut c = collective(2025, HoanThanhXuatSac, 10, 9);
-    c.members[9].rating = KhongHoanThanh;
+    c.members[9].rating = Some(KhongHoanThanh);
     let e = evaluate_tap_the_lao_dong_xuat_sac(&rules_for(2025), &c);
     assert!(!e.eligible);
     assert_eq!(
         condition(&e, "100%").vi,
-        "thiếu: 100% cá nhân hoàn thành nhiệm vụ — hiện 9/10 = 90%; chưa hoàn thành: Thành viên 9"
+        "thiếu: 100% cá nhân hoàn thành nhiệm vụ — hiện 9/10 = 90%; không hoàn thành nhiệm \
+         vụ: Thành viên 9"
     );
+}
+
+#[test]
+fn dieu_27_28_members_without_a_rating_are_missing_data_not_left_out() {
+    // 6 members, 4 Lao động tiên tiến, 2 not rated yet. Dropping the two
+    // would show 4/4 = 100%; they are counted and named.
+    let rules = rules_for(2025);
+    let mut c = collective(2025, HoanThanhXuatSac, 6, 4);
+    c.members[4].rating = None;
+    c.members[5].rating = None;
+    let e = evaluate_tap_the_lao_dong_tien_tien(&rules, &c);
+    assert!(!e.eligible);
+    let missing = condition(&e, "có xếp loại của tất cả thành viên");
+    assert_eq!(missing.article, "Điều 28");
+    assert_eq!(
+        missing.vi,
+        "thiếu: có xếp loại của tất cả thành viên — thiếu xếp loại của 2 người: Thành viên 4, \
+         Thành viên 5"
+    );
+    assert_eq!(
+        condition(&e, "trên 50%").vi,
+        "đạt: trên 50% Lao động tiên tiến — hiện 4/6 = 66,7%"
+    );
+    let e = evaluate_tap_the_lao_dong_xuat_sac(&rules, &c);
+    assert!(!e.eligible);
+    assert!(!condition(&e, "có xếp loại của tất cả").met);
+    assert_eq!(
+        condition(&e, "≥70%").vi,
+        "thiếu: ≥70% Lao động tiên tiến — hiện 4/6 = 66,7%"
+    );
+    assert_eq!(
+        condition(&e, "100% cá nhân").vi,
+        "thiếu: 100% cá nhân hoàn thành nhiệm vụ — hiện 4/6 = 66,7%"
+    );
+    // Rated, all conditions met again.
+    c.members[4].rating = Some(HoanThanhTot);
+    c.members[5].rating = Some(HoanThanhTot);
+    assert!(evaluate_tap_the_lao_dong_tien_tien(&rules, &c).eligible);
+}
+
+#[test]
+fn dieu_28_needs_internal_unity() {
+    let rules = rules_for(2025);
+    let mut c = collective(2025, HoanThanhTot, 10, 8);
+    assert!(evaluate_tap_the_lao_dong_tien_tien(&rules, &c).eligible);
+    c.internal_unity = false;
+    let e = evaluate_tap_the_lao_dong_tien_tien(&rules, &c);
+    assert!(!e.eligible);
+    let unity = condition(&e, "nội bộ đoàn kết");
+    assert_eq!(unity.article, "Điều 28");
+    assert!(!unity.met);
 }
 
 #[test]
@@ -785,7 +1050,7 @@ fn evaluation_for_2023_uses_the_rules_in_force_in_2023() {
             &collective(2023, HoanThanhXuatSac, 10, 6),
         )
         .unwrap();
-    assert_eq!(in_2023.rule_set_id, "tdkt-2017-nd91");
+    assert_eq!(in_2023.rule_set_id, "tdkt-2020-tt12");
     assert!(in_2023.eligible, "{in_2023:#?}");
     assert_eq!(
         condition(&in_2023, "≥60%").vi,
@@ -805,14 +1070,17 @@ fn evaluation_for_2023_uses_the_rules_in_force_in_2023() {
 #[test]
 fn evaluation_for_2023_cites_that_rule_sets_articles() {
     let catalog = RuleCatalog::defaults();
-    let h = history(vec![cstdcs_awarded(2022), rec(2023, HoanThanhXuatSac)]);
+    // Under decree 91/2017 the 2023 Chiến sĩ thi đua cơ sở needs the initiative.
+    let mut y2023 = rec(2023, HoanThanhXuatSac);
+    y2023.initiatives = 1;
+    let h = history(vec![cstdcs_awarded(2022), y2023]);
     let e = catalog
         .evaluate_individual(Title::BangKhenCapTinh, &h, 2023)
         .unwrap();
-    assert_eq!(e.rule_set_id, "tdkt-2017-nd91");
+    assert_eq!(e.rule_set_id, "tdkt-2020-tt12");
     assert!(e.eligible, "{e:#?}");
     assert_eq!(condition(&e, "một trong hai").article, "Điều 72");
-    assert_eq!(e.conditions[0].article, "Nghị định 91/2017/NĐ-CP");
+    assert_eq!(e.conditions[0].article, "Thông tư 12/2019/TT-BNV");
 }
 
 #[test]

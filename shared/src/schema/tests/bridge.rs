@@ -1,7 +1,8 @@
 //! Bridges from an office document to the rule inputs.
 
 use super::*;
-use crate::domain::rules::{DisciplineRecord, RuleCatalog};
+use crate::domain::AwardKind;
+use crate::domain::rules::{CapRounding, DisciplineRecord, RuleCatalog};
 use crate::domain::{CollectiveYear, MemberResult, PersonHistory, YearRecord};
 use crate::schema::bridge;
 
@@ -136,7 +137,9 @@ fn live_rule_checks_run_on_the_bridged_history() {
 }
 
 #[test]
-fn the_collective_year_counts_proposed_titles_and_leaves_out_unrated_staff() {
+fn the_collective_year_counts_proposed_titles_and_shows_unrated_staff_as_missing_data() {
+    // Điều 27, 28: members without a rating are missing data, not members
+    // dropped from the percentages.
     let mut o = office_value();
     let mut an = rated("p2", 2026, PerformanceRating::HoanThanhTot);
     an.proposed_title = Some(Title::LaoDongTienTien);
@@ -159,15 +162,22 @@ fn the_collective_year_counts_proposed_titles_and_leaves_out_unrated_staff() {
             members: vec![
                 MemberResult {
                     name: "Trần Thị Liên".into(),
-                    rating: PerformanceRating::HoanThanhXuatSac,
+                    rating: Some(PerformanceRating::HoanThanhXuatSac),
                     lao_dong_tien_tien: true,
                     chien_si_thi_dua_co_so: true,
                     discipline: lien.discipline_records(),
                 },
                 MemberResult {
                     name: "Nguyễn Văn An".into(),
-                    rating: PerformanceRating::HoanThanhTot,
+                    rating: Some(PerformanceRating::HoanThanhTot),
                     lao_dong_tien_tien: true,
+                    chien_si_thi_dua_co_so: false,
+                    discipline: vec![],
+                },
+                MemberResult {
+                    name: "Lò Văn Sáng".into(),
+                    rating: None,
+                    lao_dong_tien_tien: false,
                     chien_si_thi_dua_co_so: false,
                     discipline: vec![],
                 },
@@ -178,14 +188,30 @@ fn the_collective_year_counts_proposed_titles_and_leaves_out_unrated_staff() {
     // No collective rating for 2025 yet: no input.
     assert_eq!(bridge::collective_year(&o, 2025), None);
     let catalog = RuleCatalog::defaults();
-    let e = bridge::evaluate_office(&o, None, &catalog, Title::TapTheLaoDongXuatSac, 2026)
-        .unwrap()
-        .unwrap();
+    let evaluate = |o: &OfficeDoc| {
+        bridge::evaluate_office(o, None, &catalog, Title::TapTheLaoDongXuatSac, 2026)
+            .unwrap()
+            .unwrap()
+    };
+    let e = evaluate(&o);
+    assert!(!e.eligible, "{e:?}");
+    let missing = e
+        .unmet()
+        .find(|c| c.vi.contains("có xếp loại của tất cả thành viên"))
+        .expect("the unrated member is named");
+    assert!(missing.vi.ends_with("Lò Văn Sáng"), "{}", missing.vi);
+    // Rated and proposed Lao động tiên tiến: 3/3, eligible.
+    let mut sang = rated("p3", 2026, PerformanceRating::HoanThanhTot);
+    sang.proposed_title = Some(Title::LaoDongTienTien);
+    o.evaluations.insert(evaluation_key("p3", 2026), sang);
+    let e = evaluate(&o);
     assert!(e.eligible, "{e:?}");
 }
 
 #[test]
-fn the_cap_input_counts_the_years_staff_and_cstdcs_proposals() {
+fn the_cap_counts_cstdcs_or_higher_among_the_lao_dong_tien_tien() {
+    // Decree 91/2017's base (the Lao động tiên tiến, not the staff), kept
+    // by the cluster's 15% setting; "trở lên": higher titles count.
     let mut o = office_value();
     for (id, name) in [
         ("p3", "Lò Văn Sáng"),
@@ -198,8 +224,11 @@ fn the_cap_input_counts_the_years_staff_and_cstdcs_proposals() {
     gone.left_on = Some(d("2025-06-30"));
     o.staff.insert("p6".into(), gone);
     let mut tu = rated("p5", 2026, PerformanceRating::HoanThanhXuatSac);
-    tu.proposed_title = Some(Title::ChienSiThiDuaCoSo);
+    tu.proposed_title = Some(Title::ChienSiThiDuaCapTinh);
     o.evaluations.insert(evaluation_key("p5", 2026), tu);
+    let mut mai = rated("p4", 2026, PerformanceRating::HoanThanhTot);
+    mai.proposed_title = Some(Title::LaoDongTienTien);
+    o.evaluations.insert(evaluation_key("p4", 2026), mai);
 
     let input = bridge::cap_input(&o, 2026);
     assert_eq!(
@@ -207,31 +236,121 @@ fn the_cap_input_counts_the_years_staff_and_cstdcs_proposals() {
         bridge::CapInput {
             year: 2026,
             staff_count: 5,
+            ldtt_count: 3,
             proposed_cstdcs: 2,
             proposed_ids: vec!["p1".into(), "p5".into()],
         }
     );
     let catalog = RuleCatalog::defaults();
-    // The cluster caps at 15%: 15% × 5 = 0,75 → 0 allowed, 2 proposed.
+    // The cluster caps at 15%: 15% × 3 = 0,45 → 0, at least 1; 2 proposed.
     let mut cluster = cluster_value();
     let check = bridge::check_cap(&o, Some(&cluster), &catalog, 2026).unwrap();
     assert!(check.warning, "{check:?}");
-    assert_eq!(check.allowed, Some(0));
-    assert!(check.basis.contains("cụm thi đua"));
+    assert_eq!(check.allowed, Some(1));
+    assert!(
+        check.vi.contains("căn cứ: quy định của cụm thi đua"),
+        "{}",
+        check.vi
+    );
+    assert!(
+        check
+            .vi
+            .contains("2 Chiến sĩ thi đua cơ sở trở lên / 3 người"),
+        "{}",
+        check.vi
+    );
+    // The cluster sets 50%, rounded up: 1,5 → 2 allowed.
+    cluster.rule_settings.cstdcs_cap_percent = Some(50);
+    cluster.rule_settings.cstdcs_cap_rounding = Some(CapRounding::Up);
+    let check = bridge::check_cap(&o, Some(&cluster), &catalog, 2026).unwrap();
+    assert_eq!(check.allowed, Some(2));
+    assert!(!check.warning, "{}", check.vi);
+    assert!(
+        check.vi.contains("50% × 3 = 1,5, làm tròn lên 2"),
+        "{}",
+        check.vi
+    );
     // The cluster lifts the cap.
     cluster.rule_settings.cstdcs_cap_percent = None;
     let check = bridge::check_cap(&o, Some(&cluster), &catalog, 2026).unwrap();
     assert!(!check.warning);
-    assert_eq!(check.cap_percent, None);
+    assert_eq!(check.cap, None);
     // No override: the rule set's default cap applies.
     cluster.rule_settings.override_cstdcs_cap = false;
     let rules = bridge::effective_rule_set(Some(&cluster), &catalog, 2026).unwrap();
     assert_eq!(rules.id, "tdkt-2025-nd152");
-    assert_eq!(rules.individual.cstdcs_cap_percent, Some(15));
+    assert_eq!(
+        rules.individual.cstdcs_cap.as_ref().map(|c| c.percent),
+        Some(15)
+    );
     // A named rule set replaces the one in force.
     cluster.rule_settings.rule_set_id = Some("tdkt-2024-nd98".into());
     let rules = bridge::effective_rule_set(Some(&cluster), &catalog, 2026).unwrap();
     assert_eq!(rules.id, "tdkt-2024-nd98");
     cluster.rule_settings.rule_set_id = Some("khong-co".into());
     assert!(bridge::effective_rule_set(Some(&cluster), &catalog, 2026).is_err());
+}
+
+#[test]
+fn a_person_who_joined_in_march_is_a_newcomer_unless_transferred_in() {
+    // The minimum months for newcomers (Nghị định 152/2025/NĐ-CP rule set),
+    // from Person.joined_on.
+    let catalog = RuleCatalog::defaults();
+    let mut o = office_value();
+    let mut hoa = person("Lường Thị Hoa", Gender::Female);
+    hoa.joined_on = Some(d("2026-03-16"));
+    o.staff.insert("p7".into(), hoa);
+    o.evaluations.insert(
+        evaluation_key("p7", 2026),
+        rated("p7", 2026, PerformanceRating::HoanThanhTot),
+    );
+    let ldtt = |o: &OfficeDoc| {
+        bridge::evaluate_person(o, None, &catalog, "p7", Title::LaoDongTienTien, 2026).unwrap()
+    };
+    let e = ldtt(&o);
+    assert!(!e.eligible);
+    let months = e.unmet().next().unwrap();
+    assert!(
+        months.vi.ends_with("tuyển dụng ngày 16/03/2026: 9 tháng"),
+        "{}",
+        months.vi
+    );
+    o.staff.get_mut("p7").unwrap().joined_on = Some(d("2026-03-01"));
+    assert!(ldtt(&o).eligible);
+    o.staff.get_mut("p7").unwrap().joined_on = Some(d("2026-03-16"));
+    o.evaluations
+        .get_mut(&evaluation_key("p7", 2026))
+        .unwrap()
+        .transferred_in = true;
+    assert!(ldtt(&o).eligible, "service before the transfer counts");
+    // The next year is a whole year.
+    o.evaluations.insert(
+        evaluation_key("p7", 2027),
+        rated("p7", 2027, PerformanceRating::HoanThanhTot),
+    );
+    let next =
+        bridge::evaluate_person(&o, None, &catalog, "p7", Title::LaoDongTienTien, 2027).unwrap();
+    assert!(next.eligible);
+}
+
+#[test]
+fn themed_and_ad_hoc_awards_stay_out_of_the_merit_history() {
+    // Nghị định 152/2025/NĐ-CP: not a basis for merit awards.
+    let mut o = history_office();
+    o.proposals.get_mut("tt-1").unwrap().award_kind = AwardKind::Themed;
+    let h = bridge::person_history(&o, "p1", 2026);
+    let y2024 = h.year(2024).unwrap();
+    assert!(y2024.titles_awarded.is_empty());
+    assert_eq!(y2024.special_awards, [Title::ChienSiThiDuaCoSo]);
+    // The Bằng khen chain 2025–2026 still holds (2025 is regular) …
+    let catalog = RuleCatalog::defaults();
+    let e =
+        bridge::evaluate_person(&o, None, &catalog, "p1", Title::BangKhenCapTinh, 2026).unwrap();
+    assert!(e.eligible, "{e:?}");
+    // … but a 2025 ad-hoc award breaks it.
+    o.proposals.get_mut("tt-2").unwrap().award_kind = AwardKind::AdHoc;
+    let e =
+        bridge::evaluate_person(&o, None, &catalog, "p1", Title::BangKhenCapTinh, 2026).unwrap();
+    let route = e.unmet().next().expect("no route met");
+    assert!(!route.alternatives[0].met, "{}", route.alternatives[0].vi);
 }

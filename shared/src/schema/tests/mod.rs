@@ -15,7 +15,7 @@ use automerge::Automerge;
 
 use super::*;
 use crate::cluster::OfficeEntry;
-use crate::domain::{DisciplineLevel, Gender, PerformanceRating, Title};
+use crate::domain::{AwardKind, DisciplineLevel, Gender, PerformanceRating, Title};
 use crate::protocol::DocumentId;
 
 pub(super) fn d(text: &str) -> DateText {
@@ -110,6 +110,8 @@ pub(super) fn cluster_value() -> ClusterDoc {
     c.rule_settings = RuleSettings {
         override_cstdcs_cap: true,
         cstdcs_cap_percent: Some(15),
+        cstdcs_cap_rounding: None,
+        cstdcs_cap_minimum: None,
         rule_set_id: None,
     };
     c
@@ -261,6 +263,7 @@ pub(super) fn office_value() -> OfficeDoc {
             subject_name: String::new(),
             year: 2026,
             title: Some(Title::ChienSiThiDuaCoSo),
+            award_kind: AwardKind::Regular,
             award: String::new(),
             note: String::new(),
         },

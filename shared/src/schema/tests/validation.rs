@@ -341,3 +341,28 @@ fn validation_reads_an_open_transaction_and_a_committed_document_alike() {
     assert_eq!(in_tx, validate_office(&doc, "LSN", Some(&cluster_doc())));
     assert_eq!(codes(&in_tx), ["score-above-maximum"]);
 }
+
+#[test]
+fn targets_are_checked_and_explained() {
+    let mut t = YearTargets::new(2026);
+    t.collective_title = Some(Title::TapTheLaoDongXuatSac);
+    t.ldtt_percent = Some(100);
+    t.cstdcs_percent = Some(15);
+    let ok = office_change(|tx| {
+        write::put_entry(tx, &["targets"], "2026", &t).unwrap();
+    });
+    assert_eq!(codes(&ok), Vec::<&str>::new());
+    t.ldtt_percent = Some(110);
+    t.collective_title = Some(Title::LaoDongTienTien);
+    let v = office_change(|tx| {
+        write::put_entry(tx, &["targets"], "2026", &t).unwrap();
+    });
+    assert_eq!(codes(&v), ["title-subject-mismatch", "bad-target-percent"]);
+    let percent = &v[1];
+    assert_eq!(percent.path, "targets/2026/ldttPercent");
+    assert!(
+        percent.message_vi.contains("chỉ tiêu phải từ 0 đến 100%"),
+        "{}",
+        percent.message_vi
+    );
+}
