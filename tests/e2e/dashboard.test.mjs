@@ -210,6 +210,22 @@ async function theDashboardWorksOfflineWithDownloadsAndAPrintView(t) {
     assert(words.includes("Chiến sĩ thi đua cơ sở"), `names the title: ${words}`);
   });
 
+  await t.step("targets against results, and the flag proposal from the vote", async () => {
+    const lci = server.offices.find((o) => o.code === "LCI");
+    const target = lci.registrations.targets;
+    assert(target && target.ldtt && target.cstdcs, "the demo office set its targets");
+    const row = await text(page, "dash-target-LCI");
+    assert(row.includes(`${target.ldtt.reached}/${target.ldtt.needed} (chỉ tiêu 100%)`), `Lao động tiên tiến: ${row}`);
+    assert(row.includes(`${target.cstdcs.reached}/${target.cstdcs.needed} (chỉ tiêu 15%)`), `Chiến sĩ thi đua cơ sở: ${row}`);
+    const flag = page.getByTestId("dash-flag");
+    await flag.waitFor();
+    if (server.flag) {
+      assertEqual(await flag.getAttribute("data-office"), server.flag.officeCode, "the relay's leading office");
+      const words = await flag.textContent();
+      assert(words.includes("Đề nghị Cờ thi đua") && words.includes("Điều 26"), `cites the article: ${words}`);
+    }
+  });
+
   await t.step("Điện Biên, weeks behind, is marked in words", async () => {
     const row = page.getByTestId("dash-office-DBN");
     assert((await row.getAttribute("class")).includes("behind"), "row marked");

@@ -4,7 +4,8 @@
 // add a person to the roster; register the person and the collective;
 // sign the covenant and self-score with evidence; evaluate the person and
 // watch the live rule check turn from unmet to met; make a proposal and
-// its decision and see the days between; record an inspection and an
+// its decision and see the days between; set the office's targets; send a
+// dossier, have it returned and send it again; record an inspection and an
 // exemplary model; read the history. Back online, everything syncs, and
 // Cao Bằng's device shows it read-only. One screenshot per screen.
 //
@@ -125,6 +126,20 @@ export default async function yearWalkthrough(t) {
       ['[data-testid^="reg-row-"][data-subject="__collective"]', before],
       { timeout: 10_000 },
     );
+    // The office's targets for the year, as the source article's Lạng Sơn set them.
+    if (await page.getByTestId("targets-start").count()) await page.getByTestId("targets-start").click();
+    await page.getByTestId("target-ldtt").waitFor();
+    await page.getByTestId("target-collective").selectOption("tapTheLaoDongXuatSac");
+    await setField(page, "target-ldtt", "100");
+    await setField(page, "target-cstdcs", "15");
+    await page.waitForFunction(
+      () => document.querySelectorAll('[data-testid="target-progress"] li').length === 3,
+      null,
+      { timeout: 10_000 },
+    );
+    const progress = await page.getByTestId("target-progress").textContent();
+    assert(progress.includes("Lao động tiên tiến: chỉ tiêu 100%"), `targets against results: ${progress}`);
+    assert(progress.includes("Chiến sĩ thi đua cơ sở trở lên: chỉ tiêu 15%"), `targets against results: ${progress}`);
     await page.getByTestId("reg-subject-input").selectOption(pid);
     await page.getByTestId("reg-title-input").selectOption("chienSiThiDuaCoSo");
     await page.getByTestId("reg-date-input").fill("20/03/2026");
@@ -214,6 +229,42 @@ export default async function yearWalkthrough(t) {
     const text = await link.textContent();
     assert(text.includes("13 ngày"), `days shown: ${text}`);
     await shot(page, t, "07-commendations");
+  });
+
+  await t.step("a dossier returned and sent again", async () => {
+    const number = `${n}1/TTr-VP`;
+    await page.getByTestId("proposal-number-input").fill(number);
+    await page.getByTestId("proposal-date-input").fill("03/12/2026");
+    await page.getByTestId("proposal-subject-input").selectOption(pid);
+    await page.getByTestId("proposal-title-input").selectOption("bangKhenCapTinh");
+    await page.getByTestId("proposal-add").click();
+    const card = page.locator(`[data-testid^="proposal-"][data-number="${number}"]`);
+    await card.waitFor();
+    const dossier = card.locator('[data-testid^="dossier-"][data-status]');
+    assertEqual(await dossier.getAttribute("data-status"), "preparing", "a new dossier is being prepared");
+    // Sent without the achievement report: the missing part is named.
+    await card.getByTestId("dossier-part-toTrinh").check();
+    await card.getByTestId("dossier-part-bienBan").check();
+    await card.getByTestId("dossier-missing").waitFor();
+    assert((await card.getByTestId("dossier-missing").textContent()).includes("Báo cáo thành tích"), "names what is missing");
+    await card.getByTestId("dossier-send").click();
+    await card.locator('[data-status="sent"]').waitFor();
+    await card.getByTestId("dossier-reason").fill("Thiếu báo cáo thành tích");
+    await card.getByTestId("dossier-returned").click();
+    await card.locator('[data-status="returned"]').waitFor();
+    assertEqual((await card.getByTestId("dossier-status").textContent()).trim(), "bị trả lại", "status in words");
+    await card.getByTestId("dossier-part-baoCaoThanhTich").check();
+    await page.waitForFunction(
+      (sel) => !document.querySelector(sel),
+      `[data-number="${number}"] [data-testid="dossier-missing"]`,
+    );
+    assertEqual((await card.getByTestId("dossier-send").textContent()).trim(), "Gửi lại hồ sơ", "sent again, in words");
+    await card.getByTestId("dossier-send").click();
+    await card.locator('[data-status="sent"]').waitFor();
+    const history = await card.getByTestId("dossier-history").locator("li").allTextContents();
+    assertEqual(history.length, 3, "sent, returned, sent again");
+    assert(history[1].includes("bị trả lại: Thiếu báo cáo thành tích"), `the reason is kept: ${history[1]}`);
+    await shot(page, t, "07b-dossier");
   });
 
   await t.step("inspection with a shortcoming; an exemplary model moves a stage", async () => {

@@ -9,8 +9,9 @@ use shared::domain::rules::Date;
 use shared::domain::{AwardKind, AwardingSystem, Title};
 use shared::schema::value::TextCode;
 use shared::schema::write::{put_entry, put_field};
-use shared::schema::{Decision, Proposal};
+use shared::schema::{Decision, Proposal, first_sent};
 
+use super::dossier::DossierView;
 use super::form::{
     AddForm, COLLECTIVE, DeleteButton, ErrorNote, Field, Kind, Opt, Problem, SelectInput,
     TextInput, date_problem, days_between, error_for, new_id, parse_date, refusal_text, save,
@@ -29,12 +30,12 @@ fn subject_of(o: &shared::schema::OfficeDoc, p: &Proposal) -> String {
     }
 }
 
-/// Days from a proposal to a decision granting it, when both are dated.
+/// Days from a proposal to a decision granting it: from the day its
+/// dossier was first sent, or the proposal's date when no sending is
+/// recorded (the dashboard's timely-commendation figures count the same).
 fn days_to_decision(p: &Proposal, d: &Decision) -> Option<i64> {
-    Some(days_between(
-        p.date.as_ref()?.date()?,
-        d.date.as_ref()?.date()?,
-    ))
+    let from = first_sent(p).or_else(|| p.date.as_ref()?.date())?;
+    Some(days_between(from, d.date.as_ref()?.date()?))
 }
 
 /// "12/TTr-VP" or "(chưa có số)".
@@ -133,6 +134,7 @@ fn AddProposal() -> impl IntoView {
             award_kind: AwardKind::Regular,
             award: award.get_untracked().trim().to_string(),
             note: String::new(),
+            dossier: Default::default(),
         };
         let who = office.with_untracked(|o| subject_of(o, &p));
         let what = p
@@ -283,6 +285,7 @@ fn ProposalCard(id: String) -> impl IntoView {
                     <Field ctx=ctx path=path.clone() key="note" kind=Kind::Text vi="Ghi chú" en="Note" testid=format!("proposal-{id}-note") what=what.clone() />
                 </div>
             </details>
+            <DossierView id=id.clone() />
         </div>
     }
 }

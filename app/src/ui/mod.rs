@@ -14,6 +14,7 @@ mod awards;
 mod cluster;
 mod cluster_setup;
 pub mod dashboard;
+mod dossier;
 mod evaluation;
 pub mod form;
 mod header;

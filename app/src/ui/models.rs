@@ -107,6 +107,7 @@ fn AddModel() -> impl IntoView {
                 found: Some(today().into()),
                 ..StageDates::default()
             },
+            proposal_id: None,
         };
         save(
             drv,
@@ -191,12 +192,66 @@ fn ModelCard(id: String) -> impl IntoView {
             })
             .unwrap_or_default()
     };
+    // The proposals of the office, to link the model to the one it led to.
+    let proposals = Signal::derive(move || {
+        let mut opts = vec![Opt::new(
+            "",
+            "— chưa gắn tờ trình —",
+            "— no proposal linked —",
+        )];
+        office.with(|o| {
+            opts.extend(o.proposals.iter().map(|(pid, p)| {
+                let number = if p.number.is_empty() {
+                    "dự thảo"
+                } else {
+                    p.number.as_str()
+                };
+                let who = p
+                    .person_id
+                    .as_ref()
+                    .map_or_else(|| p.subject_name.clone(), |x| person_name(o, x));
+                let text = format!("{number} — {who} ({})", p.year);
+                Opt::new(pid, &text, &text)
+            }));
+        });
+        opts
+    });
+    // What became of the linked proposal.
+    let outcome = move || {
+        let l = lang.get();
+        let m = model.get()?;
+        let pid = m.proposal_id?;
+        office.with(|o| {
+            let decided: Vec<String> = o
+                .decisions
+                .values()
+                .filter(|d| d.proposal_ids.contains(&pid))
+                .map(|d| d.number.clone())
+                .collect();
+            Some(if decided.is_empty() {
+                tr(
+                    l,
+                    "Tờ trình chưa có quyết định",
+                    "No decision on the proposal yet",
+                )
+                .to_string()
+            } else {
+                format!(
+                    "{} {}",
+                    tr(l, "Đã có quyết định", "Decided by"),
+                    decided.join(", ")
+                )
+            })
+        })
+    };
     let path = vec!["exemplaryModels".to_string(), id.clone()];
     view! {
         <div class="card model" data-testid=format!("model-{id}") data-name=name>
             <strong>{name}</strong>
             <Field ctx=ctx path=path key="description" kind=Kind::Area vi="Thành tích" en="Achievements" testid=format!("model-{id}-description") what=format!("Gương điển hình {}", name()) />
             <div class="muted small" data-testid="model-dates">{dates}</div>
+            <Field ctx=ctx path=vec!["exemplaryModels".to_string(), id.clone()] key="proposalId" kind=Kind::Choice(proposals) vi="Tờ trình đề nghị khen thưởng" en="Proposal it led to" testid=format!("model-{id}-proposal") what=format!("Gương điển hình {}", name()) />
+            <div class="small" data-testid="model-outcome">{outcome}</div>
             {move || {
                 let next = model.get().and_then(|m| next_stage(m.stage));
                 (ctx.editable.get() && next.is_some()).then(|| {

@@ -8,9 +8,10 @@
 use crate::domain::rules::Date;
 use crate::domain::{PerformanceRating, Title};
 use crate::schema::{
-    CollectiveEvaluation, CovenantSignature, CriterionScore, Decision, ExemplaryModel, FollowUp,
-    FollowUpStatus, Inspection, ModelStage, OfficeDoc, PeerReview, Proposal, Registration,
-    SelfScore, StageDates, TitleEvaluation, YearTargets, evaluation_key,
+    CollectiveEvaluation, CovenantSignature, CriterionScore, DateText, Decision, Dossier,
+    DossierEvent, DossierEventKind, ExemplaryModel, FollowUp, FollowUpStatus, Inspection,
+    ModelStage, OfficeDoc, PeerReview, Proposal, Registration, SelfScore, StageDates, TextCode,
+    TitleEvaluation, YearTargets, evaluation_key, required_parts,
 };
 
 use crate::demo::year::{Context, OfficeSpec, Rng, Scenario, date};
@@ -236,6 +237,24 @@ const MODEL_DEEDS: &[&str] = &[
     "Gương mẫu, tận tụy phục vụ các đoàn giám sát của Thường trực HĐND",
 ];
 
+/// A complete dossier sent on the proposal's date.
+fn sent_dossier(title: Option<Title>, on: &DateText) -> Dossier {
+    Dossier {
+        parts: required_parts(title)
+            .iter()
+            .map(|p| (p.code().to_string(), true))
+            .collect(),
+        events: std::collections::BTreeMap::from([(
+            "gui-1".to_string(),
+            DossierEvent {
+                kind: DossierEventKind::Sent,
+                date: on.clone(),
+                note: String::new(),
+            },
+        )]),
+    }
+}
+
 /// One to three exemplary models at various stages, with dates in order.
 pub(crate) fn models(o: &mut OfficeDoc, rng: &mut Rng, year: i32) {
     let ids = staff_ids(o, year);
@@ -274,6 +293,7 @@ pub(crate) fn models(o: &mut OfficeDoc, rng: &mut Rng, year: i32) {
                 description: rng.pick(MODEL_DEEDS).to_string(),
                 stage,
                 stage_dates: dates,
+                proposal_id: None,
             },
         );
     }
@@ -415,6 +435,7 @@ pub(crate) fn proposals_and_decisions(
                 person_id: Some(person),
                 year,
                 title: Some(title),
+                dossier: sent_dossier(Some(title), &proposal_date),
                 ..Proposal::default()
             },
         );
@@ -433,6 +454,7 @@ pub(crate) fn proposals_and_decisions(
             subject_name: spec.name.clone(),
             year,
             title: collective_title,
+            dossier: sent_dossier(collective_title, &proposal_date),
             ..Proposal::default()
         },
     );

@@ -29,7 +29,8 @@ mod ruleset;
 mod tests;
 
 pub use collective::{
-    evaluate_collective, evaluate_tap_the_lao_dong_tien_tien, evaluate_tap_the_lao_dong_xuat_sac,
+    FlagCandidate, evaluate_co_thi_dua, evaluate_collective, evaluate_tap_the_lao_dong_tien_tien,
+    evaluate_tap_the_lao_dong_xuat_sac,
 };
 pub use date::{Date, DateError};
 pub use explain::{Condition, Evaluation};

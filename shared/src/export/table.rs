@@ -190,8 +190,10 @@ fn stage_vi(s: ModelStage) -> &'static str {
         ModelStage::Nurtured => "Bồi dưỡng",
         ModelStage::Selected => "Lựa chọn",
         ModelStage::Introduced => "Giới thiệu, tuyên truyền",
-        ModelStage::Registered => "Đăng ký nhân rộng",
+        ModelStage::Registered => "Đăng ký",
         ModelStage::Proposed => "Đề nghị khen thưởng",
+        ModelStage::Honoured => "Tôn vinh",
+        ModelStage::Replicated => "Nhân rộng",
     }
 }
 

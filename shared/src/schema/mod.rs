@@ -41,6 +41,7 @@ pub mod cluster_doc;
 pub mod codes;
 pub mod conflict;
 pub mod docnum;
+pub mod dossier;
 pub mod limits;
 pub mod load;
 pub mod memo;
@@ -64,6 +65,9 @@ pub use cluster_doc::{
     ClusterDoc, Covenant, Criterion, Deadline, Member, Movement, Plan, RuleSettings, Section,
 };
 pub use codes::ViolationCode;
+pub use dossier::{
+    Dossier, DossierEvent, DossierStatus, dossier_status, first_sent, missing_parts, required_parts,
+};
 pub use load::{Loaded, load_cluster, load_office, reload_office};
 pub use memo::{OfficeMemo, validate_office_since};
 pub use office_doc::{
@@ -72,7 +76,10 @@ pub use office_doc::{
     SelfScore, StageDates, TitleEvaluation, YearTargets, evaluation_key,
 };
 pub use touched::Touched;
-pub use value::{DateText, FollowUpStatus, ModelStage, MovementKind, StaffKind, TextCode};
+pub use value::{
+    DateText, DossierEventKind, DossierPart, FollowUpStatus, ModelStage, MovementKind, StaffKind,
+    TextCode,
+};
 
 /// The newest schema version this build understands (and writes).
 pub const SCHEMA_VERSION: i64 = 3;

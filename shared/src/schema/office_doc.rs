@@ -21,6 +21,7 @@ use autosurgeon::{Hydrate, Reconcile};
 use serde::{Deserialize, Serialize};
 
 use super::SCHEMA_VERSION;
+use super::dossier::Dossier;
 use super::value::{
     DateText, FollowUpStatus, ModelStage, StaffKind, count, int, opt_count, points, year,
 };
@@ -353,6 +354,9 @@ pub struct ExemplaryModel {
     /// When each stage was reached.
     #[autosurgeon(rename = "stageDates", missing = "Default::default")]
     pub stage_dates: StageDates,
+    /// The proposal (tờ trình) the model led to, a key of `proposals`.
+    #[autosurgeon(rename = "proposalId", missing = "Default::default")]
+    pub proposal_id: Option<String>,
 }
 
 /// The date each stage of an exemplary model was reached.
@@ -371,11 +375,15 @@ pub struct StageDates {
     pub registered: Option<DateText>,
     #[autosurgeon(missing = "Default::default")]
     pub proposed: Option<DateText>,
+    #[autosurgeon(missing = "Default::default")]
+    pub honoured: Option<DateText>,
+    #[autosurgeon(missing = "Default::default")]
+    pub replicated: Option<DateText>,
 }
 
 impl StageDates {
     /// The dates in stage order.
-    pub fn in_order(&self) -> [(ModelStage, Option<&DateText>); 6] {
+    pub fn in_order(&self) -> [(ModelStage, Option<&DateText>); 8] {
         [
             (ModelStage::Found, self.found.as_ref()),
             (ModelStage::Nurtured, self.nurtured.as_ref()),
@@ -383,6 +391,8 @@ impl StageDates {
             (ModelStage::Introduced, self.introduced.as_ref()),
             (ModelStage::Registered, self.registered.as_ref()),
             (ModelStage::Proposed, self.proposed.as_ref()),
+            (ModelStage::Honoured, self.honoured.as_ref()),
+            (ModelStage::Replicated, self.replicated.as_ref()),
         ]
     }
 }
@@ -537,6 +547,9 @@ pub struct Proposal {
     pub award: String,
     #[autosurgeon(missing = "Default::default")]
     pub note: String,
+    /// The dossier (hồ sơ): components and history.
+    #[autosurgeon(missing = "Default::default")]
+    pub dossier: Dossier,
 }
 
 /// A commendation decision (quyết định khen thưởng), linked to the

@@ -678,6 +678,16 @@ fn check_models(ch: &mut Checks, o: &OfficeDoc) {
             ),
             None => {}
         }
+        if let Some(pid) = &m.proposal_id
+            && !o.proposals.contains_key(pid)
+        {
+            ch.push(
+                format!("{p}/proposalId"),
+                ViolationCode::UnknownProposal,
+                format!("{p}: proposal {pid:?} does not exist"),
+                format!("{p}: tờ trình {pid:?} không tồn tại"),
+            );
+        }
         let mut last: Option<(Date, &str)> = None;
         for (stage, date) in m.stage_dates.in_order() {
             let Some(d) = ch.opt_date(&format!("{p}/stageDates/{}", stage_key(stage)), date) else {
@@ -714,6 +724,9 @@ fn check_commendations(ch: &mut Checks, o: &OfficeDoc, cluster: Option<&ClusterD
         let p = format!("proposals/{id}");
         ch.doc_number(&format!("{p}/number"), &pr.number, "12/TTr-VP");
         ch.opt_date(&format!("{p}/date"), pr.date.as_ref());
+        for (eid, e) in &pr.dossier.events {
+            ch.date(&format!("{p}/dossier/events/{eid}/date"), &e.date);
+        }
         if pr.year != 0 {
             ch.year(&format!("{p}/year"), pr.year);
         }

@@ -366,6 +366,61 @@ impl MovementKind {
     }
 }
 
+/// A component of a commendation dossier (thành phần hồ sơ, Điều 84).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum DossierPart {
+    /// Tờ trình đề nghị khen thưởng.
+    ToTrinh,
+    /// Biên bản họp Hội đồng thi đua, khen thưởng (with the vote counts).
+    BienBan,
+    /// Báo cáo thành tích.
+    BaoCaoThanhTich,
+    /// Proof of an initiative or research and its scope (for the Chiến sĩ
+    /// thi đua titles).
+    MinhChungSangKien,
+}
+
+text_code!(DossierPart {
+    DossierPart::ToTrinh => "toTrinh",
+    DossierPart::BienBan => "bienBan",
+    DossierPart::BaoCaoThanhTich => "baoCaoThanhTich",
+    DossierPart::MinhChungSangKien => "minhChungSangKien",
+});
+
+impl DossierPart {
+    pub fn name_vi(self) -> &'static str {
+        match self {
+            DossierPart::ToTrinh => "Tờ trình",
+            DossierPart::BienBan => "Biên bản họp Hội đồng thi đua, khen thưởng",
+            DossierPart::BaoCaoThanhTich => "Báo cáo thành tích",
+            DossierPart::MinhChungSangKien => "Minh chứng sáng kiến, đề tài và phạm vi ảnh hưởng",
+        }
+    }
+
+    pub fn name_en(self) -> &'static str {
+        match self {
+            DossierPart::ToTrinh => "Proposal letter",
+            DossierPart::BienBan => "Minutes of the emulation council",
+            DossierPart::BaoCaoThanhTich => "Achievement report",
+            DossierPart::MinhChungSangKien => "Proof of the initiative or research and its scope",
+        }
+    }
+}
+
+/// What happened to a dossier.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum DossierEventKind {
+    /// Gửi (or gửi lại) to the awarding authority.
+    Sent,
+    /// Bị trả lại, with the reason.
+    Returned,
+}
+
+text_code!(DossierEventKind {
+    DossierEventKind::Sent => "sent",
+    DossierEventKind::Returned => "returned",
+});
+
 /// Follow-up status of a shortcoming or recommendation (tình trạng khắc
 /// phục / thực hiện).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
@@ -396,7 +451,9 @@ impl FollowUpStatus {
 }
 
 /// How far an exemplary model (gương điển hình tiên tiến) has come, in
-/// order: found → nurtured → selected → introduced → registered → proposed.
+/// order: found → nurtured → selected → introduced → registered → proposed
+/// → honoured → replicated (the source article's last stages: tôn vinh,
+/// nhân rộng).
 #[derive(
     Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
 )]
@@ -410,10 +467,14 @@ pub enum ModelStage {
     Selected,
     /// Giới thiệu, tuyên truyền.
     Introduced,
-    /// Đăng ký (nhân rộng).
+    /// Đăng ký.
     Registered,
     /// Đề nghị khen thưởng.
     Proposed,
+    /// Tôn vinh: commended and honoured.
+    Honoured,
+    /// Nhân rộng: the model spread to others.
+    Replicated,
 }
 
 text_code!(ModelStage {
@@ -423,6 +484,8 @@ text_code!(ModelStage {
     ModelStage::Introduced => "introduced",
     ModelStage::Registered => "registered",
     ModelStage::Proposed => "proposed",
+    ModelStage::Honoured => "honoured",
+    ModelStage::Replicated => "replicated",
 });
 
 impl ModelStage {
@@ -434,6 +497,8 @@ impl ModelStage {
             ModelStage::Introduced => "giới thiệu",
             ModelStage::Registered => "đăng ký",
             ModelStage::Proposed => "đề nghị khen thưởng",
+            ModelStage::Honoured => "tôn vinh",
+            ModelStage::Replicated => "nhân rộng",
         }
     }
 
@@ -445,6 +510,8 @@ impl ModelStage {
             ModelStage::Introduced => "introduced",
             ModelStage::Registered => "registered",
             ModelStage::Proposed => "proposed for commendation",
+            ModelStage::Honoured => "honoured",
+            ModelStage::Replicated => "replicated",
         }
     }
 }

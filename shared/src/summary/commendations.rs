@@ -4,7 +4,12 @@
 //!
 //! A decision belongs to the year of the achievements it commends (its
 //! proposals' `year`), or, when its proposals name no year, to the year of
-//! its date. Its days count from the earliest dated proposal it grants.
+//! its date. Its days count from the day the earliest of its proposals'
+//! dossiers was first sent to the awarding authority, or, when no sending
+//! is recorded, from the earliest proposal date.
+//!
+//! The year's undecided proposals are counted by where their dossier stands
+//! ([`DossierCounts`]).
 //! A decision dated before its proposal is listed (and warned about) but
 //! left out of the average and maximum.
 
@@ -13,7 +18,9 @@ use serde::{Deserialize, Serialize};
 use super::codes::{days_between, opt_code};
 use crate::domain::Title;
 use crate::domain::rules::Date;
-use crate::schema::{DateText, OfficeDoc};
+use crate::schema::{
+    DateText, DossierStatus, OfficeDoc, dossier_status, first_sent, missing_parts,
+};
 
 /// A proposal granted by a decision.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -29,6 +36,9 @@ pub struct ProposalRef {
     pub title: Option<Title>,
     /// Another award, as text (e.g. "Huân chương Lao động hạng Ba").
     pub award: String,
+    /// The day its dossier was first sent, when recorded.
+    #[serde(default)]
+    pub sent_date: Option<Date>,
 }
 
 /// One decision and how long it took.
@@ -45,8 +55,61 @@ pub struct CommendationRow {
     pub proposals: Vec<ProposalRef>,
     /// The earliest proposal date.
     pub proposal_date: Option<Date>,
-    /// Days from `proposal_date` to `decision_date`.
+    /// The earliest day one of its dossiers was sent, when recorded.
+    #[serde(default)]
+    pub dossier_date: Option<Date>,
+    /// Days from `dossier_date` (else `proposal_date`) to `decision_date`.
     pub days: Option<i64>,
+}
+
+/// The year's undecided proposals by where their dossier stands.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DossierCounts {
+    /// Đang chuẩn bị: not sent yet.
+    pub preparing: u32,
+    /// Đã gửi, waiting for the decision.
+    pub sent: u32,
+    /// Bị trả lại and not sent again yet.
+    pub returned: u32,
+    /// First sent after the cluster's dossier deadline.
+    pub sent_late: u32,
+    /// Sent without every required component (see
+    /// [`crate::schema::required_parts`]).
+    pub sent_incomplete: u32,
+}
+
+impl DossierCounts {
+    pub fn add(&mut self, other: &DossierCounts) {
+        self.preparing += other.preparing;
+        self.sent += other.sent;
+        self.returned += other.returned;
+        self.sent_late += other.sent_late;
+        self.sent_incomplete += other.sent_incomplete;
+    }
+}
+
+/// Where the dossiers of the office's undecided proposals of `year` stand;
+/// `deadline` is the cluster's dossier deadline.
+pub fn dossiers(office: &OfficeDoc, year: i32, deadline: Option<Date>) -> DossierCounts {
+    let mut c = DossierCounts::default();
+    for (id, p) in office.proposals.iter().filter(|(_, p)| p.year == year) {
+        match dossier_status(office, id, p) {
+            DossierStatus::Decided => continue,
+            DossierStatus::Preparing => c.preparing += 1,
+            DossierStatus::Sent => c.sent += 1,
+            DossierStatus::Returned => c.returned += 1,
+        }
+        if let Some(sent) = first_sent(p) {
+            if deadline.is_some_and(|d| sent > d) {
+                c.sent_late += 1;
+            }
+            if !missing_parts(p).is_empty() {
+                c.sent_incomplete += 1;
+            }
+        }
+    }
+    c
 }
 
 /// How long commendations took.
@@ -61,6 +124,9 @@ pub struct TimingStats {
     pub max_days: Option<i64>,
     /// Proposals of the year no decision grants yet (chờ quyết định).
     pub pending_proposals: u32,
+    /// Their dossiers, by where they stand.
+    #[serde(default)]
+    pub dossiers: DossierCounts,
 }
 
 fn date(d: Option<&DateText>) -> Option<Date> {
@@ -101,9 +167,11 @@ pub fn decisions(office: &OfficeDoc, code: &str, name: &str, year: i32) -> Vec<C
                         .map_or_else(|| p.subject_name.clone(), |s| s.full_name.clone()),
                     title: p.title,
                     award: p.award.clone(),
+                    sent_date: first_sent(p),
                 })
                 .collect();
             let proposal_date = refs.iter().filter_map(|r| r.date).min();
+            let dossier_date = refs.iter().filter_map(|r| r.sent_date).min();
             Some(CommendationRow {
                 office_code: code.to_string(),
                 office_name: name.to_string(),
@@ -111,8 +179,12 @@ pub fn decisions(office: &OfficeDoc, code: &str, name: &str, year: i32) -> Vec<C
                 decision_number: d.number.clone(),
                 decision_date: decided,
                 signer: d.signer.clone(),
-                days: proposal_date.zip(decided).map(|(p, d)| days_between(p, d)),
+                days: dossier_date
+                    .or(proposal_date)
+                    .zip(decided)
+                    .map(|(p, d)| days_between(p, d)),
                 proposal_date,
+                dossier_date,
                 proposals: refs,
             })
         })
@@ -142,7 +214,11 @@ pub fn pending(office: &OfficeDoc, year: i32) -> u32 {
 }
 
 /// Average and maximum days over `rows` (negative days left out).
-pub fn timing(rows: &[CommendationRow], pending_proposals: u32) -> TimingStats {
+pub fn timing(
+    rows: &[CommendationRow],
+    pending_proposals: u32,
+    dossiers: DossierCounts,
+) -> TimingStats {
     let days: Vec<i64> = rows
         .iter()
         .filter_map(|r| r.days)
@@ -156,5 +232,6 @@ pub fn timing(rows: &[CommendationRow], pending_proposals: u32) -> TimingStats {
         }),
         max_days: days.iter().copied().max(),
         pending_proposals,
+        dossiers,
     }
 }

@@ -40,14 +40,15 @@ pub(crate) mod tests;
 use automerge::{Automerge, ReadDoc};
 use serde::{Deserialize, Serialize};
 
-use crate::domain::rules::{Date, RuleCatalog};
+use crate::domain::rules::{Date, Evaluation, FlagCandidate, RuleCatalog, evaluate_co_thi_dua};
 use crate::schema::{ClusterDoc, OfficeDoc};
 
-pub use commendations::{CommendationRow, ProposalRef, TimingStats};
+pub use commendations::{CommendationRow, DossierCounts, ProposalRef, TimingStats};
 pub use pipeline::{FollowUpKind, FollowUpRow, ModelRow, StageCounts};
 pub use registrations::{
     INDIVIDUAL_TITLES, OfficeRegistrations, PersonRegistration, RegistrationTiming, ShareTarget,
-    TargetProgress, TitleCount, TitleTally, registration_deadline, registration_deadline_named,
+    TargetProgress, TitleCount, TitleTally, dossier_deadline_named, registration_deadline,
+    registration_deadline_named,
 };
 pub use scores::{CriterionInfo, CriterionScores, OfficeScores, VoteSummary, VoteTally};
 pub use warnings::RuleWarning;
@@ -99,6 +100,22 @@ pub struct ClusterSummary {
     pub commendations: Vec<CommendationRow>,
     /// The vote for the leading office.
     pub vote: VoteSummary,
+    /// The emulation flag proposal that follows from the vote, when an
+    /// office received votes.
+    pub flag: Option<FlagProposal>,
+}
+
+/// The emulation flag (Cờ thi đua) proposal that follows from the vote
+/// (suy tôn): the leading office, evaluated against Điều 26, and the
+/// runners-up, who are often proposed for a Bằng khen.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FlagProposal {
+    pub office_code: String,
+    pub office_name: String,
+    pub evaluation: Evaluation,
+    /// The next offices by votes (with at least one vote), at most two.
+    pub runners_up: Vec<VoteTally>,
 }
 
 /// One office's part of the summary.
@@ -237,6 +254,56 @@ fn office_name(cluster: &ClusterDoc, code: &str, doc: Option<&OfficeDoc>, year: 
         .unwrap_or_else(|| code.to_string())
 }
 
+/// The flag proposal of the year from the vote (see [`FlagProposal`]).
+fn flag_proposal(
+    summary: &ClusterSummary,
+    offices: &[OfficeInput<'_>],
+    rules: &crate::domain::RuleSet,
+    year: i32,
+) -> Option<FlagProposal> {
+    let vote = &summary.vote;
+    let code = vote.leading.first()?;
+    let tally = vote.tallies.iter().find(|t| &t.office_code == code)?;
+    let doc = offices
+        .iter()
+        .find(|o| o.code == code.as_str())
+        .map(|o| o.doc);
+    let collective = doc.and_then(|d| d.collective_evaluation(year));
+    let name_of = |c: &str| {
+        vote.tallies
+            .iter()
+            .find(|t| t.office_code == c)
+            .map_or_else(|| c.to_string(), |t| t.office_name.clone())
+    };
+    let new_models = summary
+        .models
+        .iter()
+        .filter(|m| &m.office_code == code && m.stage >= crate::schema::ModelStage::Introduced)
+        .count() as u32;
+    let candidate = FlagCandidate {
+        year,
+        votes: tally.votes,
+        ballots: vote.ballots_cast,
+        tied_with: vote.leading[1..].iter().map(|c| name_of(c)).collect(),
+        rating: collective.and_then(|c| c.rating),
+        internal_unity: collective.is_some_and(|c| c.internal_unity),
+        under_review: collective.is_some_and(|c| c.under_review),
+        new_models,
+    };
+    Some(FlagProposal {
+        office_code: code.clone(),
+        office_name: tally.office_name.clone(),
+        evaluation: evaluate_co_thi_dua(rules, &candidate),
+        runners_up: vote
+            .tallies
+            .iter()
+            .filter(|t| t.votes > 0 && !vote.leading.contains(&t.office_code))
+            .take(2)
+            .cloned()
+            .collect(),
+    })
+}
+
 /// Computes the summary of `year` (see the module documentation).
 ///
 /// `offices` are the office documents in display (directory) order; an
@@ -259,6 +326,7 @@ pub fn cluster_summary(
         .map(|o| office_name(cluster, o.code, Some(o.doc), year))
         .collect();
     let deadline = registrations::registration_deadline(cluster, year);
+    let dossier_deadline = registrations::dossier_deadline_named(cluster, year).map(|(_, d)| d);
     let rules = crate::schema::bridge::effective_rule_set(Some(cluster), catalog, year);
     let scoring = scores::score_offices(cluster, &offices, year);
     let vote = scores::vote(cluster, &offices, &names, year);
@@ -283,6 +351,7 @@ pub fn cluster_summary(
         follow_ups: Vec::new(),
         commendations: Vec::new(),
         vote,
+        flag: None,
     };
     if let Err(e) = &rules {
         summary.warnings.push(warnings::no_rule_set(e, year));
@@ -298,7 +367,11 @@ pub fn cluster_summary(
         let models = pipeline::models(doc, input.code, name, year, cluster.year);
         let follow = pipeline::follow_ups(doc, input.code, name, year);
         let decisions = commendations::decisions(doc, input.code, name, year);
-        let timing = commendations::timing(&decisions, commendations::pending(doc, year));
+        let timing = commendations::timing(
+            &decisions,
+            commendations::pending(doc, year),
+            commendations::dossiers(doc, year, dossier_deadline),
+        );
         let votes_received = summary
             .vote
             .tallies
@@ -334,7 +407,14 @@ pub fn cluster_summary(
         summary.commendations.extend(decisions);
         summary.offices.push(office);
     }
+    if let Ok(rules) = &rules {
+        summary.flag = flag_proposal(&summary, &offices, rules, year);
+    }
     summary.totals.warnings = summary.warnings.len() as u32;
+    let mut dossiers = DossierCounts::default();
+    for o in &summary.offices {
+        dossiers.add(&o.commendations.dossiers);
+    }
     summary.totals.commendations = commendations::timing(
         &summary.commendations,
         summary
@@ -342,6 +422,7 @@ pub fn cluster_summary(
             .iter()
             .map(|o| o.commendations.pending_proposals)
             .sum(),
+        dossiers,
     );
     summary.totals.collective_targets = registrations::collective_targets(&summary.offices);
     summary

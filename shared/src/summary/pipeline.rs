@@ -24,6 +24,10 @@ pub struct StageCounts {
     pub introduced: u32,
     pub registered: u32,
     pub proposed: u32,
+    #[serde(default)]
+    pub honoured: u32,
+    #[serde(default)]
+    pub replicated: u32,
 }
 
 impl StageCounts {
@@ -44,6 +48,8 @@ impl StageCounts {
             ModelStage::Introduced => &mut self.introduced,
             ModelStage::Registered => &mut self.registered,
             ModelStage::Proposed => &mut self.proposed,
+            ModelStage::Honoured => &mut self.honoured,
+            ModelStage::Replicated => &mut self.replicated,
         }
     }
 
@@ -56,6 +62,8 @@ impl StageCounts {
             ModelStage::Introduced => self.introduced,
             ModelStage::Registered => self.registered,
             ModelStage::Proposed => self.proposed,
+            ModelStage::Honoured => self.honoured,
+            ModelStage::Replicated => self.replicated,
         }
     }
 
@@ -66,6 +74,8 @@ impl StageCounts {
             + self.introduced
             + self.registered
             + self.proposed
+            + self.honoured
+            + self.replicated
     }
 
     pub fn add(&mut self, other: &StageCounts) {

@@ -209,10 +209,31 @@ pub fn registration_deadline(cluster: &ClusterDoc, year: i32) -> Option<Date> {
 
 /// [`registration_deadline`] with the deadline's name, for the screens.
 pub fn registration_deadline_named(cluster: &ClusterDoc, year: i32) -> Option<(String, Date)> {
+    deadline_named(cluster, year, REGISTRATION_DEADLINE_KEY, "đăng ky")
+}
+
+/// The key of the dossier deadline (hạn gửi hồ sơ khen thưởng).
+pub const DOSSIER_DEADLINE_KEY: &str = "dossier";
+
+/// The deadline for sending commendation dossiers in `year`: the deadline
+/// keyed [`DOSSIER_DEADLINE_KEY`], else the earliest of the year whose name
+/// speaks of dossiers ("Gửi hồ sơ khen thưởng"), with its name.
+pub fn dossier_deadline_named(cluster: &ClusterDoc, year: i32) -> Option<(String, Date)> {
+    deadline_named(cluster, year, DOSSIER_DEADLINE_KEY, "hô sơ")
+}
+
+/// The deadline of `year` under `key`, else the earliest of the year whose
+/// name, without tones and in lower case, contains `words`.
+fn deadline_named(
+    cluster: &ClusterDoc,
+    year: i32,
+    key: &str,
+    words: &str,
+) -> Option<(String, Date)> {
     let in_year = |d: &DateText| d.date().filter(|d| d.year() == year);
     if let Some((name, d)) = cluster
         .deadlines
-        .get(REGISTRATION_DEADLINE_KEY)
+        .get(key)
         .and_then(|d| Some((d.name.clone(), in_year(&d.date)?)))
     {
         return Some((name, d));
@@ -220,7 +241,7 @@ pub fn registration_deadline_named(cluster: &ClusterDoc, year: i32) -> Option<(S
     cluster
         .deadlines
         .values()
-        .filter(|d| strip_tones(&d.name).to_lowercase().contains("đăng ky"))
+        .filter(|d| strip_tones(&d.name).to_lowercase().contains(words))
         .filter_map(|d| Some((d.name.clone(), in_year(&d.date)?)))
         .min_by_key(|(_, d)| *d)
 }

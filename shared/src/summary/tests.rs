@@ -658,6 +658,28 @@ fn models_follow_ups_votes_and_freshness() {
     assert_eq!(s.vote.leading, ["CBG"]);
     assert_eq!(s.vote.tallies[0].votes, 2);
     assert_eq!(cbg.votes_received, 2);
+    // The vote leads to the flag proposal (Điều 26), the runner-up to a Bằng khen.
+    let flag = s.flag.as_ref().expect("a flag proposal");
+    assert_eq!(flag.office_code, "CBG");
+    assert_eq!(flag.evaluation.title, Title::CoThiDuaCapTinh);
+    let vote = flag
+        .evaluation
+        .conditions
+        .iter()
+        .find(|c| c.vi.contains("suy tôn"))
+        .unwrap();
+    assert!(vote.met && vote.vi.ends_with("2/3 phiếu"), "{}", vote.vi);
+    let models = flag
+        .evaluation
+        .conditions
+        .iter()
+        .find(|c| c.vi.contains("mô hình mới"))
+        .unwrap();
+    assert!(models.met, "the introduced model counts: {}", models.vi);
+    assert_eq!(flag.runners_up.len(), 1);
+    assert_eq!(flag.runners_up[0].office_code, "LSN");
+    // No votes the next year: no proposal.
+    assert_eq!(f.summary(2027).flag, None);
 
     assert_eq!(s.offices[0].freshness.behind_newest_days, Some(1));
     assert_eq!(s.offices[1].freshness.behind_newest_days, Some(0));
@@ -711,4 +733,98 @@ fn no_rule_set_is_one_clear_warning() {
     let s = Fixture::new().summary(2010);
     assert_eq!(codes_of(&s), [(String::new(), "no-rule-set".into())]);
     assert!(s.warnings[0].message_en.contains("choose a rule set"));
+}
+
+#[test]
+fn a_dossier_returned_and_sent_again_is_tracked_and_timed_from_its_first_sending() {
+    use crate::schema::{DossierEvent, DossierEventKind, DossierStatus, dossier_status};
+    let mut f = Fixture::new();
+    f.cluster.deadlines.insert(
+        "hs".into(),
+        Deadline {
+            name: "Gửi hồ sơ đề nghị khen thưởng".into(),
+            date: d("2026-12-15"),
+            note: String::new(),
+        },
+    );
+    let o = f.office("LSN");
+    o.proposals.insert(
+        "tt1".into(),
+        Proposal {
+            number: "12/TTr-VP".into(),
+            date: Some(d("2026-12-01")),
+            person_id: Some("p1".into()),
+            year: 2026,
+            title: Some(Title::ChienSiThiDuaCoSo),
+            ..Proposal::default()
+        },
+    );
+    let event = |kind, date: &str, note: &str| DossierEvent {
+        kind,
+        date: d(date),
+        note: note.into(),
+    };
+    let s = f.summary(2026);
+    assert_eq!(s.offices[0].commendations.dossiers.preparing, 1);
+    // Sent on 05/12 without the proof of the initiative, returned on 10/12.
+    let p = f.office("LSN").proposals.get_mut("tt1").unwrap();
+    for part in ["toTrinh", "bienBan", "baoCaoThanhTich"] {
+        p.dossier.parts.insert(part.into(), true);
+    }
+    p.dossier
+        .events
+        .insert("a".into(), event(DossierEventKind::Sent, "2026-12-05", ""));
+    let s = f.summary(2026);
+    let c = s.offices[0].commendations.dossiers;
+    assert_eq!((c.sent, c.sent_incomplete, c.sent_late), (1, 1, 0));
+    let p = f.office("LSN").proposals.get_mut("tt1").unwrap();
+    p.dossier.events.insert(
+        "b".into(),
+        event(
+            DossierEventKind::Returned,
+            "2026-12-10",
+            "Thiếu minh chứng sáng kiến",
+        ),
+    );
+    let o = &f.offices[0];
+    assert_eq!(
+        dossier_status(o, "tt1", &o.proposals["tt1"]),
+        DossierStatus::Returned
+    );
+    assert_eq!(
+        f.summary(2026).offices[0].commendations.dossiers.returned,
+        1
+    );
+    // Completed and sent again after the deadline, then decided.
+    let p = f.office("LSN").proposals.get_mut("tt1").unwrap();
+    p.dossier.parts.insert("minhChungSangKien".into(), true);
+    p.dossier
+        .events
+        .insert("c".into(), event(DossierEventKind::Sent, "2026-12-16", ""));
+    let s = f.summary(2026);
+    let c = s.offices[0].commendations.dossiers;
+    assert_eq!((c.sent, c.returned, c.sent_incomplete), (1, 0, 0));
+    assert_eq!(c.sent_late, 0, "first sent on 05/12, before the deadline");
+    f.office("LSN").decisions.insert(
+        "qd1".into(),
+        Decision {
+            number: "123/QĐ-UBND".into(),
+            date: Some(d("2026-12-25")),
+            proposal_ids: vec!["tt1".into()],
+            ..Decision::default()
+        },
+    );
+    let s = f.summary(2026);
+    let o = &f.offices[0];
+    assert_eq!(
+        dossier_status(o, "tt1", &o.proposals["tt1"]),
+        DossierStatus::Decided
+    );
+    // Timely commendation counts from the first sending (05/12 → 25/12).
+    assert_eq!(s.commendations[0].dossier_date, Some(date(2026, 12, 5)));
+    assert_eq!(s.commendations[0].days, Some(20));
+    assert_eq!(
+        s.offices[0].commendations.dossiers,
+        DossierCounts::default()
+    );
 }

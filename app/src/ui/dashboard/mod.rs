@@ -373,6 +373,9 @@ fn dashboard_body(drv: DriverRef, c: &Computed, lang: Lang) -> impl IntoView + u
         <h3>{tr(lang, "Cảnh báo vi phạm quy định", "Rule warnings")}</h3>
         {tables::warnings(s, lang)}
 
+        <h3>{term(lang, glossary::LEADING_VOTE)}</h3>
+        {tables::flag(s, lang)}
+
         <h3>{tr(lang, "Gương điển hình tiên tiến theo bước", "Exemplary models by stage")}</h3>
         {tables::models(s, lang)}
 
@@ -380,6 +383,9 @@ fn dashboard_body(drv: DriverRef, c: &Computed, lang: Lang) -> impl IntoView + u
         {tables::follow_ups(s, lang, today)}
 
         <h3>{tr(lang, "Thời gian khen thưởng", "How long commendations took")}</h3>
+        <p class="small muted">{tr(lang,
+            "Số ngày tính từ ngày gửi hồ sơ (chưa ghi ngày gửi thì từ ngày tờ trình) đến ngày quyết định.",
+            "Days from the day the dossier was sent (or the proposal's date when no sending is recorded) to the decision.")}</p>
         {tables::commendations(s, lang)}
     }
 }

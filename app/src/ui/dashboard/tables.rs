@@ -16,6 +16,7 @@ use shared::summary::{
 use super::{BEHIND_DAYS, fmt_num, short_name};
 use crate::i18n::{Lang, datetime_vn, term, tr};
 use crate::sync::DocFreshness;
+use crate::ui::evaluation::EvaluationView;
 use crate::ui::form::days_between;
 use shared::glossary;
 
@@ -112,7 +113,7 @@ pub fn offices(
                     <th class="num">{tr(lang, "Đăng ký / cán bộ", "Registered / staff")}</th>
                     <th class="num">{tr(lang, "Cảnh báo", "Warnings")}</th>
                     <th class="num">{term(lang, glossary::OPEN_RECOMMENDATIONS)}</th>
-                    <th class="num">{tr(lang, "Phiếu dẫn đầu", "Leading votes")}</th>
+                    <th class="num">{term(lang, glossary::LEADING_VOTES)}</th>
                 </tr></thead>
                 <tbody>{rows}</tbody>
             </table>
@@ -271,6 +272,45 @@ pub fn targets(s: &ClusterSummary, lang: Lang) -> impl IntoView + use<> {
             </p>
         })}
     }
+}
+
+/// The emulation flag proposal that follows from the vote (Điều 26), and
+/// the runners-up suggested for a Bằng khen.
+pub fn flag(s: &ClusterSummary, lang: Lang) -> impl IntoView + use<> {
+    let Some(f) = s.flag.clone() else {
+        return view! {
+            <p class="muted small" data-testid="dash-flag">{tr(lang, "Chưa có phiếu suy tôn đơn vị dẫn đầu trong năm.", "No votes for the leading office this year.")}</p>
+        }
+        .into_any();
+    };
+    let runners = f
+        .runners_up
+        .iter()
+        .map(|t| {
+            format!(
+                "{} ({} {})",
+                short_name(&t.office_name),
+                t.votes,
+                tr(lang, "phiếu", "votes")
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
+    view! {
+        <div class="card" data-testid="dash-flag" data-office=f.office_code.clone() data-eligible=(f.evaluation.eligible && !f.evaluation.frozen).to_string()>
+            <strong>{match lang {
+                Lang::Vi => format!("Đề nghị Cờ thi đua: {}", short_name(&f.office_name)),
+                Lang::En => format!("Proposed for the emulation flag: {}", short_name(&f.office_name)),
+            }}</strong>
+            <EvaluationView e=f.evaluation.clone() />
+            {(!runners.is_empty()).then(|| view! {
+                <p class="small" data-testid="dash-flag-runners-up">
+                    {tr(lang, "Đơn vị xếp sau, có thể đề nghị Bằng khen: ", "Runners-up, often proposed for a Bằng khen: ")}{runners.clone()}
+                </p>
+            })}
+        </div>
+    }
+    .into_any()
 }
 
 /// One rule warning with the conditions not met.
@@ -448,7 +488,8 @@ pub fn follow_ups(s: &ClusterSummary, lang: Lang, today: Date) -> impl IntoView 
     .into_any()
 }
 
-/// How long commendations took (thời gian từ tờ trình đến quyết định).
+/// How long commendations took (thời gian từ khi gửi hồ sơ, hoặc từ ngày tờ
+/// trình, đến quyết định) and where waiting dossiers stand.
 pub fn commendations(s: &ClusterSummary, lang: Lang) -> impl IntoView + use<> {
     let row = |name: String, t: &shared::summary::TimingStats, total: bool| {
         view! {
@@ -458,6 +499,9 @@ pub fn commendations(s: &ClusterSummary, lang: Lang) -> impl IntoView + use<> {
                 <td class="num">{opt_num(t.average_days)}</td>
                 <td class="num">{t.max_days.map_or_else(|| "—".to_string(), |d| d.to_string())}</td>
                 <td class="num">{t.pending_proposals}</td>
+                <td class="num">{t.dossiers.preparing}</td>
+                <td class="num">{t.dossiers.sent}</td>
+                <td class="num" class:warn=t.dossiers.returned.gt(&0)>{t.dossiers.returned}</td>
             </tr>
         }
     };
@@ -480,6 +524,9 @@ pub fn commendations(s: &ClusterSummary, lang: Lang) -> impl IntoView + use<> {
                     <th class="num">{tr(lang, "Số ngày bình quân", "Average days")}</th>
                     <th class="num">{tr(lang, "Dài nhất (ngày)", "Longest (days)")}</th>
                     <th class="num">{tr(lang, "Tờ trình chờ quyết định", "Proposals waiting")}</th>
+                    <th class="num">{tr(lang, "Hồ sơ đang chuẩn bị", "Dossiers being prepared")}</th>
+                    <th class="num">{tr(lang, "Hồ sơ đã gửi", "Dossiers sent")}</th>
+                    <th class="num">{tr(lang, "Hồ sơ bị trả lại", "Dossiers returned")}</th>
                 </tr></thead>
                 <tbody>{rows}{total}</tbody>
             </table>

@@ -272,3 +272,100 @@ pub fn evaluate_collective(
         other => Err(RuleError::NotSupported(other)),
     }
 }
+
+/// An office as the candidate for the emulation flag (Cờ thi đua): the
+/// cluster's vote (suy tôn) and what Điều 26 asks besides.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct FlagCandidate {
+    pub year: i32,
+    /// Votes for this office as the cluster's leading office.
+    pub votes: u32,
+    /// Ballots cast in the cluster.
+    pub ballots: u32,
+    /// Offices with as many votes (a tie to settle); empty when it leads alone.
+    pub tied_with: Vec<String>,
+    /// The collective's own rating; `None` until entered.
+    pub rating: Option<super::input::PerformanceRating>,
+    pub internal_unity: bool,
+    pub under_review: bool,
+    /// Exemplary models (gương điển hình, mô hình mới) of the year that were
+    /// introduced to others or went further.
+    pub new_models: u32,
+}
+
+/// Cờ thi đua (emulation flag, Điều 26): the office the cluster voted its
+/// leading office (suy tôn), with excellent completion, new factors or
+/// models for others to learn from, and internal unity.
+pub fn evaluate_co_thi_dua(rules: &RuleSet, c: &FlagCandidate) -> Evaluation {
+    let article = rules.article(Title::CoThiDuaCapTinh);
+    let leads = c.votes > 0 && c.tied_with.is_empty();
+    let (vote_vi, vote_en) = if c.tied_with.is_empty() {
+        (
+            format!("{}/{} phiếu", c.votes, c.ballots),
+            format!("{} of {} votes", c.votes, c.ballots),
+        )
+    } else {
+        let others = c.tied_with.join(", ");
+        (
+            format!(
+                "{}/{} phiếu, bằng số phiếu với {others}: cần bỏ phiếu lại",
+                c.votes, c.ballots
+            ),
+            format!(
+                "{} of {} votes, tied with {others}: vote again",
+                c.votes, c.ballots
+            ),
+        )
+    };
+    let vote = Condition::new(article, leads)
+        .vi("được cụm thi đua suy tôn là đơn vị dẫn đầu", &vote_vi)
+        .en("voted the cluster's leading office", &vote_en);
+    let rating = match c.rating {
+        Some(r) => Condition::new(article, r.is_excellent())
+            .vi(
+                "tập thể hoàn thành xuất sắc nhiệm vụ",
+                &format!("hiện: {}", r.name_vi()),
+            )
+            .en(
+                "the collective completed its duties excellently",
+                &format!("now: {}", r.name_en()),
+            ),
+        None => Condition::new(article, false)
+            .vi("tập thể hoàn thành xuất sắc nhiệm vụ", "chưa có xếp loại")
+            .en(
+                "the collective completed its duties excellently",
+                "no rating yet",
+            ),
+    };
+    let models = Condition::new(article, c.new_models > 0)
+        .vi(
+            "có nhân tố mới, mô hình mới để các tập thể khác học tập",
+            &format!(
+                "{} gương điển hình, mô hình được giới thiệu, nhân rộng trong năm",
+                c.new_models
+            ),
+        )
+        .en(
+            "new factors or models for other collectives to learn from",
+            &format!(
+                "{} exemplary models introduced or replicated in the year",
+                c.new_models
+            ),
+        );
+    let unity = Condition::new(article, c.internal_unity)
+        .vi(
+            "nội bộ đoàn kết",
+            if c.internal_unity { "có" } else { "không" },
+        )
+        .en(
+            "internal unity",
+            if c.internal_unity { "yes" } else { "no" },
+        );
+    let freeze = freeze_condition(rules, c.under_review);
+    let frozen = freeze.as_ref().is_some_and(|f| !f.met);
+    let conditions = freeze
+        .into_iter()
+        .chain([vote, rating, models, unity])
+        .collect();
+    Evaluation::new(Title::CoThiDuaCapTinh, c.year, rules, frozen, conditions)
+}

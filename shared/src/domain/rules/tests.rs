@@ -1116,3 +1116,57 @@ fn evaluations_serialize_for_the_ui() {
     let back: Evaluation = ciborium::from_reader(bytes.as_slice()).unwrap();
     assert_eq!(back, e);
 }
+
+// ---------------------------------------------------------------------------
+// Cờ thi đua (Điều 26)
+// ---------------------------------------------------------------------------
+
+fn flag_candidate() -> FlagCandidate {
+    FlagCandidate {
+        year: 2025,
+        votes: 5,
+        ballots: 8,
+        tied_with: Vec::new(),
+        rating: Some(HoanThanhXuatSac),
+        internal_unity: true,
+        under_review: false,
+        new_models: 1,
+    }
+}
+
+#[test]
+fn dieu_26_the_voted_leading_office_with_excellent_work_and_a_new_model_qualifies() {
+    let rules = rules_for(2025);
+    let e = evaluate_co_thi_dua(&rules, &flag_candidate());
+    assert!(e.eligible, "{e:#?}");
+    let vote = condition(&e, "suy tôn");
+    assert_eq!(vote.article, "Điều 26");
+    assert_eq!(
+        vote.vi,
+        "đạt: được cụm thi đua suy tôn là đơn vị dẫn đầu — 5/8 phiếu"
+    );
+}
+
+#[test]
+fn dieu_26_a_tie_no_new_model_or_no_rating_is_explained() {
+    let rules = rules_for(2025);
+    let mut tie = flag_candidate();
+    tie.tied_with = vec!["Cao Bằng".into()];
+    let e = evaluate_co_thi_dua(&rules, &tie);
+    assert!(!e.eligible);
+    assert!(
+        condition(&e, "suy tôn")
+            .vi
+            .ends_with("bằng số phiếu với Cao Bằng: cần bỏ phiếu lại")
+    );
+    let mut plain = flag_candidate();
+    plain.new_models = 0;
+    plain.rating = None;
+    let e = evaluate_co_thi_dua(&rules, &plain);
+    assert!(!e.eligible);
+    assert!(!condition(&e, "mô hình mới").met);
+    assert_eq!(
+        condition(&e, "hoàn thành xuất sắc").vi,
+        "thiếu: tập thể hoàn thành xuất sắc nhiệm vụ — chưa có xếp loại"
+    );
+}

@@ -239,6 +239,7 @@ pub(super) fn office_value() -> OfficeDoc {
                 selected: Some(d("2026-06-01")),
                 ..StageDates::default()
             },
+            proposal_id: Some("tt1".into()),
         },
     );
     let mut e = TitleEvaluation::new("p1", 2026);
@@ -266,6 +267,7 @@ pub(super) fn office_value() -> OfficeDoc {
             award_kind: AwardKind::Regular,
             award: String::new(),
             note: String::new(),
+            dossier: Dossier::default(),
         },
     );
     o.decisions.insert(

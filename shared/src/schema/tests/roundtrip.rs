@@ -152,7 +152,10 @@ fn text_codes_are_stable() {
         Some(PerformanceRating::HoanThanhTot)
     );
     assert_eq!(FollowUpStatus::InProgress.code(), "inProgress");
-    assert_eq!(ModelStage::ALL.len(), 6);
+    assert_eq!(ModelStage::ALL.len(), 8);
+    assert_eq!(ModelStage::Honoured.code(), "honoured");
+    assert_eq!(AwardKind::Themed.code(), "themed");
+    assert_eq!(DossierPart::BienBan.code(), "bienBan");
     let doc = office_doc();
     let r1 = read::path(&doc, &["registrations", "r1"]).unwrap();
     assert_eq!(

@@ -366,3 +366,49 @@ fn targets_are_checked_and_explained() {
         percent.message_vi
     );
 }
+
+#[test]
+fn an_exemplary_model_links_to_an_existing_proposal_and_reaches_the_last_stages() {
+    // The source article's last stages: tôn vinh, nhân rộng.
+    let ok = office_change(|tx| {
+        write::put_field(
+            tx,
+            &["exemplaryModels", "g1"],
+            "stage",
+            &ModelStage::Replicated,
+        )
+        .unwrap();
+        write::put_field(
+            tx,
+            &["exemplaryModels", "g1", "stageDates"],
+            "honoured",
+            &Some(d("2026-12-20")),
+        )
+        .unwrap();
+        write::put_field(
+            tx,
+            &["exemplaryModels", "g1", "stageDates"],
+            "replicated",
+            &Some(d("2027-03-01")),
+        )
+        .unwrap();
+    });
+    assert_eq!(codes(&ok), Vec::<&str>::new());
+    let v = office_change(|tx| {
+        write::put_field(
+            tx,
+            &["exemplaryModels", "g1", "stageDates"],
+            "replicated",
+            &Some(d("2026-01-01")),
+        )
+        .unwrap();
+        write::put_field(
+            tx,
+            &["exemplaryModels", "g1"],
+            "proposalId",
+            &Some("khong-co"),
+        )
+        .unwrap();
+    });
+    assert_eq!(codes(&v), ["unknown-proposal", "stage-dates-out-of-order"]);
+}
