@@ -12,7 +12,7 @@ use shared::schema::{
 use shared::summary::dossier_deadline_named;
 
 use super::form::{
-    ErrorNote, Field, Kind, TextInput, new_id, refusal_text, save, show_date, today,
+    ErrorNote, Field, Kind, TextInput, refusal_text, save, show_date, time_ordered_id, today,
 };
 use super::office::use_office;
 use super::records::record_memo;
@@ -79,7 +79,7 @@ pub fn DossierView(id: String) -> impl IntoView {
             put_entry(
                 tx,
                 &["proposals", id.as_str(), "dossier", "events"],
-                &new_id("hs"),
+                &time_ordered_id("hs"),
                 &event,
             )
         });

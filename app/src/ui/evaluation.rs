@@ -10,11 +10,11 @@ use shared::domain::RuleCatalog;
 use shared::domain::rules::{Condition, Evaluation};
 use shared::schema::bridge::{check_cap, evaluate_office, evaluate_person, unevaluated_staff};
 use shared::schema::write::put_entry;
-use shared::schema::{CollectiveEvaluation, TitleEvaluation, evaluation_key};
+use shared::schema::{CollectiveEvaluation, TextCode, TitleEvaluation, evaluation_key};
 
 use super::form::{
-    COLLECTIVE_TITLES, ErrorNote, Field, Kind, PERSON_TITLES, rating_opts, refusal_text, save,
-    title_opts_or_none,
+    AWARD_FORMS, COLLECTIVE_TITLES, EMULATION_TITLES, ErrorNote, Field, Kind, rating_opts,
+    refusal_text, save, title_opts_or_none,
 };
 use super::office::{person_name, staff_options, use_office};
 use super::records::EmptyNote;
@@ -165,7 +165,10 @@ fn PersonEvaluation(pid: String) -> impl IntoView {
                         <div class="eval-grid">
                             <div class="fields">
                                 <Field ctx=ctx path=path.clone() key="rating" kind=Kind::Choice(Signal::derive(rating_opts)) vi="Xếp loại" en="Rating" testid=format!("eval-{p}-rating") what=what.clone() />
-                                <Field ctx=ctx path=path.clone() key="proposedTitle" kind=Kind::Choice(Signal::derive(|| title_opts_or_none(PERSON_TITLES))) vi="Danh hiệu đề nghị" en="Proposed title" testid=format!("eval-{p}-title") what=what.clone() />
+                                <Field ctx=ctx path=path.clone() key="proposedTitle" kind=Kind::Choice(Signal::derive(|| title_opts_or_none(EMULATION_TITLES))) vi="Danh hiệu thi đua đề nghị" en="Proposed emulation title" testid=format!("eval-{p}-title") what=what.clone() />
+                                <Field ctx=ctx path=path.clone() key="proposedAward" kind=Kind::Choice(Signal::derive(|| title_opts_or_none(AWARD_FORMS))) vi="Hình thức khen thưởng đề nghị" en="Proposed form of commendation" testid=format!("eval-{p}-award") what=what.clone() />
+                                <Field ctx=ctx path=path.clone() key="awardVotesYes" kind=Kind::Count vi="Phiếu đồng ý (khen thưởng)" en="Votes for (commendation)" testid=format!("eval-{p}-awardVotesYes") what=what.clone() />
+                                <Field ctx=ctx path=path.clone() key="awardVotesTotal" kind=Kind::Count vi="Tổng số phiếu (khen thưởng)" en="Votes cast (commendation)" testid=format!("eval-{p}-awardVotesTotal") what=what.clone() />
                                 <Field ctx=ctx path=path.clone() key="initiatives" kind=Kind::Count vi="Sáng kiến" en="Initiatives" testid=format!("eval-{p}-initiatives") what=what.clone() />
                                 <Field ctx=ctx path=path.clone() key="researchProjects" kind=Kind::Count vi="Đề tài khoa học" en="Research projects" testid=format!("eval-{p}-research") what=what.clone() />
                                 <Field ctx=ctx path=path.clone() key="votesYes" kind=Kind::Count vi="Phiếu đồng ý" en="Votes for" testid=format!("eval-{p}-votesYes") what=what.clone() />
@@ -194,25 +197,51 @@ fn PersonRuleCheck(pid: String) -> impl IntoView {
     let ov = use_office();
     let (office, cluster, year) = (ov.office, ov.cluster, ov.year);
     let pid = StoredValue::new(pid);
-    let result = Memo::new(move |_| {
+    // One check per title proposed: the emulation title and the form of
+    // commendation, each against its own rules.
+    let results = Memo::new(move |_| {
         let y = year.get();
         let c = cluster.get();
         office.with(|o| {
             pid.with_value(|p| {
-                let title = o.evaluation(p, y).and_then(|e| e.proposed_title)?;
-                Some(
-                    evaluate_person(o, Some(&c), catalog(), p, title, y).map_err(|e| e.to_string()),
-                )
+                o.evaluation(p, y)
+                    .map(|e| {
+                        e.proposed()
+                            .map(|title| {
+                                evaluate_person(o, Some(&c), catalog(), p, title, y)
+                                    .map_err(|e| e.to_string())
+                            })
+                            .collect::<Vec<_>>()
+                    })
+                    .unwrap_or_default()
             })
         })
     });
+    // Eligible when every proposed title is (the walk-through reads it).
+    let eligible = move || {
+        let r = results.get();
+        if r.is_empty() {
+            "none".to_string()
+        } else {
+            r.iter()
+                .all(|x| x.as_ref().is_ok_and(|e| e.eligible && !e.frozen))
+                .to_string()
+        }
+    };
     view! {
-        <div class="rule-check" data-testid=move || format!("rule-check-{}", pid.get_value())
-            data-eligible=move || match result.get() { Some(Ok(e)) => (e.eligible && !e.frozen).to_string(), _ => "none".to_string() }>
-            {move || match result.get() {
-                None => view! { <p class="muted small">{move || tr(lang.get(), "Chọn danh hiệu đề nghị để kiểm tra điều kiện theo quy định.", "Choose the proposed title to check it against the rules.")}</p> }.into_any(),
-                Some(Err(e)) => view! { <p class="warn small">{e}</p> }.into_any(),
-                Some(Ok(e)) => view! { <EvaluationView e=e /> }.into_any(),
+        <div class="rule-check" data-testid=move || format!("rule-check-{}", pid.get_value()) data-eligible=eligible>
+            {move || {
+                let r = results.get();
+                if r.is_empty() {
+                    return view! { <p class="muted small">{move || tr(lang.get(), "Chọn danh hiệu đề nghị để kiểm tra điều kiện theo quy định.", "Choose the proposed title to check it against the rules.")}</p> }.into_any();
+                }
+                r.into_iter().map(|x| match x {
+                    Err(e) => view! { <p class="warn small">{e}</p> }.into_any(),
+                    Ok(e) => {
+                        let code = e.title.code();
+                        view! { <div class="rule-check-title" data-title=code><EvaluationView e=e /></div> }.into_any()
+                    }
+                }).collect_view().into_any()
             }}
         </div>
     }

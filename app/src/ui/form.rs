@@ -204,6 +204,14 @@ pub fn new_id(prefix: &str) -> String {
     format!("{prefix}{hex}")
 }
 
+/// A record id that sorts in the order records were made: `prefix`, the
+/// time in milliseconds (13 hex digits), then [`new_id`]'s random part, for
+/// records whose order matters within a day (a dossier's history).
+pub fn time_ordered_id(prefix: &str) -> String {
+    let ms = js_sys::Date::now() as u64;
+    new_id(&format!("{prefix}{ms:013x}-"))
+}
+
 /// Today in the browser's time zone.
 pub fn today() -> Date {
     let d = js_sys::Date::new_0();
@@ -311,6 +319,17 @@ pub fn title_opts(titles: &[Title]) -> Vec<Opt> {
 
 /// Titles an individual may be proposed for or register (the summary's list).
 pub const PERSON_TITLES: &[Title] = &shared::summary::INDIVIDUAL_TITLES;
+
+/// A person's emulation titles (danh hiệu thi đua), one per year.
+pub const EMULATION_TITLES: &[Title] = &[
+    Title::LaoDongTienTien,
+    Title::ChienSiThiDuaCoSo,
+    Title::ChienSiThiDuaCapTinh,
+    Title::ChienSiThiDuaToanQuoc,
+];
+
+/// Forms of commendation (hình thức khen thưởng) proposed besides a title.
+pub const AWARD_FORMS: &[Title] = &[Title::BangKhenCapTinh, Title::GiayKhen];
 
 /// Titles of a collective.
 pub const COLLECTIVE_TITLES: &[Title] = &[

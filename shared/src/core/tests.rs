@@ -300,12 +300,26 @@ fn changes_the_relay_accepted_while_a_rebuild_waited_are_not_drafts() {
         sim.connect(i);
         open_all(&mut sim, i, &ids);
     }
+    // An accepted change of A's first, so that A has no sync message in
+    // flight when its refused change goes out: otherwise the refused change
+    // could wait for the relay's answer, which waits for storage, and the
+    // refusal would come only after B's change is durable (about 1 run in
+    // 30 before, depending on the random author ids).
+    put(&mut sim, a, doc, "kept", 1);
+    sim.run();
     // B's change is on the relay, not durable yet: A's rebuild must wait for it.
     sim.relay.instant_storage = false;
     put(&mut sim, b, doc, "from_b", 2);
     sim.run();
     put(&mut sim, a, doc, "score", 150);
     sim.run();
+    assert!(
+        sim.clients[a]
+            .events
+            .iter()
+            .any(|e| matches!(e, Event::Rejected { .. })),
+        "A's change was judged while B's was not durable"
+    );
     // The app rebuilds on a refusal; this one waits.
     assert!(sim.clients[a].core.rebuild_from_relay(&doc).is_none());
     // Meanwhile the relay accepts another change of B's.

@@ -24,7 +24,8 @@ pub struct Dossier {
     /// Components ready (đã có), keyed by [`DossierPart`] code.
     #[autosurgeon(missing = "Default::default")]
     pub parts: BTreeMap<String, bool>,
-    /// Sent, returned, sent again: keyed by id.
+    /// Sent, returned, sent again: keyed by an id that sorts by the time the
+    /// event was recorded.
     #[autosurgeon(missing = "Default::default")]
     pub events: BTreeMap<String, DossierEvent>,
 }
@@ -103,7 +104,9 @@ pub fn missing_parts(p: &Proposal) -> Vec<DossierPart> {
         .collect()
 }
 
-/// The events in the order they happened (by date, then key).
+/// The events in the order they happened: by date, then by key (the app
+/// keys events with the time they were recorded, so events of one day keep
+/// their order).
 pub fn history(p: &Proposal) -> Vec<(&String, &DossierEvent)> {
     let mut events: Vec<_> = p.dossier.events.iter().collect();
     events.sort_by(|a, b| (a.1.date.date(), a.0).cmp(&(b.1.date.date(), b.0)));

@@ -440,9 +440,24 @@ pub struct TitleEvaluation {
     /// Votes cast (tổng số phiếu).
     #[autosurgeon(rename = "votesTotal", with = "count", missing = "Default::default")]
     pub votes_total: u32,
-    /// The title proposed (danh hiệu đề nghị).
+    /// The emulation title proposed (danh hiệu thi đua đề nghị).
     #[autosurgeon(rename = "proposedTitle", missing = "Default::default")]
     pub proposed_title: Option<Title>,
+    /// A form of commendation proposed besides the title (hình thức khen
+    /// thưởng đề nghị: Bằng khen, Giấy khen), e.g. Lao động tiên tiến and a
+    /// Bằng khen; checked against its own rules.
+    #[autosurgeon(rename = "proposedAward", missing = "Default::default")]
+    pub proposed_award: Option<Title>,
+    /// Votes in favour of the form of commendation.
+    #[autosurgeon(rename = "awardVotesYes", with = "count", missing = "Default::default")]
+    pub award_votes_yes: u32,
+    /// Votes cast on it.
+    #[autosurgeon(
+        rename = "awardVotesTotal",
+        with = "count",
+        missing = "Default::default"
+    )]
+    pub award_votes_total: u32,
     /// Under discipline review, inspection or complaint handling.
     #[autosurgeon(rename = "underReview", missing = "Default::default")]
     pub under_review: bool,
@@ -466,9 +481,18 @@ impl TitleEvaluation {
             votes_yes: 0,
             votes_total: 0,
             proposed_title: None,
+            proposed_award: None,
+            award_votes_yes: 0,
+            award_votes_total: 0,
             under_review: false,
             note: String::new(),
         }
+    }
+
+    /// The titles proposed for the person this year: the emulation title
+    /// and the form of commendation, each evaluated on its own.
+    pub fn proposed(&self) -> impl Iterator<Item = Title> + '_ {
+        self.proposed_title.into_iter().chain(self.proposed_award)
     }
 }
 

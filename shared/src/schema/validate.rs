@@ -653,6 +653,18 @@ fn check_office(ch: &mut Checks, o: &OfficeDoc, code: &str, cluster: Option<&Clu
         if let Some(t) = e.proposed_title {
             title_for(ch, &format!("{p}/proposedTitle"), t, false);
         }
+        if let Some(t) = e.proposed_award {
+            title_for(ch, &format!("{p}/proposedAward"), t, false);
+        }
+        let (yes, total) = (e.award_votes_yes, e.award_votes_total);
+        if yes > total {
+            ch.push(
+                format!("{p}/awardVotesYes"),
+                ViolationCode::VotesAboveTotal,
+                format!("{p}: {yes} votes in favour is more than the {total} votes cast"),
+                format!("{p}: số phiếu đồng ý ({yes}) lớn hơn tổng số phiếu ({total})"),
+            );
+        }
     }
     for (id, e) in &o.collective_evaluations {
         let p = format!("collectiveEvaluations/{id}");

@@ -95,6 +95,9 @@ pub struct PersonRegistration {
     /// The title proposed at the year-end evaluation, if any.
     #[serde(with = "opt_code")]
     pub proposed_title: Option<Title>,
+    /// The form of commendation proposed besides it (Bằng khen, Giấy khen).
+    #[serde(with = "opt_code", default)]
+    pub proposed_award: Option<Title>,
 }
 
 /// A target given as a share of the staff (chỉ tiêu theo tỷ lệ), against
@@ -312,6 +315,7 @@ pub fn office_registrations(
                 date: reg.and_then(|r| r.date.as_ref()).and_then(DateText::date),
                 timing: t,
                 proposed_title: office.evaluation(id, year).and_then(|e| e.proposed_title),
+                proposed_award: office.evaluation(id, year).and_then(|e| e.proposed_award),
             };
             (NameSortKey::from_full_name(&person.full_name), row)
         })
@@ -326,7 +330,7 @@ pub fn office_registrations(
             registered: people.iter().filter(|p| p.title == Some(title)).count() as u32,
             proposed: people
                 .iter()
-                .filter(|p| p.proposed_title == Some(title))
+                .filter(|p| p.proposed_title == Some(title) || p.proposed_award == Some(title))
                 .count() as u32,
             awarded: awarded
                 .iter()

@@ -828,3 +828,32 @@ fn a_dossier_returned_and_sent_again_is_tracked_and_timed_from_its_first_sending
         DossierCounts::default()
     );
 }
+
+#[test]
+fn a_person_proposed_for_a_title_and_a_bang_khen_gets_both_checked() {
+    // Lao động tiên tiến and a Bằng khen in one year, each with its own rules.
+    let mut f = Fixture::new();
+    let e = f
+        .office("LSN")
+        .evaluations
+        .get_mut(&evaluation_key("p2", 2026))
+        .unwrap();
+    assert_eq!(e.proposed_title, Some(Title::LaoDongTienTien));
+    e.proposed_award = Some(Title::BangKhenCapTinh);
+    e.award_votes_yes = 7;
+    e.award_votes_total = 9;
+    let s = f.summary(2026);
+    // No Chiến sĩ thi đua cơ sở years, no excellent years: the Bằng khen is
+    // not met, the title still is.
+    let w: Vec<_> = s
+        .warnings
+        .iter()
+        .filter(|w| w.person_id.as_deref() == Some("p2"))
+        .collect();
+    assert_eq!(w.len(), 1, "{w:#?}");
+    assert_eq!(w[0].title, Some(Title::BangKhenCapTinh));
+    let r = &s.offices[0].registrations;
+    let count = |t: Title| r.by_title.iter().find(|c| c.title == t).unwrap().proposed;
+    assert_eq!(count(Title::BangKhenCapTinh), 1);
+    assert_eq!(count(Title::LaoDongTienTien), 9, "the title still counts");
+}

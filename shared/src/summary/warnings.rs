@@ -240,11 +240,11 @@ fn person_warnings(ctx: &Ctx<'_>) -> Vec<RuleWarning> {
     let mut proposed: BTreeSet<(String, Title)> = BTreeSet::new();
     let mut numbers: Vec<((String, Title), String)> = Vec::new();
     for (id, _) in office.staff_in(year) {
-        if let Some(t) = office
+        let titles = office
             .evaluation(id, year)
-            .and_then(|e| e.proposed_title)
-            .filter(|t| individual(*t))
-        {
+            .into_iter()
+            .flat_map(|e| e.proposed());
+        for t in titles.filter(|t| individual(*t)) {
             proposed.insert((id.clone(), t));
         }
     }

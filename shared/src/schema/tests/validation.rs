@@ -412,3 +412,22 @@ fn an_exemplary_model_links_to_an_existing_proposal_and_reaches_the_last_stages(
     });
     assert_eq!(codes(&v), ["unknown-proposal", "stage-dates-out-of-order"]);
 }
+
+#[test]
+fn a_form_of_commendation_beside_the_title_is_checked_like_one() {
+    let ok = office_change(|tx| {
+        let path = ["evaluations", "2026-p1"];
+        write::put_field(tx, &path, "proposedAward", &Title::BangKhenCapTinh).unwrap();
+        write::put_field(tx, &path, "awardVotesYes", &5i64).unwrap();
+        write::put_field(tx, &path, "awardVotesTotal", &7i64).unwrap();
+    });
+    assert_eq!(codes(&ok), Vec::<&str>::new());
+    let v = office_change(|tx| {
+        let path = ["evaluations", "2026-p1"];
+        write::put_field(tx, &path, "proposedAward", &Title::TapTheLaoDongXuatSac).unwrap();
+        write::put_field(tx, &path, "awardVotesYes", &8i64).unwrap();
+        write::put_field(tx, &path, "awardVotesTotal", &7i64).unwrap();
+    });
+    assert_eq!(codes(&v), ["title-subject-mismatch", "votes-above-total"]);
+    assert_eq!(v[1].path, "evaluations/2026-p1/awardVotesYes");
+}
