@@ -90,6 +90,18 @@ export default async function yearWalkthrough(t) {
     await page.getByTestId("deadline-add").click();
     await page.getByTestId("deadline-date-input-error").waitFor();
     assertEqual(await page.getByTestId("deadline-date-input").inputValue(), "31/13/2026", "typed date kept");
+    // The cluster's inspection of Cao Bằng, with a recommendation: the
+    // cluster's conclusions, which Cao Bằng follows up but cannot edit.
+    await page.getByTestId("cinsp-office-input").selectOption("CBG");
+    await page.getByTestId("cinsp-date-input").fill("12/06/2026");
+    await page.getByTestId("cinsp-team-input").fill(`Đoàn kiểm tra của Cụm ${n}`);
+    await page.getByTestId("cinsp-add").click();
+    const insp = page.locator('[data-testid="cluster-inspections"] .card', { hasText: `Đoàn kiểm tra của Cụm ${n}` });
+    await insp.getByTestId("cinsp-head").waitFor();
+    await insp.getByTestId("cinsp-item-text").fill(`Bố trí cán bộ chuyên trách ${n}`);
+    await insp.getByTestId("cinsp-item-due").fill("30/09/2026");
+    await insp.getByTestId("cinsp-item-add").click();
+    await insp.getByTestId("cinsp-items").locator("li", { hasText: `Bố trí cán bộ chuyên trách ${n}` }).waitFor();
     await shot(page, t, "01-cluster-setup");
   });
 
@@ -346,8 +358,21 @@ export default async function yearWalkthrough(t) {
     assert(evidence.includes(`${n}/BC-VP`), `evidence shown: ${evidence}`);
     await shot(cbg, t, "13-readonly-scoring-phone");
 
+    // The cluster's inspection of Cao Bằng: its conclusions read-only, its
+    // follow-up Cao Bằng's own.
+    await go(cbg, relay, "/don-vi/CBG/kiem-tra");
+    const item = cbg.locator('[data-testid^="office-cinsp-item-"]', { hasText: `Bố trí cán bộ chuyên trách ${n}` });
+    await item.waitFor({ timeout: 20_000 });
+    const status = item.locator('select[data-testid$="-status"]');
+    await status.selectOption("done");
+    await cbg.waitForFunction(
+      (text) => [...document.querySelectorAll('[data-testid^="office-cinsp-item-"]')]
+        .some((el) => el.textContent.includes(text) && el.querySelector('select[data-testid$="-status"]').value === "done"),
+      `Bố trí cán bộ chuyên trách ${n}`,
+    );
     await go(cbg, relay, "/cum/thiet-lap");
     await cbg.getByTestId("readonly").waitFor();
+    assertEqual(await cbg.getByTestId("cinsp-add").count(), 0, "only the leader records the cluster's inspections");
     assertEqual(await cbg.getByTestId("deadline-add").count(), 0, "only the leader edits the set-up");
     await shot(cbg, t, "14-readonly-cluster-setup-phone");
   });

@@ -11,6 +11,7 @@ use shared::domain::RuleCatalog;
 use shared::schema::write::put_entry;
 use shared::schema::{ClusterDoc, Criterion, Deadline, Member, Movement, Plan, Section};
 
+use super::cluster_inspections::ClusterInspections;
 use super::form::{
     AddForm, DeleteButton, DocCtx, Field, Kind, Opt, Problem, TextInput, date_problem, error_for,
     fmt_points, movement_kind_opts, new_id, parse_date, save, show_date,
@@ -337,6 +338,9 @@ pub fn ClusterSetupPage() -> impl IntoView {
                         save(drv, ctx.doc, &format!("Thêm thời hạn: {} — {}", d.name, show_date(Some(&d.date))), |tx| put_entry(tx, &["deadlines"], &new_id("h"), &d))
                     }) />
             })}
+
+            <h3>{move || tr(lang.get(), "Kế hoạch và kết luận kiểm tra của Cụm", "The cluster's inspection plan and conclusions")}</h3>
+            <ClusterInspections ctx=ctx cluster=cluster />
 
             <h3>{move || tr(lang.get(), "Cấu hình quy tắc", "Rule settings")}</h3>
             <div class="card">

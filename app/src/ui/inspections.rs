@@ -8,6 +8,7 @@ use leptos::prelude::*;
 use shared::schema::write::put_entry;
 use shared::schema::{FollowUp, FollowUpStatus, Inspection, OfficeDoc};
 
+use super::cluster_inspections::OfficeClusterInspections;
 use super::form::{
     AddForm, DeleteButton, Field, FormProblems, Kind, Problem, TextInput, date_problem, error_for,
     follow_up_opts, new_id, opt_label, parse_date, save, show_date, submit_add, today,
@@ -32,6 +33,7 @@ pub fn InspectionsPage() -> impl IntoView {
             <InspectionCard id=id />
         </For>
         <EmptyNote ids=ids vi="Chưa có đợt kiểm tra nào." en="No inspections yet." />
+        <OfficeClusterInspections />
     }
 }
 

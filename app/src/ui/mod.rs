@@ -12,6 +12,7 @@
 
 mod awards;
 mod cluster;
+mod cluster_inspections;
 mod cluster_setup;
 pub mod dashboard;
 mod dossier;

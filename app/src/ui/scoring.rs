@@ -246,10 +246,10 @@ fn PeerReviews() -> impl IntoView {
         criteria(drv)
     });
     view! {
-        <h3>{move || tr(lang.get(), "Tổng kết: chấm điểm các đơn vị khác và bỏ phiếu", "Year-end review: scoring other offices and the vote")}</h3>
+        <h3>{move || tr(lang.get(), "Tổng kết: chấm điểm các đơn vị khác và suy tôn đơn vị dẫn đầu", "Year-end review: scoring other offices and the leading office vote")}</h3>
         <div class="fields">
             <Field ctx=ctx path=vec![] key="leadingVote" kind=Kind::Choice(vote_opts)
-                vi="Bỏ phiếu đơn vị dẫn đầu cụm" en="Vote for the cluster's leading office" testid="leading-vote" what="Bỏ phiếu đơn vị dẫn đầu" />
+                vi="Phiếu suy tôn đơn vị dẫn đầu cụm" en="Vote for the cluster's leading office" testid="leading-vote" what="Phiếu suy tôn đơn vị dẫn đầu" />
         </div>
         <For each=move || others.get() key=|o| o.0.clone() let:o>
             {

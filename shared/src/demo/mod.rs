@@ -104,9 +104,15 @@ pub const DEMO_FORMER_PROVINCES: &[(&str, &str, &str)] = &[
     ("HBH", "Hòa Bình", "PTO"),
 ];
 
+/// Successors that were members before the merger under the same name:
+/// Lào Cai's office continues itself (its records before 1 July 2025 are the
+/// former Lào Cai office's, named so) and Yên Bái's office.
+pub const DEMO_MEMBERS_BEFORE_MERGER: &[&str] = &["LCI"];
+
 /// The demo cluster document: the current members (merged provinces from
-/// 1 July 2025, with their predecessors kept as former members), leader
-/// Lạng Sơn, deputy Cao Bằng, and the demo scoring table.
+/// 1 July 2025, with their predecessors kept as former members; Lào Cai a
+/// member throughout), leader Lạng Sơn, deputy Cao Bằng, and the demo
+/// scoring table.
 pub fn demo_cluster(offices: &[OfficeEntry]) -> ClusterDoc {
     let mut cluster = ClusterDoc::new(DEMO_CLUSTER_NAME, 2026, "LSN", "CBG");
     let merger = DateText::from("2025-07-01");
@@ -120,7 +126,9 @@ pub fn demo_cluster(offices: &[OfficeEntry]) -> ClusterDoc {
             code: o.code.clone(),
             name: o.name.clone(),
             province: o.province.clone(),
-            valid_from: (!predecessors.is_empty()).then(|| merger.clone()),
+            valid_from: (!predecessors.is_empty()
+                && !DEMO_MEMBERS_BEFORE_MERGER.contains(&o.code.as_str()))
+            .then(|| merger.clone()),
             valid_until: None,
             predecessors,
             province_system_from: None,

@@ -3,7 +3,7 @@
 use super::year::*;
 use crate::cluster::{Directory, OfficeEntry};
 use crate::demo::{DEMO_PROVINCES, demo_documents};
-use crate::domain::rules::RuleCatalog;
+use crate::domain::rules::{Date, RuleCatalog};
 use crate::protocol::DocumentId;
 use crate::schema::{new_cluster_doc, validate_cluster, validate_office};
 use crate::summary::{OfficeInput, cluster_summary, newest_change_secs};
@@ -97,6 +97,43 @@ fn the_demo_summary_shows_the_seeded_violations_and_the_old_office() {
         s.offices
             .iter()
             .all(|o| (9..=12).contains(&o.registrations.staff_count))
+    );
+}
+
+#[test]
+fn lao_cai_continues_itself_and_yen_bai_tuyen_quang_continues_ha_giang() {
+    // After 1 July 2025 the Lào Cai office continues both the former Lào Cai
+    // office (a member already) and the Yên Bái office; Tuyên Quang, new to
+    // the cluster, continues Hà Giang's.
+    let cluster = crate::demo::demo_cluster(&entries());
+    let before = Date::new(2024, 12, 31).unwrap();
+    let after = Date::new(2025, 12, 31).unwrap();
+    let lci = &cluster.members["LCI"];
+    assert_eq!(lci.predecessors, ["YBI"]);
+    assert!(lci.is_valid_on(before));
+    assert!(
+        cluster
+            .office_name_on("LCI", before)
+            .unwrap()
+            .ends_with("Lào Cai")
+    );
+    assert!(
+        cluster
+            .office_name_on("YBI", before)
+            .unwrap()
+            .ends_with("Yên Bái")
+    );
+    assert!(
+        cluster
+            .office_name_on("TQG", before)
+            .unwrap()
+            .ends_with("Hà Giang")
+    );
+    assert!(
+        cluster
+            .office_name_on("TQG", after)
+            .unwrap()
+            .ends_with("Tuyên Quang")
     );
 }
 

@@ -17,6 +17,7 @@ use std::collections::BTreeMap;
 use autosurgeon::{Hydrate, Reconcile};
 use serde::{Deserialize, Serialize};
 
+use super::inspection::ClusterInspection;
 use super::value::{DateText, MovementKind, int, opt_count, points, year};
 use super::{CriterionSeed, SCHEMA_VERSION};
 use crate::domain::AwardingSystem;
@@ -65,6 +66,10 @@ pub struct ClusterDoc {
     /// Rule settings that override the rule set in force.
     #[autosurgeon(rename = "ruleSettings", missing = "Default::default")]
     pub rule_settings: RuleSettings,
+    /// The cluster's inspections (kế hoạch và kết luận kiểm tra), keyed by
+    /// id; only the leading office writes them.
+    #[autosurgeon(missing = "Default::default")]
+    pub inspections: BTreeMap<String, ClusterInspection>,
 }
 
 /// A member office (đơn vị thành viên), current or former.

@@ -101,6 +101,9 @@ violation_codes! {
     UnknownCriterion => "unknown-criterion",
     /// An office code that is not a member of the cluster.
     UnknownOffice => "unknown-office",
+    /// A follow-up of an inspection item the cluster did not record for
+    /// this office.
+    UnknownInspectionItem => "unknown-inspection-item",
     /// An office's peer review of itself.
     ReviewOfOwnOffice => "review-of-own-office",
     /// A person id not on the staff roster.

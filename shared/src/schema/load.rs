@@ -193,6 +193,7 @@ pub fn load_cluster<R: ReadDoc>(doc: &R) -> Loaded<ClusterDoc> {
         criteria: l.collection("criteria"),
         deadlines: l.collection("deadlines"),
         rule_settings: l.field("ruleSettings"),
+        inspections: l.collection("inspections"),
     };
     Loaded {
         doc: cluster,
@@ -263,6 +264,11 @@ fn read_office<R: ReadDoc>(l: &Loader<'_, R>, touched: &Touched, office: &mut Of
     l.collection_into("peerReviews", touched, &mut office.peer_reviews);
     l.field_into("leadingVote", touched, &mut office.leading_vote);
     l.collection_into("inspections", touched, &mut office.inspections);
+    l.collection_into(
+        "inspectionFollowUps",
+        touched,
+        &mut office.inspection_follow_ups,
+    );
     l.collection_into("exemplaryModels", touched, &mut office.exemplary_models);
     l.collection_into("evaluations", touched, &mut office.evaluations);
     l.collection_into(

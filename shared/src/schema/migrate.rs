@@ -14,7 +14,9 @@
 //!   (`movements`, `plans`, `deadlines`), `covenant` and `ruleSettings`.
 //!
 //! Version 2 → 3 adds to the office the empty `targets` map (chỉ tiêu per
-//! year); nothing else changes.
+//! year); version 3 → 4 the office's empty `inspectionFollowUps` and the
+//! cluster's empty `inspections` (inspections the cluster owns); nothing
+//! else changes.
 //!
 //! Two devices of one office migrating the same document while offline
 //! would each create the new maps; automerge keeps one of each pair, so
@@ -38,6 +40,7 @@ pub const OFFICE_MAPS: &[&str] = &[
     "staff",
     "registrations",
     "targets",
+    "inspectionFollowUps",
     "covenantSignatures",
     "selfScores",
     "peerReviews",
@@ -49,7 +52,7 @@ pub const OFFICE_MAPS: &[&str] = &[
     "decisions",
 ];
 
-/// The record maps every version-2 cluster document has.
+/// The record maps every current cluster document has.
 pub const CLUSTER_MAPS: &[&str] = &[
     "members",
     "movements",
@@ -57,6 +60,7 @@ pub const CLUSTER_MAPS: &[&str] = &[
     "sections",
     "criteria",
     "deadlines",
+    "inspections",
 ];
 
 /// Why a document could not be migrated.
@@ -119,13 +123,16 @@ pub fn migrate(
             if version < 2 {
                 office_v1_to_v2(tx)?;
             }
-            // 2 → 3: the maps added since (`targets`).
+            // 2 → 3 → 4: the maps added since (`targets`,
+            // `inspectionFollowUps`).
             ensure_maps(tx, OFFICE_MAPS)?;
         }
         Some("cluster") => {
             if version < 2 {
                 cluster_v1_to_v2(tx, directory)?;
             }
+            // 3 → 4: the cluster's `inspections`.
+            ensure_maps(tx, CLUSTER_MAPS)?;
         }
         _ => return Err(MigrateError::NotASchemaDocument),
     }

@@ -42,6 +42,7 @@ pub mod codes;
 pub mod conflict;
 pub mod docnum;
 pub mod dossier;
+pub mod inspection;
 pub mod limits;
 pub mod load;
 pub mod memo;
@@ -68,6 +69,7 @@ pub use codes::ViolationCode;
 pub use dossier::{
     Dossier, DossierEvent, DossierStatus, dossier_status, first_sent, missing_parts, required_parts,
 };
+pub use inspection::{ClusterInspection, InspectionItem, ItemFollowUp, follow_up_key};
 pub use load::{Loaded, load_cluster, load_office, reload_office};
 pub use memo::{OfficeMemo, validate_office_since};
 pub use office_doc::{
@@ -77,12 +79,12 @@ pub use office_doc::{
 };
 pub use touched::Touched;
 pub use value::{
-    DateText, DossierEventKind, DossierPart, FollowUpStatus, ModelStage, MovementKind, StaffKind,
-    TextCode,
+    DateText, DossierEventKind, DossierPart, FollowUpStatus, InspectionItemKind, ModelStage,
+    MovementKind, StaffKind, TextCode,
 };
 
 /// The newest schema version this build understands (and writes).
-pub const SCHEMA_VERSION: i64 = 3;
+pub const SCHEMA_VERSION: i64 = 4;
 
 /// The oldest schema version this build still reads and validates.
 pub const MIN_SCHEMA_VERSION: i64 = 1;

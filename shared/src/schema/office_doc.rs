@@ -22,6 +22,7 @@ use serde::{Deserialize, Serialize};
 
 use super::SCHEMA_VERSION;
 use super::dossier::Dossier;
+use super::inspection::ItemFollowUp;
 use super::value::{
     DateText, FollowUpStatus, ModelStage, StaffKind, count, int, opt_count, points, year,
 };
@@ -73,9 +74,14 @@ pub struct OfficeDoc {
     /// (bỏ phiếu đơn vị dẫn đầu), an office code.
     #[autosurgeon(rename = "leadingVote", missing = "Default::default")]
     pub leading_vote: Option<String>,
-    /// Inspections hosted (các đợt kiểm tra, khảo sát tại đơn vị), keyed by id.
+    /// Inspections hosted (các đợt kiểm tra, khảo sát tại đơn vị), keyed by
+    /// id, as the office recorded them itself (before the cluster kept them).
     #[autosurgeon(missing = "Default::default")]
     pub inspections: BTreeMap<String, Inspection>,
+    /// The office's follow-up of the cluster's inspections, keyed by
+    /// [`super::inspection::follow_up_key`].
+    #[autosurgeon(rename = "inspectionFollowUps", missing = "Default::default")]
+    pub inspection_follow_ups: BTreeMap<String, ItemFollowUp>,
     /// Exemplary models (gương điển hình tiên tiến), keyed by id.
     #[autosurgeon(rename = "exemplaryModels", missing = "Default::default")]
     pub exemplary_models: BTreeMap<String, ExemplaryModel>,

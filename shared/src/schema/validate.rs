@@ -21,7 +21,7 @@
 //! `unknown-office`, `review-of-own-office`, `unknown-person`,
 //! `title-subject-mismatch`, `votes-above-total`, `missing-subject`,
 //! `stage-dates-out-of-order`, `unknown-proposal`, `decision-before-proposal`,
-//! `bad-target-percent`.
+//! `bad-target-percent`, `unknown-inspection-item`.
 
 use std::collections::BTreeMap;
 
@@ -439,6 +439,14 @@ pub fn cluster<R: ReadDoc>(doc: &R, directory: &Directory) -> Vec<Violation> {
         ch.date(&format!("{p}/date"), &d.date);
     }
     ch.opt_date("covenant/date", c.covenant.date.as_ref());
+    for (id, insp) in &c.inspections {
+        let p = format!("inspections/{id}");
+        ch.office(&format!("{p}/office"), &insp.office, Some(c));
+        ch.opt_date(&format!("{p}/date"), insp.date.as_ref());
+        for (iid, item) in &insp.items {
+            ch.opt_date(&format!("{p}/items/{iid}/dueDate"), item.due_date.as_ref());
+        }
+    }
     if let Some(cap) = c.rule_settings.cstdcs_cap_percent
         && cap > 100
     {
@@ -545,6 +553,24 @@ pub(super) fn office_loaded<R: ReadDoc>(
 }
 
 fn check_office(ch: &mut Checks, o: &OfficeDoc, code: &str, cluster: Option<&ClusterDoc>) {
+    for (key, f) in &o.inspection_follow_ups {
+        let p = format!("inspectionFollowUps/{key}");
+        ch.opt_date(&format!("{p}/doneOn"), f.done_on.as_ref());
+        let Some(c) = cluster else { continue };
+        let known = key.split_once('.').is_some_and(|(insp, item)| {
+            c.inspections
+                .get(insp)
+                .is_some_and(|i| i.office == code && i.items.contains_key(item))
+        });
+        if !known {
+            ch.push(
+                p,
+                ViolationCode::UnknownInspectionItem,
+                format!("{key:?} is not a shortcoming or recommendation the cluster recorded for this office"),
+                format!("{key:?} không phải hạn chế, kiến nghị mà Cụm đã ghi nhận cho đơn vị này"),
+            );
+        }
+    }
     for (id, person) in &o.staff {
         let p = format!("staff/{id}");
         ch.name(&format!("{p}/fullName"), &person.full_name);

@@ -421,6 +421,20 @@ text_code!(DossierEventKind {
     DossierEventKind::Returned => "returned",
 });
 
+/// A shortcoming or a recommendation of an inspection.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum InspectionItemKind {
+    /// Hạn chế.
+    Shortcoming,
+    /// Kiến nghị.
+    Recommendation,
+}
+
+text_code!(InspectionItemKind {
+    InspectionItemKind::Shortcoming => "shortcoming",
+    InspectionItemKind::Recommendation => "recommendation",
+});
+
 /// Follow-up status of a shortcoming or recommendation (tình trạng khắc
 /// phục / thực hiện).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]

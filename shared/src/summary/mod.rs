@@ -365,7 +365,7 @@ pub fn cluster_summary(
             Err(_) => Vec::new(),
         };
         let models = pipeline::models(doc, input.code, name, year, cluster.year);
-        let follow = pipeline::follow_ups(doc, input.code, name, year);
+        let follow = pipeline::follow_ups(doc, cluster, input.code, name, year);
         let decisions = commendations::decisions(doc, input.code, name, year);
         let timing = commendations::timing(
             &decisions,

@@ -12,7 +12,10 @@ use serde::{Deserialize, Serialize};
 use super::codes::code;
 use crate::domain::names::NameSortKey;
 use crate::domain::rules::Date;
-use crate::schema::{DateText, FollowUp, FollowUpStatus, ModelStage, OfficeDoc};
+use crate::schema::{
+    ClusterDoc, DateText, FollowUp, FollowUpStatus, InspectionItemKind, ModelStage, OfficeDoc,
+    follow_up_key,
+};
 
 /// Models per furthest stage reached.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -216,7 +219,13 @@ pub struct FollowUps {
 
 /// Open follow-ups of the inspections held up to `year` (undated ones
 /// included), by inspection date, then kind, then id.
-pub fn follow_ups(office: &OfficeDoc, code: &str, name: &str, year: i32) -> FollowUps {
+pub fn follow_ups(
+    office: &OfficeDoc,
+    cluster: &ClusterDoc,
+    code: &str,
+    name: &str,
+    year: i32,
+) -> FollowUps {
     let mut out = FollowUps {
         rows: Vec::new(),
         recommendations_total: 0,
@@ -263,5 +272,61 @@ pub fn follow_ups(office: &OfficeDoc, code: &str, name: &str, year: i32) -> Foll
             }
         }
     }
+    cluster_follow_ups(office, cluster, code, name, year, &mut out);
     out
+}
+
+/// The items of the cluster's inspections of this office, with the
+/// office's follow-up of each (open until it says otherwise).
+fn cluster_follow_ups(
+    office: &OfficeDoc,
+    cluster: &ClusterDoc,
+    code: &str,
+    name: &str,
+    year: i32,
+    out: &mut FollowUps,
+) {
+    let mut inspections: Vec<_> = cluster
+        .inspections
+        .iter()
+        .filter(|(_, i)| i.office == code)
+        .map(|(id, i)| (date(i.date.as_ref()), id, i))
+        .filter(|(d, _, _)| d.is_none_or(|d| d.year() <= year))
+        .collect();
+    inspections.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+    for (when, id, insp) in inspections {
+        for (item_id, item) in &insp.items {
+            let kind = match item.kind {
+                InspectionItemKind::Recommendation => FollowUpKind::Recommendation,
+                InspectionItemKind::Shortcoming => FollowUpKind::Shortcoming,
+            };
+            if kind == FollowUpKind::Recommendation && when.is_some_and(|d| d.year() == year) {
+                out.recommendations_total += 1;
+            }
+            let follow = office
+                .inspection_follow_ups
+                .get(&follow_up_key(id, item_id));
+            let status = follow.map_or(FollowUpStatus::Open, |f| f.status);
+            if status == FollowUpStatus::Done {
+                continue;
+            }
+            match kind {
+                FollowUpKind::Recommendation => out.recommendations_open += 1,
+                FollowUpKind::Shortcoming => out.shortcomings_open += 1,
+            }
+            out.rows.push(FollowUpRow {
+                office_code: code.to_string(),
+                office_name: name.to_string(),
+                inspection_id: id.clone(),
+                inspection_date: when,
+                team: insp.team.clone(),
+                item_id: item_id.clone(),
+                kind,
+                text: item.text.clone(),
+                status,
+                note: follow.map(|f| f.note.clone()).unwrap_or_default(),
+                due_date: date(item.due_date.as_ref()),
+            });
+        }
+    }
 }

@@ -857,3 +857,67 @@ fn a_person_proposed_for_a_title_and_a_bang_khen_gets_both_checked() {
     assert_eq!(count(Title::BangKhenCapTinh), 1);
     assert_eq!(count(Title::LaoDongTienTien), 9, "the title still counts");
 }
+
+#[test]
+fn the_clusters_inspections_count_with_the_offices_follow_up() {
+    use crate::schema::{ClusterInspection, InspectionItem, InspectionItemKind, ItemFollowUp};
+    let mut f = Fixture::new();
+    let item = |kind, text: &str| InspectionItem {
+        kind,
+        text: text.into(),
+        due_date: Some(d("2026-09-30")),
+    };
+    f.cluster.inspections.insert(
+        "kt1".into(),
+        ClusterInspection {
+            office: "CBG".into(),
+            date: Some(d("2026-06-12")),
+            team: "Đoàn kiểm tra của Cụm".into(),
+            items: std::collections::BTreeMap::from([
+                (
+                    "k1".to_string(),
+                    item(
+                        InspectionItemKind::Recommendation,
+                        "Bố trí cán bộ chuyên trách",
+                    ),
+                ),
+                (
+                    "k2".to_string(),
+                    item(InspectionItemKind::Recommendation, "Cập nhật hồ sơ"),
+                ),
+                (
+                    "h1".to_string(),
+                    item(InspectionItemKind::Shortcoming, "Chưa phát hiện điển hình"),
+                ),
+            ]),
+            ..ClusterInspection::default()
+        },
+    );
+    // Cao Bằng carried out one recommendation; the rest stay open.
+    f.office("CBG").inspection_follow_ups.insert(
+        "kt1.k2".into(),
+        ItemFollowUp {
+            status: FollowUpStatus::Done,
+            note: "Đã cập nhật".into(),
+            done_on: Some(d("2026-08-01")),
+        },
+    );
+    let s = f.summary(2026);
+    let cbg = &s.offices[1];
+    assert_eq!(
+        (
+            cbg.recommendations_total,
+            cbg.recommendations_open,
+            cbg.shortcomings_open
+        ),
+        (2, 1, 1)
+    );
+    let texts: Vec<&str> = s.follow_ups.iter().map(|r| r.text.as_str()).collect();
+    assert_eq!(
+        texts,
+        ["Chưa phát hiện điển hình", "Bố trí cán bộ chuyên trách"]
+    );
+    assert!(s.follow_ups.iter().all(|r| r.office_code == "CBG"));
+    // Other offices have none.
+    assert_eq!(s.offices[0].recommendations_open, 0);
+}

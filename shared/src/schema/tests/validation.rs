@@ -431,3 +431,86 @@ fn a_form_of_commendation_beside_the_title_is_checked_like_one() {
     assert_eq!(codes(&v), ["title-subject-mismatch", "votes-above-total"]);
     assert_eq!(v[1].path, "evaluations/2026-p1/awardVotesYes");
 }
+
+/// The cluster's inspection of LSN with one recommendation, and the cluster
+/// document holding it.
+fn cluster_with_inspection() -> Automerge {
+    let mut doc = cluster_doc();
+    let mut tx = doc.transaction();
+    let insp = ClusterInspection {
+        office: "LSN".into(),
+        date: Some(d("2026-06-12")),
+        team: "Đoàn kiểm tra của Cụm (CBG, TQG)".into(),
+        conclusion: "Hoàn thành tốt; cần phát hiện gương điển hình".into(),
+        items: BTreeMap::from([(
+            "k1".to_string(),
+            InspectionItem {
+                kind: InspectionItemKind::Recommendation,
+                text: "Phát hiện, đăng ký gương điển hình".into(),
+                due_date: Some(d("2026-09-30")),
+            },
+        )]),
+        ..ClusterInspection::default()
+    };
+    write::put_entry(&mut tx, &["inspections"], "kt1", &insp).unwrap();
+    tx.commit();
+    doc
+}
+
+#[test]
+fn the_cluster_owns_its_inspections_and_the_office_follows_them_up() {
+    let cluster = cluster_with_inspection();
+    assert_eq!(validate_cluster(&cluster, &directory()), vec![]);
+    // An inspection of an office outside the cluster is refused.
+    let v = cluster_change(|tx| {
+        let insp = ClusterInspection {
+            office: "XYZ".into(),
+            ..ClusterInspection::default()
+        };
+        write::put_entry(tx, &["inspections"], "kt9", &insp).unwrap();
+    });
+    assert_eq!(codes(&v), ["unknown-office"]);
+    // The office records what it did about the cluster's recommendation…
+    let mut doc = office_doc();
+    let before = validate_office(&doc, "LSN", Some(&cluster));
+    let mut tx = doc.transaction();
+    let done = ItemFollowUp {
+        status: FollowUpStatus::Done,
+        note: "Đã đăng ký 2 gương điển hình".into(),
+        done_on: Some(d("2026-09-01")),
+    };
+    write::put_entry(
+        &mut tx,
+        &["inspectionFollowUps"],
+        &follow_up_key("kt1", "k1"),
+        &done,
+    )
+    .unwrap();
+    assert_eq!(
+        new_violations(&before, validate_office(&tx, "LSN", Some(&cluster))),
+        vec![]
+    );
+    // … but not about items the cluster never recorded for it.
+    write::put_entry(
+        &mut tx,
+        &["inspectionFollowUps"],
+        &follow_up_key("kt1", "k9"),
+        &done,
+    )
+    .unwrap();
+    let v = new_violations(&before, validate_office(&tx, "LSN", Some(&cluster)));
+    assert_eq!(codes(&v), ["unknown-inspection-item"]);
+    assert!(
+        v[0].message_vi.contains("Cụm đã ghi nhận"),
+        "{}",
+        v[0].message_vi
+    );
+    // Another office cannot follow up LSN's inspection.
+    assert_eq!(
+        codes(&validate_office(&tx, "CBG", Some(&cluster)))
+            .into_iter()
+            .filter(|c| *c == "unknown-inspection-item")
+            .count(),
+        2
+    );
+}
