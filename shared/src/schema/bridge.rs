@@ -15,7 +15,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::cluster_doc::ClusterDoc;
-use super::office_doc::OfficeDoc;
+use super::office_doc::{OfficeDoc, Person};
 use super::value::DateText;
 use crate::domain::rules::{
     CapCheck, CapRounding, CstdcsCap, Evaluation, RuleCatalog, RuleError, RuleSet,
@@ -178,16 +178,16 @@ fn counts_as(office: &OfficeDoc, awards: &[Award], person: &str, year: i32, want
 /// The office as a collective for `year`, or `None` until the collective's
 /// own rating for the year is entered (`collectiveEvaluations`).
 ///
-/// Members are the staff of the year; one without a rated evaluation is a
-/// member with no rating (missing data the evaluation names), not left
-/// out. A member counts as Lao động tiên tiến / Chiến sĩ thi đua cơ sở as
+/// Members are the staff of the year (except those who left before the
+/// year's end without an evaluation here); one without a rated evaluation
+/// is a member with no rating (missing data the evaluation names), not
+/// left out. A member counts as Lao động tiên tiến / Chiến sĩ thi đua cơ sở as
 /// [`counts_as`] says.
 pub fn collective_year(office: &OfficeDoc, year: i32) -> Option<CollectiveYear> {
     let ce = office.collective_evaluation(year)?;
     let rating = ce.rating?;
     let awards = awards(office);
-    let members = office
-        .staff_in(year)
+    let members = members_of(office, year)
         .map(|(id, person)| MemberResult {
             name: person.full_name.clone(),
             rating: office.evaluation(id, year).and_then(|e| e.rating),
@@ -205,11 +205,25 @@ pub fn collective_year(office: &OfficeDoc, year: i32) -> Option<CollectiveYear> 
     })
 }
 
-/// Staff of `year` without a rated evaluation for it (left out of
-/// [`collective_year`]).
+/// The collective's members in `year`: the staff of the year, except who
+/// left before its end without an evaluation here (their new unit
+/// evaluates them).
+fn members_of(office: &OfficeDoc, year: i32) -> impl Iterator<Item = (&String, &Person)> {
+    let year_end = crate::domain::Date::last_of_year(year);
+    office.staff_in(year).filter(move |(id, person)| {
+        let left_before = person
+            .left_on
+            .as_ref()
+            .and_then(DateText::date)
+            .is_some_and(|left| left < year_end);
+        !left_before || office.evaluation(id, year).is_some()
+    })
+}
+
+/// Members of `year` without a rated evaluation for it: the missing data
+/// [`collective_year`]'s evaluations name.
 pub fn unevaluated_staff(office: &OfficeDoc, year: i32) -> Vec<String> {
-    office
-        .staff_in(year)
+    members_of(office, year)
         .filter(|(id, _)| {
             office
                 .evaluation(id, year)

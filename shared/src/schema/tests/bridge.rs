@@ -149,6 +149,10 @@ fn the_collective_year_counts_proposed_titles_and_shows_unrated_staff_as_missing
     let mut left = person("Đinh Văn Cũ", Gender::Male);
     left.left_on = Some(d("2025-12-31"));
     o.staff.insert("p4".into(), left);
+    // Moved to another unit in March, not evaluated here: not a member.
+    let mut moved = person("Hà Văn Chuyển", Gender::Male);
+    moved.left_on = Some(d("2026-03-31"));
+    o.staff.insert("p5".into(), moved);
 
     let c = bridge::collective_year(&o, 2026).unwrap();
     let lien = &o.staff["p1"];
