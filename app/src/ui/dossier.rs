@@ -7,7 +7,8 @@ use leptos::prelude::*;
 use shared::schema::value::TextCode;
 use shared::schema::write::put_entry;
 use shared::schema::{
-    DossierEvent, DossierEventKind, DossierStatus, dossier_status, missing_parts, required_parts,
+    DossierEvent, DossierEventKind, DossierStatus, dossier_status, first_sent, missing_parts,
+    required_parts,
 };
 use shared::summary::dossier_deadline_named;
 
@@ -43,6 +44,19 @@ pub fn DossierView(id: String) -> impl IntoView {
         let p = proposal.get()?;
         let year = if p.year > 0 { p.year } else { today().year() };
         cluster.with(|c| dossier_deadline_named(c, year))
+    };
+    // Sent after the cluster's deadline, or still not sent once it passed.
+    let late = move || {
+        let Some((_, due)) = deadline() else {
+            return false;
+        };
+        let Some(p) = proposal.get() else {
+            return false;
+        };
+        match first_sent(&p) {
+            Some(sent) => sent > due,
+            None => status.get() != Some(DossierStatus::Decided) && today() > due,
+        }
     };
     let missing = move || {
         proposal
@@ -132,6 +146,9 @@ pub fn DossierView(id: String) -> impl IntoView {
                 <span data-testid="dossier-status">{move || status.get().map(|s| status_name(s, lang.get())).unwrap_or_default()}</span>
                 {move || deadline().map(|(name, d)| view! {
                     <span class="muted small">{format!(" · {} {d} ({name})", tr(lang.get(), "hạn gửi", "due"))}</span>
+                })}
+                {move || late().then(|| view! {
+                    <span class="tag tag-warn" data-testid="dossier-late">{move || tr(lang.get(), "quá hạn gửi hồ sơ", "past the dossier deadline")}</span>
                 })}
             </div>
             <div class="fields">

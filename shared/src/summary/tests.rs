@@ -805,6 +805,28 @@ fn a_dossier_returned_and_sent_again_is_tracked_and_timed_from_its_first_sending
     let c = s.offices[0].commendations.dossiers;
     assert_eq!((c.sent, c.returned, c.sent_incomplete), (1, 0, 0));
     assert_eq!(c.sent_late, 0, "first sent on 05/12, before the deadline");
+    // Another dossier first sent after the deadline of 15/12 is late.
+    f.office("LSN").proposals.insert(
+        "tt2".into(),
+        Proposal {
+            number: "13/TTr-VP".into(),
+            date: Some(d("2026-12-10")),
+            person_id: Some("p2".into()),
+            year: 2026,
+            title: Some(Title::LaoDongTienTien),
+            dossier: crate::schema::Dossier {
+                events: std::collections::BTreeMap::from([(
+                    "a".to_string(),
+                    event(DossierEventKind::Sent, "2026-12-17", ""),
+                )]),
+                ..Default::default()
+            },
+            ..Proposal::default()
+        },
+    );
+    let c = f.summary(2026).offices[0].commendations.dossiers;
+    assert_eq!((c.sent, c.sent_late, c.sent_incomplete), (2, 1, 1));
+    f.office("LSN").proposals.remove("tt2");
     f.office("LSN").decisions.insert(
         "qd1".into(),
         Decision {
