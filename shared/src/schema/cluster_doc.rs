@@ -253,13 +253,6 @@ pub struct RuleSettings {
     pub rule_set_id: Option<String>,
 }
 
-impl RuleSettings {
-    /// `Some(cap)` when the cluster overrides the cap (`Some(None)` = no cap).
-    pub fn cap_override(&self) -> Option<Option<u32>> {
-        self.override_cstdcs_cap.then_some(self.cstdcs_cap_percent)
-    }
-}
-
 impl ClusterDoc {
     /// An empty cluster document of the current schema version.
     pub fn new(name: &str, year: i32, leader: &str, deputy: &str) -> ClusterDoc {

@@ -39,7 +39,7 @@ pub const MAX_KEY_CHARS: usize = 200;
 pub const MAX_LINE_CHARS: usize = 500;
 
 /// Characters in a free text ([`FREE_TEXT_FIELDS`]): notes, evidence
-/// (minh chứng), an inspection's findings and visiting team, comments,
+/// (minh chứng), an inspection's findings, conclusion and visiting team, comments,
 /// descriptions, citations, the text of a shortcoming or recommendation.
 /// 20 000 characters is about six A4 pages of Vietnamese, more than any of
 /// these runs to in the offices' paperwork; longer material belongs in the
@@ -71,6 +71,7 @@ pub const FREE_TEXT_FIELDS: &[&str] = &[
     "evidence",
     "comment",
     "findings",
+    "conclusion",
     "team",
     "text",
     "description",

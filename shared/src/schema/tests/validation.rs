@@ -514,3 +514,19 @@ fn the_cluster_owns_its_inspections_and_the_office_follows_them_up() {
         2
     );
 }
+
+#[test]
+fn an_inspection_conclusion_may_run_to_pages() {
+    // A conclusion is free text (several paragraphs), not a one-line field.
+    let long = "Đoàn kiểm tra kết luận: đơn vị hoàn thành tốt nhiệm vụ. ".repeat(40);
+    assert!(long.chars().count() > crate::schema::limits::MAX_LINE_CHARS);
+    let v = cluster_change(|tx| {
+        let insp = ClusterInspection {
+            office: "LSN".into(),
+            conclusion: long.clone(),
+            ..ClusterInspection::default()
+        };
+        write::put_entry(tx, &["inspections"], "kt2", &insp).unwrap();
+    });
+    assert_eq!(codes(&v), Vec::<&str>::new());
+}
