@@ -8,7 +8,7 @@ use leptos::prelude::*;
 use shared::schema::value::TextCode;
 use shared::schema::write::put_entry;
 use shared::schema::{
-    ClusterDoc, ClusterInspection, InspectionItem, InspectionItemKind, follow_up_key,
+    ClusterDoc, ClusterInspection, DateText, InspectionItem, InspectionItemKind, follow_up_key,
 };
 
 use super::form::{
@@ -26,6 +26,23 @@ fn kind_name(kind: InspectionItemKind, lang: Lang) -> &'static str {
         (InspectionItemKind::Recommendation, Lang::Vi) => "Kiến nghị",
         (InspectionItemKind::Recommendation, Lang::En) => "Recommendation",
     }
+}
+
+/// An optional date typed dd/mm/yyyy: empty is none, anything else must parse.
+fn optional_date(text: &str) -> Result<Option<DateText>, ()> {
+    match text.trim() {
+        "" => Ok(None),
+        t => parse_date(t).map(|d| Some(d.into())).ok_or(()),
+    }
+}
+
+fn date_message(l: Lang) -> String {
+    tr(
+        l,
+        "Ngày phải có dạng dd/mm/yyyy.",
+        "Dates look like dd/mm/yyyy.",
+    )
+    .into()
 }
 
 /// The cluster's inspections, by date.
@@ -76,24 +93,9 @@ pub fn ClusterInspections(ctx: DocCtx, cluster: Memo<ClusterDoc>) -> impl IntoVi
             ));
             return;
         }
-        let text = date.get_untracked();
-        let when = if text.trim().is_empty() {
-            None
-        } else {
-            match parse_date(&text) {
-                Some(d) => Some(d.into()),
-                None => {
-                    error.set(Some(
-                        tr(
-                            l,
-                            "Ngày phải có dạng dd/mm/yyyy.",
-                            "Dates look like dd/mm/yyyy.",
-                        )
-                        .into(),
-                    ));
-                    return;
-                }
-            }
+        let Ok(when) = optional_date(&date.get_untracked()) else {
+            error.set(Some(date_message(l)));
+            return;
         };
         let insp = ClusterInspection {
             office: code.clone(),
@@ -171,22 +173,9 @@ fn ClusterInspectionCard(id: String, ctx: DocCtx, cluster: Memo<ClusterDoc>) -> 
             ));
             return;
         }
-        let due_date = match due.get_untracked().trim() {
-            "" => None,
-            d => match parse_date(d) {
-                Some(d) => Some(d.into()),
-                None => {
-                    error.set(Some(
-                        tr(
-                            l,
-                            "Ngày phải có dạng dd/mm/yyyy.",
-                            "Dates look like dd/mm/yyyy.",
-                        )
-                        .into(),
-                    ));
-                    return;
-                }
-            },
+        let Ok(due_date) = optional_date(&due.get_untracked()) else {
+            error.set(Some(date_message(l)));
+            return;
         };
         let item = InspectionItem {
             kind: InspectionItemKind::from_code(&kind.get_untracked())

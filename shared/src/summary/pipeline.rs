@@ -217,6 +217,17 @@ pub struct FollowUps {
     pub shortcomings_open: u32,
 }
 
+impl FollowUps {
+    /// Lists an item still open and counts it by kind.
+    fn push_open(&mut self, row: FollowUpRow) {
+        match row.kind {
+            FollowUpKind::Recommendation => self.recommendations_open += 1,
+            FollowUpKind::Shortcoming => self.shortcomings_open += 1,
+        }
+        self.rows.push(row);
+    }
+}
+
 /// Open follow-ups of the inspections held up to `year` (undated ones
 /// included), by inspection date, then kind, then id.
 pub fn follow_ups(
@@ -252,11 +263,7 @@ pub fn follow_ups(
                 .iter()
                 .filter(|(_, f)| f.status != FollowUpStatus::Done)
             {
-                match kind {
-                    FollowUpKind::Recommendation => out.recommendations_open += 1,
-                    FollowUpKind::Shortcoming => out.shortcomings_open += 1,
-                }
-                out.rows.push(FollowUpRow {
+                out.push_open(FollowUpRow {
                     office_code: code.to_string(),
                     office_name: name.to_string(),
                     inspection_id: id.clone(),
@@ -310,11 +317,7 @@ fn cluster_follow_ups(
             if status == FollowUpStatus::Done {
                 continue;
             }
-            match kind {
-                FollowUpKind::Recommendation => out.recommendations_open += 1,
-                FollowUpKind::Shortcoming => out.shortcomings_open += 1,
-            }
-            out.rows.push(FollowUpRow {
+            out.push_open(FollowUpRow {
                 office_code: code.to_string(),
                 office_name: name.to_string(),
                 inspection_id: id.clone(),
