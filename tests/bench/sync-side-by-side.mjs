@@ -12,7 +12,7 @@
 // spread round-robin over the 8 documents; on the relay each client signs in with a
 // device token of the office that owns its document. Every client makes E paced
 // edits to its document; an edit sets one existing self-score of the office
-// (`selfScores/<criterion>/points`) to another whole number between 0 and the
+// of the cluster year's year-end review (`reviews/<year>-yearEnd/selfScores/<criterion>/points`) to another whole number between 0 and the
 // criterion's maximum in the cluster's scoring table, a change the relay's schema
 // accepts (numbers only: no text objects). One observer Repo (no edits) also
 // opens all 8 documents, so even one client per document has someone to converge
@@ -291,9 +291,12 @@ async function prepareDocuments(maxClients) {
       const handle = await withTimeout(repo.find(office.url), 30_000, `find ${office.code}'s document`);
       const doc = handle.doc();
       // Criteria this office scored itself on, that the table knows, with room to change.
-      const criteria = Object.keys(doc.selfScores ?? {})
-        .filter((id) => maxPoints[id] >= 1 && typeof doc.selfScores[id].points === "number")
-        .map((id) => ({ id, max: maxPoints[id] }));
+      // Its year-end review of the cluster's year (sơ kết / tổng kết rounds are kept per year).
+      const round = `${cluster.year}-yearEnd`;
+      const own = doc.reviews?.[round]?.selfScores ?? {};
+      const criteria = Object.keys(own)
+        .filter((id) => maxPoints[id] >= 1 && typeof own[id].points === "number")
+        .map((id) => ({ id, max: maxPoints[id], round }));
       if (criteria.length === 0) {
         log(`skipping ${office.code}: its document has no self-score to edit`);
         continue;
@@ -458,7 +461,7 @@ async function writeEdits(client, startAt) {
     const wait = due - performance.now();
     if (wait > 0) await sleep(wait);
     handle.change((d) => {
-      const score = d.selfScores[criterion.id];
+      const score = d.reviews[criterion.round].selfScores[criterion.id];
       // Another whole number in [0, max]: always a real change, always valid.
       score.points = (Math.round(score.points) + 1) % (Math.floor(criterion.max) + 1);
     });

@@ -173,6 +173,7 @@ async function theDashboardWorksOfflineWithDownloadsAndAPrintView(t) {
     assertEqual(await text(page, "dash-rank-LCI"), lci.scores.rank === null ? "—" : String(lci.scores.rank), "rank");
     assertEqual(await text(page, "dash-self-LCI"), fmtNum(lci.scores.selfTotal), "self-score total");
     assertEqual(await text(page, "dash-peer-LCI"), fmtNum(lci.scores.peerTotal), "peer average total");
+    assertEqual(await text(page, "dash-mid-LCI"), fmtNum(lci.midYearScores.selfTotal), "mid-year self-score total");
     assertEqual(await text(page, "dash-warnings-LCI"), String(lci.warningCount), "warning count");
     assert(lci.warningCount >= 1, "Lào Cai has a warning");
     assertEqual(

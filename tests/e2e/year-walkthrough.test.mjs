@@ -185,6 +185,34 @@ export default async function yearWalkthrough(t) {
     await shot(page, t, "04-scoring");
   });
 
+  await t.step("mid-year review (sơ kết 6 tháng) is kept apart from the year-end review", async () => {
+    const round = () => page.getByTestId("scores").getAttribute("data-round");
+    await page.getByTestId("review-period-midYear").click();
+    await page.waitForFunction(() => document.querySelector('[data-testid="scores"]')?.dataset.round === "2026-midYear");
+    const midC3 = await page.getByTestId("score-input-C3").inputValue();
+    assert(midC3 !== "17,5", `the mid-year round has its own scores (C3 ${midC3})`);
+    await setField(page, "score-input-C3", "15");
+    await setField(page, "review-strengths", "Hoàn thành các nhiệm vụ 6 tháng đầu năm; phục vụ tốt kỳ họp giữa năm.");
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid="review-strengths"]')?.value.startsWith("Hoàn thành các nhiệm vụ 6 tháng"),
+    );
+    // No vote for the leading office at mid-year.
+    assertEqual(await page.getByTestId("leading-vote").count(), 0, "no vote at mid-year");
+    await shot(page, t, "04b-mid-year-review");
+    await page.getByTestId("review-period-yearEnd").click();
+    await page.waitForFunction(() => document.querySelector('[data-testid="scores"]')?.dataset.round === "2026-yearEnd");
+    assertEqual(await round(), "2026-yearEnd", "year-end round shown");
+    assertEqual(await page.getByTestId("score-input-C3").inputValue(), "17,5", "the year-end score is unchanged");
+    await page.getByTestId("leading-vote").waitFor();
+    await page.getByTestId("review-period-midYear").click();
+    await page.waitForFunction(() => document.querySelector('[data-testid="score-input-C3"]')?.value === "15");
+    assert(
+      (await page.getByTestId("review-strengths").inputValue()).includes("kỳ họp giữa năm"),
+      "the mid-year findings are kept",
+    );
+    await page.getByTestId("review-period-yearEnd").click();
+  });
+
   await t.step("title evaluation: the live rule check turns from unmet to met", async () => {
     await go(page, relay, "/don-vi/LSN/binh-xet");
     await page.getByTestId("cap-check").waitFor();

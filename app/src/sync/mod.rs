@@ -312,6 +312,7 @@ impl Driver {
                 self.signals.revision.update(|n| *n += 1);
                 self.restore_remote_heads(doc);
                 self.migrate_if_needed(doc);
+                self.pin_review_year();
             }
             Event::RemoteHeads { doc, heads } => {
                 let now = js_sys::Date::now();
@@ -385,6 +386,45 @@ impl Driver {
         );
         if let Err(e) = result {
             web_sys::console::warn_1(&format!("could not upgrade {doc}: {e}").into());
+        }
+    }
+
+    /// Pin the older top-level scores of this device's office document to
+    /// the cluster's year, once both documents are here (see
+    /// `shared::schema::review`): when the cluster moves on to the next
+    /// year, they stay in the year they were given.
+    fn pin_review_year(&self) {
+        let (cluster, own) = {
+            let inner = self.inner.borrow();
+            let session = &inner.session;
+            let own = session
+                .office_entry()
+                .and_then(|e| session.directory.office_doc(&e.code));
+            (session.directory.cluster_doc(), own)
+        };
+        let (Some(cluster), Some(own)) = (cluster, own) else {
+            return;
+        };
+        let Some(year) = self.with_doc(&cluster, |c| shared::schema::load_cluster(c).doc.year)
+        else {
+            return;
+        };
+        let unpinned = self
+            .with_doc(&own, |o| {
+                !shared::schema::read::present(o, &automerge::ROOT, "legacyReviewYear")
+                    && shared::schema::load_office(o).doc.has_legacy_review()
+            })
+            .unwrap_or(false);
+        if !unpinned || year == 0 || !self.can_write(&own) {
+            return;
+        }
+        let result = self.change_with(
+            &own,
+            &format!("Ghi nhận điểm chấm trước đây thuộc năm {year}"),
+            |tx| shared::schema::review::pin_legacy_year(tx, year).map(|_| ()),
+        );
+        if let Err(e) = result {
+            web_sys::console::warn_1(&format!("could not pin the review year: {e}").into());
         }
     }
 

@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 use shared::protocol::DocumentId;
 
-use super::scoring::{criteria, fmt_points, score_values};
+use super::scoring::{fmt_points, latest_self_total};
 use super::widgets::freshness_text;
 use super::{use_driver, use_signals};
 use crate::i18n::{term, tr, use_lang};
@@ -40,11 +40,15 @@ pub fn ClusterPage() -> impl IntoView {
                         let total = move || {
                             signals.revision.get();
                             let Some(doc) = doc else { return String::new() };
-                            let sum = criteria(drv)
-                                .iter()
-                                .filter_map(|c| score_values(drv, doc, &c.id).first().copied())
-                                .fold(0.0, |a, b| a + b);
-                            fmt_points(sum)
+                            match latest_self_total(drv, doc) {
+                                Some((sum, shared::schema::ReviewPeriod::MidYear)) => format!(
+                                    "{} ({})",
+                                    fmt_points(sum),
+                                    tr(lang.get(), "sơ kết 6 tháng", "mid-year")
+                                ),
+                                Some((sum, _)) => fmt_points(sum),
+                                None => fmt_points(0.0),
+                            }
                         };
                         let fresh = move || {
                             signals.revision.get();

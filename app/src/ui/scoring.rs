@@ -1,12 +1,14 @@
 //! Covenant and scoring (giao ước, chấm điểm) of one office: the covenant
-//! signature for the year, self-scores (tự chấm điểm) per criterion with
-//! evidence notes (minh chứng), and what this office gives the other
-//! offices at the year-end review (chấm chéo, bỏ phiếu đơn vị dẫn đầu).
+//! signature for the year, then per review round of the year (sơ kết 6
+//! tháng đầu năm, tổng kết năm) the self-scores (tự chấm điểm) per
+//! criterion with evidence notes (minh chứng), the office's own findings,
+//! what it gives the other offices (chấm chéo) and, at the year end, its
+//! vote for the leading office (suy tôn đơn vị dẫn đầu).
 //! Editable for the device's own office, read-only for the others.
 
 use leptos::prelude::*;
 use shared::protocol::DocumentId;
-use shared::schema::read;
+use shared::schema::{ReviewPeriod, ReviewRound, read, review_key};
 
 use super::form::{
     DocCtx, ErrorNote, Field, Kind, Opt, Problem, Val, problems_text, put_val, refusal_text, save,
@@ -53,12 +55,15 @@ pub fn criteria(drv: DriverRef) -> Vec<Criterion> {
     })
 }
 
-/// All values held for a criterion's points (more than one = a conflict),
-/// also when two devices created the criterion's score record concurrently.
-pub fn score_values(drv: DriverRef, doc: DocumentId, id: &str) -> Vec<f64> {
+/// All values held for a criterion's points in the round at `base` (more
+/// than one = a conflict), also when two devices created the criterion's
+/// score record concurrently.
+pub fn score_values(drv: DriverRef, doc: DocumentId, base: &[String], id: &str) -> Vec<f64> {
+    let mut path: Vec<&str> = base.iter().map(String::as_str).collect();
+    path.extend(["selfScores", id]);
     drv.with_value(|d| {
         d.with_doc(&doc, |o| {
-            shared::schema::conflict::field_values(o, &["selfScores", id], "points")
+            shared::schema::conflict::field_values(o, &path, "points")
                 .into_iter()
                 .filter_map(|v| match v.value {
                     shared::schema::conflict::HeldValue::Scalar(s) => read::scalar_number(&s),
@@ -72,30 +77,124 @@ pub fn score_values(drv: DriverRef, doc: DocumentId, id: &str) -> Vec<f64> {
 
 pub use super::form::fmt_points;
 
-/// Write a self-score (points) for one criterion: only that field.
+/// An office's self-score total in the cluster's year: the year-end
+/// review's when it has one, else the mid-year review's, with its period.
+pub fn latest_self_total(drv: DriverRef, doc: DocumentId) -> Option<(f64, ReviewPeriod)> {
+    drv.with_value(|d| {
+        let cluster = d.session().directory.cluster_doc()?;
+        let year = d.with_doc(&cluster, |c| shared::schema::load_cluster(c).doc.year)?;
+        let office = d.with_doc(&doc, |o| shared::schema::load_office(o).doc)?;
+        [ReviewPeriod::YearEnd, ReviewPeriod::MidYear]
+            .into_iter()
+            .map(|p| (office.review(year, p, year), p))
+            .find(|(r, _)| !r.self_scores.is_empty())
+            .map(|(r, p)| (r.self_scores.values().map(|s| s.points).sum(), p))
+    })
+}
+
+/// Write a self-score (points) for one criterion of the round at `base`:
+/// only that field.
 fn write_score(
     drv: DriverRef,
     doc: DocumentId,
+    base: &[String],
     id: String,
     points: f64,
 ) -> Result<(), Vec<Problem>> {
+    let mut path = base.to_vec();
+    path.extend(["selfScores".to_string(), id.clone()]);
     save(
         drv,
         doc,
         &format!("Tự chấm điểm tiêu chí {id}: {}", fmt_points(points)),
-        |tx| {
-            put_val(
-                tx,
-                &["selfScores".to_string(), id.clone()],
-                "points",
-                &Val::points(points),
-            )
-        },
+        |tx| put_val(tx, &path, "points", &Val::points(points)),
     )
+}
+
+/// The review round shown: its year and period, and where its scores are
+/// written (`base`). Scores of the year-end review that an older app wrote
+/// at the top of the document stay there and are edited there (see
+/// `shared::schema::review`); everything else goes to `reviews/<key>`.
+#[derive(Clone, Copy)]
+struct RoundView {
+    period: RwSignal<ReviewPeriod>,
+    key: Memo<String>,
+    base: Memo<Vec<String>>,
+    round: Memo<ReviewRound>,
+}
+
+/// The period a person most likely means: the mid-year review until the
+/// end of September of the year shown, the year-end review after.
+fn likely_period(year: i32) -> ReviewPeriod {
+    let now = today();
+    if year == now.year() && now.month() < 10 {
+        ReviewPeriod::MidYear
+    } else {
+        ReviewPeriod::YearEnd
+    }
 }
 
 #[component]
 pub fn ScoringPage() -> impl IntoView {
+    let lang = use_lang();
+    let ov = use_office();
+    let (office, cluster, year) = (ov.office, ov.cluster, ov.year);
+    let period = RwSignal::new(likely_period(year.get_untracked()));
+    let key = Memo::new(move |_| review_key(year.get(), period.get()));
+    let base = Memo::new(move |_| {
+        let (y, p) = (year.get(), period.get());
+        let cluster_year = cluster.with(|c| c.year);
+        let legacy = office.with(|o| {
+            p == ReviewPeriod::YearEnd && o.has_legacy_review() && o.legacy_year(cluster_year) == y
+        });
+        if legacy {
+            Vec::new()
+        } else {
+            vec!["reviews".to_string(), review_key(y, p)]
+        }
+    });
+    let round = Memo::new(move |_| {
+        let cluster_year = cluster.with(|c| c.year);
+        office.with(|o| o.review(year.get(), period.get(), cluster_year))
+    });
+    let rv = RoundView {
+        period,
+        key,
+        base,
+        round,
+    };
+    let tab = move |p: ReviewPeriod| {
+        view! {
+            <button type="button" role="tab" data-testid=format!("review-period-{}", p.code())
+                class=move || if period.get() == p { "tab active" } else { "tab" }
+                aria-selected=move || (period.get() == p).to_string()
+                on:click=move |_| period.set(p)>
+                {move || format!("{} {}", tr(lang.get(), p.name_vi(), p.name_en()), year.get())}
+            </button>
+        }
+    };
+    view! {
+        <CovenantSignature />
+        <div class="period-tabs" role="tablist" data-testid="review-periods"
+            aria-label=move || tr(lang.get(), "Kỳ đánh giá", "Review period")>
+            {tab(ReviewPeriod::MidYear)}
+            {tab(ReviewPeriod::YearEnd)}
+        </div>
+        {move || {
+            // Rebuilt when the round changes: every field below writes into it.
+            base.track();
+            view! {
+                <SelfScores rv=rv />
+                <Findings rv=rv />
+                <PeerReviews rv=rv />
+            }
+        }}
+    }
+}
+
+/// The office's self-scores of the round (tự chấm điểm).
+#[component]
+fn SelfScores(rv: RoundView) -> impl IntoView {
     let lang = use_lang();
     let drv = use_driver();
     let signals = use_signals();
@@ -107,20 +206,17 @@ pub fn ScoringPage() -> impl IntoView {
         criteria(drv)
     });
     let total = move || {
-        signals.revision.get();
-        let sum = rows
-            .get()
-            .iter()
-            .filter_map(|c| score_values(drv, doc, &c.id).first().copied())
-            .fold(0.0, |a, b| a + b);
+        let sum: f64 = rv
+            .round
+            .with(|r| r.self_scores.values().map(|s| s.points).sum());
         let max = rows.get().iter().map(|c| c.max).fold(0.0, |a, b| a + b);
         format!("{} / {}", fmt_points(sum), fmt_points(max))
     };
+    let base = rv.base.get_untracked();
     view! {
-        <CovenantSignature />
-        <h3>{move || tr(lang.get(), "Tự chấm điểm theo bảng điểm của cụm", "Self-scoring against the cluster's table")}</h3>
+        <h3>{move || tr(lang.get(), "Tự chấm điểm theo bảng điểm của Cụm", "Self-scoring against the cluster's table")}</h3>
         <div class="table-wrap">
-        <table class="scores" data-testid="scores">
+        <table class="scores" data-testid="scores" data-round=rv.key.get_untracked()>
             <thead><tr>
                 <th>{move || tr(lang.get(), "Tiêu chí", "Criterion")}</th>
                 <th class="num">{move || tr(lang.get(), "Tối đa", "Max")}</th>
@@ -129,7 +225,7 @@ pub fn ScoringPage() -> impl IntoView {
             </tr></thead>
             <tbody>
                 <For each=move || rows.get() key=|c| c.id.clone() let:c>
-                    <ScoreRow c=c doc=doc editable=editable />
+                    <ScoreRow c=c doc=doc editable=editable base=base.clone() />
                 </For>
             </tbody>
             <tfoot><tr>
@@ -138,7 +234,30 @@ pub fn ScoringPage() -> impl IntoView {
             </tr></tfoot>
         </table>
         </div>
-        <PeerReviews />
+    }
+}
+
+/// The office's own findings of the round (kết quả, ưu điểm; hạn chế,
+/// nguyên nhân), as its review report (báo cáo sơ kết, tổng kết) states them.
+#[component]
+fn Findings(rv: RoundView) -> impl IntoView {
+    let lang = use_lang();
+    let ov = use_office();
+    let ctx = ov.ctx;
+    let path = vec!["reviews".to_string(), rv.key.get_untracked()];
+    let what = format!(
+        "{} {}",
+        rv.period.get_untracked().name_vi(),
+        ov.year.get_untracked()
+    );
+    view! {
+        <h3>{move || tr(lang.get(), "Tự đánh giá", "Self-assessment")}</h3>
+        <div class="fields">
+            <Field ctx=ctx path=path.clone() key="strengths" kind=Kind::Area vi="Kết quả, ưu điểm" en="Results, strengths"
+                testid="review-strengths" what=what.clone() />
+            <Field ctx=ctx path=path key="shortcomings" kind=Kind::Area vi="Hạn chế, nguyên nhân" en="Shortcomings, causes"
+                testid="review-shortcomings" what=what />
+        </div>
     }
 }
 
@@ -208,10 +327,10 @@ fn CovenantSignature() -> impl IntoView {
     }
 }
 
-/// What this office gives the other offices at the year-end review, and its
-/// vote for the leading office (chấm chéo, bỏ phiếu đơn vị dẫn đầu).
+/// What this office gives the other offices in the round (chấm chéo) and,
+/// at the year end, its vote for the leading office (suy tôn đơn vị dẫn đầu).
 #[component]
-fn PeerReviews() -> impl IntoView {
+fn PeerReviews(rv: RoundView) -> impl IntoView {
     let lang = use_lang();
     let drv = use_driver();
     let signals = use_signals();
@@ -245,23 +364,34 @@ fn PeerReviews() -> impl IntoView {
         signals.revision.get();
         criteria(drv)
     });
+    let round_base = rv.base.get_untracked();
+    let year_end = rv.period.get_untracked() == ReviewPeriod::YearEnd;
+    let vote = year_end.then(|| {
+        view! {
+            <div class="fields">
+                <Field ctx=ctx path=round_base.clone() key="leadingVote" kind=Kind::Choice(vote_opts)
+                    vi="Phiếu suy tôn đơn vị dẫn đầu Cụm" en="Vote for the cluster's leading office" testid="leading-vote" what="Phiếu suy tôn đơn vị dẫn đầu" />
+            </div>
+        }
+    });
     view! {
-        <h3>{move || tr(lang.get(), "Tổng kết: chấm điểm các đơn vị khác và suy tôn đơn vị dẫn đầu", "Year-end review: scoring other offices and the leading office vote")}</h3>
-        <div class="fields">
-            <Field ctx=ctx path=vec![] key="leadingVote" kind=Kind::Choice(vote_opts)
-                vi="Phiếu suy tôn đơn vị dẫn đầu cụm" en="Vote for the cluster's leading office" testid="leading-vote" what="Phiếu suy tôn đơn vị dẫn đầu" />
-        </div>
+        <h3>{move || if year_end {
+            tr(lang.get(), "Chấm điểm các đơn vị khác và suy tôn đơn vị dẫn đầu", "Scoring the other offices and the leading office vote")
+        } else {
+            tr(lang.get(), "Chấm điểm các đơn vị khác", "Scoring the other offices")
+        }}</h3>
+        {vote}
         <For each=move || others.get() key=|o| o.0.clone() let:o>
             {
                 let (code, name) = o;
-                let base = vec!["peerReviews".to_string(), code.clone()];
+                let mut base = round_base.clone();
+                base.extend(["peerReviews".to_string(), code.clone()]);
                 let what = format!("Chấm điểm {name}");
                 let (base2, code2, what2) = (base.clone(), code.clone(), what.clone());
                 let total = {
                     let code = code.clone();
                     move || {
-                        signals.revision.get();
-                        let sum: f64 = ov.office.with(|of| of.peer_reviews.get(&code).map(|r| r.scores.values().map(|s| s.points).sum()).unwrap_or(0.0));
+                        let sum: f64 = rv.round.with(|r| r.peer_reviews.get(&code).map(|r| r.scores.values().map(|s| s.points).sum()).unwrap_or(0.0));
                         fmt_points(sum)
                     }
                 };
@@ -294,16 +424,22 @@ fn PeerReviews() -> impl IntoView {
 }
 
 #[component]
-fn ScoreRow(c: Criterion, doc: DocumentId, editable: Memo<bool>) -> impl IntoView {
+fn ScoreRow(
+    c: Criterion,
+    doc: DocumentId,
+    editable: Memo<bool>,
+    base: Vec<String>,
+) -> impl IntoView {
     let lang = use_lang();
     let drv = use_driver();
     let signals = use_signals();
     let id = c.id.clone();
+    let base = StoredValue::new(base);
     let values = {
         let id = id.clone();
         Memo::new(move |_| {
             signals.revision.get();
-            score_values(drv, doc, &id)
+            base.with_value(|b| score_values(drv, doc, b, &id))
         })
     };
     // What the user typed, kept even when it is refused, so nothing is lost.
@@ -327,13 +463,15 @@ fn ScoreRow(c: Criterion, doc: DocumentId, editable: Memo<bool>) -> impl IntoVie
             let l = lang.get_untracked();
             let parsed = text.trim().replace(',', ".").parse::<f64>();
             match parsed {
-                Ok(p) if p.is_finite() => match write_score(drv, doc, id.clone(), p) {
-                    Ok(()) => {
-                        draft.set(None);
-                        error.set(None);
+                Ok(p) if p.is_finite() => {
+                    match base.with_value(|b| write_score(drv, doc, b, id.clone(), p)) {
+                        Ok(()) => {
+                            draft.set(None);
+                            error.set(None);
+                        }
+                        Err(e) => error.set(Some(problems_text(l, &e))),
                     }
-                    Err(e) => error.set(Some(problems_text(l, &e))),
-                },
+                }
                 _ => error.set(Some(
                     tr(
                         l,
@@ -349,11 +487,13 @@ fn ScoreRow(c: Criterion, doc: DocumentId, editable: Memo<bool>) -> impl IntoVie
     let pick = {
         let id = id.clone();
         move |p: f64| {
-            let _ = write_score(drv, doc, id.clone(), p);
+            let _ = base.with_value(|b| write_score(drv, doc, b, id.clone(), p));
         }
     };
     let max_text = fmt_points(c.max);
     let id2 = id.clone();
+    let mut score_path = base.get_value();
+    score_path.extend(["selfScores".to_string(), id2.clone()]);
     let label = format!("{} — {}", c.id, c.title);
     view! {
         <tr data-testid=format!("score-row-{}", c.id) class=move || { if values.get().len() > 1 { "conflict" } else { "" } }>
@@ -390,11 +530,11 @@ fn ScoreRow(c: Criterion, doc: DocumentId, editable: Memo<bool>) -> impl IntoVie
                 }}
             </td>
             <td class="evidence">
-                <Field ctx=DocCtx { doc, editable } path=vec!["selfScores".to_string(), id2.clone()] key="evidence" kind=Kind::Area
+                <Field ctx=DocCtx { doc, editable } path=score_path.clone() key="evidence" kind=Kind::Area
                     vi="Minh chứng" en="Evidence" testid=format!("evidence-{}", id2) what=format!("Tự chấm tiêu chí {id2}")
                     disabled=Signal::derive(move || values.get().is_empty())
                     hint=("Nhập điểm trước, rồi ghi minh chứng.", "Enter the points first, then the evidence.") />
-                <Field ctx=DocCtx { doc, editable } path=vec!["selfScores".to_string(), id2.clone()] key="note" kind=Kind::Text
+                <Field ctx=DocCtx { doc, editable } path=score_path key="note" kind=Kind::Text
                     vi="Giải trình" en="Explanation" testid=format!("note-{}", id2) what=format!("Tự chấm tiêu chí {id2}")
                     disabled=Signal::derive(move || values.get().is_empty()) />
             </td>

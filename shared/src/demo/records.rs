@@ -10,8 +10,9 @@ use crate::domain::{PerformanceRating, Title};
 use crate::schema::{
     CollectiveEvaluation, CovenantSignature, CriterionScore, DateText, Decision, Dossier,
     DossierEvent, DossierEventKind, ExemplaryModel, FollowUp, FollowUpStatus, Inspection,
-    ModelStage, OfficeDoc, PeerReview, Proposal, Registration, SelfScore, StageDates, TextCode,
-    TitleEvaluation, YearTargets, evaluation_key, required_parts,
+    ModelStage, OfficeDoc, PeerReview, Proposal, Registration, ReviewPeriod, ReviewRound,
+    SelfScore, StageDates, TextCode, TitleEvaluation, YearTargets, evaluation_key, required_parts,
+    review_key,
 };
 
 use crate::demo::year::{Context, OfficeSpec, Rng, Scenario, date};
@@ -299,24 +300,72 @@ pub(crate) fn models(o: &mut OfficeDoc, rng: &mut Rng, year: i32) {
     }
 }
 
-pub(crate) fn self_scores(o: &mut OfficeDoc, rng: &mut Rng, ctx: &Context<'_>, code: &str) {
-    let q = ctx.quality(code);
+/// The office's round of `year` and `period`, created empty if need be.
+fn round(o: &mut OfficeDoc, year: i32, period: ReviewPeriod) -> &mut ReviewRound {
+    o.reviews.entry(review_key(year, period)).or_default()
+}
+
+/// Self-scores of one round, with the office's own findings. At mid-year
+/// the scores run a little lower: half the year's work is still ahead.
+pub(crate) fn self_scores(
+    o: &mut OfficeDoc,
+    rng: &mut Rng,
+    ctx: &Context<'_>,
+    code: &str,
+    year: i32,
+    period: ReviewPeriod,
+) {
+    let q = ctx.quality(code)
+        - if period == ReviewPeriod::MidYear {
+            0.06
+        } else {
+            0.0
+        };
+    let report = 40 + rng.below(60);
+    let round = round(o, year, period);
     for (id, c) in ctx.cluster.criteria_in_order() {
         let share = q + 0.03 + rng.float(-0.03, 0.05);
-        o.self_scores.insert(
+        round.self_scores.insert(
             id.to_string(),
             SelfScore {
                 points: points(c.max_points, share),
                 note: "Đơn vị tự đánh giá theo hướng dẫn chấm điểm của Cụm".into(),
-                evidence: format!("Báo cáo số {}/BC-VP", 40 + rng.below(60)),
+                evidence: format!("Báo cáo số {report}/BC-VP"),
             },
         );
     }
+    let (strengths, shortcomings) = match period {
+        ReviewPeriod::MidYear => (
+            format!(
+                "Hoàn thành đúng tiến độ các nhiệm vụ 6 tháng đầu năm {year}; phục vụ chu đáo kỳ họp \
+                 giữa năm của Hội đồng nhân dân tỉnh."
+            ),
+            "Việc nhân rộng gương điển hình tiên tiến còn chậm; một số báo cáo gửi Cụm chưa \
+             đúng hạn."
+                .to_string(),
+        ),
+        ReviewPeriod::YearEnd => (
+            format!(
+                "Hoàn thành toàn diện nhiệm vụ năm {year}; tham mưu kịp thời, chất lượng các kỳ \
+                 họp và hoạt động giám sát."
+            ),
+            "Ứng dụng công nghệ thông tin trong quản lý văn bản chưa đồng bộ.".to_string(),
+        ),
+    };
+    round.strengths = strengths;
+    round.shortcomings = shortcomings;
 }
 
-/// Scores for every other office, and the vote for the best one.
-pub(crate) fn peer_reviews(o: &mut OfficeDoc, rng: &mut Rng, ctx: &Context<'_>, code: &str) {
+/// Year-end scores for every other office, and the vote for the best one.
+pub(crate) fn peer_reviews(
+    o: &mut OfficeDoc,
+    rng: &mut Rng,
+    ctx: &Context<'_>,
+    code: &str,
+    year: i32,
+) {
     let mut best: Option<(&str, f64)> = None;
+    let round = round(o, year, ReviewPeriod::YearEnd);
     for other in ctx.offices.iter().filter(|s| s.code != code) {
         let q = ctx.quality(&other.code);
         if best.is_none_or(|(_, b)| q > b) {
@@ -324,9 +373,8 @@ pub(crate) fn peer_reviews(o: &mut OfficeDoc, rng: &mut Rng, ctx: &Context<'_>, 
         }
         let mut review = PeerReview {
             comment: format!(
-                "Văn phòng {} hoàn thành tốt nhiệm vụ năm {}",
-                other.province,
-                ctx.year()
+                "Văn phòng {} hoàn thành tốt nhiệm vụ năm {year}",
+                other.province
             ),
             ..PeerReview::default()
         };
@@ -339,9 +387,9 @@ pub(crate) fn peer_reviews(o: &mut OfficeDoc, rng: &mut Rng, ctx: &Context<'_>, 
                 },
             );
         }
-        o.peer_reviews.insert(other.code.clone(), review);
+        round.peer_reviews.insert(other.code.clone(), review);
     }
-    o.leading_vote = best.map(|(c, _)| c.to_string());
+    round.leading_vote = best.map(|(c, _)| c.to_string());
 }
 
 pub(crate) fn evaluations(o: &mut OfficeDoc, rng: &mut Rng, year: i32, s: &Scenario) {

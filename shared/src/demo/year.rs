@@ -26,6 +26,7 @@ use crate::domain::rules::Date;
 use crate::schema::write::write_office;
 use crate::schema::{
     ClusterDoc, Covenant, DateText, Deadline, Movement, MovementKind, OfficeDoc, Plan,
+    ReviewPeriod, parse_review_key, review_key,
 };
 use crate::summary::codes::day_number;
 use automerge::Automerge;
@@ -300,13 +301,39 @@ pub fn office_doc(ctx: &Context<'_>, spec: &OfficeSpec, scenario: &Scenario) -> 
             records::covenant(&mut o, year);
             records::inspections(&mut o, &mut rng, spec, ctx, year);
             records::models(&mut o, &mut rng, year);
-            records::self_scores(&mut o, &mut rng, ctx, &spec.code);
+            records::self_scores(
+                &mut o,
+                &mut rng,
+                ctx,
+                &spec.code,
+                year,
+                ReviewPeriod::MidYear,
+            );
+            records::self_scores(
+                &mut o,
+                &mut rng,
+                ctx,
+                &spec.code,
+                year,
+                ReviewPeriod::YearEnd,
+            );
+        } else if year + 1 == ctx.year() {
+            // Last year's year-end review stays beside this year's.
+            records::self_scores(
+                &mut o,
+                &mut rng,
+                ctx,
+                &spec.code,
+                year,
+                ReviewPeriod::YearEnd,
+            );
+            records::peer_reviews(&mut o, &mut rng, ctx, &spec.code, year);
         }
         if current && as_of < Date::new(year, 12, 5).expect("valid") {
             continue; // the year-end review has not reached this office's data
         }
         if current {
-            records::peer_reviews(&mut o, &mut rng, ctx, &spec.code);
+            records::peer_reviews(&mut o, &mut rng, ctx, &spec.code, year);
         }
         records::evaluations(&mut o, &mut rng, year, &s);
         records::proposals_and_decisions(
@@ -326,11 +353,11 @@ pub fn office_doc(ctx: &Context<'_>, spec: &OfficeSpec, scenario: &Scenario) -> 
 // Commits with dates
 // ---------------------------------------------------------------------------
 
-/// The office's data as four commits dated through the cluster year:
-/// the roster and history (early January), registrations (April),
-/// inspections and exemplary models (September, or the office's last day
-/// if earlier) and self-scores with the year-end (the office's "as of"
-/// date). `shift_secs` moves every commit time (the demo moves them so that
+/// The office's data as five commits dated through the cluster year:
+/// the roster and history with last year's reviews (early January),
+/// registrations (April), the mid-year review (July), inspections and
+/// exemplary models (September; each step at the latest on the office's
+/// last day) and the year-end review (the office's "as of" date). `shift_secs` moves every commit time (the demo moves them so that
 /// the newest seeded change is an hour before the relay first started,
 /// and live edits are newer than any seeded one); the data's own dates
 /// are not moved.
@@ -338,9 +365,9 @@ pub fn office_automerge(o: &OfficeDoc, year: i32, as_of: Date, shift_secs: i64) 
     let mut history = o.clone();
     history.registrations.clear();
     history.covenant_signatures.clear();
-    history.self_scores.clear();
-    history.peer_reviews.clear();
-    history.leading_vote = None;
+    history
+        .reviews
+        .retain(|key, _| parse_review_key(key).is_some_and(|(y, _)| y < year));
     history.inspections.clear();
     history.exemplary_models.clear();
     history.evaluations.retain(|_, e| e.year < year);
@@ -353,7 +380,12 @@ pub fn office_automerge(o: &OfficeDoc, year: i32, as_of: Date, shift_secs: i64) 
     let mut registered = history.clone();
     registered.registrations = o.registrations.clone();
     registered.covenant_signatures = o.covenant_signatures.clone();
-    let mut working = registered.clone();
+    let mut mid_year = registered.clone();
+    let mid_key = review_key(year, ReviewPeriod::MidYear);
+    if let Some(round) = o.reviews.get(&mid_key) {
+        mid_year.reviews.insert(mid_key, round.clone());
+    }
+    let mut working = mid_year.clone();
     working.inspections = o.inspections.clone();
     working.exemplary_models = o.exemplary_models.clone();
     let on = |m, d| Date::new(year, m, d).expect("valid").min(as_of);
@@ -364,6 +396,7 @@ pub fn office_automerge(o: &OfficeDoc, year: i32, as_of: Date, shift_secs: i64) 
             "Nhập danh sách cán bộ và thành tích các năm trước",
         ),
         (&registered, on(4, 2), "Đăng ký thi đua, ký giao ước"),
+        (&mid_year, on(7, 10), "Sơ kết 6 tháng đầu năm: tự chấm điểm"),
         (
             &working,
             on(9, 30),

@@ -106,6 +106,10 @@ violation_codes! {
     UnknownInspectionItem => "unknown-inspection-item",
     /// An office's peer review of itself.
     ReviewOfOwnOffice => "review-of-own-office",
+    /// A review round keyed other than `<year>-midYear` / `<year>-yearEnd`.
+    BadReviewKey => "bad-review-key",
+    /// A vote for the leading office in a mid-year round.
+    VoteAtMidYear => "vote-at-mid-year",
     /// A person id not on the staff roster.
     UnknownPerson => "unknown-person",
     /// A collective's title for a person, or the reverse.

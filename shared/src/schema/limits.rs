@@ -71,6 +71,8 @@ pub const FREE_TEXT_FIELDS: &[&str] = &[
     "evidence",
     "comment",
     "findings",
+    "strengths",
+    "shortcomings",
     "conclusion",
     "team",
     "text",

@@ -263,6 +263,11 @@ fn read_office<R: ReadDoc>(l: &Loader<'_, R>, touched: &Touched, office: &mut Of
     l.collection_into("selfScores", touched, &mut office.self_scores);
     l.collection_into("peerReviews", touched, &mut office.peer_reviews);
     l.field_into("leadingVote", touched, &mut office.leading_vote);
+    l.collection_into("reviews", touched, &mut office.reviews);
+    if !matches!(touched.want("legacyReviewYear"), Want::Nothing) {
+        office.legacy_review_year =
+            l.field_with("legacyReviewYear", super::value::opt_count::hydrate);
+    }
     l.collection_into("inspections", touched, &mut office.inspections);
     l.collection_into(
         "inspectionFollowUps",

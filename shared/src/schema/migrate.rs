@@ -15,8 +15,11 @@
 //!
 //! Version 2 → 3 adds to the office the empty `targets` map (chỉ tiêu per
 //! year); version 3 → 4 the office's empty `inspectionFollowUps` and the
-//! cluster's empty `inspections` (inspections the cluster owns); nothing
-//! else changes.
+//! cluster's empty `inspections` (inspections the cluster owns); version
+//! 4 → 5 the office's empty `reviews` (review rounds per year and period,
+//! [`super::review`]): the top-level `selfScores`, `peerReviews` and
+//! `leadingVote` stay where they are and read as the year-end round of
+//! the cluster's year. Nothing else changes.
 //!
 //! Two devices of one office migrating the same document while offline
 //! would each create the new maps; automerge keeps one of each pair, so
@@ -44,6 +47,7 @@ pub const OFFICE_MAPS: &[&str] = &[
     "covenantSignatures",
     "selfScores",
     "peerReviews",
+    "reviews",
     "inspections",
     "exemplaryModels",
     "evaluations",
@@ -123,8 +127,8 @@ pub fn migrate(
             if version < 2 {
                 office_v1_to_v2(tx)?;
             }
-            // 2 → 3 → 4: the maps added since (`targets`,
-            // `inspectionFollowUps`).
+            // 2 → 3 → 4 → 5: the maps added since (`targets`,
+            // `inspectionFollowUps`, `reviews`).
             ensure_maps(tx, OFFICE_MAPS)?;
         }
         Some("cluster") => {

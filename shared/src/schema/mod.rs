@@ -10,7 +10,8 @@
 //!   predecessors, leader/deputy, movements, plans, covenant, scoring
 //!   table, deadlines, rule settings.
 //! - [`office_doc`]: [`OfficeDoc`] — staff, registrations, covenant
-//!   signatures, self-scores, peer reviews and vote, inspections,
+//!   signatures, review rounds ([`review`]: self-scores, peer reviews,
+//!   findings and vote per year and period), inspections,
 //!   exemplary models, title evaluations, proposals and decisions.
 //! - [`value`]: dates as text, tolerant numbers, enumerations as text codes.
 //! - [`load`]: lenient, record-by-record reading ([`load_cluster`],
@@ -49,6 +50,7 @@ pub mod memo;
 pub mod migrate;
 pub mod office_doc;
 pub mod read;
+pub mod review;
 pub mod touched;
 pub mod validate;
 pub mod value;
@@ -77,6 +79,7 @@ pub use office_doc::{
     ExemplaryModel, FollowUp, Inspection, OfficeDoc, PeerReview, Person, Proposal, Registration,
     SelfScore, StageDates, TitleEvaluation, YearTargets, evaluation_key,
 };
+pub use review::{ReviewPeriod, ReviewRound, parse_review_key, review_key};
 pub use touched::Touched;
 pub use value::{
     DateText, DossierEventKind, DossierPart, FollowUpStatus, InspectionItemKind, ModelStage,
@@ -84,7 +87,7 @@ pub use value::{
 };
 
 /// The newest schema version this build understands (and writes).
-pub const SCHEMA_VERSION: i64 = 4;
+pub const SCHEMA_VERSION: i64 = 5;
 
 /// The oldest schema version this build still reads and validates.
 pub const MIN_SCHEMA_VERSION: i64 = 1;

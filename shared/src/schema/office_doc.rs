@@ -2,8 +2,8 @@
 //!
 //! It holds the office's own TĐKT records over the years: the staff roster
 //! with discipline records, registrations (đăng ký thi đua), covenant
-//! signatures, self-scores (tự chấm điểm) and the scores and vote it gives
-//! other offices at the year-end review, inspections it hosted (kiểm tra),
+//! signatures, review rounds per year (sơ kết 6 tháng, tổng kết năm: self-scores,
+//! the scores and vote it gives other offices, findings), inspections it hosted (kiểm tra),
 //! exemplary models (gương điển hình), title evaluations per person per year
 //! (bình xét danh hiệu), commendation proposals (tờ trình đề nghị khen
 //! thưởng) and decisions (quyết định khen thưởng).
@@ -23,6 +23,7 @@ use serde::{Deserialize, Serialize};
 use super::SCHEMA_VERSION;
 use super::dossier::Dossier;
 use super::inspection::ItemFollowUp;
+use super::review::ReviewRound;
 use super::value::{
     DateText, FollowUpStatus, ModelStage, StaffKind, count, int, opt_count, points, year,
 };
@@ -62,18 +63,32 @@ pub struct OfficeDoc {
     /// Covenant signatures (ký giao ước), keyed by year ("2026").
     #[autosurgeon(rename = "covenantSignatures", missing = "Default::default")]
     pub covenant_signatures: BTreeMap<String, CovenantSignature>,
-    /// Self-scores (tự chấm điểm) for the cluster's current year, keyed by
-    /// criterion id.
+    /// Self-scores (tự chấm điểm) written before review rounds existed,
+    /// keyed by criterion id: the year-end round of
+    /// [`OfficeDoc::legacy_year`] (see [`super::review`]). New scores go to
+    /// [`OfficeDoc::reviews`].
     #[autosurgeon(rename = "selfScores", missing = "Default::default")]
     pub self_scores: BTreeMap<String, SelfScore>,
-    /// Scores this office gives other offices at the year-end review
-    /// (chấm chéo), keyed by the other office's code.
+    /// Scores given to other offices before review rounds existed (chấm
+    /// chéo), keyed by the other office's code; read like `selfScores`.
     #[autosurgeon(rename = "peerReviews", missing = "Default::default")]
     pub peer_reviews: BTreeMap<String, PeerReview>,
-    /// This office's vote for the leading office of the cluster
-    /// (bỏ phiếu đơn vị dẫn đầu), an office code.
+    /// The vote for the leading office written before review rounds
+    /// existed (suy tôn đơn vị dẫn đầu), an office code; read like `selfScores`.
     #[autosurgeon(rename = "leadingVote", missing = "Default::default")]
     pub leading_vote: Option<String>,
+    /// The review rounds (sơ kết 6 tháng, tổng kết năm) of every year,
+    /// keyed by [`super::review::review_key`] (`"2026-midYear"`).
+    #[autosurgeon(missing = "Default::default")]
+    pub reviews: BTreeMap<String, ReviewRound>,
+    /// The year the top-level `selfScores`, `peerReviews` and
+    /// `leadingVote` belong to, pinned when this app first writes a round.
+    #[autosurgeon(
+        rename = "legacyReviewYear",
+        missing = "Default::default",
+        with = "opt_count"
+    )]
+    pub legacy_review_year: Option<u32>,
     /// Inspections hosted (các đợt kiểm tra, khảo sát tại đơn vị), keyed by
     /// id, as the office recorded them itself (before the cluster kept them).
     #[autosurgeon(missing = "Default::default")]

@@ -21,7 +21,8 @@
 //! `unknown-office`, `review-of-own-office`, `unknown-person`,
 //! `title-subject-mismatch`, `votes-above-total`, `missing-subject`,
 //! `stage-dates-out-of-order`, `unknown-proposal`, `decision-before-proposal`,
-//! `bad-target-percent`, `unknown-inspection-item`.
+//! `bad-target-percent`, `unknown-inspection-item`, `bad-review-key`,
+//! `vote-at-mid-year`.
 
 use std::collections::BTreeMap;
 
@@ -30,7 +31,8 @@ use automerge::{Automerge, ROOT, ReadDoc};
 use super::cluster_doc::ClusterDoc;
 use super::docnum::parse_document_number;
 use super::load::{Loaded, load_cluster, load_office};
-use super::office_doc::{OfficeDoc, Person};
+use super::office_doc::{OfficeDoc, PeerReview, Person, SelfScore};
+use super::review::{ReviewPeriod, parse_review_key};
 use super::value::DateText;
 use super::{MIN_SCHEMA_VERSION, SCHEMA_VERSION, ViolationCode, read, violation};
 use crate::cluster::Directory;
@@ -552,6 +554,49 @@ pub(super) fn office_loaded<R: ReadDoc>(
     ch.out
 }
 
+/// Self-scores and peer reviews of one round (`prefix` is `""` for the
+/// top-level ones, `"reviews/<key>/"` for a round).
+fn check_round(
+    ch: &mut Checks,
+    prefix: &str,
+    self_scores: &BTreeMap<String, SelfScore>,
+    peer_reviews: &BTreeMap<String, PeerReview>,
+    code: &str,
+    cluster: Option<&ClusterDoc>,
+) {
+    for (id, s) in self_scores {
+        ch.score(
+            &format!("{prefix}selfScores/{id}"),
+            id,
+            s.points,
+            cluster,
+            true,
+        );
+    }
+    for (office, review) in peer_reviews {
+        let p = format!("{prefix}peerReviews/{office}");
+        if office == code {
+            ch.push(
+                p.clone(),
+                ViolationCode::ReviewOfOwnOffice,
+                "an office does not score itself here; use the self-scores".to_string(),
+                "đơn vị không tự chấm điểm ở đây; hãy dùng phần tự chấm điểm".to_string(),
+            );
+        } else {
+            ch.office(&p, office, cluster);
+        }
+        for (crit, s) in &review.scores {
+            ch.score(
+                &format!("{p}/scores/{crit}"),
+                crit,
+                s.points,
+                cluster,
+                false,
+            );
+        }
+    }
+}
+
 fn check_office(ch: &mut Checks, o: &OfficeDoc, code: &str, cluster: Option<&ClusterDoc>) {
     for (key, f) in &o.inspection_follow_ups {
         let p = format!("inspectionFollowUps/{key}");
@@ -628,33 +673,51 @@ fn check_office(ch: &mut Checks, o: &OfficeDoc, code: &str, cluster: Option<&Clu
         ch.year(&format!("{p}/year"), s.year);
         ch.opt_date(&format!("{p}/date"), s.date.as_ref());
     }
-    for (id, s) in &o.self_scores {
-        ch.score(&format!("selfScores/{id}"), id, s.points, cluster, true);
-    }
-    for (office, review) in &o.peer_reviews {
-        let p = format!("peerReviews/{office}");
-        if office == code {
-            ch.push(
-                p.clone(),
-                ViolationCode::ReviewOfOwnOffice,
-                "an office does not score itself here; use the self-scores".to_string(),
-                "đơn vị không tự chấm điểm ở đây; hãy dùng phần tự chấm điểm".to_string(),
-            );
-        } else {
-            ch.office(&p, office, cluster);
-        }
-        for (crit, s) in &review.scores {
-            ch.score(
-                &format!("{p}/scores/{crit}"),
-                crit,
-                s.points,
-                cluster,
-                false,
-            );
-        }
-    }
+    check_round(ch, "", &o.self_scores, &o.peer_reviews, code, cluster);
     if let Some(vote) = &o.leading_vote {
         ch.office("leadingVote", vote, cluster);
+    }
+    if let Some(y) = o.legacy_review_year {
+        ch.year("legacyReviewYear", i32::try_from(y).unwrap_or(i32::MAX));
+    }
+    for (key, round) in &o.reviews {
+        let p = format!("reviews/{key}");
+        let Some((year, period)) = parse_review_key(key) else {
+            ch.push(
+                p,
+                ViolationCode::BadReviewKey,
+                format!("{key} is not a review round; use a year and a period, e.g. 2026-midYear"),
+                format!(
+                    "{key} không phải kỳ đánh giá; khoá phải gồm năm và kỳ, ví dụ 2026-midYear \
+                     (sơ kết 6 tháng) hoặc 2026-yearEnd (tổng kết năm)"
+                ),
+            );
+            continue;
+        };
+        ch.year(&p, year);
+        check_round(
+            ch,
+            &format!("{p}/"),
+            &round.self_scores,
+            &round.peer_reviews,
+            code,
+            cluster,
+        );
+        if let Some(vote) = &round.leading_vote {
+            if period == ReviewPeriod::MidYear {
+                ch.push(
+                    format!("{p}/leadingVote"),
+                    ViolationCode::VoteAtMidYear,
+                    "the leading office is voted for at the year-end review, not at mid-year"
+                        .to_string(),
+                    "việc suy tôn đơn vị dẫn đầu thực hiện khi tổng kết năm, không thực hiện khi \
+                     sơ kết 6 tháng"
+                        .to_string(),
+                );
+            } else {
+                ch.office(&format!("{p}/leadingVote"), vote, cluster);
+            }
+        }
     }
     for (id, insp) in &o.inspections {
         let p = format!("inspections/{id}");

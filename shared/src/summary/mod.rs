@@ -9,8 +9,9 @@
 //!   the collective's target, registered before or after the deadline, and
 //!   per title how many registered, were proposed and were awarded;
 //! - [`scores`]: self-scores (tự chấm) and the average the OTHER offices
-//!   gave (chấm chéo) per criterion, totals and rank; the vote for the
-//!   leading office (bỏ phiếu đơn vị dẫn đầu);
+//!   gave (chấm chéo) per criterion, totals and rank, at the mid-year and
+//!   at the year-end review; the vote for the leading office (suy tôn đơn
+//!   vị dẫn đầu);
 //! - [`warnings`]: proposals that break a rule (cảnh báo), with the rule
 //!   evaluations' own Vietnamese and English explanations;
 //! - [`pipeline`]: exemplary models per stage (gương điển hình) and the
@@ -21,8 +22,9 @@
 //!
 //! Ordering is deterministic: offices in the order given (the directory's
 //! order), ranks by score, people by Vietnamese given-name collation.
-//! Scores, peer reviews and votes carry no year in the documents: they
-//! belong to the cluster document's year and are empty for other years.
+//! Scores, peer reviews and votes are kept per year and review round
+//! ([`crate::schema::review`]); the older top-level ones belong to the year
+//! the office document pinned (else the cluster document's year).
 //!
 //! No clock and no I/O: each office's freshness (the newest change time in
 //! its document, see [`newest_change_secs`]) is passed in by the caller.
@@ -41,7 +43,7 @@ use automerge::{Automerge, ReadDoc};
 use serde::{Deserialize, Serialize};
 
 use crate::domain::rules::{Date, Evaluation, FlagCandidate, RuleCatalog, evaluate_co_thi_dua};
-use crate::schema::{ClusterDoc, OfficeDoc};
+use crate::schema::{ClusterDoc, OfficeDoc, ReviewPeriod};
 
 pub use commendations::{CommendationRow, DossierCounts, ProposalRef, TimingStats};
 pub use pipeline::{FollowUpKind, FollowUpRow, ModelRow, StageCounts};
@@ -70,8 +72,7 @@ pub struct OfficeInput<'a> {
 pub struct ClusterSummary {
     /// The year summarised (năm).
     pub year: i32,
-    /// The cluster document's year: scores, peer reviews and the vote are
-    /// for this year only.
+    /// The cluster document's year (the scoring table is its table).
     pub cluster_year: i32,
     pub cluster_name: String,
     /// The rule set applied ([`crate::domain::RuleSet::id`]), when one
@@ -85,9 +86,11 @@ pub struct ClusterSummary {
     pub max_total: f64,
     /// The offices, in the order given (the directory's order).
     pub offices: Vec<OfficeSummary>,
-    /// Office codes by rank: ranked offices by peer total, then the others
-    /// by self total, then in directory order.
+    /// Office codes by rank at the year-end review: ranked offices by peer
+    /// total, then the others by self total, then in directory order.
     pub ranking: Vec<String>,
+    /// The same order after the mid-year review (sơ kết 6 tháng).
+    pub mid_year_ranking: Vec<String>,
     /// Totals over all offices.
     pub totals: ClusterTotals,
     /// Every rule warning, office by office in directory order.
@@ -128,7 +131,10 @@ pub struct OfficeSummary {
     pub name: String,
     pub freshness: OfficeFreshness,
     pub registrations: OfficeRegistrations,
+    /// Scores of the year-end review (tổng kết năm).
     pub scores: OfficeScores,
+    /// Scores of the mid-year review (sơ kết 6 tháng đầu năm).
+    pub mid_year_scores: OfficeScores,
     /// Rule warnings about this office.
     pub warning_count: u32,
     /// Exemplary models of the year by furthest stage.
@@ -328,8 +334,11 @@ pub fn cluster_summary(
     let deadline = registrations::registration_deadline(cluster, year);
     let dossier_deadline = registrations::dossier_deadline_named(cluster, year).map(|(_, d)| d);
     let rules = crate::schema::bridge::effective_rule_set(Some(cluster), catalog, year);
-    let scoring = scores::score_offices(cluster, &offices, year);
-    let vote = scores::vote(cluster, &offices, &names, year);
+    let year_end = scores::rounds(cluster, &offices, year, ReviewPeriod::YearEnd);
+    let mid_year = scores::rounds(cluster, &offices, year, ReviewPeriod::MidYear);
+    let scoring = scores::score_offices(cluster, &offices, &year_end);
+    let mid_scoring = scores::score_offices(cluster, &offices, &mid_year);
+    let vote = scores::vote(cluster, &offices, &year_end, &names, year);
     let newest = offices.iter().filter_map(|o| o.last_change_secs).max();
 
     let mut summary = ClusterSummary {
@@ -342,6 +351,7 @@ pub fn cluster_summary(
         max_total: cluster.max_total(),
         offices: Vec::with_capacity(offices.len()),
         ranking: scoring.ranking,
+        mid_year_ranking: mid_scoring.ranking,
         totals: ClusterTotals {
             offices: offices.len() as u32,
             ..ClusterTotals::default()
@@ -357,7 +367,8 @@ pub fn cluster_summary(
         summary.warnings.push(warnings::no_rule_set(e, year));
     }
 
-    for ((input, name), office_scores) in offices.iter().zip(&names).zip(scoring.offices) {
+    let both = scoring.offices.into_iter().zip(mid_scoring.offices);
+    for ((input, name), (office_scores, mid_year_scores)) in offices.iter().zip(&names).zip(both) {
         let doc = input.doc;
         let regs = registrations::office_registrations(doc, year, deadline);
         let office_warnings = match &rules {
@@ -399,6 +410,7 @@ pub fn cluster_summary(
             votes_received,
             registrations: regs,
             scores: office_scores,
+            mid_year_scores,
         };
         add_to_totals(&mut summary.totals, &office);
         summary.warnings.extend(office_warnings);

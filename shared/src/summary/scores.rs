@@ -7,15 +7,17 @@
 //! of itself is ignored). The peer total is the sum of those averages; the
 //! rank orders offices by peer total, ties sharing a rank (1, 2, 2, 4).
 //! Offices nobody reviewed yet have no rank. Averages and totals are
-//! rounded to hundredths ([`round_points`]). Scores and votes belong to
-//! the cluster document's year: for any other year they are empty.
+//! rounded to hundredths ([`round_points`]). Scores belong to a year and a
+//! review round ([`ReviewPeriod`]: the mid-year review, the year-end
+//! review), read with [`crate::schema::OfficeDoc::review`]; the vote is
+//! cast at the year end. The scoring table is the cluster's current one.
 
 use std::cmp::Ordering;
 
 use serde::{Deserialize, Serialize};
 
 use super::OfficeInput;
-use crate::schema::ClusterDoc;
+use crate::schema::{ClusterDoc, ReviewPeriod, ReviewRound};
 
 /// A criterion of the scoring table, as shown.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -106,13 +108,19 @@ pub struct Scoring {
     pub ranking: Vec<String>,
 }
 
-fn office_scores(cluster: &ClusterDoc, offices: &[OfficeInput<'_>], me: usize) -> OfficeScores {
+fn office_scores(
+    cluster: &ClusterDoc,
+    offices: &[OfficeInput<'_>],
+    rounds: &[ReviewRound],
+    me: usize,
+) -> OfficeScores {
     let code = offices[me].code;
-    let own = offices[me].doc;
+    let own = &rounds[me];
     let reviews: Vec<(&str, &crate::schema::PeerReview)> = offices
         .iter()
-        .filter(|o| o.code != code)
-        .filter_map(|o| o.doc.peer_reviews.get(code).map(|r| (o.code, r)))
+        .zip(rounds)
+        .filter(|(o, _)| o.code != code)
+        .filter_map(|(o, r)| r.peer_reviews.get(code).map(|r| (o.code, r)))
         .collect();
     let mut reviewers = Vec::new();
     let mut rows = Vec::new();
@@ -177,16 +185,28 @@ fn ranks(values: &[Option<f64>]) -> Vec<Option<u32>> {
         .collect()
 }
 
-/// Scores for every office of `year` (empty unless it is the cluster's year).
-pub fn score_offices(cluster: &ClusterDoc, offices: &[OfficeInput<'_>], year: i32) -> Scoring {
-    if year != cluster.year {
-        return Scoring {
-            offices: vec![OfficeScores::default(); offices.len()],
-            ranking: offices.iter().map(|o| o.code.to_string()).collect(),
-        };
-    }
+/// Every office's round of `year` and `period`, in the order of `offices`.
+pub fn rounds(
+    cluster: &ClusterDoc,
+    offices: &[OfficeInput<'_>],
+    year: i32,
+    period: ReviewPeriod,
+) -> Vec<ReviewRound> {
+    offices
+        .iter()
+        .map(|o| o.doc.review(year, period, cluster.year))
+        .collect()
+}
+
+/// Scores for every office in the rounds of one year and period
+/// ([`rounds`]).
+pub fn score_offices(
+    cluster: &ClusterDoc,
+    offices: &[OfficeInput<'_>],
+    rounds: &[ReviewRound],
+) -> Scoring {
     let mut scores: Vec<OfficeScores> = (0..offices.len())
-        .map(|i| office_scores(cluster, offices, i))
+        .map(|i| office_scores(cluster, offices, rounds, i))
         .collect();
     let peer: Vec<Option<f64>> = scores.iter().map(|s| s.peer_total).collect();
     let own: Vec<Option<f64>> = scores.iter().map(|s| Some(s.self_total)).collect();
@@ -212,10 +232,11 @@ pub fn score_offices(cluster: &ClusterDoc, offices: &[OfficeInput<'_>], year: i3
     }
 }
 
-/// The vote for the leading office (only in the cluster's year).
+/// The vote for the leading office, from the year-end rounds of `year`.
 pub fn vote(
     cluster: &ClusterDoc,
     offices: &[OfficeInput<'_>],
+    year_end: &[ReviewRound],
     names: &[String],
     year: i32,
 ) -> VoteSummary {
@@ -229,8 +250,8 @@ pub fn vote(
         })
         .collect();
     let mut cast = 0;
-    if year == cluster.year {
-        for vote in offices.iter().filter_map(|o| o.doc.leading_vote.as_deref()) {
+    {
+        for vote in year_end.iter().filter_map(|r| r.leading_vote.as_deref()) {
             cast += 1;
             match tallies.iter_mut().find(|t| t.office_code == vote) {
                 Some(t) => t.votes += 1,

@@ -943,3 +943,62 @@ fn the_clusters_inspections_count_with_the_offices_follow_up() {
     // Other offices have none.
     assert_eq!(s.offices[0].recommendations_open, 0);
 }
+
+#[test]
+fn the_mid_year_and_the_year_end_review_are_ranked_apart_and_last_years_stays() {
+    use crate::schema::{ReviewPeriod, ReviewRound, review_key};
+    let mut f = Fixture::new();
+    let self_round = |c1: f64| ReviewRound {
+        self_scores: std::collections::BTreeMap::from([(
+            "C1".to_string(),
+            SelfScore {
+                points: c1,
+                ..SelfScore::default()
+            },
+        )]),
+        ..ReviewRound::default()
+    };
+    // Mid-year: SLA ahead of LSN by its own scores; nobody scored others.
+    for (code, c1) in [("LSN", 18.0), ("SLA", 21.0)] {
+        f.office(code)
+            .reviews
+            .insert(review_key(2026, ReviewPeriod::MidYear), self_round(c1));
+    }
+    // Year end: CBG scores LSN 24 and votes for it; last year's year-end
+    // round of CBG voted for SLA.
+    let mut year_end = self_round(20.0);
+    let mut r = PeerReview::default();
+    r.scores.insert(
+        "C1".into(),
+        CriterionScore {
+            points: 24.0,
+            note: String::new(),
+        },
+    );
+    year_end.peer_reviews.insert("LSN".into(), r);
+    year_end.leading_vote = Some("LSN".into());
+    f.office("CBG")
+        .reviews
+        .insert(review_key(2026, ReviewPeriod::YearEnd), year_end);
+    let mut last_year = self_round(19.0);
+    last_year.leading_vote = Some("SLA".into());
+    f.office("CBG")
+        .reviews
+        .insert(review_key(2025, ReviewPeriod::YearEnd), last_year);
+
+    let s = f.summary(2026);
+    assert_eq!(s.mid_year_ranking, ["SLA", "LSN", "CBG"]);
+    assert_eq!(s.offices[2].mid_year_scores.self_total, 21.0);
+    assert_eq!(
+        s.offices[2].scores.self_total, 0.0,
+        "no year-end self-score yet"
+    );
+    assert_eq!(s.ranking[0], "LSN");
+    assert_eq!(s.offices[0].scores.peer_total, Some(24.0));
+    assert_eq!(s.offices[0].mid_year_scores.peer_total, None);
+    assert_eq!(s.vote.leading, ["LSN"]);
+    // 2025 is still there as it was: CBG's vote for SLA, its own 19 points.
+    let before = f.summary(2025);
+    assert_eq!(before.vote.leading, ["SLA"]);
+    assert_eq!(before.offices[1].scores.self_total, 19.0);
+}

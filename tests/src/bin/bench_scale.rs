@@ -746,7 +746,12 @@ impl Device {
             };
             let c = match shared::schema::read::map(&tx, &scores, criterion.as_str()) {
                 Some(c) => c,
-                None => tx.put_object(&scores, criterion.as_str(), ObjType::Map)?,
+                None => {
+                    // A score needs its points to be valid.
+                    let c = tx.put_object(&scores, criterion.as_str(), ObjType::Map)?;
+                    tx.put(&c, "points", 0.0)?;
+                    c
+                }
             };
             tx.put(&c, "note", format!("scale edit {n} by {}", self.peer))?;
             Ok::<_, automerge::AutomergeError>(())

@@ -142,7 +142,12 @@ fn edit(
                 shared::schema::read::map(tx, &automerge::ROOT, "selfScores").expect("selfScores");
             let c1 = match shared::schema::read::map(tx, &scores, "C1") {
                 Some(c) => c,
-                None => tx.put_object(&scores, "C1", automerge::ObjType::Map)?,
+                None => {
+                    // A score needs its points to be valid.
+                    let c = tx.put_object(&scores, "C1", automerge::ObjType::Map)?;
+                    tx.put(&c, "points", 0.0)?;
+                    c
+                }
             };
             tx.put(&c1, "note", format!("ghi chú {n}"))?;
             Ok(())

@@ -65,7 +65,8 @@ pub fn freshness_line(lang: Lang, o: &OfficeSummary, replica: &DocFreshness) -> 
     (text, is_behind)
 }
 
-/// The offices at a glance (các đơn vị): rank, self-score, peer average,
+/// The offices at a glance (các đơn vị): rank, mid-year and year-end
+/// self-scores, the year-end peer average,
 /// registrations, warnings, open recommendations and freshness.
 pub fn offices(
     s: &ClusterSummary,
@@ -80,6 +81,13 @@ pub fn offices(
             let (fresh, behind) = freshness_line(lang, o, &freshness(&o.code));
             let r = &o.registrations;
             let rank = o.scores.rank.map_or_else(|| "—".to_string(), |r| r.to_string());
+            let mid = o
+                .mid_year_scores
+                .criteria
+                .iter()
+                .any(|c| c.self_score.is_some())
+                .then(|| fmt_num(o.mid_year_scores.self_total))
+                .unwrap_or_else(|| "—".to_string());
             let warned = o.warning_count > 0;
             view! {
                 <tr data-testid=format!("dash-office-{code}") class:behind=behind class:has-warnings=warned>
@@ -91,6 +99,7 @@ pub fn offices(
                             {fresh}
                         </div>
                     </td>
+                    <td class="num" data-testid=format!("dash-mid-{code}")>{mid}</td>
                     <td class="num" data-testid=format!("dash-self-{code}")>{fmt_num(o.scores.self_total)}</td>
                     <td class="num" data-testid=format!("dash-peer-{code}")>{opt_num(o.scores.peer_total)}</td>
                     <td class="num" data-testid=format!("dash-registered-{code}")>{format!("{}/{}", r.registered_count, r.staff_count)}</td>
@@ -107,8 +116,9 @@ pub fn offices(
             <table class="dash-offices" data-testid="dash-offices">
                 <thead><tr>
                     <th class="num">{tr(lang, "Hạng", "Rank")}</th>
-                    <th>{tr(lang, "Đơn vị · độ mới của dữ liệu", "Office · data freshness")}</th>
-                    <th class="num">{tr(lang, "Tự chấm", "Self-score")}<br/><span class="muted small">{format!("/ {max}")}</span></th>
+                    <th>{format!("{} · {}", tr(lang, "Đơn vị", "Office"), term(lang, glossary::UPDATED_AS_OF_LOWER))}</th>
+                    <th class="num">{tr(lang, "Sơ kết 6 tháng: tự chấm", "Mid-year: self-score")}<br/><span class="muted small">{format!("/ {max}")}</span></th>
+                    <th class="num">{tr(lang, "Tổng kết: tự chấm", "Year end: self-score")}<br/><span class="muted small">{format!("/ {max}")}</span></th>
                     <th class="num">{tr(lang, "Chấm chéo (bình quân)", "Peer average")}</th>
                     <th class="num">{tr(lang, "Đăng ký / cán bộ", "Registered / staff")}</th>
                     <th class="num">{tr(lang, "Cảnh báo", "Warnings")}</th>

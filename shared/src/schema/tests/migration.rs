@@ -65,7 +65,7 @@ fn a_version_1_office_document_becomes_a_valid_current_document_keeping_its_self
     let before = validate_office(&doc, "LSN", Some(&cluster));
     let mut tx = doc.transaction();
     let done = migrate::migrate(&mut tx, None).unwrap();
-    assert_eq!(done, Some(migrate::Migrated { from: 1, to: 4 }));
+    assert_eq!(done, Some(migrate::Migrated { from: 1, to: 5 }));
     // The relay would accept this change: it introduces no violation.
     let after = validate_office(&tx, "LSN", Some(&cluster));
     assert_eq!(new_violations(&before, after.clone()), vec![]);
@@ -73,7 +73,7 @@ fn a_version_1_office_document_becomes_a_valid_current_document_keeping_its_self
     tx.commit();
 
     let office: OfficeDoc = autosurgeon::hydrate(&doc).unwrap();
-    assert_eq!(office.schema_version, 4);
+    assert_eq!(office.schema_version, 5);
     assert_eq!(office.office_code, "LSN");
     assert_eq!(
         office.self_scores["C1"],
@@ -102,7 +102,7 @@ fn a_version_1_cluster_document_gets_sections_and_members_from_the_directory() {
     assert_eq!(validate_cluster(&tx, &directory()), vec![]);
     tx.commit();
     let cluster: ClusterDoc = autosurgeon::hydrate(&doc).unwrap();
-    assert_eq!(cluster.schema_version, 4);
+    assert_eq!(cluster.schema_version, 5);
     assert_eq!(cluster.sections.len(), 2);
     assert_eq!(cluster.sections["S1"].title, "I. Công tác tham mưu");
     assert_eq!(cluster.sections["S2"].title, "II. Phong trào thi đua");
@@ -121,14 +121,14 @@ fn a_version_1_cluster_document_gets_sections_and_members_from_the_directory() {
 fn a_newer_schema_version_asks_to_update_the_app() {
     let mut doc = v1_office();
     let mut tx = doc.transaction();
-    tx.put(ROOT, "schemaVersion", 5).unwrap();
+    tx.put(ROOT, "schemaVersion", 6).unwrap();
     let v = validate_office(&tx, "LSN", None);
     assert_eq!(codes(&v), ["unknown-schema-version"]);
     assert!(v[0].message_en.contains("update the app"));
     assert!(v[0].message_vi.contains("hãy cập nhật ứng dụng"));
     assert!(matches!(
         migrate::migrate(&mut tx, None),
-        Err(migrate::MigrateError::TooNew(5))
+        Err(migrate::MigrateError::TooNew(6))
     ));
     tx.put(ROOT, "schemaVersion", "hai").unwrap();
     assert_eq!(
@@ -145,6 +145,7 @@ fn v2_office() -> Automerge {
     tx.put(ROOT, "schemaVersion", 2).unwrap();
     tx.delete(ROOT, "targets").unwrap();
     tx.delete(ROOT, "inspectionFollowUps").unwrap();
+    tx.delete(ROOT, "reviews").unwrap();
     tx.commit();
     doc
 }
@@ -160,7 +161,7 @@ fn a_version_2_office_document_gets_the_new_maps_and_loses_nothing() {
     assert_eq!(violations_before, vec![]);
     let mut tx = doc.transaction();
     let done = migrate::migrate(&mut tx, None).unwrap();
-    assert_eq!(done, Some(migrate::Migrated { from: 2, to: 4 }));
+    assert_eq!(done, Some(migrate::Migrated { from: 2, to: 5 }));
     // The relay would accept the migration: it introduces no violation.
     let after = validate_office(&tx, "LSN", Some(&cluster));
     assert_eq!(new_violations(&violations_before, after.clone()), vec![]);
@@ -174,7 +175,7 @@ fn a_version_2_office_document_gets_the_new_maps_and_loses_nothing() {
     assert_eq!(
         migrated,
         OfficeDoc {
-            schema_version: 4,
+            schema_version: 5,
             ..before
         }
     );
@@ -192,7 +193,7 @@ fn a_version_3_cluster_document_gets_the_inspections_map() {
     let before: ClusterDoc = autosurgeon::hydrate(&doc).unwrap();
     let mut tx = doc.transaction();
     let done = migrate::migrate(&mut tx, Some(&directory())).unwrap();
-    assert_eq!(done, Some(migrate::Migrated { from: 3, to: 4 }));
+    assert_eq!(done, Some(migrate::Migrated { from: 3, to: 5 }));
     assert_eq!(validate_cluster(&tx, &directory()), vec![]);
     tx.commit();
     assert!(read::map(&doc, &ROOT, "inspections").is_some());
@@ -200,7 +201,7 @@ fn a_version_3_cluster_document_gets_the_inspections_map() {
     assert_eq!(
         after,
         ClusterDoc {
-            schema_version: 4,
+            schema_version: 5,
             ..before
         }
     );

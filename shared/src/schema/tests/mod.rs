@@ -6,6 +6,7 @@ mod concurrency;
 mod incremental;
 mod limits;
 mod migration;
+mod reviews;
 mod roundtrip;
 mod validation;
 

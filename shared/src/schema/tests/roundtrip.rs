@@ -34,7 +34,7 @@ fn full_and_fresh_documents_are_valid() {
     );
     let fresh = new_office_doc("CBG", "Văn phòng Đoàn ĐBQH và HĐND tỉnh Cao Bằng");
     assert_eq!(validate_office(&fresh, "CBG", Some(&cluster)), vec![]);
-    assert_eq!(read::number(&fresh, &ROOT, "schemaVersion"), Some(4.0));
+    assert_eq!(read::number(&fresh, &ROOT, "schemaVersion"), Some(5.0));
     // Every record map exists from the start, so devices never race to create one.
     for key in migrate::OFFICE_MAPS {
         assert!(read::map(&fresh, &ROOT, *key).is_some(), "{key}");
