@@ -29,6 +29,7 @@ fn session(relay: &str, cluster_byte: u8, office: &str) -> Session {
         directory: Directory {
             cluster: format!("Cụm {cluster_byte}"),
             cluster_url: url(cluster_byte),
+            former: Vec::new(),
             offices: vec![OfficeEntry {
                 code: office.into(),
                 name: format!("Văn phòng {office}"),

@@ -15,7 +15,7 @@ use shared::storage::{Chunk, ChunkKind};
 
 pub use shared::demo::{
     DEMO_CLUSTER_NAME, DEMO_CRITERIA, DEMO_FORMER_PROVINCES, DEMO_PROVINCES, DEMO_YEARS,
-    demo_cluster, demo_documents,
+    demo_cluster, demo_documents, demo_former_documents, demo_former_entry,
 };
 
 use crate::demo_year;
@@ -63,10 +63,24 @@ pub fn create(store: &FileStore) -> Result<Directory, DemoError> {
         let doc = demo_year::office_automerge(&office.doc, cluster.year, office.as_of, shift);
         store_doc(store, id, &doc)?;
     }
+    // The former offices (before the 1 July 2025 merger), each in its own
+    // document under its own name.
+    let mut former = Vec::new();
+    for (code, _, _) in DEMO_FORMER_PROVINCES {
+        let id = new_doc_id()?;
+        former.extend(demo_former_entry(code, id.url()));
+    }
+    let entries: Vec<OfficeEntry> = former.iter().map(|f| f.entry.clone()).collect();
+    for (f, office) in former.iter().zip(demo_former_documents(&cluster, &entries)) {
+        let id = DocumentId::from_url(&f.entry.url).expect("made above");
+        let doc = demo_year::office_automerge(&office.doc, 2025, office.as_of, shift);
+        store_doc(store, id, &doc)?;
+    }
     store_doc(store, cluster_id, &schema::new_cluster_doc(&cluster))?;
     Ok(Directory {
         cluster: DEMO_CLUSTER_NAME.to_string(),
         cluster_url: cluster_id.url(),
+        former,
         offices,
     })
 }

@@ -26,6 +26,22 @@ pub struct OfficeEntry {
     pub url: String,
 }
 
+/// A former member office (đơn vị trước sáp nhập), e.g. the office of Yên
+/// Bái before 1 July 2025. Its document stays readable by the whole
+/// cluster under its own name, and its successor's devices (Lào Cai's)
+/// write it: the successor continues its records (a late decision, a
+/// correction). No device signs in as a former office.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FormerOffice {
+    #[serde(flatten)]
+    pub entry: OfficeEntry,
+    /// The code of the office that continues its records.
+    pub successor: String,
+    /// Its last day as a member (ISO date, e.g. `2025-06-30`).
+    pub until: String,
+}
+
 /// What `GET /api/directory` returns and every device keeps.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -35,6 +51,10 @@ pub struct Directory {
     /// The cluster document's `automerge:` URL.
     pub cluster_url: String,
     pub offices: Vec<OfficeEntry>,
+    /// Former member offices whose documents the cluster keeps (absent in
+    /// directories written before mergers were recorded).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub former: Vec<FormerOffice>,
 }
 
 /// What kind of document an id names within a directory.
@@ -42,6 +62,8 @@ pub struct Directory {
 pub enum DocRole<'a> {
     Cluster,
     Office(&'a OfficeEntry),
+    /// A former office's document.
+    Former(&'a FormerOffice),
 }
 
 impl Directory {
@@ -53,9 +75,29 @@ impl Directory {
         self.offices.iter().find(|o| o.code == code)
     }
 
-    pub fn office_doc(&self, code: &str) -> Option<DocumentId> {
+    /// A current or former office, by code.
+    pub fn any_office(&self, code: &str) -> Option<&OfficeEntry> {
         self.office(code)
+            .or_else(|| self.former_office(code).map(|f| &f.entry))
+    }
+
+    /// A former office, by code.
+    pub fn former_office(&self, code: &str) -> Option<&FormerOffice> {
+        self.former.iter().find(|f| f.entry.code == code)
+    }
+
+    /// The document of a current or former office.
+    pub fn office_doc(&self, code: &str) -> Option<DocumentId> {
+        self.any_office(code)
             .and_then(|o| DocumentId::from_url(&o.url).ok())
+    }
+
+    /// Every office whose document the cluster keeps: the current ones in
+    /// directory order, then the former ones.
+    pub fn offices_with_former(&self) -> impl Iterator<Item = &OfficeEntry> {
+        self.offices
+            .iter()
+            .chain(self.former.iter().map(|f| &f.entry))
     }
 
     /// Which role `doc` plays in this cluster, if any.
@@ -63,10 +105,17 @@ impl Directory {
         if self.cluster_doc().as_ref() == Some(doc) {
             return Some(DocRole::Cluster);
         }
+        let is = |o: &OfficeEntry| DocumentId::from_url(&o.url).ok().as_ref() == Some(doc);
         self.offices
             .iter()
-            .find(|o| DocumentId::from_url(&o.url).ok().as_ref() == Some(doc))
+            .find(|o| is(o))
             .map(DocRole::Office)
+            .or_else(|| {
+                self.former
+                    .iter()
+                    .find(|f| is(&f.entry))
+                    .map(DocRole::Former)
+            })
     }
 
     /// Every document of the cluster (cluster document first).
@@ -74,8 +123,7 @@ impl Directory {
         self.cluster_doc()
             .into_iter()
             .chain(
-                self.offices
-                    .iter()
+                self.offices_with_former()
                     .filter_map(|o| DocumentId::from_url(&o.url).ok()),
             )
             .collect()
@@ -113,6 +161,9 @@ impl Policy for ClusterPolicy {
             None => Access::None,
             Some(DocRole::Office(o)) if o.code == device.office => Access::Write,
             Some(DocRole::Office(_)) => Access::Read,
+            // The successor continues a former office's records.
+            Some(DocRole::Former(f)) if f.successor == device.office => Access::Write,
+            Some(DocRole::Former(_)) => Access::Read,
             Some(DocRole::Cluster) => {
                 if self.leader(docs).as_deref() == Some(device.office.as_str()) {
                     Access::Write
@@ -131,7 +182,7 @@ impl Policy for ClusterPolicy {
     ) -> Vec<Violation> {
         match self.directory.role_of(doc_id) {
             Some(DocRole::Cluster) => schema::validate_cluster(doc, &self.directory),
-            Some(DocRole::Office(o)) => {
+            Some(DocRole::Office(o)) | Some(DocRole::Former(FormerOffice { entry: o, .. })) => {
                 let cluster = self.directory.cluster_doc().and_then(|id| docs.doc(&id));
                 schema::validate_office(doc, &o.code, cluster)
             }
@@ -147,7 +198,7 @@ impl Policy for ClusterPolicy {
         docs: &dyn DocLookup,
     ) -> (Vec<Violation>, Option<Memo>) {
         match self.directory.role_of(doc_id) {
-            Some(DocRole::Office(o)) => {
+            Some(DocRole::Office(o)) | Some(DocRole::Former(FormerOffice { entry: o, .. })) => {
                 let cluster = self.directory.cluster_doc().and_then(|id| docs.doc(&id));
                 let memo = memo.and_then(|m| m.downcast::<schema::OfficeMemo>().ok());
                 let (violations, memo) =
@@ -176,6 +227,7 @@ impl Policy for ClusterPolicy {
                 format!("{} (tài liệu chung của cụm)", self.directory.cluster)
             }
             Some(DocRole::Office(o)) => o.name.clone(),
+            Some(DocRole::Former(f)) => format!("{} (đến {})", f.entry.name, f.until),
             None => doc.to_string(),
         }
     }

@@ -353,6 +353,20 @@ export default async function yearWalkthrough(t) {
     );
   });
 
+  await t.step("a former office (Yên Bái, before the merger) stays readable under its own name", async () => {
+    await go(page, relay, "/cum");
+    await page.getByTestId("former-YBI").waitFor();
+    const line = await page.getByTestId("former-YBI").textContent();
+    assert(line.includes("Yên Bái") && line.includes("30/06/2025") && line.includes("Lào Cai"), `former office: ${line}`);
+    await page.getByTestId("former-YBI").locator("a").click();
+    await page.getByTestId("former-note").waitFor();
+    assertEqual(await page.getByTestId("year-select").inputValue(), "2025", "opens on its last year");
+    await page.getByTestId("readonly").waitFor();
+    await go(page, relay, "/don-vi/YBI/dang-ky");
+    await page.locator('[data-testid^="reg-row-"]').first().waitFor({ timeout: 20_000 });
+    await shot(page, t, "10b-former-office");
+  });
+
   await t.step("another office sees it read-only", async () => {
     const other = await t.newContext({ viewport: { width: 390, height: 844 }, isMobile: true });
     const cbg = await signIn(other, relay, "CBG");

@@ -265,3 +265,43 @@ async fn a_new_criterion_and_its_score_sent_together_are_both_accepted() {
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_former_offices_document_is_continued_by_its_successor_and_read_by_the_others() {
+    let relay = TestRelay::start("former").await;
+    let ybi = relay.office_doc("YBI");
+    let lci = relay.device("LCI", "lci-1");
+    let cbg = relay.device("CBG", "cbg-1");
+    for c in [&lci, &cbg] {
+        c.open(ybi);
+        c.wait_synced(ybi, PATIENCE).await.unwrap();
+    }
+    // Everyone reads Yên Bái's records under its own name.
+    assert_eq!(
+        root_text(&cbg, ybi, "name").await.as_deref(),
+        Some("Văn phòng Đoàn ĐBQH và HĐND tỉnh Yên Bái")
+    );
+    // Lào Cai's office, its successor, continues them.
+    set_text(&lci, ybi, "ghiChu", "Lào Cai bổ sung hồ sơ").await;
+    lci.wait_synced(ybi, PATIENCE).await.unwrap();
+    cbg.wait_until("Lào Cai's addition at Cao Bằng", PATIENCE, move |v| {
+        v.core.doc(&ybi).is_some_and(|d| {
+            shared::schema::read::text(d, &automerge::ROOT, "ghiChu").as_deref()
+                == Some("Lào Cai bổ sung hồ sơ")
+        })
+    })
+    .await
+    .unwrap();
+    // Any other office may not.
+    set_text(&cbg, ybi, "ghiChu", "Cao Bằng sửa hồ sơ Yên Bái").await;
+    cbg.wait_until("the relay's refusal", PATIENCE, move |v| {
+        v.events.iter().any(|e| matches!(e,
+            Event::Rejected { doc, rejection, .. } if *doc == ybi && rejection.code == RejectCode::NotWritable))
+    })
+    .await
+    .unwrap();
+    assert_eq!(
+        root_text(&lci, ybi, "ghiChu").await.as_deref(),
+        Some("Lào Cai bổ sung hồ sơ")
+    );
+}

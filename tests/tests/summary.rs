@@ -31,8 +31,7 @@ async fn local_summary(relay: &TestRelay, device: &Client, year: Option<i32>) ->
             let cluster_id = directory.cluster_doc().unwrap();
             let cluster = load_cluster(v.core.doc(&cluster_id).unwrap()).doc;
             let offices: Vec<LoadedOffice> = directory
-                .offices
-                .iter()
+                .offices_with_former()
                 .map(|o| {
                     let id = directory.office_doc(&o.code).unwrap();
                     LoadedOffice::load(&o.code, v.core.doc(&id).unwrap())
@@ -96,6 +95,7 @@ async fn the_relays_summary_equals_the_shared_computation_over_the_same_document
     sync_all(&relay, &device).await;
     for (query, year) in [
         ("", None),
+        ("?year=2024", Some(2024)),
         ("?year=2025", Some(2025)),
         ("?year=2026", Some(2026)),
     ] {
@@ -117,15 +117,36 @@ async fn the_relays_summary_equals_the_shared_computation_over_the_same_document
         "Văn phòng Đoàn ĐBQH và HĐND tỉnh Lạng Sơn"
     );
     assert_eq!(s["ranking"].as_array().unwrap().len(), 9);
-    // Before the merger, Tuyên Quang's office acted as Hà Giang's.
+    // Before the merger (1 July 2025) Hà Giang's office was the member, with
+    // its own document; Tuyên Quang's office begins on the merger day, Lào
+    // Cai's (a member throughout) continues.
     let (_, old) = get_json(&relay, "/api/cluster/summary?year=2024", Some("TNN")).await;
-    let tqg = old["offices"]
+    let codes: Vec<&str> = old["offices"]
         .as_array()
         .unwrap()
         .iter()
-        .find(|o| o["code"] == "TQG")
-        .unwrap();
-    assert_eq!(tqg["name"], "Văn phòng Đoàn ĐBQH và HĐND tỉnh Hà Giang");
+        .map(|o| o["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        codes,
+        [
+            "LSN", "CBG", "LCI", "SLA", "DBN", "LCU", "HGG", "YBI", "BKN", "HBH"
+        ]
+    );
+    let hgg = &old["offices"][6];
+    assert_eq!(hgg["name"], "Văn phòng Đoàn ĐBQH và HĐND tỉnh Hà Giang");
+    assert!(hgg["scores"]["selfTotal"].as_f64().unwrap() > 0.0, "{hgg}");
+    assert!(hgg["scores"]["peerTotal"].as_f64().is_some(), "{hgg}");
+    // In the merger year both are listed; after it, only the successors.
+    let (_, merger) = get_json(&relay, "/api/cluster/summary?year=2025", Some("TNN")).await;
+    assert_eq!(merger["offices"].as_array().unwrap().len(), 13);
+    assert!(
+        s["offices"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|o| o["code"] != "YBI")
+    );
     // Điện Biên's data is weeks older than the others'.
     let dbn = s["offices"]
         .as_array()
@@ -233,7 +254,8 @@ async fn seeded_warnings_appear_and_go_when_fixed_on_a_device() {
     let left = warnings(&after);
     assert!(
         !left.iter().any(|(o, c)| o == "LCI" && c == "cstdcs-cap"),
-        "{left:?}"
+        "{left:?} {:#}",
+        after["warnings"]
     );
     assert_eq!(left.len(), found.len() - 1, "{left:?}");
     let lci_row = after["offices"]

@@ -324,6 +324,7 @@ impl Driver {
                     let inner = self.inner.borrow();
                     match inner.session.directory.role_of(&doc) {
                         Some(shared::cluster::DocRole::Office(o)) => o.name.clone(),
+                        Some(shared::cluster::DocRole::Former(f)) => f.entry.name.clone(),
                         Some(shared::cluster::DocRole::Cluster) => {
                             inner.session.directory.cluster.clone()
                         }

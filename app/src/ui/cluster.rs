@@ -18,6 +18,11 @@ pub fn ClusterPage() -> impl IntoView {
     let session = drv.with_value(|d| d.session());
     let cluster_name = session.directory.cluster.clone();
     let offices = session.directory.offices.clone();
+    let former = session.directory.former.clone();
+    let offices_names: Vec<(String, String)> = offices
+        .iter()
+        .map(|o| (o.code.clone(), o.name.clone()))
+        .collect();
     let own = session.office.clone();
     view! {
         <section class="cluster-page" data-testid="cluster-page">
@@ -69,6 +74,41 @@ pub fn ClusterPage() -> impl IntoView {
                     }).collect_view()}
                 </tbody>
             </table>
+            {(!former.is_empty()).then(|| {
+                let rows = former.into_iter().map(|f| {
+                    let href = format!("#/don-vi/{}", f.entry.code);
+                    let successor = session_offices_name(&offices_names, &f.successor);
+                    let until = super::form::show_date(Some(&shared::schema::DateText::from(f.until.as_str())));
+                    view! {
+                        <li data-testid=format!("former-{}", f.entry.code)>
+                            <a href=href>{f.entry.name.clone()}</a>
+                            <span class="muted small">{move || match lang.get() {
+                                crate::i18n::Lang::Vi => format!(" · thành viên đến {until}; {successor} kế thừa hồ sơ"),
+                                crate::i18n::Lang::En => format!(" · a member until {until}; records continued by {successor}"),
+                            }}</span>
+                        </li>
+                    }
+                }).collect_view();
+                view! {
+                    <h3>{move || tr(lang.get(), "Đơn vị trước sáp nhập", "Former offices (before the merger)")}</h3>
+                    <ul class="former-offices" data-testid="former-offices">{rows}</ul>
+                }
+            })}
         </section>
     }
+}
+
+/// The name of office `code` among `names`, else the code.
+fn session_offices_name(names: &[(String, String)], code: &str) -> String {
+    names
+        .iter()
+        .find(|(c, _)| c == code)
+        .map_or_else(|| code.to_string(), |(_, n)| n.clone())
+}
+
+/// A former office's name with its last day, e.g. "Văn phòng … Yên Bái
+/// (đến 30/06/2025)".
+pub fn former_name(name: &str, until: &str) -> String {
+    let until = super::form::show_date(Some(&shared::schema::DateText::from(until)));
+    format!("{name} (đến {until})")
 }

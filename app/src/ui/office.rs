@@ -87,7 +87,8 @@ pub fn OfficePage(code: String, page: Signal<String>) -> impl IntoView {
     let drv = use_driver();
     let signals = use_signals();
     let session = drv.with_value(|d| d.session());
-    let Some(entry) = session.directory.office(&code).cloned() else {
+    let former = session.directory.former_office(&code).cloned();
+    let Some(entry) = session.directory.any_office(&code).cloned() else {
         return view! {
             <p class="error">{move || tr(lang.get(), "Không có đơn vị này trong cụm.", "No such office in the cluster.")}</p>
         }
@@ -99,10 +100,14 @@ pub fn OfficePage(code: String, page: Signal<String>) -> impl IntoView {
     let ctx = DocCtx::new(drv, signals, doc);
     let cluster = cluster_memo(drv, signals);
     let office = office_memo(drv, signals, doc);
-    let year = RwSignal::new(cluster.get_untracked().year);
+    // A former office's page opens on its last year as a member.
+    let last_year: Option<i32> = former
+        .as_ref()
+        .and_then(|f| f.until.get(..4).and_then(|y| y.parse().ok()));
+    let year = RwSignal::new(last_year.unwrap_or(cluster.get_untracked().year));
     // The cluster document may arrive after the page opened.
     Effect::new(move |prev: Option<i32>| {
-        let y = cluster.get().year;
+        let y = last_year.unwrap_or(cluster.get().year);
         if prev.is_some_and(|p| p != y) || year.get_untracked() == 0 {
             year.set(y);
         }
@@ -180,6 +185,23 @@ pub fn OfficePage(code: String, page: Signal<String>) -> impl IntoView {
                 </label>
             </div>
             <p class="muted small" data-testid="freshness">{fresh}</p>
+            {former.map(|f| {
+                let successor = session
+                    .directory
+                    .office(&f.successor)
+                    .map_or_else(|| f.successor.clone(), |o| o.name.clone());
+                let until = super::form::show_date(Some(&shared::schema::DateText::from(f.until.as_str())));
+                view! {
+                    <p class="note" data-testid="former-note">{move || match lang.get() {
+                        crate::i18n::Lang::Vi => format!(
+                            "Đơn vị trước sáp nhập, là thành viên Cụm đến ngày {until}. {successor} kế thừa và tiếp tục quản lý hồ sơ thi đua, khen thưởng của đơn vị này."
+                        ),
+                        crate::i18n::Lang::En => format!(
+                            "A former office, a member of the cluster until {until}. {successor} continues its emulation and commendation records."
+                        ),
+                    }}</p>
+                }
+            })}
             <ReadOnlyNote ctx=ctx
                 vi="Chỉ xem: dữ liệu của đơn vị khác (bản sao trên máy, cập nhật khi có mạng)."
                 en="Read-only: another office's data (a local replica, updated when online)." />

@@ -6,6 +6,8 @@
 use leptos::prelude::*;
 use shared::cluster::DocRole;
 
+use super::cluster::former_name;
+
 use super::widgets::freshness_text;
 use super::{use_driver, use_signals};
 use crate::i18n::{Lang, datetime_vn, term, tr, use_lang};
@@ -24,6 +26,7 @@ pub fn SyncPage() -> impl IntoView {
     let name_of = move |doc: &shared::protocol::DocumentId| match directory.role_of(doc) {
         Some(DocRole::Cluster) => directory.cluster.clone(),
         Some(DocRole::Office(o)) => o.name.clone(),
+        Some(DocRole::Former(f)) => former_name(&f.entry.name, &f.until),
         None => doc.to_string(),
     };
     let rows = docs

@@ -42,8 +42,7 @@ pub async fn current_documents(
         .cluster_doc()
         .ok_or(SourceError::NoClusterDocument)?;
     let offices: Vec<(String, shared::protocol::DocumentId)> = directory
-        .offices
-        .iter()
+        .offices_with_former()
         .filter_map(|o| Some((o.code.clone(), directory.office_doc(&o.code)?)))
         .collect();
     let docs = directory.all_docs();

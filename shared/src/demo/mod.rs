@@ -15,7 +15,7 @@ pub mod year;
 #[cfg(test)]
 mod tests;
 
-use crate::cluster::OfficeEntry;
+use crate::cluster::{FormerOffice, OfficeEntry};
 use crate::schema::{ClusterDoc, CriterionSeed, DateText, Member};
 
 /// Province code, province name (after the 2025 merger).
@@ -94,6 +94,47 @@ pub fn demo_documents(offices: &[OfficeEntry]) -> (ClusterDoc, Vec<year::Generat
         year::demo_scenario(code)
     });
     (cluster, generated)
+}
+
+/// The former offices' documents (Hà Giang, Yên Bái, Bắc Kạn, Hòa Bình):
+/// each holds its own records, under its own name, from 2024 to its last
+/// day as a member, 30 June 2025 (registrations and the mid-year review of
+/// 2025 included). `former` are their directory entries.
+pub fn demo_former_documents(
+    cluster: &ClusterDoc,
+    former: &[OfficeEntry],
+) -> Vec<year::GeneratedOffice> {
+    let closed = crate::domain::rules::Date::new(2025, 6, 30).expect("valid");
+    let specs: Vec<year::OfficeSpec> = former
+        .iter()
+        .map(|o| year::OfficeSpec {
+            code: o.code.clone(),
+            name: o.name.clone(),
+            province: o.province.clone(),
+        })
+        .collect();
+    year::generate(cluster, &specs, 2024..=2025, year::DEMO_SEED, |_, _| {
+        year::Scenario {
+            closed_on: Some(closed),
+            ..year::Scenario::default()
+        }
+    })
+}
+
+/// The directory entry of a former office of [`DEMO_FORMER_PROVINCES`]
+/// whose document is at `url`.
+pub fn demo_former_entry(code: &str, url: String) -> Option<FormerOffice> {
+    let (_, province, successor) = DEMO_FORMER_PROVINCES.iter().find(|(c, _, _)| *c == code)?;
+    Some(FormerOffice {
+        entry: OfficeEntry {
+            code: code.to_string(),
+            name: format!("Văn phòng Đoàn ĐBQH và HĐND tỉnh {province}"),
+            province: province.to_string(),
+            url,
+        },
+        successor: successor.to_string(),
+        until: "2025-06-30".to_string(),
+    })
 }
 
 /// Offices that merged on 1 July 2025: code, province, successor's code.

@@ -440,7 +440,9 @@ pub(crate) fn evaluations(o: &mut OfficeDoc, rng: &mut Rng, year: i32, s: &Scena
 /// One tờ trình per year for the individual titles and one for the
 /// collective; the office head decides the individual titles before the
 /// year ends, the province the collective title in the new year (still
-/// pending for the current year).
+/// pending for the current year). An office over the cap has not decided
+/// yet in the current year: the warning is still there to act on.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn proposals_and_decisions(
     o: &mut OfficeDoc,
     rng: &mut Rng,
@@ -449,6 +451,7 @@ pub(crate) fn proposals_and_decisions(
     year: i32,
     current: bool,
     as_of: Date,
+    s: &Scenario,
 ) {
     let proposal_date = date(year, 12, 8 + rng.between(0..=4));
     if proposal_date.date().is_some_and(|d| d > as_of) {
@@ -507,7 +510,8 @@ pub(crate) fn proposals_and_decisions(
         },
     );
     let office_decision = date(year, 12, 18 + rng.between(0..=10));
-    if office_decision.date().is_some_and(|d| d <= as_of) {
+    let waits = current && s.over_cstdcs_cap;
+    if office_decision.date().is_some_and(|d| d <= as_of) && !waits {
         numbers.office_decision += rng.between(2..=9);
         o.decisions.insert(
             format!("qd-{year}-ca-nhan"),

@@ -28,6 +28,7 @@ fn the_demo_year_validates_and_is_deterministic() {
     let directory = Directory {
         cluster: cluster.name.clone(),
         cluster_url: DocumentId::from_bytes([1; 16]).url(),
+        former: Vec::new(),
         offices: offices.clone(),
     };
     let cluster_doc = new_cluster_doc(&cluster);
@@ -145,5 +146,50 @@ fn synthetic_clusters_validate_too() {
         let doc = office_automerge(&g.doc, cluster.year, g.as_of, 0);
         let problems = validate_office(&doc, &g.spec.code, Some(&cluster_doc));
         assert!(problems.is_empty(), "{}: {problems:#?}", g.spec.code);
+    }
+}
+
+#[test]
+fn each_former_office_keeps_its_own_records_up_to_its_last_day() {
+    use crate::schema::{ReviewPeriod, review_key};
+    let (cluster, _) = demo_documents(&entries());
+    let cluster_doc = new_cluster_doc(&cluster);
+    let former: Vec<OfficeEntry> = crate::demo::DEMO_FORMER_PROVINCES
+        .iter()
+        .enumerate()
+        .map(|(i, (code, _, _))| {
+            let url = DocumentId::from_bytes([i as u8 + 40; 16]).url();
+            crate::demo::demo_former_entry(code, url).unwrap().entry
+        })
+        .collect();
+    let generated = crate::demo::demo_former_documents(&cluster, &former);
+    let last_day = Date::new(2025, 6, 30).unwrap();
+    assert_eq!(generated.len(), 4);
+    for g in &generated {
+        assert_eq!(g.as_of, last_day, "{}", g.spec.code);
+        let doc = office_automerge(&g.doc, 2025, g.as_of, 0);
+        let problems = validate_office(&doc, &g.spec.code, Some(&cluster_doc));
+        assert!(problems.is_empty(), "{}: {problems:#?}", g.spec.code);
+        assert_eq!(newest_change_secs(&doc), Some(commit_time(last_day)));
+        let o = &g.doc;
+        assert!(o.name.contains(&g.spec.province));
+        // 2024 whole; 2025 up to the mid-year review; nothing after.
+        assert!(o.evaluations.values().any(|e| e.year == 2024));
+        assert!(o.decisions.len() >= 2, "{}: 2024's decisions", g.spec.code);
+        assert!(o.registrations.values().all(|r| r.year == 2025));
+        assert!(!o.registrations.is_empty());
+        assert!(
+            o.reviews
+                .contains_key(&review_key(2024, ReviewPeriod::YearEnd))
+        );
+        assert!(
+            o.reviews
+                .contains_key(&review_key(2025, ReviewPeriod::MidYear))
+        );
+        assert!(
+            !o.reviews
+                .contains_key(&review_key(2025, ReviewPeriod::YearEnd))
+        );
+        assert!(o.evaluations.values().all(|e| e.year < 2025));
     }
 }

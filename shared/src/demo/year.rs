@@ -109,6 +109,9 @@ pub struct Scenario {
     pub late_registrations: bool,
     /// Its last change is this many days older than the others'.
     pub stale_days: u32,
+    /// A former office (before a merger): its last day as a member; its
+    /// data stops there.
+    pub closed_on: Option<Date>,
 }
 
 /// The demo's scenarios: Lào Cai over the cap, Sơn La short of 70%, Lai
@@ -269,8 +272,11 @@ impl Context<'_> {
     pub fn as_of(&self, code: &str, scenario: &Scenario) -> Date {
         let day = 20 + Rng::for_label(self.seed, &format!("asof-{code}")).between(0..=7);
         let end = Date::new(self.year(), 12, day).expect("valid");
-        crate::summary::codes::date_of_day_number(day_number(end) - i64::from(scenario.stale_days))
-            .expect("valid")
+        let day = crate::summary::codes::date_of_day_number(
+            day_number(end) - i64::from(scenario.stale_days),
+        )
+        .expect("valid");
+        scenario.closed_on.map_or(day, |c| day.min(c))
     }
 }
 
@@ -299,24 +305,17 @@ pub fn office_doc(ctx: &Context<'_>, spec: &OfficeSpec, scenario: &Scenario) -> 
         if current {
             records::registrations(&mut o, &mut rng, year, &s);
             records::covenant(&mut o, year);
-            records::inspections(&mut o, &mut rng, spec, ctx, year);
-            records::models(&mut o, &mut rng, year);
-            records::self_scores(
-                &mut o,
-                &mut rng,
-                ctx,
-                &spec.code,
-                year,
-                ReviewPeriod::MidYear,
-            );
-            records::self_scores(
-                &mut o,
-                &mut rng,
-                ctx,
-                &spec.code,
-                year,
-                ReviewPeriod::YearEnd,
-            );
+            if scenario.closed_on.is_none() {
+                records::inspections(&mut o, &mut rng, spec, ctx, year);
+                records::models(&mut o, &mut rng, year);
+            }
+            let mid = ReviewPeriod::MidYear;
+            records::self_scores(&mut o, &mut rng, ctx, &spec.code, year, mid);
+            if scenario.closed_on.is_none() {
+                // Self-scoring for the year end is due by 30 November.
+                let end = ReviewPeriod::YearEnd;
+                records::self_scores(&mut o, &mut rng, ctx, &spec.code, year, end);
+            }
         } else if year + 1 == ctx.year() {
             // Last year's year-end review stays beside this year's.
             records::self_scores(
@@ -344,6 +343,7 @@ pub fn office_doc(ctx: &Context<'_>, spec: &OfficeSpec, scenario: &Scenario) -> 
             year,
             current,
             as_of,
+            &s,
         );
     }
     o

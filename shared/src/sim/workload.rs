@@ -63,6 +63,7 @@ impl Fixture {
         let directory = Directory {
             cluster: crate::demo::DEMO_CLUSTER_NAME.into(),
             cluster_url: cluster.url(),
+            former: Vec::new(),
             offices: entries.clone(),
         };
         // The demo's scoring table and leadership, members cut to these

@@ -250,6 +250,17 @@ pub fn summarize_loaded(
     cluster_summary(cluster, &inputs, catalog, year.unwrap_or(cluster.year))
 }
 
+/// Whether office `code` was a member of the cluster on some day of `year`
+/// (an office the cluster document does not list counts as a member): a
+/// former office (Yên Bái before 1 July 2025) is summarised in its years
+/// from its own document, its successor from the day it began.
+fn member_in_year(cluster: &ClusterDoc, code: &str, year: i32) -> bool {
+    cluster
+        .members
+        .get(code)
+        .is_none_or(|m| m.is_valid_in_year(year))
+}
+
 /// The name of office `code` in `year`: the member's name then (or its
 /// predecessor's before a merger), else the office document's own name.
 fn office_name(cluster: &ClusterDoc, code: &str, doc: Option<&OfficeDoc>, year: i32) -> String {
@@ -312,8 +323,9 @@ fn flag_proposal(
 
 /// Computes the summary of `year` (see the module documentation).
 ///
-/// `offices` are the office documents in display (directory) order; an
-/// office listed twice is counted once. `catalog` gives the rule sets; the
+/// `offices` are the office documents in display (directory) order, the
+/// former offices' too; an office listed twice is counted once, and one
+/// that was not a member in `year` is left out. `catalog` gives the rule sets; the
 /// cluster's rule settings (cap override, chosen rule set) apply.
 pub fn cluster_summary(
     cluster: &ClusterDoc,
@@ -325,6 +337,7 @@ pub fn cluster_summary(
     let offices: Vec<OfficeInput<'_>> = offices
         .iter()
         .filter(|o| seen.insert(o.code))
+        .filter(|o| member_in_year(cluster, o.code, year))
         .copied()
         .collect();
     let names: Vec<String> = offices

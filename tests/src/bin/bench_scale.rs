@@ -356,6 +356,7 @@ fn prepare(dir: &Path, o: &Opts) -> Prepared {
     let directory = Directory {
         cluster: shared::demo::DEMO_CLUSTER_NAME.to_string(),
         cluster_url: cluster_id.url(),
+        former: Vec::new(),
         offices,
     };
     relay::demo::write_directory(dir, &directory).expect("cluster.json");

@@ -98,7 +98,8 @@ pub fn compute(driver: &Driver, year: Option<i32>) -> Result<Computed, NotReady>
         // The office documents, in directory order.
         let mut order = Vec::new();
         let mut missing = Vec::new();
-        for entry in &directory.offices {
+        // Former offices too: the summary keeps the offices of the year.
+        for entry in directory.offices_with_former() {
             let Some(id) = directory.office_doc(&entry.code) else {
                 missing.push(entry.code.clone());
                 continue;

@@ -81,13 +81,11 @@ pub fn offices(
             let (fresh, behind) = freshness_line(lang, o, &freshness(&o.code));
             let r = &o.registrations;
             let rank = o.scores.rank.map_or_else(|| "—".to_string(), |r| r.to_string());
-            let mid = o
-                .mid_year_scores
-                .criteria
-                .iter()
-                .any(|c| c.self_score.is_some())
-                .then(|| fmt_num(o.mid_year_scores.self_total))
-                .unwrap_or_else(|| "—".to_string());
+            let mid = if o.mid_year_scores.criteria.iter().any(|c| c.self_score.is_some()) {
+                fmt_num(o.mid_year_scores.self_total)
+            } else {
+                "—".to_string()
+            };
             let warned = o.warning_count > 0;
             view! {
                 <tr data-testid=format!("dash-office-{code}") class:behind=behind class:has-warnings=warned>

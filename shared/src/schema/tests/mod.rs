@@ -33,6 +33,7 @@ pub(super) fn directory() -> Directory {
     Directory {
         cluster: "Cụm thi đua miền núi phía Bắc".into(),
         cluster_url: DocumentId::from_bytes([1; 16]).url(),
+        former: Vec::new(),
         offices: vec![
             entry("LSN", "Lạng Sơn", 2),
             entry("CBG", "Cao Bằng", 3),
