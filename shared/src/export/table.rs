@@ -243,6 +243,7 @@ fn overview(s: &ClusterSummary) -> Parts {
         col(glossary::LEADING_VOTES.vi, Integer, 9.0),
         col(glossary::UPDATED_AS_OF.vi, Date, 12.0),
         col("Chậm hơn đơn vị mới nhất (ngày)", Integer, 12.0),
+        col("Sơ kết 6 tháng: tổng điểm tự chấm", Decimal, 12.0),
     ];
     let mut rows: Vec<Vec<Cell>> = s
         .offices
@@ -270,6 +271,7 @@ fn overview(s: &ClusterSummary) -> Parts {
                 o.votes_received.into(),
                 o.freshness.last_change_date.into(),
                 o.freshness.behind_newest_days.into(),
+                mid_year_self_total(o).into(),
             ]
         })
         .collect();
@@ -292,6 +294,7 @@ fn overview(s: &ClusterSummary) -> Parts {
         t.commendations.average_days.into(),
         t.commendations.max_days.into(),
         s.vote.ballots_cast.into(),
+        Cell::Empty,
         Cell::Empty,
         Cell::Empty,
     ]);
@@ -403,6 +406,15 @@ fn scores(s: &ClusterSummary) -> Parts {
         })
         .collect();
     (columns, rows)
+}
+
+/// The office's mid-year self-score total; `None` before it scored itself.
+fn mid_year_self_total(o: &crate::summary::OfficeSummary) -> Option<f64> {
+    let m = &o.mid_year_scores;
+    m.criteria
+        .iter()
+        .any(|c| c.self_score.is_some())
+        .then_some(m.self_total)
 }
 
 /// 25 → "25", 12.5 → "12,5".

@@ -363,3 +363,29 @@ mod workbook {
         }
     }
 }
+
+#[test]
+fn the_overview_has_the_mid_year_self_score_last() {
+    use crate::schema::{ReviewPeriod, ReviewRound, SelfScore, review_key};
+    let mut f = Fixture::new();
+    let mut round = ReviewRound::default();
+    round.self_scores.insert(
+        "C1".into(),
+        SelfScore {
+            points: 18.5,
+            ..SelfScore::default()
+        },
+    );
+    f.office("CBG")
+        .reviews
+        .insert(review_key(2026, ReviewPeriod::MidYear), round);
+    let t = table(&f.summary(2026), View::Overview);
+    let last = t.columns.len() - 1;
+    assert_eq!(t.columns[last].header, "Sơ kết 6 tháng: tổng điểm tự chấm");
+    assert_eq!(t.rows[1][last], Cell::Decimal(18.5), "Cao Bằng");
+    assert_eq!(
+        t.rows[0][last],
+        Cell::Empty,
+        "Lạng Sơn has not scored itself"
+    );
+}
