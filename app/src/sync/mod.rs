@@ -411,10 +411,7 @@ impl Driver {
             return;
         };
         let unpinned = self
-            .with_doc(&own, |o| {
-                !shared::schema::read::present(o, &automerge::ROOT, "legacyReviewYear")
-                    && shared::schema::load_office(o).doc.has_legacy_review()
-            })
+            .with_doc(&own, shared::schema::review::needs_pin)
             .unwrap_or(false);
         if !unpinned || year == 0 || !self.can_write(&own) {
             return;

@@ -77,19 +77,24 @@ pub const DEMO_CRITERIA: &[CriterionSeed<'static>] = &[
 /// The years the demo holds: two years of history, then the cluster's year.
 pub const DEMO_YEARS: std::ops::RangeInclusive<i32> = 2024..=2026;
 
-/// The demo's cluster document and office data (deterministic: the same
-/// every time, whatever the document ids).
-pub fn demo_documents(offices: &[OfficeEntry]) -> (ClusterDoc, Vec<year::GeneratedOffice>) {
-    let mut cluster = demo_cluster(offices);
-    year::seed_cluster(&mut cluster);
-    let specs: Vec<year::OfficeSpec> = offices
+/// What the generator needs of directory entries.
+fn specs(offices: &[OfficeEntry]) -> Vec<year::OfficeSpec> {
+    offices
         .iter()
         .map(|o| year::OfficeSpec {
             code: o.code.clone(),
             name: o.name.clone(),
             province: o.province.clone(),
         })
-        .collect();
+        .collect()
+}
+
+/// The demo's cluster document and office data (deterministic: the same
+/// every time, whatever the document ids).
+pub fn demo_documents(offices: &[OfficeEntry]) -> (ClusterDoc, Vec<year::GeneratedOffice>) {
+    let mut cluster = demo_cluster(offices);
+    year::seed_cluster(&mut cluster);
+    let specs = specs(offices);
     let generated = year::generate(&cluster, &specs, DEMO_YEARS, year::DEMO_SEED, |code, _| {
         year::demo_scenario(code)
     });
@@ -105,14 +110,7 @@ pub fn demo_former_documents(
     former: &[OfficeEntry],
 ) -> Vec<year::GeneratedOffice> {
     let closed = crate::domain::rules::Date::new(2025, 6, 30).expect("valid");
-    let specs: Vec<year::OfficeSpec> = former
-        .iter()
-        .map(|o| year::OfficeSpec {
-            code: o.code.clone(),
-            name: o.name.clone(),
-            province: o.province.clone(),
-        })
-        .collect();
+    let specs = specs(former);
     year::generate(cluster, &specs, 2024..=2025, year::DEMO_SEED, |_, _| {
         year::Scenario {
             closed_on: Some(closed),

@@ -171,15 +171,22 @@ pub fn pin_legacy_year<D: Transactable + ReadDoc>(
     tx: &mut D,
     cluster_year: i32,
 ) -> Result<bool, automerge::AutomergeError> {
-    if read::present(tx, &ROOT, "legacyReviewYear") {
-        return Ok(false);
-    }
-    let non_empty =
-        |key: &str| read::map(tx, &ROOT, key).is_some_and(|m| !read::keys(tx, &m).is_empty());
-    let voted = read::text(tx, &ROOT, "leadingVote").is_some();
-    if !(non_empty("selfScores") || non_empty("peerReviews") || voted) {
+    if !needs_pin(tx) {
         return Ok(false);
     }
     tx.put(ROOT, "legacyReviewYear", i64::from(cluster_year))?;
     Ok(true)
+}
+
+/// Whether [`pin_legacy_year`] would write: top-level scores or a vote and
+/// no year pinned yet (a few reads, no loading of the document).
+pub fn needs_pin<R: ReadDoc>(doc: &R) -> bool {
+    if read::present(doc, &ROOT, "legacyReviewYear") {
+        return false;
+    }
+    let non_empty =
+        |key: &str| read::map(doc, &ROOT, key).is_some_and(|m| !read::keys(doc, &m).is_empty());
+    non_empty("selfScores")
+        || non_empty("peerReviews")
+        || read::text(doc, &ROOT, "leadingVote").is_some()
 }
