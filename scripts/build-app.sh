@@ -10,6 +10,7 @@
 #   app-<hash>_bg.wasm         the optimized wasm
 #   build.json                 {"version": "<version>", "files": [...]} for the service worker
 #   sw.js                      the service worker, with the version and file list baked in
+#   *.br, *.gz                 precompressed copies of the JS, wasm, CSS and JSON (not in build.json)
 #   everything else in app/static/ (CSS, icons, manifest), copied as is
 #
 # <hash> is the first 16 hex digits of the SHA-256 of the JS glue and the wasm,
@@ -126,12 +127,40 @@ node -e '
 '
 grep -q "__BUILD_" dist/sw.js && die "dist/sw.js has unreplaced placeholders"
 
+# Precompressed copies of the big static files (brotli .br, gzip .gz) beside
+# them: the relay serves the one the browser accepts, with Content-Encoding
+# (tower-http ServeDir). Not index.html (the relay hashes its inline scripts
+# for the CSP from the bytes it serves) and not listed in build.json (the
+# service worker caches the files by their plain names; the browser decodes).
+say "precompressing JS, wasm and CSS (brotli 11, gzip 9)"
+(
+  cd dist
+  find . -type f \( -name '*.wasm' -o -name '*.js' -o -name '*.css' -o -name '*.json' -o -name '*.svg' \) | sed 's|^\./||' |
+    node -e '
+      const fs = require("fs"), zlib = require("zlib");
+      const files = fs.readFileSync(0, "utf8").split("\n").filter(Boolean);
+      for (const f of files) {
+        const raw = fs.readFileSync(f);
+        if (raw.length < 1024) continue;
+        const br = zlib.brotliCompressSync(raw, { params: {
+          [zlib.constants.BROTLI_PARAM_QUALITY]: 11,
+          [zlib.constants.BROTLI_PARAM_LGWIN]: 24,
+          [zlib.constants.BROTLI_PARAM_SIZE_HINT]: raw.length,
+        } });
+        const gz = zlib.gzipSync(raw, { level: 9 });
+        if (br.length < raw.length) fs.writeFileSync(f + ".br", br);
+        if (gz.length < raw.length) fs.writeFileSync(f + ".gz", gz);
+      }
+    '
+)
+
 done_at=$(date +%s)
 RAW_SIZE=$(stat -c %s "dist/$WASM")
-GZ_SIZE=$(gzip -9c "dist/$WASM" | wc -c)
+GZ_SIZE=$(stat -c %s "dist/$WASM.gz")
+BR_SIZE=$(stat -c %s "dist/$WASM.br")
 JS_SIZE=$(stat -c %s "dist/$JS")
 say "cargo $((built - start)) s, total $((done_at - start)) s"
 if [ -n "$FEATURES" ]; then say "app features: $FEATURES (not a production build)"; fi
 say "wasm after wasm-bindgen: $BINDGEN_SIZE bytes"
-say "dist/$WASM: $RAW_SIZE bytes raw, $GZ_SIZE bytes gzip -9"
+say "dist/$WASM: $RAW_SIZE bytes raw, $GZ_SIZE bytes gzip -9, $BR_SIZE bytes brotli 11 (served compressed)"
 say "dist/$JS: $JS_SIZE bytes"

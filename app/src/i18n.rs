@@ -63,13 +63,14 @@ pub fn date_vn(ms: f64) -> String {
     )
 }
 
-/// `HH:MM dd/mm/yyyy` from milliseconds since the epoch.
+/// `dd/mm/yyyy HH:MM` from milliseconds since the epoch (the same form as
+/// the history's times).
 pub fn datetime_vn(ms: f64) -> String {
     let d = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms));
     format!(
-        "{:02}:{:02} {}",
+        "{} {:02}:{:02}",
+        date_vn(ms),
         d.get_hours(),
-        d.get_minutes(),
-        date_vn(ms)
+        d.get_minutes()
     )
 }

@@ -129,6 +129,12 @@ async fn cache_headers(req: Request, next: Next) -> Response {
         // sw.js missed. These files are small; always send them whole.
         res.headers_mut().remove(header::LAST_MODIFIED);
     }
+    // The same URL is sent brotli, gzip or plain by the request's
+    // Accept-Encoding (precompressed copies): caches must key on it.
+    if !res.headers().contains_key(header::VARY) {
+        res.headers_mut()
+            .insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+    }
     res
 }
 
@@ -189,7 +195,13 @@ pub fn router(app: Arc<AppState>, static_dir: Option<PathBuf>) -> Router {
         Some(dir) => {
             let index = dir.join("index.html");
             let fallback = axum::routing::any(move |req: Request| app_fallback(index.clone(), req));
-            let files = ServeDir::new(dir).fallback(fallback);
+            // `scripts/build-app.sh` writes `.br` and `.gz` copies beside the
+            // big files; the one the browser accepts is served with
+            // `Content-Encoding` (the wasm: ~1/3 of its size over the wire).
+            let files = ServeDir::new(dir)
+                .precompressed_br()
+                .precompressed_gzip()
+                .fallback(fallback);
             api.fallback_service(files)
                 .layer(middleware::from_fn(cache_headers))
         }

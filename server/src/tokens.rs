@@ -90,7 +90,7 @@ impl AuthError {
                 "Chưa có mã thiết bị (token). Hãy đăng nhập thiết bị bằng mã do quản trị viên máy chủ cấp."
             }
             AuthError::Malformed => {
-                "Mã thiết bị không đúng dạng td1.<mã>.<khóa bí mật>. Hãy kiểm tra đã sao chép đầy đủ mã."
+                "Mã thiết bị không đúng dạng td1.<mã>.<khoá bí mật>. Hãy kiểm tra đã sao chép đầy đủ mã."
             }
             AuthError::Unknown => {
                 "Máy chủ không nhận ra mã thiết bị này. Hãy đề nghị quản trị viên cấp mã mới."

@@ -227,7 +227,11 @@ impl Policy for ClusterPolicy {
                 format!("{} (tài liệu chung của cụm)", self.directory.cluster)
             }
             Some(DocRole::Office(o)) => o.name.clone(),
-            Some(DocRole::Former(f)) => format!("{} (đến {})", f.entry.name, f.until),
+            Some(DocRole::Former(f)) => format!(
+                "{} (đến {})",
+                f.entry.name,
+                schema::DateText::from(f.until.as_str()).display_vi()
+            ),
             None => doc.to_string(),
         }
     }

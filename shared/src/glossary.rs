@@ -112,6 +112,10 @@ mod tests {
             "dẫn đầu (bỏ phiếu)",
             "đơn vị tôi",
             "phương án\"",
+            "luật tđkt",
+            "bỏ phiếu lại",
+            "chưa lên máy chủ",
+            "chưa có điều kiện nào",
         ];
         let mut found = Vec::new();
         for file in &files {

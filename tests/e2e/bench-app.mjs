@@ -37,7 +37,7 @@ async function main() {
     for (let i = 0; i < RUNS; i++) {
       const p = await context.newPage();
       const t0 = Date.now();
-      await p.goto(`${relay.url}/`);
+      await p.goto(`${relay.url}/#/don-vi/LSN/cham-diem`);
       await p.locator('[data-testid="score-input-C1"]:enabled').waitFor({ timeout: 30_000 });
       cold.push(Date.now() - t0);
       await p.close();
@@ -47,7 +47,7 @@ async function main() {
     const reconnect = [];
     for (let i = 0; i < Math.min(RUNS, 3); i++) {
       const p = await context.newPage();
-      await p.goto(`${relay.url}/`);
+      await p.goto(`${relay.url}/#/don-vi/LSN/cham-diem`);
       const input = p.locator('[data-testid="score-input-C3"]');
       await input.waitFor({ timeout: 30_000 });
       for (let n = 0; n < 100; n++) {

@@ -208,7 +208,7 @@ async function go(page, route) {
 
 /** Everything the user sees that a forged notice could change, plus the stored replica. */
 async function observe(page, lsnDocId) {
-  await go(page, "/");
+  await go(page, "/don-vi/LSN/cham-diem");
   await page.getByTestId("office-name").waitFor();
   await page.locator('[data-testid^="score-input-"]').first().waitFor({ timeout: 20_000 });
   const scores = await page.evaluate(() =>
@@ -247,7 +247,7 @@ async function observe(page, lsnDocId) {
   seen.storedHeads = Automerge.getHeads(doc).sort();
   seen.storedStaff = Object.keys(doc.staff ?? {}).length;
   seen.samePage = await page.evaluate(() => window.__forgedNoticeTest === true);
-  await go(page, "/");
+  await go(page, "/don-vi/LSN/cham-diem");
   await page.locator('[data-testid^="score-input-"]').first().waitFor();
   return seen;
 }

@@ -15,6 +15,12 @@ async function signIn(context, relay, office) {
   await page.goto(relay.signInUrl(office));
   await page.getByTestId("office-name").waitFor({ timeout: 30_000 });
   await page.locator(SYNCED).waitFor({ timeout: 30_000 });
+  // The app opens on the home page (việc cần làm); the scores are on the
+  // office's scoring page.
+  await page.evaluate((o) => {
+    window.location.hash = `#/don-vi/${o}/cham-diem`;
+  }, office);
+  await page.getByTestId("scores").waitFor({ timeout: 20_000 });
   return page;
 }
 
@@ -70,7 +76,7 @@ async function offlineReloadEditReopenThenSync(t) {
   await t.step("offline: close the page and open it again, the edit is there", async () => {
     await page.close();
     page = await context.newPage();
-    await page.goto(`${relay.url}/`);
+    await page.goto(`${relay.url}/#/don-vi/LSN/cham-diem`);
     await page.getByTestId("office-name").waitFor({ timeout: 20_000 });
     await page.waitForFunction(
       () => document.querySelector('[data-testid="score-input-C1"]')?.value === "21",
@@ -100,7 +106,7 @@ async function twoTabsEditOfflineBothReachTheRelay(t) {
   const tab1 = await signIn(context, relay, "LSN");
   await waitForController(tab1);
   const tab2 = await context.newPage();
-  await tab2.goto(`${relay.url}/`);
+  await tab2.goto(`${relay.url}/#/don-vi/LSN/cham-diem`);
   await tab2.locator(SYNCED).waitFor({ timeout: 20_000 });
 
   await context.setOffline(true);

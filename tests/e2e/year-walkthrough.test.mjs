@@ -49,6 +49,20 @@ async function setField(page, testid, value) {
   await input.press(tag === "TEXTAREA" ? "Tab" : "Enter");
 }
 
+/** The count of a task on the home page (0 when it is not listed). */
+async function taskCount(page, code) {
+  const task = page.getByTestId(`task-${code}`);
+  return (await task.count()) ? Number(await task.getAttribute("data-count")) : 0;
+}
+
+async function waitForTaskCount(page, code, n) {
+  await page.waitForFunction(
+    ([code, n]) => Number(document.querySelector(`[data-testid="task-${code}"]`)?.dataset.count ?? 0) === n,
+    [code, n],
+    { timeout: 10_000 },
+  );
+}
+
 async function unacked(page) {
   return Number(await page.getByTestId("unacked").getAttribute("data-count"));
 }
@@ -102,7 +116,23 @@ export default async function yearWalkthrough(t) {
     await insp.getByTestId("cinsp-item-due").fill("30/09/2026");
     await insp.getByTestId("cinsp-item-add").click();
     await insp.getByTestId("cinsp-items").locator("li", { hasText: `Bố trí cán bộ chuyên trách ${n}` }).waitFor();
+    // The date Lạng Sơn joined the province's emulation system (before it,
+    // its Bằng khen came from the National Assembly Office). The real date
+    // is in 2021; the test puts it on 01/01/2026 so that last year, which
+    // the year selector offers, falls before it.
+    await page.getByTestId("members-LSN").locator("button").first().click();
+    await setField(page, "members-LSN-provinceSystemFrom", "01/01/2026");
     await shot(page, t, "01-cluster-setup");
+  });
+
+  let unregisteredBefore = 0;
+  await t.step("home: what to do now", async () => {
+    await go(page, relay, "/");
+    await page.getByTestId("home").waitFor();
+    unregisteredBefore = await taskCount(page, "unregistered");
+    // Changes made offline are listed as not yet on the relay.
+    await page.getByTestId("task-unacked").waitFor();
+    await shot(page, t, "00-home");
   });
 
   await t.step("staff roster: add a person", async () => {
@@ -121,6 +151,12 @@ export default async function yearWalkthrough(t) {
     const shown = await row.getByTestId("staff-name").textContent();
     assertEqual(shown.trim(), `Bà ${person}`, "form of address");
     await shot(page, t, "02-staff");
+    // The home page now lists one more person to register, with a link to
+    // the registration page.
+    await go(page, relay, "/");
+    await waitForTaskCount(page, "unregistered", unregisteredBefore + 1);
+    const href = await page.getByTestId("task-unregistered").locator("a").getAttribute("href");
+    assertEqual(href, "#/don-vi/LSN/dang-ky", "the task links to where it is done");
   });
 
   await t.step("registration: the collective and the person, with the deadline", async () => {
@@ -160,6 +196,8 @@ export default async function yearWalkthrough(t) {
     const pastDeadline = Date.now() > Date.UTC(2026, 2, 25, 23, 59);
     if (pastDeadline) await page.getByTestId("deadline-warning").waitFor();
     await shot(page, t, "03-registration");
+    await go(page, relay, "/");
+    await waitForTaskCount(page, "unregistered", unregisteredBefore);
   });
 
   await t.step("covenant and self-scoring with evidence", async () => {
@@ -226,7 +264,7 @@ export default async function yearWalkthrough(t) {
     );
     assert((await check.locator("li.unmet").count()) > 0, "an unmet condition is listed");
     const unmetText = await check.textContent();
-    assert(unmetText.includes("thiếu"), `explains what is missing: ${unmetText}`);
+    assert(unmetText.includes("chưa đạt"), `explains what is missing: ${unmetText}`);
     await shot(page, t, "05-evaluation-unmet");
     // Malformed input stays in the box with the reason beside it.
     await setField(page, `eval-${pid}-initiatives`, "hai");
@@ -248,6 +286,16 @@ export default async function yearWalkthrough(t) {
   await t.step("proposal and decision: the days between", async () => {
     await go(page, relay, "/don-vi/LSN/khen-thuong");
     await page.getByTestId("proposal-add-form").waitFor();
+    // Titles are named by who awarded them in the year shown.
+    const bangKhen = () =>
+      page.getByTestId("proposal-title-input").locator('option[value="bangKhenCapTinh"]').textContent();
+    assertEqual(await bangKhen(), "Bằng khen của Chủ tịch Ủy ban nhân dân tỉnh", "2026: the province's");
+    await page.getByTestId("year-select").selectOption("2025");
+    await page.waitForFunction(() =>
+      document.querySelector('[data-testid="proposal-title-input"] option[value="bangKhenCapTinh"]')?.textContent.includes("Quốc hội"),
+    );
+    assertEqual(await bangKhen(), "Bằng khen của Chủ nhiệm Văn phòng Quốc hội", "2025: the National Assembly Office's");
+    await page.getByTestId("year-select").selectOption("2026");
     await page.getByTestId("proposal-number-input").fill(proposalNo);
     await page.getByTestId("proposal-date-input").fill("02/12/2026");
     await page.getByTestId("proposal-signer-input").fill("Hoàng Văn Ký");

@@ -174,3 +174,92 @@ async fn security_headers_without_the_app() {
     assert_eq!(json["error"], "not-found");
     assert!(json["messageVi"].is_string(), "{json}");
 }
+
+/// `GET path` with an `Accept-Encoding`; the status line, the lower-cased
+/// headers and the body bytes.
+async fn get_encoded(
+    addr: std::net::SocketAddr,
+    path: &str,
+    accept: Option<&str>,
+) -> (String, String, Vec<u8>) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut tcp = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let accept = accept
+        .map(|a| format!("Accept-Encoding: {a}\r\n"))
+        .unwrap_or_default();
+    let req = format!("GET {path} HTTP/1.1\r\nHost: x\r\n{accept}Connection: close\r\n\r\n");
+    tcp.write_all(req.as_bytes()).await.unwrap();
+    let mut out = Vec::new();
+    tcp.read_to_end(&mut out).await.unwrap();
+    let split = out
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("a header block");
+    let head = String::from_utf8_lossy(&out[..split]).to_string();
+    let (status, headers) = head.split_once("\r\n").unwrap_or((&head, ""));
+    (
+        status.to_string(),
+        headers.to_lowercase(),
+        out[split + 4..].to_vec(),
+    )
+}
+
+/// The wasm travels compressed (brotli or gzip, whichever the browser
+/// accepts, from the copies `scripts/build-app.sh` writes), decodes to the
+/// same bytes, keeps its type and cache headers; a client that accepts
+/// neither gets the plain file. (The browser tests load the real build this
+/// way.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn big_files_are_served_precompressed() {
+    use std::io::{Read, Write};
+    let site = temp_dir("site-compressed");
+    std::fs::write(site.join("index.html"), "<html>Thi Đua</html>").unwrap();
+    let wasm: Vec<u8> = b"\0asm"
+        .iter()
+        .copied()
+        .chain((0..20_000u32).map(|i| (i % 7) as u8))
+        .collect();
+    let name = "app-0123456789abcdef_bg.wasm";
+    std::fs::write(site.join(name), &wasm).unwrap();
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    gz.write_all(&wasm).unwrap();
+    let gz = gz.finish().unwrap();
+    std::fs::write(site.join(format!("{name}.gz")), &gz).unwrap();
+    // The relay picks the file by the name; the bytes of the .br copy are
+    // what it must send as they are.
+    let br = b"brotli-bytes-as-written".to_vec();
+    std::fs::write(site.join(format!("{name}.br")), &br).unwrap();
+    let relay = TestRelay::start_serving("static-compressed", Limits::default(), Some(site)).await;
+    let addr = relay.running.addr;
+    let path = format!("/{name}");
+
+    let (status, headers, body) = get_encoded(addr, &path, Some("gzip, deflate, br")).await;
+    assert!(status.contains("200"), "{status}");
+    assert_eq!(
+        header(&headers, "content-encoding"),
+        Some("br"),
+        "{headers}"
+    );
+    assert_eq!(body, br);
+    assert_eq!(header(&headers, "content-type"), Some("application/wasm"));
+    assert!(headers.contains("immutable"), "{headers}");
+    assert!(header(&headers, "vary").is_some_and(|v| v.contains("accept-encoding")));
+
+    let (_, headers, body) = get_encoded(addr, &path, Some("gzip")).await;
+    assert_eq!(
+        header(&headers, "content-encoding"),
+        Some("gzip"),
+        "{headers}"
+    );
+    assert!(body.len() < wasm.len() / 4, "{} bytes", body.len());
+    let mut decoded = Vec::new();
+    flate2::read::GzDecoder::new(&body[..])
+        .read_to_end(&mut decoded)
+        .unwrap();
+    assert_eq!(decoded, wasm);
+    assert_security_headers("gzip wasm", &headers);
+
+    let (_, headers, body) = get_encoded(addr, &path, None).await;
+    assert_eq!(header(&headers, "content-encoding"), None, "{headers}");
+    assert_eq!(body, wasm);
+}

@@ -210,7 +210,9 @@ async fn seeded_warnings_appear_and_go_when_fixed_on_a_device() {
         .map(|c| c["vi"].as_str().unwrap())
         .collect();
     assert!(
-        texts.iter().any(|t| t.contains("≥70% Lao động tiên tiến")),
+        texts
+            .iter()
+            .any(|t| t.contains("≥70% cá nhân đạt Lao động tiên tiến")),
         "{texts:?}"
     );
 

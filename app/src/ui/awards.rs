@@ -51,13 +51,38 @@ fn number_or_draft(n: &str) -> String {
 pub fn AwardsPage() -> impl IntoView {
     let lang = use_lang();
     let ov = use_office();
-    let (office, ctx) = (ov.office, ov.ctx);
-    let proposals =
-        Memo::new(move |_| office.with(|o| ids_newest_first(&o.proposals, |p| p.date.as_ref())));
-    let decisions =
-        Memo::new(move |_| office.with(|o| ids_newest_first(&o.decisions, |d| d.date.as_ref())));
+    let (office, ctx, year) = (ov.office, ov.ctx, ov.year);
+    // The year shown: its proposals, and the decisions issued in it or
+    // granting one of them.
+    let proposals = Memo::new(move |_| {
+        let y = year.get();
+        office.with(|o| {
+            ids_newest_first(&o.proposals, |p| p.date.as_ref())
+                .into_iter()
+                .filter(|id| o.proposals[id].year == y)
+                .collect::<Vec<_>>()
+        })
+    });
+    let decisions = Memo::new(move |_| {
+        let y = year.get();
+        office.with(|o| {
+            ids_newest_first(&o.decisions, |d| d.date.as_ref())
+                .into_iter()
+                .filter(|id| {
+                    let d = &o.decisions[id];
+                    d.date
+                        .as_ref()
+                        .and_then(|x| x.date())
+                        .is_none_or(|x| x.year() == y)
+                        || d.proposal_ids
+                            .iter()
+                            .any(|p| o.proposals.get(p).is_some_and(|p| p.year == y))
+                })
+                .collect::<Vec<_>>()
+        })
+    });
     view! {
-        <h3>{move || tr(lang.get(), "Tờ trình đề nghị khen thưởng", "Commendation proposals")}</h3>
+        <h3>{move || tr(lang.get(), "Tờ trình đề nghị khen thưởng", "Commendation proposals")}" "<span class="count" data-testid="proposal-count">{move || format!("({})", proposals.with(Vec::len))}</span></h3>
         {move || ctx.editable.get().then(|| view! { <AddProposal /> })}
         <div class="cards" data-testid="proposals">
             <For each=move || proposals.get() key=|id| id.clone() let:id>
@@ -65,7 +90,7 @@ pub fn AwardsPage() -> impl IntoView {
             </For>
         </div>
         <EmptyNote ids=proposals vi="Chưa có tờ trình nào." en="No proposals yet." />
-        <h3>{move || tr(lang.get(), "Quyết định khen thưởng", "Commendation decisions")}</h3>
+        <h3>{move || tr(lang.get(), "Quyết định khen thưởng", "Commendation decisions")}" "<span class="count" data-testid="decision-count">{move || format!("({})", decisions.with(Vec::len))}</span></h3>
         {move || ctx.editable.get().then(|| view! { <AddDecision /> })}
         <div class="cards" data-testid="decisions">
             <For each=move || decisions.get() key=|id| id.clone() let:id>
@@ -98,8 +123,10 @@ fn AddProposal() -> impl IntoView {
         ];
         office.with(|o| subject_opts(first, o, year.get()))
     });
-    let titles =
-        Signal::derive(move || title_opts_or_none(titles_for(subject.get() == COLLECTIVE)));
+    let system = ov.system;
+    let titles = Signal::derive(move || {
+        title_opts_or_none(titles_for(subject.get() == COLLECTIVE), system.get())
+    });
     let add = move || {
         let mut errs = Vec::new();
         let d = parse_date(&date.get_untracked());
@@ -139,7 +166,7 @@ fn AddProposal() -> impl IntoView {
         let who = office.with_untracked(|o| subject_of(o, &p));
         let what = p
             .title
-            .map(|t| t.name_vi().to_string())
+            .map(|t| system.get_untracked().title_name_vi(t))
             .unwrap_or_else(|| p.award.clone());
         save(
             drv,
@@ -206,9 +233,10 @@ fn ProposalCard(id: String) -> impl IntoView {
                             None => String::new(),
                         };
                         format!(
-                            "{} {} {}{days}",
+                            "{} {} {} {}{days}",
                             tr(l, "Đã có quyết định", "Granted by"),
                             number_or_draft(&d.number),
+                            tr(l, "ngày", "of"),
                             show_date(d.date.as_ref())
                         )
                     })
@@ -248,7 +276,8 @@ fn ProposalCard(id: String) -> impl IntoView {
             ),
         })
     };
-    let titles = Signal::derive(move || title_opts_or_none(titles_for(collective)));
+    let system = ov.system;
+    let titles = Signal::derive(move || title_opts_or_none(titles_for(collective), system.get()));
     let path = vec!["proposals".to_string(), id.clone()];
     let what = format!(
         "Tờ trình {}",
@@ -266,7 +295,7 @@ fn ProposalCard(id: String) -> impl IntoView {
                     <div class="muted small" data-testid="proposal-awarded-by">{awarded_by}</div>
                     <div class="ok small" data-testid="proposal-granted">{granted}</div>
                 </div>
-                <DeleteButton ctx=ctx path=vec!["proposals".to_string()] id=id.clone() summary=format!("Xoá {}", what.to_lowercase()) testid="proposal-delete" />
+                <DeleteButton ctx=ctx path=vec!["proposals".to_string()] id=id.clone() summary=format!("Xoá {}", shared::domain::lower_first(&what)) testid="proposal-delete" />
             </div>
             <details>
                 <summary>{move || tr(lang.get(), "Chi tiết", "Details")}</summary>
@@ -291,9 +320,15 @@ fn ProposalCard(id: String) -> impl IntoView {
 }
 
 /// Proposal choices for a decision: (id, "12/TTr-VP — Ông Nguyễn Văn An").
-fn proposal_choices(o: &shared::schema::OfficeDoc) -> Vec<(String, String)> {
+/// The proposals of `year` no decision grants yet, newest first, as
+/// (id, "number — subject"): what a new decision can pick from.
+fn proposal_choices(o: &shared::schema::OfficeDoc, year: i32) -> Vec<(String, String)> {
     ids_newest_first(&o.proposals, |p| p.date.as_ref())
         .into_iter()
+        .filter(|id| {
+            o.proposals[id].year == year
+                && !o.decisions.values().any(|d| d.proposal_ids.contains(id))
+        })
         .map(|id| {
             let p = &o.proposals[&id];
             let label = format!("{} — {}", number_or_draft(&p.number), subject_of(o, p));
@@ -307,7 +342,7 @@ fn AddDecision() -> impl IntoView {
     let lang = use_lang();
     let drv = use_driver();
     let ov = use_office();
-    let (office, ctx) = (ov.office, ov.ctx);
+    let (office, ctx, year) = (ov.office, ov.ctx, ov.year);
     let number = RwSignal::new(String::new());
     let date = RwSignal::new(today().to_string());
     let signer = RwSignal::new(String::new());
@@ -345,7 +380,7 @@ fn AddDecision() -> impl IntoView {
             </div>
             <fieldset class="proposal-picks">
                 <legend>{move || tr(lang.get(), "Khen thưởng theo tờ trình", "Grants the proposals")}</legend>
-                {move || office.with(proposal_choices).into_iter().map(|(id, label)| {
+                {move || office.with(|o| proposal_choices(o, year.get())).into_iter().map(|(id, label)| {
                     let id2 = id.clone();
                     view! {
                         <label class="check">
@@ -370,7 +405,7 @@ fn DecisionCard(id: String) -> impl IntoView {
     let lang = use_lang();
     let drv = use_driver();
     let ov = use_office();
-    let (office, ctx) = (ov.office, ov.ctx);
+    let (office, ctx, year) = (ov.office, ov.ctx, ov.year);
     let did = StoredValue::new(id.clone());
     let decision = record_memo(office, &id, |o| &o.decisions);
     let error = RwSignal::new(None::<String>);
@@ -389,7 +424,7 @@ fn DecisionCard(id: String) -> impl IntoView {
                         let days_text = match (days, l) {
                             (Some(n), Lang::Vi) => format!("{n} ngày từ tờ trình đến quyết định"),
                             (Some(n), Lang::En) => format!("{n} days from proposal to decision"),
-                            (None, _) => tr(l, "thiếu ngày", "date missing").to_string(),
+                            (None, _) => tr(l, "chưa có ngày", "date missing").to_string(),
                         };
                         (
                             pid.clone(),
@@ -405,8 +440,8 @@ fn DecisionCard(id: String) -> impl IntoView {
                     }
                     None => (
                         pid.clone(),
-                        pid.clone(),
-                        tr(l, "tờ trình không còn", "proposal missing").to_string(),
+                        tr(l, "(tờ trình đã bị xoá)", "(proposal deleted)").to_string(),
+                        String::new(),
                         None,
                     ),
                 })
@@ -438,7 +473,7 @@ fn DecisionCard(id: String) -> impl IntoView {
     let others = Memo::new(move |_| {
         let linked = decision.get().map(|d| d.proposal_ids).unwrap_or_default();
         office
-            .with(proposal_choices)
+            .with(|o| proposal_choices(o, year.get()))
             .into_iter()
             .filter(|(p, _)| !linked.contains(p))
             .collect::<Vec<(String, String)>>()
@@ -459,7 +494,7 @@ fn DecisionCard(id: String) -> impl IntoView {
                     " · "{move || decision.get().map(|d| show_date(d.date.as_ref())).unwrap_or_default()}
                     " · "{move || decision.get().map(|d| d.signer).unwrap_or_default()}
                 </div>
-                <DeleteButton ctx=ctx path=vec!["decisions".to_string()] id=id.clone() summary=format!("Xoá {}", what.to_lowercase()) testid="decision-delete" />
+                <DeleteButton ctx=ctx path=vec!["decisions".to_string()] id=id.clone() summary=format!("Xoá {}", shared::domain::lower_first(&what)) testid="decision-delete" />
             </div>
             <ul class="links">
                 {move || links().into_iter().map(|(pid, label, days_text, days)| {

@@ -83,7 +83,7 @@ pub fn ClusterPage() -> impl IntoView {
                         <li data-testid=format!("former-{}", f.entry.code)>
                             <a href=href>{f.entry.name.clone()}</a>
                             <span class="muted small">{move || match lang.get() {
-                                crate::i18n::Lang::Vi => format!(" · thành viên đến {until}; {successor} kế thừa hồ sơ"),
+                                crate::i18n::Lang::Vi => format!(" · là thành viên Cụm đến ngày {until}; {successor} kế thừa hồ sơ"),
                                 crate::i18n::Lang::En => format!(" · a member until {until}; records continued by {successor}"),
                             }}</span>
                         </li>

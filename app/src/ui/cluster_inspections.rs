@@ -204,7 +204,22 @@ fn ClusterInspectionCard(id: String, ctx: DocCtx, cluster: Memo<ClusterDoc>) -> 
         error.set(refusal_text(l, r));
     };
     let path = vec!["inspections".to_string(), id.clone()];
-    let what = format!("Đợt kiểm tra {id}");
+    // The history names the inspection by office and date, not by its id.
+    let what = cluster.with_untracked(|c| {
+        c.inspections.get(&id).map_or_else(
+            || "Đợt kiểm tra của Cụm".to_string(),
+            |i| {
+                let name = c
+                    .members
+                    .get(&i.office)
+                    .map_or_else(|| i.office.clone(), |m| m.name.clone());
+                match i.date.as_ref() {
+                    Some(d) => format!("Đợt kiểm tra {name} ngày {}", d.display_vi()),
+                    None => format!("Đợt kiểm tra {name}"),
+                }
+            },
+        )
+    });
     view! {
         <div class="card" data-testid=format!("cinsp-{id}")>
             <div class="card-head"><strong data-testid="cinsp-head">{head}</strong></div>

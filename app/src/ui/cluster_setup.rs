@@ -143,18 +143,15 @@ pub fn ClusterSetupPage() -> impl IntoView {
             "— the rule set in force —",
         )];
         v.extend(RuleCatalog::defaults().rule_sets().iter().map(|r| {
-            let until = r
-                .effective_until
-                .map(|u| format!("–{u}"))
-                .unwrap_or_else(|| " trở đi".to_string());
-            let until_en = r
-                .effective_until
-                .map(|u| format!("–{u}"))
-                .unwrap_or_else(|| " on".to_string());
+            let from = r.effective_from;
+            let (period_vi, period_en) = match r.effective_until {
+                Some(u) => (format!("{from}–{u}"), format!("{from}–{u}")),
+                None => (format!("từ {from}"), format!("{from} on")),
+            };
             Opt::new(
                 &r.id,
-                &format!("{} ({}{until})", r.name, r.effective_from),
-                &format!("{} ({}{until_en})", r.name, r.effective_from),
+                &format!("{} ({period_vi})", r.name),
+                &format!("{} ({period_en})", r.name),
             )
         }));
         v
@@ -396,7 +393,7 @@ fn RecordList(
                                             <Field ctx=ctx path=path.clone() key=s.key kind=s.kind vi=s.vi en=s.en testid=format!("{map}-{id3}-{}", s.key) what=what.clone() />
                                         }).collect_view()}
                                     </div>
-                                    <DeleteButton ctx=ctx path=vec![map.to_string()] id=id3.clone() summary=format!("Xoá {}", what.to_lowercase()) testid=format!("{map}-{id3}-delete") />
+                                    <DeleteButton ctx=ctx path=vec![map.to_string()] id=id3.clone() summary=format!("Xoá {}", shared::domain::lower_first(&what)) testid=format!("{map}-{id3}-delete") />
                                 }
                             })}
                         </div>

@@ -89,7 +89,16 @@ pub fn DossierView(id: String) -> impl IntoView {
             DossierEventKind::Sent => "Gửi hồ sơ",
             DossierEventKind::Returned => "Hồ sơ bị trả lại",
         };
-        let r = save(drv, ctx.doc, &format!("{what}: tờ trình {id}"), |tx| {
+        // The history names the proposal by its number, not by its id.
+        let of = proposal
+            .get_untracked()
+            .map(|p| p.number)
+            .filter(|n| !n.is_empty())
+            .map_or_else(
+                || "tờ trình chưa có số".to_string(),
+                |n| format!("tờ trình số {n}"),
+            );
+        let r = save(drv, ctx.doc, &format!("{what}: {of}"), |tx| {
             put_entry(
                 tx,
                 &["proposals", id.as_str(), "dossier", "events"],

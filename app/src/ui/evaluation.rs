@@ -79,7 +79,7 @@ fn PersonEvaluation(pid: String) -> impl IntoView {
     let lang = use_lang();
     let drv = use_driver();
     let ov = use_office();
-    let (office, year, ctx) = (ov.office, ov.year, ov.ctx);
+    let (office, year, ctx, system) = (ov.office, ov.year, ov.ctx, ov.system);
     let pid = StoredValue::new(pid);
     let name = move || office.with(|o| pid.with_value(|p| person_name(o, p)));
     // The key of this person's evaluation for the year (several devices may
@@ -165,8 +165,8 @@ fn PersonEvaluation(pid: String) -> impl IntoView {
                         <div class="eval-grid">
                             <div class="fields">
                                 <Field ctx=ctx path=path.clone() key="rating" kind=Kind::Choice(Signal::derive(rating_opts)) vi="Xếp loại" en="Rating" testid=format!("eval-{p}-rating") what=what.clone() />
-                                <Field ctx=ctx path=path.clone() key="proposedTitle" kind=Kind::Choice(Signal::derive(|| title_opts_or_none(EMULATION_TITLES))) vi="Danh hiệu thi đua đề nghị" en="Proposed emulation title" testid=format!("eval-{p}-title") what=what.clone() />
-                                <Field ctx=ctx path=path.clone() key="proposedAward" kind=Kind::Choice(Signal::derive(|| title_opts_or_none(AWARD_FORMS))) vi="Hình thức khen thưởng đề nghị" en="Proposed form of commendation" testid=format!("eval-{p}-award") what=what.clone() />
+                                <Field ctx=ctx path=path.clone() key="proposedTitle" kind=Kind::Choice(Signal::derive(move || title_opts_or_none(EMULATION_TITLES, system.get()))) vi="Danh hiệu thi đua đề nghị" en="Proposed emulation title" testid=format!("eval-{p}-title") what=what.clone() />
+                                <Field ctx=ctx path=path.clone() key="proposedAward" kind=Kind::Choice(Signal::derive(move || title_opts_or_none(AWARD_FORMS, system.get()))) vi="Hình thức khen thưởng đề nghị" en="Proposed form of commendation" testid=format!("eval-{p}-award") what=what.clone() />
                                 <Field ctx=ctx path=path.clone() key="awardVotesYes" kind=Kind::Count vi="Phiếu đồng ý (khen thưởng)" en="Votes for (commendation)" testid=format!("eval-{p}-awardVotesYes") what=what.clone() />
                                 <Field ctx=ctx path=path.clone() key="awardVotesTotal" kind=Kind::Count vi="Tổng số phiếu (khen thưởng)" en="Votes cast (commendation)" testid=format!("eval-{p}-awardVotesTotal") what=what.clone() />
                                 <Field ctx=ctx path=path.clone() key="initiatives" kind=Kind::Count vi="Sáng kiến" en="Initiatives" testid=format!("eval-{p}-initiatives") what=what.clone() />
@@ -177,7 +177,7 @@ fn PersonEvaluation(pid: String) -> impl IntoView {
                                 <Field ctx=ctx path=path.clone() key="initiativeAppliedProvincially" kind=Kind::Check vi="Sáng kiến, đề tài, đề án có phạm vi ảnh hưởng trong tỉnh" en="Initiative, research or scheme of provincial scope" testid=format!("eval-{p}-provincial") what=what.clone() />
                                 <Field ctx=ctx path=path.clone() key="nationwideScope" kind=Kind::Check vi="Sáng kiến, đề tài có phạm vi ảnh hưởng toàn quốc" en="Initiative or research of nationwide scope" testid=format!("eval-{p}-nationwide") what=what.clone() />
                                 <Field ctx=ctx path=path.clone() key="transferredIn" kind=Kind::Check vi="Chuyển công tác đến trong năm (không phải mới tuyển dụng)" en="Transferred in this year (not newly recruited)" testid=format!("eval-{p}-transferred") what=what.clone() />
-                                <Field ctx=ctx path=path.clone() key="underReview" kind=Kind::Check vi="Đang bị xem xét kỷ luật, thanh tra, khiếu nại" en="Under discipline review, inspection or complaint" testid=format!("eval-{p}-underReview") what=what.clone() />
+                                <Field ctx=ctx path=path.clone() key="underReview" kind=Kind::Check vi="Đang bị xem xét kỷ luật, thanh tra, kiểm tra hoặc giải quyết khiếu nại, tố cáo" en="Under discipline review, inspection or complaint" testid=format!("eval-{p}-underReview") what=what.clone() />
                                 <Field ctx=ctx path=path.clone() key="note" kind=Kind::Text vi="Ghi chú" en="Note" testid=format!("eval-{p}-note") what=what.clone() />
                             </div>
                             <PersonRuleCheck pid=p.clone() />
@@ -319,7 +319,7 @@ fn CollectiveCard() -> impl IntoView {
     let lang = use_lang();
     let drv = use_driver();
     let ov = use_office();
-    let (office, cluster, year, ctx) = (ov.office, ov.cluster, ov.year, ov.ctx);
+    let (office, cluster, year, ctx, system) = (ov.office, ov.cluster, ov.year, ov.ctx, ov.system);
     let exists = Memo::new(move |_| {
         let y = year.get();
         office.with(|o| o.collective_evaluations.contains_key(&y.to_string()))
@@ -374,11 +374,11 @@ fn CollectiveCard() -> impl IntoView {
                         <div class="eval-grid">
                             <div class="fields">
                                 <Field ctx=ctx path=path.clone() key="rating" kind=Kind::Choice(Signal::derive(rating_opts)) vi="Xếp loại tập thể" en="Collective's rating" testid="collective-rating" what=what.clone() />
-                                <Field ctx=ctx path=path.clone() key="proposedTitle" kind=Kind::Choice(Signal::derive(|| title_opts_or_none(COLLECTIVE_TITLES))) vi="Danh hiệu đề nghị" en="Proposed title" testid="collective-title" what=what.clone() />
+                                <Field ctx=ctx path=path.clone() key="proposedTitle" kind=Kind::Choice(Signal::derive(move || title_opts_or_none(COLLECTIVE_TITLES, system.get()))) vi="Danh hiệu đề nghị" en="Proposed title" testid="collective-title" what=what.clone() />
                                 <Field ctx=ctx path=path.clone() key="votesYes" kind=Kind::Count vi="Phiếu đồng ý" en="Votes for" testid="collective-votesYes" what=what.clone() />
                                 <Field ctx=ctx path=path.clone() key="votesTotal" kind=Kind::Count vi="Tổng số phiếu" en="Votes cast" testid="collective-votesTotal" what=what.clone() />
                                 <Field ctx=ctx path=path.clone() key="internalUnity" kind=Kind::Check vi="Nội bộ đoàn kết" en="Internal unity" testid="collective-unity" what=what.clone() />
-                                <Field ctx=ctx path=path.clone() key="underReview" kind=Kind::Check vi="Đang bị thanh tra, giải quyết khiếu nại" en="Under inspection or complaint" testid="collective-underReview" what=what.clone() />
+                                <Field ctx=ctx path=path.clone() key="underReview" kind=Kind::Check vi="Đang bị thanh tra, kiểm tra hoặc giải quyết khiếu nại, tố cáo" en="Under inspection or complaint" testid="collective-underReview" what=what.clone() />
                                 <Field ctx=ctx path=path.clone() key="note" kind=Kind::Text vi="Ghi chú" en="Note" testid="collective-note" what=what.clone() />
                             </div>
                             <div class="rule-check" data-testid="rule-check-collective"
@@ -393,7 +393,7 @@ fn CollectiveCard() -> impl IntoView {
                                     let m = missing();
                                     (!m.is_empty()).then(|| view! {
                                         <p class="warn small" data-testid="unevaluated">
-                                            {move || tr(lang.get(), "Chưa xếp loại (không tính vào tập thể): ", "Not rated yet (left out): ")}
+                                            {move || tr(lang.get(), "Chưa có xếp loại (cần bổ sung trước khi xét tập thể): ", "Not rated yet (needed before the collective is evaluated): ")}
                                             {m.join(", ")}
                                         </p>
                                     })

@@ -21,7 +21,7 @@ use automerge::{Automerge, ObjType, ReadDoc, ScalarValue};
 use leptos::prelude::*;
 use shared::core::ChangeError;
 use shared::domain::rules::Date;
-use shared::domain::{DisciplineLevel, Gender, PerformanceRating, Title};
+use shared::domain::{AwardingSystem, DisciplineLevel, Gender, PerformanceRating, Title};
 use shared::protocol::DocumentId;
 use shared::schema::conflict::{self, HeldValue};
 use shared::schema::read;
@@ -310,10 +310,19 @@ impl Opt {
     }
 }
 
-pub fn title_opts(titles: &[Title]) -> Vec<Opt> {
+/// The titles as options, named as `system` names them ("Bằng khen của
+/// Chủ nhiệm Văn phòng Quốc hội" before an office joined the province's
+/// system).
+pub fn title_opts(titles: &[Title], system: AwardingSystem) -> Vec<Opt> {
     titles
         .iter()
-        .map(|t| Opt::new(t.code(), t.name_vi(), t.name_en()))
+        .map(|t| {
+            Opt::new(
+                t.code(),
+                &system.title_name_vi(*t),
+                &system.title_name_en(*t),
+            )
+        })
         .collect()
 }
 
@@ -350,9 +359,9 @@ pub fn titles_for(collective: bool) -> &'static [Title] {
 }
 
 /// [`title_opts`] after "— none —".
-pub fn title_opts_or_none(titles: &[Title]) -> Vec<Opt> {
+pub fn title_opts_or_none(titles: &[Title], system: AwardingSystem) -> Vec<Opt> {
     let mut v = vec![Opt::none()];
-    v.extend(title_opts(titles));
+    v.extend(title_opts(titles, system));
     v
 }
 
@@ -631,9 +640,12 @@ pub fn Field(
     /// Shown under the field (hint).
     #[prop(optional)]
     hint: Option<(&'static str, &'static str)>,
-    /// Disabled even when editable (with the reason as hint).
+    /// Disabled even when editable (with the reason as `disabled_hint`).
     #[prop(into, optional)]
     disabled: Option<Signal<bool>>,
+    /// Why the field is disabled, shown only while it is.
+    #[prop(optional)]
+    disabled_hint: Option<(&'static str, &'static str)>,
 ) -> impl IntoView {
     let lang = use_lang();
     let drv = use_driver();
@@ -808,6 +820,7 @@ pub fn Field(
                 {input}
             </label>
             {move || hint.map(|(v, e)| view! { <div class="hint muted small">{move || tr(lang.get(), v, e)}</div> })}
+            {move || disabled_hint.filter(|_| disabled()).map(|(v, e)| view! { <div class="hint muted small">{move || tr(lang.get(), v, e)}</div> })}
             {move || {
                 let p = problems.get();
                 (!p.is_empty()).then(|| view! {

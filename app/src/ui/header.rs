@@ -34,7 +34,7 @@ pub fn Header() -> impl IntoView {
             String::new()
         } else {
             match l {
-                Lang::Vi => format!("{} thay đổi chưa lên máy chủ", v.unacknowledged),
+                Lang::Vi => format!("{} thay đổi chưa gửi lên máy chủ", v.unacknowledged),
                 Lang::En => format!("{} change(s) not yet on the relay", v.unacknowledged),
             }
         }

@@ -96,7 +96,7 @@ fn InspectionCard(id: String) -> impl IntoView {
         })
     };
     let path = vec!["inspections".to_string(), id.clone()];
-    let what = format!("Kiểm tra ngày {}", date());
+    let what = format!("Đợt kiểm tra ngày {}", date());
     view! {
         <div class="card" data-testid=format!("inspection-{id}")
             data-team=move || office.with(|o| iid.with_value(|i| o.inspections.get(i).map(|x| x.team.clone()).unwrap_or_default()))>
@@ -213,15 +213,24 @@ fn FollowUps(inspection: String, key: &'static str) -> impl IntoView {
         <For each=move || ids.get() key=|f| f.clone() let:fid>
             {
                 let path = vec!["inspections".to_string(), insp.get_value(), key.to_string(), fid.clone()];
-                let what = format!("{} ({})", head_vi, one_vi);
+                // The history names the item by its text.
+                let what = office
+                    .with_untracked(|o| {
+                        insp.with_value(|i| {
+                            follow_ups(o, i, key).and_then(|m| m.get(&fid)).map(|f| {
+                                format!("{head_vi}: {}", f.text.chars().take(60).collect::<String>())
+                            })
+                        })
+                    })
+                    .unwrap_or_else(|| head_vi.to_string());
                 let fid2 = fid.clone();
                 view! {
                     <div class="fields sub-record" data-testid=format!("{key}-{fid}") data-status=move || status_text(&fid2)>
                         <Field ctx=ctx path=path.clone() key="text" kind=Kind::Area vi="Nội dung" en="Text" testid=format!("{key}-{fid}-text") what=what.clone() />
                         <Field ctx=ctx path=path.clone() key="status" kind=Kind::Choice(Signal::derive(follow_up_opts)) vi="Tình trạng" en="Status" testid=format!("{key}-{fid}-status") what=what.clone() />
                         <Field ctx=ctx path=path.clone() key="note" kind=Kind::Text vi="Kết quả khắc phục" en="What was done" testid=format!("{key}-{fid}-note") what=what.clone() />
-                        <Field ctx=ctx path=path.clone() key="dueDate" kind=Kind::Date vi="Hạn" en="Due" testid=format!("{key}-{fid}-due") what=what.clone() />
-                        <Field ctx=ctx path=path.clone() key="doneOn" kind=Kind::Date vi="Hoàn thành ngày" en="Done on" testid=format!("{key}-{fid}-done") what=what.clone() />
+                        <Field ctx=ctx path=path.clone() key="dueDate" kind=Kind::Date vi="Hạn thực hiện" en="Due" testid=format!("{key}-{fid}-due") what=what.clone() />
+                        <Field ctx=ctx path=path.clone() key="doneOn" kind=Kind::Date vi="Ngày hoàn thành" en="Done on" testid=format!("{key}-{fid}-done") what=what.clone() />
                         <DeleteButton ctx=ctx path=vec!["inspections".to_string(), insp.get_value(), key.to_string()] id=fid.clone()
                             summary=format!("Xoá {one_vi}") testid=format!("{key}-{fid}-delete") />
                     </div>

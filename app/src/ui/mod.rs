@@ -1,7 +1,8 @@
 //! User interface (giao diện): start-up, sign-in, the header and the pages.
 //!
 //! Routing is by URL fragment so the service worker can serve every page from
-//! one cached `index.html`: `#/` (my office), `#/cum` (the cluster's offices),
+//! one cached `index.html`: `#/` (what to do now, [`home`]), `#/cum` (the
+//! cluster's offices),
 //! `#/cum/thiet-lap` (cluster set-up), `#/don-vi/<code>[/<page>]` (one
 //! office's TĐKT year, read-only unless it is mine; pages in
 //! [`office::SUB_PAGES`]), `#/tong-hop[?nam=YYYY]` (the cluster dashboard,
@@ -20,6 +21,7 @@ mod evaluation;
 pub mod form;
 mod header;
 mod history;
+mod home;
 mod inspections;
 mod models;
 mod office;
@@ -203,6 +205,8 @@ fn Shell(driver: Driver) -> impl IntoView {
             ("dashboard".to_string(), String::new())
         } else if let Some(rest) = r.strip_prefix("/don-vi/") {
             ("office".to_string(), office::split_route(rest).0)
+        } else if r.is_empty() || r == "/" {
+            ("home".to_string(), String::new())
         } else {
             ("office".to_string(), own.clone())
         }
@@ -224,17 +228,20 @@ fn Shell(driver: Driver) -> impl IntoView {
             "switch" => view! { <switch::SwitchPage link=code /> }.into_any(),
             "dashboard" => view! { <dashboard::DashboardPage /> }.into_any(),
             "print" => view! { <dashboard::print::PrintPage /> }.into_any(),
+            "home" => view! { <home::HomePage /> }.into_any(),
             _ => view! { <office::OfficePage code=code page=Signal::from(sub_page) /> }.into_any(),
         }
     };
     let own_code = drv.with_value(|d| d.session().office);
+    let own_link = own_code.clone();
     let nav_class = move |target: &'static str| {
         let own_code = own_code.clone();
         move || {
             let r = route.get();
             let r = r.trim_start_matches('#');
             let active = match target {
-                "/" => r.is_empty() || r == "/" || r.starts_with(&format!("/don-vi/{own_code}")),
+                "/" => r.is_empty() || r == "/",
+                "/don-vi/" => r.starts_with(&format!("/don-vi/{own_code}")),
                 t => r.starts_with(t),
             };
             if active {
@@ -247,7 +254,8 @@ fn Shell(driver: Driver) -> impl IntoView {
     view! {
         <header::Header />
         <nav class="tabs" aria-label=move || tr(lang.get(), "Trang", "Pages")>
-            <a class=nav_class("/") href="#/" data-testid="nav-office">{move || crate::i18n::term(lang.get(), shared::glossary::MY_OFFICE)}</a>
+            <a class=nav_class("/") href="#/" data-testid="nav-home">{move || tr(lang.get(), "Việc cần làm", "To do")}</a>
+            <a class=nav_class("/don-vi/") href=format!("#/don-vi/{own_link}") data-testid="nav-office">{move || crate::i18n::term(lang.get(), shared::glossary::MY_OFFICE)}</a>
             <a class=nav_class("/cum") href="#/cum" data-testid="nav-cluster">{move || tr(lang.get(), "Cụm thi đua", "Cluster")}</a>
             <a class=nav_class("/tong-hop") href="#/tong-hop" data-testid="nav-dashboard">{move || tr(lang.get(), "Tổng hợp", "Overview")}</a>
             <a class=nav_class("/dong-bo") href="#/dong-bo" data-testid="nav-sync">{move || tr(lang.get(), "Đồng bộ", "Sync")}</a>

@@ -163,7 +163,10 @@ fn ModelCard(id: String) -> impl IntoView {
         let result = save(
             drv,
             ctx.doc,
-            &format!("Gương điển hình {who}: chuyển sang bước {}", next.name_vi()),
+            &format!(
+                "Gương điển hình {who}: chuyển sang bước \"{}\"",
+                next.name_vi()
+            ),
             |tx| {
                 put_field(tx, &["exemplaryModels", id.as_str()], "stage", &next)?;
                 put_field(
@@ -202,7 +205,7 @@ fn ModelCard(id: String) -> impl IntoView {
         office.with(|o| {
             opts.extend(o.proposals.iter().map(|(pid, p)| {
                 let number = if p.number.is_empty() {
-                    "dự thảo"
+                    "chưa có số"
                 } else {
                     p.number.as_str()
                 };

@@ -4,6 +4,8 @@
 //! office; the others are read-only replicas.
 
 use leptos::prelude::*;
+use shared::domain::AwardingSystem;
+use shared::domain::rules::Date;
 use shared::protocol::DocumentId;
 use shared::schema::{ClusterDoc, OfficeDoc, load_cluster, load_office};
 
@@ -42,6 +44,9 @@ pub struct OfficeView {
     pub cluster: Memo<ClusterDoc>,
     /// The emulation year shown (năm thi đua), the cluster's year at first.
     pub year: RwSignal<i32>,
+    /// Who awarded the office's Bằng khen and Cờ thi đua in that year (the
+    /// system on its last day): titles are named after it.
+    pub system: Memo<AwardingSystem>,
 }
 
 pub fn use_office() -> OfficeView {
@@ -113,6 +118,15 @@ pub fn OfficePage(code: String, page: Signal<String>) -> impl IntoView {
         }
         y
     });
+    let member = code.clone();
+    let system = Memo::new(move |_| {
+        let on = Date::last_of_year(year.get());
+        cluster.with(|c| {
+            c.members
+                .get(&member)
+                .map_or(AwardingSystem::Province, |m| m.awarding_system(on))
+        })
+    });
     provide_context(OfficeView {
         code: code.clone(),
         name: entry.name.clone(),
@@ -120,6 +134,7 @@ pub fn OfficePage(code: String, page: Signal<String>) -> impl IntoView {
         office,
         cluster,
         year,
+        system,
     });
     let fresh = move || {
         signals.revision.get();

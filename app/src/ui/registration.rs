@@ -122,12 +122,13 @@ fn RegistrationRow(id: String, deadline: Memo<Option<(String, Date)>>) -> impl I
         })
     };
     let collective = reg.get_untracked().is_some_and(|r| r.person_id.is_none());
-    let titles = Signal::derive(move || title_opts(titles_for(collective)));
+    let system = ov.system;
+    let titles = Signal::derive(move || title_opts(titles_for(collective), system.get()));
     let late = move || {
         let r = reg.get()?;
         let (_, d) = deadline.get()?;
         let date = r.date.as_ref()?.date()?;
-        (date > d).then(|| view! { <span class="tag tag-warn" data-testid="late">{move || tr(lang.get(), "sau hạn", "late")}</span> })
+        (date > d).then(|| view! { <span class="tag tag-warn" data-testid="late">{move || tr(lang.get(), "quá hạn", "late")}</span> })
     };
     let path = vec!["registrations".to_string(), id.clone()];
     let what = format!("Đăng ký thi đua {}", subject().unwrap_or_default());
@@ -137,7 +138,7 @@ fn RegistrationRow(id: String, deadline: Memo<Option<(String, Date)>>) -> impl I
             <td><Field ctx=ctx path=path.clone() key="title" kind=Kind::Choice(titles) vi="" en="" testid=format!("reg-{id}-title") what=what.clone() /></td>
             <td><Field ctx=ctx path=path.clone() key="date" kind=Kind::Date vi="" en="" testid=format!("reg-{id}-date") what=what.clone() />{late}</td>
             <td><Field ctx=ctx path=path.clone() key="note" kind=Kind::Text vi="" en="" testid=format!("reg-{id}-note") what=what.clone() /></td>
-            <td><DeleteButton ctx=ctx path=vec!["registrations".to_string()] id=id.clone() summary=format!("Xoá {}", what.to_lowercase()) testid=format!("reg-{id}-delete") /></td>
+            <td><DeleteButton ctx=ctx path=vec!["registrations".to_string()] id=id.clone() summary=format!("Xoá {}", shared::domain::lower_first(&what)) testid=format!("reg-{id}-delete") /></td>
         </tr>
     }
 }
@@ -161,7 +162,9 @@ fn AddRegistration() -> impl IntoView {
         )];
         office.with(|o| subject_opts(first, o, year.get()))
     });
-    let titles = Signal::derive(move || title_opts(titles_for(subject.get() == COLLECTIVE)));
+    let system = ov.system;
+    let titles =
+        Signal::derive(move || title_opts(titles_for(subject.get() == COLLECTIVE), system.get()));
     // Keep the title valid for the subject chosen.
     Effect::new(move |_| {
         let opts = titles.get();

@@ -123,15 +123,10 @@ struct RoundView {
     round: Memo<ReviewRound>,
 }
 
-/// The period a person most likely means: the mid-year review until the
-/// end of September of the year shown, the year-end review after.
+/// The period a person most likely means (the home page's tasks use the
+/// same).
 fn likely_period(year: i32) -> ReviewPeriod {
-    let now = today();
-    if year == now.year() && now.month() < 10 {
-        ReviewPeriod::MidYear
-    } else {
-        ReviewPeriod::YearEnd
-    }
+    shared::summary::likely_period(year, today())
 }
 
 #[component]
@@ -533,7 +528,7 @@ fn ScoreRow(
                 <Field ctx=DocCtx { doc, editable } path=score_path.clone() key="evidence" kind=Kind::Area
                     vi="Minh chứng" en="Evidence" testid=format!("evidence-{}", id2) what=format!("Tự chấm tiêu chí {id2}")
                     disabled=Signal::derive(move || values.get().is_empty())
-                    hint=("Nhập điểm trước, rồi ghi minh chứng.", "Enter the points first, then the evidence.") />
+                    disabled_hint=("Nhập điểm trước, rồi ghi minh chứng.", "Enter the points first, then the evidence.") />
                 <Field ctx=DocCtx { doc, editable } path=score_path key="note" kind=Kind::Text
                     vi="Giải trình" en="Explanation" testid=format!("note-{}", id2) what=format!("Tự chấm tiêu chí {id2}")
                     disabled=Signal::derive(move || values.get().is_empty()) />

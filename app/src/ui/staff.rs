@@ -152,13 +152,14 @@ fn PersonCard(id: String) -> impl IntoView {
                             .as_ref()
                             .map(|e| e.display_vi())
                             .unwrap_or_else(|| tr(l, "nay", "now").to_string());
-                        format!(
-                            "{} {} {}–{}",
-                            tr(l, "Kỷ luật", "Discipline"),
-                            level,
-                            d.start.display_vi(),
-                            end
-                        )
+                        match l {
+                            crate::i18n::Lang::Vi => {
+                                format!("Kỷ luật {level} từ {} đến {end}", d.start.display_vi())
+                            }
+                            crate::i18n::Lang::En => {
+                                format!("Discipline {level} {}–{end}", d.start.display_vi())
+                            }
+                        }
                     })
                     .collect::<Vec<_>>()
                     .join("; ")
@@ -231,7 +232,8 @@ fn PersonCard(id: String) -> impl IntoView {
                         {
                             let mut dpath = path.clone();
                             dpath.extend(["discipline".to_string(), did.clone()]);
-                            let w = format!("{w}, kỷ luật");
+                            let name = person.get_untracked().map(|p| p.full_name).unwrap_or_default();
+                            let w = format!("Kỷ luật của cán bộ {name}");
                             view! {
                                 <div class="fields sub-record" data-testid=format!("discipline-{did}")>
                                     <Field ctx=ctx path=dpath.clone() key="level" kind=Kind::Choice(Signal::derive(discipline_opts)) vi="Hình thức" en="Measure" testid=format!("discipline-{did}-level") what=w.clone() />
@@ -241,7 +243,7 @@ fn PersonCard(id: String) -> impl IntoView {
                                     <Field ctx=ctx path=dpath.clone() key="decisionNumber" kind=Kind::Text vi="Số quyết định" en="Decision no." testid=format!("discipline-{did}-decision") what=w.clone() />
                                     <Field ctx=ctx path=dpath.clone() key="note" kind=Kind::Text vi="Ghi chú" en="Note" testid=format!("discipline-{did}-note") what=w.clone() />
                                     <DeleteButton ctx=ctx path=vec!["staff".to_string(), pid.clone(), "discipline".to_string()] id=did.clone()
-                                        summary=format!("Xoá kỷ luật ({w})") testid=format!("discipline-{did}-delete") />
+                                        summary=format!("Xoá kỷ luật của cán bộ {name}") testid=format!("discipline-{did}-delete") />
                                 </div>
                             }
                         }

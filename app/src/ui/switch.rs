@@ -272,7 +272,7 @@ pub fn SwitchPage(link: String) -> impl IntoView {
                         "After the move the device works on the own data of {b_cluster}; the two are never mixed. To come back, open a sign-in link of the relay {a_relay} again."),
                 }}</p>
                 <p class="muted">{move || tr(lang.get(),
-                    "Chỉ chuyển khi liên kết này do quản trị viên của đơn vị bạn gửi.",
+                    "Chỉ chuyển khi liên kết này do quản trị viên đơn vị của bạn gửi.",
                     "Only move if your office's administrator sent you this link.")}</p>
                 <div class="actions">
                     <button type="button" class="secondary" on:click=cancel data-testid="switch-cancel">

@@ -84,7 +84,7 @@ pub fn SyncPage() -> impl IntoView {
                 let v = signals.view.get();
                 match lang.get() {
                     Lang::Vi => format!(
-                        "{} · {} thay đổi chưa lên máy chủ · đã mở {}/{} tài liệu trên máy",
+                        "{} · {} thay đổi chưa gửi lên máy chủ · đã mở {}/{} tài liệu trên máy",
                         if v.browser_online { "Trình duyệt đang có mạng" } else { "Trình duyệt đang mất mạng" },
                         v.unacknowledged, v.loaded.0, v.loaded.1),
                     Lang::En => format!(

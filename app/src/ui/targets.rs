@@ -91,7 +91,7 @@ pub fn TargetsCard() -> impl IntoView {
     let lang = use_lang();
     let drv = use_driver();
     let ov = use_office();
-    let (office, cluster, year, ctx) = (ov.office, ov.cluster, ov.year, ov.ctx);
+    let (office, cluster, year, ctx, system) = (ov.office, ov.cluster, ov.year, ov.ctx, ov.system);
     let exists = Memo::new(move |_| {
         let y = year.get();
         office.with(|o| o.targets.contains_key(&y.to_string()))
@@ -119,7 +119,7 @@ pub fn TargetsCard() -> impl IntoView {
                     let what = format!("Chỉ tiêu năm {y}");
                     view! {
                         <div class="fields">
-                            <Field ctx=ctx path=path.clone() key="collectiveTitle" kind=Kind::Choice(Signal::derive(|| title_opts_or_none(COLLECTIVE_TITLES))) vi="Danh hiệu tập thể" en="Collective title" testid="target-collective" what=what.clone() />
+                            <Field ctx=ctx path=path.clone() key="collectiveTitle" kind=Kind::Choice(Signal::derive(move || title_opts_or_none(COLLECTIVE_TITLES, system.get()))) vi="Danh hiệu tập thể" en="Collective title" testid="target-collective" what=what.clone() />
                             <Field ctx=ctx path=path.clone() key="ldttPercent" kind=Kind::OptCount vi="Lao động tiên tiến (% số cán bộ)" en="Advanced Workers (% of staff)" testid="target-ldtt" what=what.clone() />
                             <Field ctx=ctx path=path.clone() key="cstdcsPercent" kind=Kind::OptCount vi="Chiến sĩ thi đua cơ sở trở lên (% số cán bộ)" en="Grassroots Emulation Fighters or higher (% of staff)" testid="target-cstdcs" what=what.clone() />
                             <Field ctx=ctx path=path.clone() key="note" kind=Kind::Text vi="Ghi chú" en="Note" testid="target-note" what=what.clone() />

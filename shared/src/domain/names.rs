@@ -434,6 +434,17 @@ pub enum Gender {
     Female,
 }
 
+/// `text` with only its first letter in lower case, for a label used inside
+/// a sentence ("Đăng ký thi đua Ông Hoàng Văn Nam" → "Xoá đăng ký thi đua
+/// Ông Hoàng Văn Nam"): names and other capitals further on are kept.
+pub fn lower_first(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_lowercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
 /// The formal Vietnamese form of address: "Ông" (Mr) or "Bà" (Ms/Mrs),
 /// as in "Ông Nguyễn Văn An", "Bà Trần Thị Liên".
 pub fn form_of_address(gender: Gender) -> &'static str {
@@ -446,6 +457,15 @@ pub fn form_of_address(gender: Gender) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lower_first_keeps_the_capitals_of_names() {
+        assert_eq!(
+            lower_first("Đăng ký thi đua Ông Hoàng Văn Nam"),
+            "đăng ký thi đua Ông Hoàng Văn Nam"
+        );
+        assert_eq!(lower_first(""), "");
+    }
 
     fn assert_strictly_ascending(words: &[&str]) {
         for pair in words.windows(2) {

@@ -505,14 +505,14 @@ text_code!(ModelStage {
 impl ModelStage {
     pub fn name_vi(self) -> &'static str {
         match self {
-            ModelStage::Found => "phát hiện",
-            ModelStage::Nurtured => "bồi dưỡng",
-            ModelStage::Selected => "lựa chọn",
-            ModelStage::Introduced => "giới thiệu",
-            ModelStage::Registered => "đăng ký",
-            ModelStage::Proposed => "đề nghị khen thưởng",
-            ModelStage::Honoured => "tôn vinh",
-            ModelStage::Replicated => "nhân rộng",
+            ModelStage::Found => "Phát hiện",
+            ModelStage::Nurtured => "Bồi dưỡng",
+            ModelStage::Selected => "Lựa chọn",
+            ModelStage::Introduced => "Giới thiệu, tuyên truyền",
+            ModelStage::Registered => "Đăng ký",
+            ModelStage::Proposed => "Đề nghị khen thưởng",
+            ModelStage::Honoured => "Tôn vinh",
+            ModelStage::Replicated => "Nhân rộng",
         }
     }
 

@@ -34,6 +34,7 @@ pub mod commendations;
 pub mod pipeline;
 pub mod registrations;
 pub mod scores;
+pub mod tasks;
 pub mod warnings;
 
 #[cfg(test)]
@@ -53,6 +54,7 @@ pub use registrations::{
     registration_deadline_named,
 };
 pub use scores::{CriterionInfo, CriterionScores, OfficeScores, VoteSummary, VoteTally};
+pub use tasks::{DeadlineDue, OfficeTasks, Task, TaskKind, likely_period, office_tasks};
 pub use warnings::RuleWarning;
 
 /// One office's document as the summary reads it.

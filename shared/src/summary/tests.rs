@@ -144,6 +144,12 @@ impl Fixture {
         cluster_summary(&self.cluster, &inputs, &RuleCatalog::defaults(), year)
     }
 
+    /// The cluster document and one office's, the office's to change.
+    pub(crate) fn parts(&mut self, code: &str) -> (&ClusterDoc, &mut OfficeDoc) {
+        let i = CODES.iter().position(|(c, _)| *c == code).unwrap();
+        (&self.cluster, &mut self.offices[i])
+    }
+
     pub(crate) fn office(&mut self, code: &str) -> &mut OfficeDoc {
         let i = CODES.iter().position(|(c, _)| *c == code).unwrap();
         &mut self.offices[i]
@@ -351,7 +357,10 @@ fn collective_short_of_seventy_percent_is_warned_with_the_rule_text() {
     );
     let c = &w.conditions[0];
     assert_eq!(c.article, "Điều 27");
-    assert_eq!(c.vi, "thiếu: ≥70% Lao động tiên tiến — hiện 6/10 = 60%");
+    assert_eq!(
+        c.vi,
+        "chưa đạt: ≥70% cá nhân đạt Lao động tiên tiến — hiện 6/10 = 60%"
+    );
     assert_eq!(c.en, "missing: ≥70% Advanced Workers — now 6/10 = 60%");
 
     // Fixed: one more Lao động tiên tiến makes 7/10 = 70%.

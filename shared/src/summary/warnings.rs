@@ -317,7 +317,7 @@ fn decision_warnings(ctx: &Ctx<'_>) -> Vec<RuleWarning> {
             let mut w = ctx.warning(
                 "decision-before-proposal",
                 format!(
-                    "{}: quyết định {number} ngày {decided} trước ngày {proposed} của tờ trình {proposal}",
+                    "{}: quyết định {number} ban hành ngày {decided}, trước ngày {proposed} của tờ trình {proposal}",
                     ctx.name
                 ),
                 format!(
@@ -343,6 +343,9 @@ fn decision_warnings(ctx: &Ctx<'_>) -> Vec<RuleWarning> {
 /// The cluster-level warning when no rule set applies to `year`.
 pub fn no_rule_set(e: &RuleError, year: i32) -> RuleWarning {
     let text = e.to_string();
+    // The error reads "tiếng Việt / English": the Vietnamese message takes
+    // the Vietnamese half only.
+    let text_vi = text.split_once(" / ").map_or(text.as_str(), |(vi, _)| vi);
     RuleWarning {
         code: "no-rule-set".to_string(),
         office_code: String::new(),
@@ -352,8 +355,8 @@ pub fn no_rule_set(e: &RuleError, year: i32) -> RuleWarning {
         title: None,
         reference: None,
         message_vi: format!(
-            "Năm {year}: chưa kiểm tra được quy định khen thưởng — {text}; \
-             hãy chọn bộ quy tắc trong cấu hình của cụm"
+            "Năm {year}: chưa kiểm tra được quy định khen thưởng — {text_vi}; \
+             hãy chọn bộ quy tắc trong phần Cấu hình quy tắc của cụm"
         ),
         message_en: format!(
             "{year}: commendation rules cannot be checked — {text}; \

@@ -238,12 +238,7 @@ fn key_figures(
         ),
         (
             "days",
-            tr(
-                lang,
-                "Ngày bình quân tờ trình → quyết định",
-                "Average days proposal → decision",
-            )
-            .into(),
+            term(lang, glossary::DAYS_TO_DECISION).into(),
             t.commendations
                 .average_days
                 .map_or_else(|| "—".into(), fmt_num),

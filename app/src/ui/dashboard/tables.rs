@@ -434,7 +434,7 @@ pub fn overdue_days(f: &FollowUpRow, today: Date) -> Option<i64> {
 /// hiện xong), overdue ones marked in words.
 pub fn follow_ups(s: &ClusterSummary, lang: Lang, today: Date) -> impl IntoView + use<> {
     if s.follow_ups.is_empty() {
-        return view! { <p class="ok">{tr(lang, "Không còn kiến nghị nào chưa thực hiện.", "No open recommendations.")}</p> }.into_any();
+        return view! { <p class="ok">{tr(lang, "Không còn kiến nghị nào chưa thực hiện xong.", "No open recommendations.")}</p> }.into_any();
     }
     let overdue = s
         .follow_ups
@@ -528,7 +528,7 @@ pub fn commendations(s: &ClusterSummary, lang: Lang) -> impl IntoView + use<> {
             <table class="dash-commendations" data-testid="dash-commendations">
                 <thead><tr>
                     <th>{tr(lang, "Đơn vị", "Office")}</th>
-                    <th class="num">{tr(lang, "Số quyết định", "Decisions")}</th>
+                    <th class="num">{tr(lang, "Số lượng quyết định", "Decisions")}</th>
                     <th class="num">{tr(lang, "Số ngày bình quân", "Average days")}</th>
                     <th class="num">{tr(lang, "Dài nhất (ngày)", "Longest (days)")}</th>
                     <th class="num">{tr(lang, "Tờ trình chờ quyết định", "Proposals waiting")}</th>

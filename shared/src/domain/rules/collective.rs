@@ -4,7 +4,7 @@
 
 use super::discipline::freeze_condition;
 use super::explain::{Condition, Evaluation, ratio_text};
-use super::input::{CollectiveYear, MemberResult, Title};
+use super::input::{CollectiveYear, DisciplineLevel, MemberResult, Title};
 use super::ruleset::{RuleError, RuleSet};
 
 /// Members counted as Lao động tiên tiến (a Chiến sĩ thi đua cơ sở is one too).
@@ -107,7 +107,7 @@ fn ldtt_at_least_condition(article: &str, members: &[MemberResult], min_percent:
     let (ratio_vi, ratio_en) = ratio_text(count, total);
     Condition::new(article, met)
         .vi(
-            &format!("≥{min_percent}% Lao động tiên tiến"),
+            &format!("≥{min_percent}% cá nhân đạt Lao động tiên tiến"),
             &format!("hiện {ratio_vi}"),
         )
         .en(
@@ -123,7 +123,7 @@ fn ldtt_over_condition(article: &str, members: &[MemberResult], over_percent: u3
     let (ratio_vi, ratio_en) = ratio_text(count, total);
     Condition::new(article, met)
         .vi(
-            &format!("trên {over_percent}% Lao động tiên tiến"),
+            &format!("trên {over_percent}% cá nhân đạt Lao động tiên tiến"),
             &format!("hiện {ratio_vi}"),
         )
         .en(
@@ -136,7 +136,7 @@ fn cstdcs_condition(article: &str, members: &[MemberResult], min: u32) -> Condit
     let count = members.iter().filter(|m| m.chien_si_thi_dua_co_so).count() as u64;
     Condition::new(article, count >= u64::from(min))
         .vi(
-            &format!("có ít nhất {min} Chiến sĩ thi đua cơ sở"),
+            &format!("có ít nhất {min} cá nhân đạt Chiến sĩ thi đua cơ sở"),
             &format!("hiện {count}"),
         )
         .en(
@@ -148,7 +148,7 @@ fn cstdcs_condition(article: &str, members: &[MemberResult], min: u32) -> Condit
 fn discipline_condition(rules: &RuleSet, article: &str, collective: &CollectiveYear) -> Condition {
     let level = rules.collective.blocking_discipline_level;
     let year = collective.year;
-    let offenders: Vec<String> = collective
+    let offenders: Vec<_> = collective
         .members
         .iter()
         .filter_map(|m| {
@@ -158,17 +158,26 @@ fn discipline_condition(rules: &RuleSet, article: &str, collective: &CollectiveY
                 .max_by_key(|d| d.level)
                 .map(|d| (m.name.as_str(), d.level))
         })
-        .map(|(name, l)| format!("{name} ({} / {})", l.name_vi(), l.name_en()))
         .collect();
     let (detail_vi, detail_en) = if offenders.is_empty() {
-        ("không có".to_string(), "none".to_string())
+        (String::new(), "none".to_string())
     } else {
-        (offenders.join(", "), offenders.join(", "))
+        let list = |name_of: fn(DisciplineLevel) -> &'static str| {
+            offenders
+                .iter()
+                .map(|(name, l)| format!("{name} ({})", name_of(*l)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        (
+            format!("bị kỷ luật: {}", list(DisciplineLevel::name_vi)),
+            list(DisciplineLevel::name_en),
+        )
     };
     Condition::new(article, offenders.is_empty())
         .vi(
             &format!(
-                "không có cá nhân bị kỷ luật từ {} trở lên trong năm {year}",
+                "không có cá nhân bị kỷ luật từ hình thức {} trở lên trong năm {year}",
                 level.name_vi()
             ),
             &detail_vi,
@@ -308,7 +317,7 @@ pub fn evaluate_co_thi_dua(rules: &RuleSet, c: &FlagCandidate) -> Evaluation {
         let others = c.tied_with.join(", ");
         (
             format!(
-                "{}/{} phiếu, bằng số phiếu với {others}: cần bỏ phiếu lại",
+                "{}/{} phiếu, bằng số phiếu với {others}: cần suy tôn lại",
                 c.votes, c.ballots
             ),
             format!(

@@ -112,7 +112,7 @@ pub(crate) fn freeze_condition(rules: &RuleSet, under_review: bool) -> Option<Co
         Condition::new(&rules.discipline.basis, false)
             .vi(
                 requirement_vi,
-                "đang có: tạm dừng xét khen thưởng đến khi có kết luận",
+                "đang có việc xem xét: tạm dừng xét khen thưởng đến khi có kết luận",
             )
             .en(
                 requirement_en,

@@ -8,14 +8,14 @@ use super::input::Title;
 use super::ruleset::RuleSet;
 
 /// One checked condition (điều kiện), e.g.
-/// `vi`: "thiếu: ≥70% Lao động tiên tiến — hiện 6/10 = 60%",
+/// `vi`: "chưa đạt: ≥70% cá nhân đạt Lao động tiên tiến — hiện 6/10 = 60%",
 /// `en`: "missing: ≥70% Advanced Workers — now 6/10 = 60%".
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Condition {
     /// Legal source: "Điều 23" (Law 06/2022/QH15) or a decree.
     pub article: String,
     pub met: bool,
-    /// Vietnamese explanation, starting "đạt:" or "thiếu:".
+    /// Vietnamese explanation, starting "đạt:" or "chưa đạt:".
     pub vi: String,
     /// English explanation, starting "met:" or "missing:".
     pub en: String,
@@ -47,7 +47,7 @@ impl Condition {
 
     /// Sets the Vietnamese text from the requirement and the actual situation.
     pub(crate) fn vi(mut self, requirement: &str, detail: &str) -> Condition {
-        let prefix = if self.met { "đạt" } else { "thiếu" };
+        let prefix = if self.met { "đạt" } else { "chưa đạt" };
         self.vi = render(prefix, requirement, detail);
         self
     }
@@ -72,9 +72,9 @@ impl Condition {
             .vi(
                 requirement_vi,
                 &if met_count == 0 {
-                    format!("chưa có điều kiện nào trong {total} điều kiện")
+                    format!("chưa đạt điều kiện nào trong {total} điều kiện")
                 } else {
-                    format!("có {met_count} trong {total} điều kiện")
+                    format!("đạt {met_count} trong {total} điều kiện")
                 },
             )
             .en(
@@ -130,13 +130,13 @@ impl Evaluation {
     }
 
     /// One-line Vietnamese summary, e.g. "Chưa đủ điều kiện Chiến sĩ thi đua
-    /// cơ sở năm 2025 (thiếu 1 điều kiện)".
+    /// cơ sở năm 2025 (còn 1 điều kiện chưa đạt)".
     pub fn summary_vi(&self) -> String {
         let name = self.title.name_vi();
         match self.unmet().count() {
             0 => format!("Đủ điều kiện {name} năm {}", self.year),
             n => format!(
-                "Chưa đủ điều kiện {name} năm {} (thiếu {n} điều kiện)",
+                "Chưa đủ điều kiện {name} năm {} (còn {n} điều kiện chưa đạt)",
                 self.year
             ),
         }
@@ -223,7 +223,7 @@ mod tests {
         let c = Condition::new("Điều 27", false)
             .vi("≥70% Lao động tiên tiến", "hiện 6/10 = 60%")
             .en("≥70% Advanced Workers", "now 6/10 = 60%");
-        assert_eq!(c.vi, "thiếu: ≥70% Lao động tiên tiến — hiện 6/10 = 60%");
+        assert_eq!(c.vi, "chưa đạt: ≥70% Lao động tiên tiến — hiện 6/10 = 60%");
         assert_eq!(c.en, "missing: ≥70% Advanced Workers — now 6/10 = 60%");
         let ok = Condition::new("Điều 24", true).vi("tham gia thi đua", "");
         assert_eq!(ok.vi, "đạt: tham gia thi đua");
@@ -237,7 +237,7 @@ mod tests {
         ];
         let c = Condition::any_of("Điều 23", "một trong", "one of", alternatives);
         assert!(c.met);
-        assert!(c.vi.contains("có 1 trong 2 điều kiện"), "{}", c.vi);
+        assert!(c.vi.contains("đạt 1 trong 2 điều kiện"), "{}", c.vi);
         let none = Condition::any_of("Điều 23", "x", "x", vec![Condition::new("Điều 23", false)]);
         assert!(!none.met);
     }

@@ -249,15 +249,15 @@ fn cstdcs_conditions(rules: &RuleSet, history: &PersonHistory, year: i32) -> Vec
         let article = rules.article(Title::ChienSiThiDuaCoSo);
         let (vi, en) = if rules.individual.cstdcs_excellent_rating_qualifies {
             (
-                "đạt Lao động tiên tiến và có một trong: hoàn thành xuất sắc nhiệm vụ, \
-                 sáng kiến được công nhận, đề tài khoa học được nghiệm thu",
+                "đạt Lao động tiên tiến và có một trong các thành tích: hoàn thành xuất sắc \
+                 nhiệm vụ, sáng kiến được công nhận, đề tài khoa học được nghiệm thu",
                 "an Advanced Worker with one of: excellent rating, a recognised initiative, \
                  an accepted research project",
             )
         } else {
             (
                 "đạt Lao động tiên tiến và có sáng kiến được công nhận hoặc đề tài khoa học \
-                 được nghiệm thu (xếp loại xuất sắc chưa đủ)",
+                 được nghiệm thu (chỉ hoàn thành xuất sắc nhiệm vụ thì chưa đủ)",
                 "an Advanced Worker with a recognised initiative or an accepted research \
                  project (an excellent rating alone is not enough)",
             )

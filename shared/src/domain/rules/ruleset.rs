@@ -146,7 +146,7 @@ pub struct RuleSet {
     /// Display name (Vietnamese).
     pub name: String,
     /// Legal basis (căn cứ pháp lý), e.g.
-    /// "Luật TĐKT 06/2022/QH15; Nghị định 152/2025/NĐ-CP".
+    /// "Luật Thi đua, khen thưởng 2022; Nghị định 152/2025/NĐ-CP".
     pub legal_basis: String,
     /// First day in force (ngày có hiệu lực).
     pub effective_from: Date,
@@ -318,7 +318,8 @@ fn old_law_individual(basis: &str) -> IndividualRules {
 fn rules_2017_nd91() -> RuleSet {
     RuleSet {
         id: "tdkt-2017-nd91".to_string(),
-        name: "Luật TĐKT 2003 (sửa đổi 2013), Nghị định 91/2017/NĐ-CP".to_string(),
+        name: "Luật Thi đua, khen thưởng 2003 (sửa đổi, bổ sung 2013), Nghị định 91/2017/NĐ-CP"
+            .to_string(),
         legal_basis: "Luật Thi đua, khen thưởng 2003, sửa đổi, bổ sung 2013; \
                       Nghị định 91/2017/NĐ-CP; Thông tư 08/2017/TT-BNV"
             .to_string(),
@@ -336,7 +337,7 @@ fn rules_2017_nd91() -> RuleSet {
 fn rules_2020_tt12() -> RuleSet {
     RuleSet {
         id: "tdkt-2020-tt12".to_string(),
-        name: "Luật TĐKT 2003 (sửa đổi 2013), Nghị định 91/2017/NĐ-CP, \
+        name: "Luật Thi đua, khen thưởng 2003 (sửa đổi, bổ sung 2013), Nghị định 91/2017/NĐ-CP, \
                Thông tư 12/2019/TT-BNV"
             .to_string(),
         legal_basis: "Luật Thi đua, khen thưởng 2003, sửa đổi, bổ sung 2013; \
@@ -358,14 +359,15 @@ fn old_law_citations() -> BTreeMap<Title, String> {
 
 /// Under Law 06/2022 the cap is not law: a unit's own target.
 const UNIT_CAP_BASIS: &str =
-    "chỉ tiêu của cụm, đơn vị (Luật TĐKT 06/2022/QH15 không quy định tỷ lệ)";
+    "chỉ tiêu của cụm, đơn vị (Luật Thi đua, khen thưởng 2022 không quy định tỷ lệ)";
 
 /// Law 06/2022/QH15 with decree 98/2023/NĐ-CP.
 fn rules_2024_nd98() -> RuleSet {
     RuleSet {
         id: "tdkt-2024-nd98".to_string(),
-        name: "Luật TĐKT 06/2022/QH15 và Nghị định 98/2023/NĐ-CP".to_string(),
-        legal_basis: "Luật Thi đua, khen thưởng 06/2022/QH15; Nghị định 98/2023/NĐ-CP".to_string(),
+        name: "Luật Thi đua, khen thưởng 2022 và Nghị định 98/2023/NĐ-CP".to_string(),
+        legal_basis: "Luật Thi đua, khen thưởng 2022 (số 06/2022/QH15); Nghị định 98/2023/NĐ-CP"
+            .to_string(),
         effective_from: date(2024, 1, 1),
         effective_until: Some(date(2025, 6, 30)),
         individual: default_individual(UNIT_CAP_BASIS, "Nghị định 98/2023/NĐ-CP"),
@@ -379,8 +381,9 @@ fn rules_2024_nd98() -> RuleSet {
 fn rules_2025_nd152() -> RuleSet {
     RuleSet {
         id: "tdkt-2025-nd152".to_string(),
-        name: "Luật TĐKT 06/2022/QH15 và Nghị định 152/2025/NĐ-CP".to_string(),
-        legal_basis: "Luật Thi đua, khen thưởng 06/2022/QH15; Nghị định 152/2025/NĐ-CP".to_string(),
+        name: "Luật Thi đua, khen thưởng 2022 và Nghị định 152/2025/NĐ-CP".to_string(),
+        legal_basis: "Luật Thi đua, khen thưởng 2022 (số 06/2022/QH15); Nghị định 152/2025/NĐ-CP"
+            .to_string(),
         effective_from: date(2025, 7, 1),
         effective_until: None,
         individual: default_individual(UNIT_CAP_BASIS, "Nghị định 152/2025/NĐ-CP"),

@@ -69,7 +69,7 @@ fn dieu_24_rating_below_good_fails_with_reason() {
         assert_eq!(
             c.vi,
             format!(
-                "thiếu: xếp loại từ hoàn thành tốt nhiệm vụ trở lên — hiện: {}",
+                "chưa đạt: xếp loại từ hoàn thành tốt nhiệm vụ trở lên — hiện: {}",
                 rating.name_vi()
             )
         );
@@ -86,7 +86,7 @@ fn dieu_24_not_taking_part_in_emulation_fails() {
     assert_eq!(e.unmet().count(), 1);
     assert_eq!(
         condition(&e, "tham gia").vi,
-        "thiếu: tham gia phong trào thi đua — không"
+        "chưa đạt: tham gia phong trào thi đua — không"
     );
     assert_eq!(
         e.summary_en(),
@@ -105,7 +105,7 @@ fn dieu_24_missing_record_is_explained() {
     assert!(
         condition(&e, "hồ sơ thành tích năm 2025")
             .vi
-            .starts_with("thiếu:")
+            .starts_with("chưa đạt:")
     );
 }
 
@@ -151,13 +151,13 @@ fn dieu_23_good_rating_alone_is_not_enough() {
     let any = condition(&e, "một trong");
     assert!(!any.met);
     assert!(
-        any.vi.ends_with("chưa có điều kiện nào trong 3 điều kiện"),
+        any.vi.ends_with("chưa đạt điều kiện nào trong 3 điều kiện"),
         "{}",
         any.vi
     );
     assert_eq!(
         any.alternatives[1].vi,
-        "thiếu: có sáng kiến được công nhận — hiện 0 sáng kiến"
+        "chưa đạt: có sáng kiến được công nhận — hiện 0 sáng kiến"
     );
     // The Lao động tiên tiến part itself is met.
     assert!(condition(&e, "xếp loại từ").met);
@@ -192,7 +192,11 @@ fn nd91_2017_cstdcs_needs_an_initiative_or_research_excellent_alone_does_not_qua
         assert!(!e.eligible, "{year}: {e:#?}");
         let any = condition(&e, "sáng kiến được công nhận hoặc đề tài");
         assert_eq!(any.alternatives.len(), 2);
-        assert!(any.vi.contains("xếp loại xuất sắc chưa đủ"), "{}", any.vi);
+        assert!(
+            any.vi.contains("hoàn thành xuất sắc nhiệm vụ thì chưa đủ"),
+            "{}",
+            any.vi
+        );
         r.initiatives = 1;
         let e = evaluate_chien_si_thi_dua_co_so(&rules, &history(vec![r]), year);
         assert!(e.eligible, "{year}: {e:#?}");
@@ -363,7 +367,7 @@ fn ldtt_newcomer_recruited_1_march_has_10_months_recruited_2_march_does_not() {
         assert_eq!(
             condition(&e, "người mới tuyển dụng").vi,
             format!(
-                "thiếu: người mới tuyển dụng công tác từ 10 tháng trở lên trong năm — \
+                "chưa đạt: người mới tuyển dụng công tác từ 10 tháng trở lên trong năm — \
                  tuyển dụng ngày 02/03/{year}: 9 tháng"
             )
         );
@@ -501,7 +505,7 @@ fn dieu_22_without_provincial_initiative_fails() {
     assert!(!e.eligible);
     assert_eq!(
         condition(&e, "ảnh hưởng trong tỉnh").vi,
-        "thiếu: có sáng kiến, đề tài hoặc đề án khoa học được áp dụng hiệu quả, có phạm vi \
+        "chưa đạt: có sáng kiến, đề tài hoặc đề án khoa học được áp dụng hiệu quả, có phạm vi \
          ảnh hưởng trong tỉnh (2023–2025) — chưa có"
     );
 }
@@ -660,7 +664,7 @@ fn dieu_74_one_excellent_year_is_not_enough() {
     assert!(
         condition(&e, "một trong hai")
             .vi
-            .contains("chưa có điều kiện nào trong 2 điều kiện")
+            .contains("chưa đạt điều kiện nào trong 2 điều kiện")
     );
 }
 
@@ -700,7 +704,7 @@ fn dieu_27_exactly_70_percent_passes() {
     assert!(e.eligible, "{e:#?}");
     assert_eq!(
         condition(&e, "≥70%").vi,
-        "đạt: ≥70% Lao động tiên tiến — hiện 7/10 = 70%"
+        "đạt: ≥70% cá nhân đạt Lao động tiên tiến — hiện 7/10 = 70%"
     );
 }
 
@@ -713,7 +717,10 @@ fn dieu_27_below_70_percent_fails_with_numbers() {
     assert!(!e.eligible);
     let c = condition(&e, "≥70%");
     assert_eq!(c.article, "Điều 27");
-    assert_eq!(c.vi, "thiếu: ≥70% Lao động tiên tiến — hiện 6/10 = 60%");
+    assert_eq!(
+        c.vi,
+        "chưa đạt: ≥70% cá nhân đạt Lao động tiên tiến — hiện 6/10 = 60%"
+    );
     assert_eq!(c.en, "missing: ≥70% Advanced Workers — now 6/10 = 60%");
     // 7 of 9 (77,8%) passes; 6 of 9 (66,7%) fails.
     let rules = rules_for(2025);
@@ -727,7 +734,7 @@ fn dieu_27_below_70_percent_fails_with_numbers() {
     let c = evaluate_tap_the_lao_dong_xuat_sac(&rules, &collective(2025, HoanThanhXuatSac, 9, 6));
     assert_eq!(
         condition(&c, "≥70%").vi,
-        "thiếu: ≥70% Lao động tiên tiến — hiện 6/9 = 66,7%"
+        "chưa đạt: ≥70% cá nhân đạt Lao động tiên tiến — hiện 6/9 = 66,7%"
     );
 }
 
@@ -742,7 +749,7 @@ fn dieu_27_needs_a_cstdcs_and_excellent_collective_rating() {
     assert!(!e.eligible);
     assert_eq!(
         condition(&e, "Chiến sĩ thi đua cơ sở").vi,
-        "thiếu: có ít nhất 1 Chiến sĩ thi đua cơ sở — hiện 0"
+        "chưa đạt: có ít nhất 1 cá nhân đạt Chiến sĩ thi đua cơ sở — hiện 0"
     );
 
     let e = evaluate_tap_the_lao_dong_xuat_sac(&rules, &collective(2025, HoanThanhTot, 10, 10));
@@ -758,7 +765,7 @@ fn dieu_27_every_member_must_complete_duties() {
     assert!(!e.eligible);
     assert_eq!(
         condition(&e, "100%").vi,
-        "thiếu: 100% cá nhân hoàn thành nhiệm vụ — hiện 9/10 = 90%; không hoàn thành nhiệm \
+        "chưa đạt: 100% cá nhân hoàn thành nhiệm vụ — hiện 9/10 = 90%; không hoàn thành nhiệm \
          vụ: Thành viên 9"
     );
 }
@@ -777,23 +784,23 @@ fn dieu_27_28_members_without_a_rating_are_missing_data_not_left_out() {
     assert_eq!(missing.article, "Điều 28");
     assert_eq!(
         missing.vi,
-        "thiếu: có xếp loại của tất cả thành viên — thiếu xếp loại của 2 người: Thành viên 4, \
+        "chưa đạt: có xếp loại của tất cả thành viên — thiếu xếp loại của 2 người: Thành viên 4, \
          Thành viên 5"
     );
     assert_eq!(
         condition(&e, "trên 50%").vi,
-        "đạt: trên 50% Lao động tiên tiến — hiện 4/6 = 66,7%"
+        "đạt: trên 50% cá nhân đạt Lao động tiên tiến — hiện 4/6 = 66,7%"
     );
     let e = evaluate_tap_the_lao_dong_xuat_sac(&rules, &c);
     assert!(!e.eligible);
     assert!(!condition(&e, "có xếp loại của tất cả").met);
     assert_eq!(
         condition(&e, "≥70%").vi,
-        "thiếu: ≥70% Lao động tiên tiến — hiện 4/6 = 66,7%"
+        "chưa đạt: ≥70% cá nhân đạt Lao động tiên tiến — hiện 4/6 = 66,7%"
     );
     assert_eq!(
         condition(&e, "100% cá nhân").vi,
-        "thiếu: 100% cá nhân hoàn thành nhiệm vụ — hiện 4/6 = 66,7%"
+        "chưa đạt: 100% cá nhân hoàn thành nhiệm vụ — hiện 4/6 = 66,7%"
     );
     // Rated, all conditions met again.
     c.members[4].rating = Some(HoanThanhTot);
@@ -835,11 +842,11 @@ fn dieu_27_28_warning_level_discipline_bars_the_collective_reprimand_does_not() 
         evaluate_tap_the_lao_dong_tien_tien(&rules, &c),
     ] {
         assert!(!e.eligible, "{:?}", e.title);
-        let k = condition(&e, "từ cảnh cáo trở lên");
+        let k = condition(&e, "cảnh cáo trở lên");
         assert_eq!(
             k.vi,
-            "thiếu: không có cá nhân bị kỷ luật từ cảnh cáo trở lên trong năm 2025 — \
-             Thành viên 4 (cảnh cáo / warning)"
+            "chưa đạt: không có cá nhân bị kỷ luật từ hình thức cảnh cáo trở lên trong năm \
+             2025 — bị kỷ luật: Thành viên 4 (cảnh cáo)"
         );
     }
     // A warning that ended before the year does not count against it.
@@ -854,7 +861,10 @@ fn dieu_28_exactly_50_percent_fails_over_50_passes() {
     assert!(!half.eligible);
     let c = condition(&half, "trên 50%");
     assert_eq!(c.article, "Điều 28");
-    assert_eq!(c.vi, "thiếu: trên 50% Lao động tiên tiến — hiện 5/10 = 50%");
+    assert_eq!(
+        c.vi,
+        "chưa đạt: trên 50% cá nhân đạt Lao động tiên tiến — hiện 5/10 = 50%"
+    );
     assert!(
         evaluate_tap_the_lao_dong_tien_tien(&rules, &collective(2025, HoanThanhTot, 10, 6))
             .eligible
@@ -883,7 +893,7 @@ fn dieu_27_28_empty_collective_is_not_eligible() {
     assert!(
         condition(&e, "danh sách thành viên")
             .vi
-            .starts_with("thiếu:")
+            .starts_with("chưa đạt:")
     );
 }
 
@@ -1054,7 +1064,7 @@ fn evaluation_for_2023_uses_the_rules_in_force_in_2023() {
     assert!(in_2023.eligible, "{in_2023:#?}");
     assert_eq!(
         condition(&in_2023, "≥60%").vi,
-        "đạt: ≥60% Lao động tiên tiến — hiện 6/10 = 60%"
+        "đạt: ≥60% cá nhân đạt Lao động tiên tiến — hiện 6/10 = 60%"
     );
 
     let in_2025 = catalog
@@ -1157,7 +1167,7 @@ fn dieu_26_a_tie_no_new_model_or_no_rating_is_explained() {
     assert!(
         condition(&e, "suy tôn")
             .vi
-            .ends_with("bằng số phiếu với Cao Bằng: cần bỏ phiếu lại")
+            .ends_with("bằng số phiếu với Cao Bằng: cần suy tôn lại")
     );
     let mut plain = flag_candidate();
     plain.new_models = 0;
@@ -1167,6 +1177,6 @@ fn dieu_26_a_tie_no_new_model_or_no_rating_is_explained() {
     assert!(!condition(&e, "mô hình mới").met);
     assert_eq!(
         condition(&e, "hoàn thành xuất sắc").vi,
-        "thiếu: tập thể hoàn thành xuất sắc nhiệm vụ — chưa có xếp loại"
+        "chưa đạt: tập thể hoàn thành xuất sắc nhiệm vụ — chưa có xếp loại"
     );
 }
