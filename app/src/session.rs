@@ -27,8 +27,13 @@ pub struct Session {
     pub token: String,
     /// Office code of this device, e.g. `LSN`.
     pub office: String,
-    /// Device name given when the token was issued.
+    /// Device name given when the token was issued (the relay knows the
+    /// device by it).
     pub device: String,
+    /// The name the people using this device gave it ("Máy tính chị Lan,
+    /// phòng TĐKT"), shown in the history; empty until they name it.
+    #[serde(default)]
+    pub device_name: String,
     pub directory: Directory,
     /// When the sign-in happened (ms since the epoch).
     pub signed_in_at: f64,
@@ -45,6 +50,16 @@ pub struct SignInError {
 }
 
 impl Session {
+    /// The device's name for people: the one given on the device, else the
+    /// token's.
+    pub fn device_label(&self) -> &str {
+        if self.device_name.trim().is_empty() {
+            &self.device
+        } else {
+            self.device_name.trim()
+        }
+    }
+
     /// The office's own entry.
     pub fn office_entry(&self) -> Option<&shared::cluster::OfficeEntry> {
         self.directory.office(&self.office)
@@ -146,6 +161,7 @@ pub async fn sign_in(relay: &str, token: &str) -> Result<Session, SignInError> {
         token,
         office: answer.you.office,
         device: answer.you.device,
+        device_name: String::new(),
         directory: answer.directory,
         signed_in_at: js_sys::Date::now(),
     })
@@ -210,7 +226,16 @@ pub async fn keep(
     } else {
         Rc::new(IdbChunkStore::open(&db).await?)
     };
-    store.put_setting_json(SESSION_KEY, session).await?;
+    // Signing in again (a new token, the same office) keeps the name the
+    // people gave this device.
+    let mut session = session.clone();
+    if session.device_name.is_empty() {
+        let before: Option<Session> = store.get_setting_json(SESSION_KEY).await.ok().flatten();
+        if let Some(b) = before.filter(|b| b.office == session.office) {
+            session.device_name = b.device_name;
+        }
+    }
+    store.put_setting_json(SESSION_KEY, &session).await?;
     profiles
         .activate(&id, &session.directory.cluster, &db)
         .await?;

@@ -26,6 +26,7 @@ fn session(relay: &str, cluster_byte: u8, office: &str) -> Session {
         token: format!("td1.{office}.secret"),
         office: office.into(),
         device: "may-1".into(),
+        device_name: String::new(),
         directory: Directory {
             cluster: format!("Cụm {cluster_byte}"),
             cluster_url: url(cluster_byte),

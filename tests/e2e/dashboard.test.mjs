@@ -184,6 +184,25 @@ async function theDashboardWorksOfflineWithDownloadsAndAPrintView(t) {
     assertEqual(await page.locator('[data-testid^="dash-warning-"][data-code]').count(), server.warnings.length, "warnings listed");
   });
 
+  await t.step("the figures reconcile: rows in rank order, counts that add up, no internal timings", async () => {
+    const rows = await page.locator('[data-testid^="dash-office-"]').evaluateAll((trs) => trs.map((tr) => tr.dataset.testid.slice("dash-office-".length)));
+    assertEqual(rows, server.ranking, "the offices' rows follow the ranking");
+    const ranks = (await page.locator('[data-testid^="dash-rank-"]').allTextContents()).map((r) => r.trim());
+    const numeric = ranks.filter((r) => r !== "—").map(Number);
+    assert(numeric.every((r, i) => i === 0 || numeric[i - 1] <= r), `ranks ascending: ${ranks}`);
+    assert(ranks.indexOf("—") === -1 || ranks.slice(ranks.indexOf("—")).every((r) => r === "—"), `unranked last: ${ranks}`);
+    const head = await text(page, "dash-followups-head");
+    const t = server.totals;
+    assert(head.includes(`${t.recommendationsOpen} kiến nghị, ${t.shortcomingsOpen} hạn chế`), head);
+    assertEqual(
+      await page.locator('[data-testid^="dash-followup-"]:not([data-testid="dash-followups-head"])').count(),
+      t.recommendationsOpen + t.shortcomingsOpen,
+      "the list has what the heading counts",
+    );
+    const body = await page.locator("main").innerText();
+    assert(!/\d ms\)/.test(body), "no computation time shown");
+  });
+
   await t.step("the charts are SVG with the names and values written on them", async () => {
     const lci = server.offices.find((o) => o.code === "LCI");
     for (const chart of ["chart-scores", "chart-registrations", "chart-warnings"]) {

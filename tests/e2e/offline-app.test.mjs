@@ -240,6 +240,77 @@ async function concurrentValuesAreMarkedAndTheUserPicksOne(t) {
   });
 }
 
+/** Names the device on the home page, as its people would. */
+async function nameDevice(page, name) {
+  await page.evaluate(() => {
+    window.location.hash = "#/";
+  });
+  await page.getByTestId("device-name-input").fill(name);
+  await page.getByTestId("device-name-save").click();
+  await page.waitForFunction((n) => document.querySelector('[data-testid="device-name"]')?.textContent === n, name);
+  await page.evaluate(() => {
+    window.location.hash = "#/don-vi/LSN/cham-diem";
+  });
+  await page.getByTestId("scores").waitFor();
+}
+
+async function aConflictIsSettledFromTheSyncPageNamingEachDevice(t) {
+  const relay = await t.startRelay({ demo: true });
+  const [ctxA, ctxB] = [await t.newContext(), await t.newContext()];
+  const a = await signIn(ctxA, relay, "LSN");
+  const b = await signIn(ctxB, relay, "LSN");
+  await nameDevice(a, "Máy chị Lan");
+  await nameDevice(b, "Máy anh Nam");
+  await ctxA.setOffline(true);
+  await ctxB.setOffline(true);
+  await setScore(a, "C5", 9);
+  await setScore(b, "C5", 12);
+  await ctxA.setOffline(false);
+  await ctxB.setOffline(false);
+
+  await t.step("the header counts the conflict; the sync page lists each value with its device", async () => {
+    const count = a.getByTestId("conflict-count");
+    await count.waitFor({ timeout: 20_000 });
+    assertEqual(await count.getAttribute("data-count"), "1", "one conflicted field");
+    await count.click();
+    const item = a.locator('[data-testid="conflict-item"]');
+    await item.waitFor();
+    const values = await item.locator('[data-testid="conflict-value"]').allTextContents();
+    assertEqual(values.length, 2, `two values: ${values}`);
+    assert(values.some((v) => v.includes("9") && v.includes("Máy chị Lan")), `Lan's value: ${values}`);
+    assert(values.some((v) => v.includes("12") && v.includes("Máy anh Nam")), `Nam's value: ${values}`);
+    assertEqual(await item.locator('[data-shown="true"]').count(), 1, "the value shown now is marked");
+    assert((await item.textContent()).includes("Chấm điểm"), "the place is named");
+    await a.screenshot({ path: t.artifact("conflicts-sync-page.png"), fullPage: true });
+  });
+
+  await t.step("keeping Nam's value settles it on both devices", async () => {
+    await a
+      .locator('[data-testid="conflict-value"]', { hasText: "Máy anh Nam" })
+      .getByTestId("conflict-keep")
+      .click();
+    await a.getByTestId("no-conflicts").waitFor({ timeout: 20_000 });
+    assertEqual(await a.getByTestId("conflict-count").count(), 0, "no count in the header");
+    await b.waitForFunction(
+      () => document.querySelector('[data-testid="score-input-C5"]')?.value === "12",
+      null,
+      { timeout: 20_000 },
+    );
+    await b.getByTestId("conflict-count").waitFor({ state: "detached", timeout: 20_000 });
+  });
+
+  await t.step("the history names the devices as their people named them", async () => {
+    await b.evaluate(() => {
+      window.location.hash = "#/don-vi/LSN/lich-su";
+    });
+    const history = b.locator("table.history");
+    await history.waitFor();
+    const text = await history.textContent();
+    assert(text.includes("Máy chị Lan") && text.includes("Máy anh Nam"), "both devices named in the history");
+    assert(text.includes("Chọn giá trị giữ lại"), "the settling is in the history");
+  });
+}
+
 async function relayDirectory(relay) {
   const res = await fetch(`${relay.url}/api/directory`, {
     headers: { Authorization: `Bearer ${relay.tokens.LSN}` },
@@ -252,4 +323,5 @@ export default [
   twoTabsEditOfflineBothReachTheRelay,
   anotherOfficesDataIsReadOnlyAndATamperedChangeIsRefused,
   concurrentValuesAreMarkedAndTheUserPicksOne,
+  aConflictIsSettledFromTheSyncPageNamingEachDevice,
 ];

@@ -150,6 +150,15 @@ export default async function yearWalkthrough(t) {
     pid = await idOf(row, "staff-row-");
     const shown = await row.getByTestId("staff-name").textContent();
     assertEqual(shown.trim(), `Bà ${person}`, "form of address");
+    await page.getByTestId("staff-add-saved").filter({ hasText: "Đã lưu" }).waitFor();
+    // The same name again is not added silently: the first press asks.
+    const rows = () => page.locator(`[data-testid^="staff-row-"][data-name="${person}"]`).count();
+    await page.getByTestId("staff-name-input").fill(person);
+    await page.getByTestId("staff-add").click();
+    const same = await page.getByTestId("staff-name-input-error").textContent();
+    assert(same.includes("Danh sách đã có cán bộ"), `same name: ${same}`);
+    assertEqual(await rows(), 1, "not added twice");
+    await page.getByTestId("staff-name-input").fill("");
     await shot(page, t, "02-staff");
     // The home page now lists one more person to register, with a link to
     // the registration page.
@@ -169,11 +178,19 @@ export default async function yearWalkthrough(t) {
     await page.getByTestId("reg-subject-input").selectOption("__collective");
     await page.getByTestId("reg-title-input").selectOption("tapTheLaoDongXuatSac");
     await page.getByTestId("reg-add").click();
-    await page.waitForFunction(
-      ([sel, n]) => document.querySelectorAll(sel).length > n,
-      ['[data-testid^="reg-row-"][data-subject="__collective"]', before],
-      { timeout: 10_000 },
-    );
+    if (before > 0) {
+      // The demo office registered its collective already: a second
+      // registration is refused, not added.
+      const dup = await page.getByTestId("reg-title-input-error").textContent();
+      assert(dup.includes("Tập thể đơn vị đã đăng ký"), `collective registered once: ${dup}`);
+      assertEqual(await collectiveRows.count(), before, "no second collective registration");
+    } else {
+      await page.waitForFunction(
+        ([sel, n]) => document.querySelectorAll(sel).length > n,
+        ['[data-testid^="reg-row-"][data-subject="__collective"]', before],
+        { timeout: 10_000 },
+      );
+    }
     // The office's targets for the year, as the source article's Lạng Sơn set them.
     if (await page.getByTestId("targets-start").count()) await page.getByTestId("targets-start").click();
     await page.getByTestId("target-ldtt").waitFor();
@@ -193,6 +210,18 @@ export default async function yearWalkthrough(t) {
     await page.getByTestId("reg-date-input").fill("20/03/2026");
     await page.getByTestId("reg-add").click();
     await page.locator(`[data-testid^="reg-row-"][data-subject="${person}"]`).waitFor();
+    // A second emulation title for the same person in the year is refused
+    // with the reason, and nothing is added.
+    await page.getByTestId("reg-subject-input").selectOption(pid);
+    await page.getByTestId("reg-title-input").selectOption("laoDongTienTien");
+    await page.getByTestId("reg-add").click();
+    const dup = await page.getByTestId("reg-title-input-error").textContent();
+    assert(dup.includes("đã đăng ký Chiến sĩ thi đua cơ sở năm 2026"), `duplicate refused: ${dup}`);
+    assertEqual(
+      await page.locator(`[data-testid^="reg-row-"][data-subject="${person}"]`).count(),
+      1,
+      "one registration for the person",
+    );
     const pastDeadline = Date.now() > Date.UTC(2026, 2, 25, 23, 59);
     if (pastDeadline) await page.getByTestId("deadline-warning").waitFor();
     await shot(page, t, "03-registration");

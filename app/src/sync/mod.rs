@@ -134,6 +134,28 @@ impl Driver {
         self.inner.borrow().session.clone()
     }
 
+    /// Names this device for people ("Máy tính chị Lan, phòng TĐKT"): kept
+    /// with the session on the device, written into the history of every
+    /// later change. Bumps `revision` so the header shows it.
+    pub fn rename_device(&self, name: &str) {
+        let session = {
+            let mut inner = self.inner.borrow_mut();
+            inner.session.device_name = name.trim().to_string();
+            inner.session.clone()
+        };
+        let store = self.inner.borrow().store.clone();
+        let signals = self.signals;
+        wasm_bindgen_futures::spawn_local(async move {
+            if let Err(e) = store
+                .put_setting_json(crate::session::SESSION_KEY, &session)
+                .await
+            {
+                signals.storage_error.set(Some(e));
+            }
+        });
+        self.signals.revision.update(|r| *r += 1);
+    }
+
     /// Read a document (call inside a reactive closure that also reads `signals.revision`).
     pub fn with_doc<T>(&self, doc: &DocumentId, f: impl FnOnce(&Automerge) -> T) -> Option<T> {
         let inner = self.inner.borrow();
@@ -480,7 +502,8 @@ impl Driver {
 fn commit_meta(session: &Session, summary: &str) -> CommitMeta {
     let message = serde_json::json!({
         "office": session.office,
-        "device": session.device,
+        "device": session.device_label(),
+        "deviceId": session.device,
         "summary": summary,
     })
     .to_string();

@@ -548,6 +548,24 @@ fn display_text(kind: Kind, raw: &Raw, lang: Lang) -> String {
     }
 }
 
+/// The name of a field shown in a table row without a label of its own
+/// (the column says it), in Vietnamese and English: for the history and for
+/// screen readers.
+fn column_name(key: &str) -> (&'static str, &'static str) {
+    match key {
+        "title" => ("Danh hiệu", "Title"),
+        "date" => ("Ngày", "Date"),
+        "note" => ("Ghi chú", "Note"),
+        "points" => ("Điểm", "Points"),
+        "evidence" => ("Minh chứng", "Evidence"),
+        "position" => ("Chức vụ", "Position"),
+        "fullName" => ("Họ và tên", "Full name"),
+        "status" => ("Tình trạng", "Status"),
+        "dueDate" => ("Hạn thực hiện", "Due date"),
+        _ => ("Nội dung", "Content"),
+    }
+}
+
 /// Reads typed text as the value to store, or says what is wrong.
 fn parse(kind: Kind, text: &str) -> Result<Val, Problem> {
     let t = text.trim();
@@ -685,11 +703,18 @@ pub fn Field(
             Val::Bool(b) => if *b { "có" } else { "không" }.to_string(),
             Val::List(l) => l.join(", "),
         };
+        // The history names the field: its label, or for the fields of a
+        // table row (no label of their own) the column's name.
+        let field = if vi.is_empty() {
+            column_name(key).0
+        } else {
+            vi
+        };
         let summary = what.with_value(|w| {
             if w.is_empty() {
-                format!("{vi}: {shown}")
+                format!("{field}: {shown}")
             } else {
-                format!("{w}: {vi} — {shown}")
+                format!("{w}: {field} — {shown}")
             }
         });
         save(drv, doc, &summary, |tx| {
@@ -718,7 +743,22 @@ pub fn Field(
     };
     let disabled = move || disabled.is_some_and(|d| d.get());
     let invalid = move || (!problems.get().is_empty()).to_string();
-    let label = move || tr(lang.get(), vi, en);
+    // A field in a table row has no visible label (the column says it);
+    // screen readers still get one: the column's name and the record.
+    let label = move || {
+        if vi.is_empty() {
+            let (cv, ce) = column_name(key);
+            let w = what.get_value();
+            format!("{} — {w}", tr(lang.get(), cv, ce))
+        } else {
+            tr(lang.get(), vi, en).to_string()
+        }
+    };
+    let label_class = if vi.is_empty() {
+        "label sr-only"
+    } else {
+        "label"
+    };
     let testid = StoredValue::new(testid);
     let tid = move || testid.get_value();
 
@@ -816,7 +856,7 @@ pub fn Field(
     view! {
         <div class=field_class>
             <label>
-                <span class="label">{label}</span>
+                <span class=label_class>{label}</span>
                 {input}
             </label>
             {move || hint.map(|(v, e)| view! { <div class="hint muted small">{move || tr(lang.get(), v, e)}</div> })}
@@ -989,11 +1029,22 @@ pub fn AddForm(
     children: Children,
 ) -> impl IntoView {
     let lang = use_lang();
+    // "Đã lưu" after a successful add, until the next submit: the new record
+    // may be far down the page.
+    let saved = RwSignal::new(false);
+    let add = move || {
+        let r = on_add();
+        saved.set(r.is_ok());
+        r
+    };
     view! {
-        <form class="card add-form" on:submit=submit_add(problems, on_add) data-testid=format!("{testid}-add-form")>
+        <form class="card add-form" on:submit=submit_add(problems, add) data-testid=format!("{testid}-add-form")>
             {children()}
             <FormProblems problems=problems keys=keys testid=format!("{testid}-add-error") />
             <button type="submit" data-testid=format!("{testid}-add")>{move || tr(lang.get(), button.0, button.1)}</button>
+            <span class="saved-note" role="status" data-testid=format!("{testid}-add-saved")>
+                {move || saved.get().then(|| tr(lang.get(), " Đã lưu.", " Saved."))}
+            </span>
         </form>
     }
 }

@@ -16,8 +16,12 @@ pub fn Header() -> impl IntoView {
         .office_entry()
         .map(|o| o.name.clone())
         .unwrap_or_else(|| session.office.clone());
-    let device = session.device.clone();
+    let device = move || {
+        signals.revision.get();
+        drv.with_value(|d| d.session().device_label().to_string())
+    };
     let view_sig = signals.view;
+    let conflicts = super::conflicts::conflict_count(drv, signals);
     let state = move || view_sig.get().state;
     let label = move || {
         let l = lang.get();
@@ -68,6 +72,14 @@ pub fn Header() -> impl IntoView {
                       data-testid="sync-state" data-state=move || state().code()
                       role="status" aria-live="polite">{label}</span>
                 <span class="pending" data-testid="unacked" data-count=move || view_sig.get().unacknowledged>{pending}</span>
+                {move || (conflicts.get() > 0).then(|| view! {
+                    <a class="conflict-count" href="#/dong-bo" data-testid="conflict-count" data-count=conflicts.get().to_string()>
+                        {match lang.get() {
+                            Lang::Vi => format!("{} xung đột cần chọn", conflicts.get()),
+                            Lang::En => format!("{} conflict(s) to settle", conflicts.get()),
+                        }}
+                    </a>
+                })}
                 <span class="last muted" data-testid="last-sync">{last}</span>
             </div>
             <button class="lang" type="button" data-testid="lang-toggle"

@@ -86,7 +86,7 @@ pub fn HistoryPage() -> impl IntoView {
                 crate::i18n::Lang::En => format!("{n} changes, newest first"),
             }
         }}</p>
-        <div class="table-wrap">
+        <div class="table-wrap" tabindex="0" role="region" aria-label=move || tr(lang.get(), "Bảng (cuộn ngang để xem hết)", "Table (scroll sideways to see all)")>
         <table class="records history" data-testid="history">
             <thead><tr>
                 <th>{move || tr(lang.get(), "Thời gian", "When")}</th>

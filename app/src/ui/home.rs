@@ -7,7 +7,6 @@
 
 use leptos::prelude::*;
 use shared::protocol::DocumentId;
-use shared::schema::conflict::record_conflicts;
 use shared::summary::{DeadlineDue, OfficeTasks, office_tasks};
 
 use super::form::today;
@@ -41,12 +40,14 @@ pub fn HomePage() -> impl IntoView {
     let tasks = Memo::new(move |_| {
         cluster.with(|c| office.with(|o| own.with_value(|code| office_tasks(o, c, code, today()))))
     });
-    let conflicts = Memo::new(move |_| {
-        signals.revision.get();
-        drv.with_value(|d| d.with_doc(&doc, |o| record_conflicts(o, &[]).len()))
-            .unwrap_or(0)
-    });
+    let conflicts = super::conflicts::conflict_count(drv, signals);
     let unacked = move || signals.view.get().unacknowledged;
+    // A memo: the editor is rebuilt only when the answer changes, not on
+    // every synced change (it would lose what is being typed).
+    let unnamed = Memo::new(move |_| {
+        signals.revision.get();
+        drv.with_value(|d| d.session().device_name.is_empty())
+    });
     let base = format!("#/don-vi/{code}");
     let base = StoredValue::new(base);
 
@@ -157,6 +158,7 @@ pub fn HomePage() -> impl IntoView {
                 <div class="card">
                     <h3>{move || tr(lang.get(), "Dữ liệu trên máy này", "Data on this device")}</h3>
                     <ul class="tasks" data-testid="sync-tasks">{sync_rows}</ul>
+                    {move || unnamed.get().then(|| view! { <super::widgets::DeviceNameEditor prompt=true /> })}
                     {move || (conflicts.get() == 0 && unacked() == 0).then(|| view! {
                         <p class="muted" data-testid="sync-clean">{move || tr(lang.get(), "Không có xung đột; mọi thay đổi đã gửi lên máy chủ.", "No conflicts; every change is on the relay.")}</p>
                     })}

@@ -15,6 +15,7 @@ mod awards;
 mod cluster;
 mod cluster_inspections;
 mod cluster_setup;
+mod conflicts;
 pub mod dashboard;
 mod dossier;
 mod evaluation;

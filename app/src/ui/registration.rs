@@ -89,7 +89,7 @@ pub fn RegistrationPage() -> impl IntoView {
         })}
         <TargetsCard />
         {move || ctx.editable.get().then(|| view! { <AddRegistration /> })}
-        <div class="table-wrap">
+        <div class="table-wrap" tabindex="0" role="region" aria-label=move || tr(lang.get(), "Bảng (cuộn ngang để xem hết)", "Table (scroll sideways to see all)")>
         <table class="records" data-testid="registrations">
             <thead><tr>
                 <th>{move || tr(lang.get(), "Cá nhân / tập thể", "Person / collective")}</th>
@@ -194,6 +194,29 @@ fn AddRegistration() -> impl IntoView {
             Some(p) => office.with_untracked(|o| person_name(o, p)),
             None => "tập thể đơn vị".to_string(),
         };
+        let system = system.get_untracked();
+        if let Some((_, had)) = office.with_untracked(|o| {
+            shared::summary::registrations::duplicate_registration(o, y, person_id.as_deref(), t)
+        }) {
+            let (had_vi, had_en) = (system.title_name_vi(had), system.title_name_en(had));
+            let who = shared::domain::upper_first(&who);
+            let (vi, en) = if had == t {
+                (
+                    format!("{who} đã đăng ký {had_vi} năm {y}."),
+                    format!("{who} is already registered for {had_en} in {y}."),
+                )
+            } else {
+                (
+                    format!(
+                        "{who} đã đăng ký {had_vi} năm {y}; mỗi năm đăng ký một danh hiệu thi đua. Nếu cần đổi, sửa đăng ký đã có trong bảng."
+                    ),
+                    format!(
+                        "{who} is already registered for {had_en} in {y}; one emulation title a year. To change it, edit that registration in the table."
+                    ),
+                )
+            };
+            return Err(vec![Problem::at("title", &vi, &en)]);
+        }
         let reg = Registration {
             year: y,
             person_id,

@@ -210,7 +210,7 @@ fn SelfScores(rv: RoundView) -> impl IntoView {
     let base = rv.base.get_untracked();
     view! {
         <h3>{move || tr(lang.get(), "Tự chấm điểm theo bảng điểm của Cụm", "Self-scoring against the cluster's table")}</h3>
-        <div class="table-wrap">
+        <div class="table-wrap" tabindex="0" role="region" aria-label=move || tr(lang.get(), "Bảng (cuộn ngang để xem hết)", "Table (scroll sideways to see all)")>
         <table class="scores" data-testid="scores" data-round=rv.key.get_untracked()>
             <thead><tr>
                 <th>{move || tr(lang.get(), "Tiêu chí", "Criterion")}</th>
@@ -350,7 +350,8 @@ fn PeerReviews(rv: RoundView) -> impl IntoView {
         v.extend(cluster.with(|c| {
             c.members_in_year(y)
                 .filter(|m| m.valid_until.is_none())
-                .map(|m| Opt::named(&m.code, &m.name))
+                // Short names ("Cao Bằng"): the full ones do not fit a phone.
+                .map(|m| Opt::named(&m.code, super::dashboard::short_name(&m.name)))
                 .collect::<Vec<_>>()
         }));
         v
@@ -393,7 +394,7 @@ fn PeerReviews(rv: RoundView) -> impl IntoView {
                 view! {
                     <details class="card peer" data-testid=format!("peer-{code}")>
                         <summary><strong>{name.clone()}</strong>" · "<span data-testid=format!("peer-total-{code}")>{total}</span></summary>
-                        <div class="table-wrap"><table class="scores">
+                        <div class="table-wrap" tabindex="0" role="region" aria-label=move || tr(lang.get(), "Bảng (cuộn ngang để xem hết)", "Table (scroll sideways to see all)")><table class="scores">
                             <tbody>
                                 <For each=move || rows.get() key=|c| c.id.clone() let:c>
                                     {
@@ -490,6 +491,7 @@ fn ScoreRow(
     let mut score_path = base.get_value();
     score_path.extend(["selfScores".to_string(), id2.clone()]);
     let label = format!("{} — {}", c.id, c.title);
+    let aria = format!("Điểm tự chấm: {label}");
     view! {
         <tr data-testid=format!("score-row-{}", c.id) class=move || { if values.get().len() > 1 { "conflict" } else { "" } }>
             <td>
@@ -503,6 +505,7 @@ fn ScoreRow(
                     let commit2 = commit2.clone();
                     view! {
                         <input class="points" inputmode="decimal" data-testid=format!("score-input-{}", id)
+                            aria-label=aria.clone()
                             aria-invalid=move || error.get().is_some().to_string()
                             prop:value=shown
                             on:input=move |ev| draft.set(Some(event_target_value(&ev)))

@@ -59,6 +59,9 @@ fn AddPerson() -> impl IntoView {
     let position = RwSignal::new(String::new());
     let kind = RwSignal::new(StaffKind::CongChuc.code().to_string());
     let problems = RwSignal::new(Vec::<Problem>::new());
+    // A name already on the roster is added only when asked twice (two
+    // people can share a name; a double entry is more likely).
+    let confirmed_same_name = RwSignal::new(String::new());
     let add = move || {
         let full_name = name
             .get_untracked()
@@ -70,6 +73,30 @@ fn AddPerson() -> impl IntoView {
                 "fullName",
                 "Cần nhập họ và tên, ví dụ Trần Thị Liên.",
                 "Enter the full name, e.g. Trần Thị Liên.",
+            )]);
+        }
+        let key = shared::domain::normalize_vietnamese(&full_name).to_lowercase();
+        let same = ov.office.with_untracked(|o| {
+            o.staff
+                .values()
+                .find(|p| shared::domain::normalize_vietnamese(&p.full_name).to_lowercase() == key)
+                .map(|p| p.position.clone())
+        });
+        if let Some(pos) = same.filter(|_| confirmed_same_name.get_untracked() != key) {
+            confirmed_same_name.set(key);
+            let pos = if pos.is_empty() {
+                String::new()
+            } else {
+                format!(" ({pos})")
+            };
+            return Err(vec![Problem::at(
+                "fullName",
+                &format!(
+                    "Danh sách đã có cán bộ {full_name}{pos}. Nếu đây là người khác trùng tên, bấm \"Thêm cán bộ\" lần nữa."
+                ),
+                &format!(
+                    "{full_name}{pos} is already on the roster. If this is another person with the same name, press \"Add person\" again."
+                ),
             )]);
         }
         let person = Person {

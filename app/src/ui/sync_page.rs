@@ -101,6 +101,11 @@ pub fn SyncPage() -> impl IntoView {
                 </tr></thead>
                 <tbody>{rows}</tbody>
             </table>
+            <h3 id="xung-dot">{move || tr(lang.get(), "Nội dung có giá trị khác nhau giữa các thiết bị", "Fields with different values from different devices")}</h3>
+            <p class="small muted">{move || tr(lang.get(),
+                "Hai thiết bị sửa cùng một nội dung khi chưa đồng bộ: mọi giá trị đều được giữ, mọi máy hiển thị cùng một giá trị. Chọn giá trị đúng để giữ lại.",
+                "Two devices changed the same field before syncing: every value is kept and every device shows the same one. Pick the right one to keep.")}</p>
+            <super::conflicts::ConflictsList />
             <h3>{move || tr(lang.get(), "Thay đổi bị máy chủ từ chối", "Changes the relay refused")}</h3>
             {move || {
                 let list = signals.rejections.get();
@@ -124,6 +129,7 @@ pub fn SyncPage() -> impl IntoView {
                 }
             }}
             <h3>{move || tr(lang.get(), "Thiết bị", "Device")}</h3>
+            <super::widgets::DeviceNameEditor />
             <p data-testid="device-relay">
                 {move || tr(lang.get(), "Máy chủ: ", "Relay: ")}{relay_address.clone()}
                 " · "

@@ -92,3 +92,45 @@ pub fn freshness_text(lang: Lang, f: &DocFreshness) -> String {
         (Lang::En, None, None) => "no data yet".into(),
     }
 }
+
+/// The name of this device for people (tên thiết bị): what the history
+/// shows beside each change. `prompt` adds why to name it (on the home
+/// page, while it has no name yet).
+#[component]
+pub fn DeviceNameEditor(#[prop(optional)] prompt: bool) -> impl IntoView {
+    let lang = use_lang();
+    let drv = super::use_driver();
+    let signals = use_signals();
+    let current = move || {
+        signals.revision.get();
+        drv.with_value(|d| d.session().device_name)
+    };
+    let text = RwSignal::new(current());
+    let saved = RwSignal::new(false);
+    let save = move || {
+        let name = text.get_untracked();
+        if name.trim().is_empty() {
+            return;
+        }
+        drv.with_value(|d| d.rename_device(&name));
+        saved.set(true);
+    };
+    view! {
+        <form class="device-name" data-testid="device-name-form" on:submit=move |ev| { ev.prevent_default(); save(); }>
+            {prompt.then(|| view! {
+                <p class="small">{move || tr(lang.get(),
+                    "Đặt tên cho thiết bị này để Lịch sử ghi rõ ai đã sửa từ máy nào.",
+                    "Name this device so the history says which device made each change.")}</p>
+            })}
+            <label>
+                <span class="label">{move || tr(lang.get(), "Tên thiết bị", "Device name")}</span>
+                <input type="text" data-testid="device-name-input" maxlength="80"
+                    placeholder=move || tr(lang.get(), "Ví dụ: Máy tính chị Lan, phòng Thi đua", "E.g. Lan's computer, emulation desk")
+                    prop:value=move || text.get()
+                    on:input=move |ev| { text.set(event_target_value(&ev)); saved.set(false); } />
+            </label>
+            <button type="submit" data-testid="device-name-save">{move || tr(lang.get(), "Lưu tên", "Save name")}</button>
+            {move || saved.get().then(|| view! { <span class="saved-note" role="status" data-testid="device-name-saved">{move || tr(lang.get(), "Đã lưu.", "Saved.")}</span> })}
+        </form>
+    }
+}

@@ -445,6 +445,16 @@ pub fn lower_first(text: &str) -> String {
     }
 }
 
+/// `text` with its first letter in upper case, for a sentence that starts
+/// with a label ("tập thể đơn vị đã đăng ký…" → "Tập thể đơn vị…").
+pub fn upper_first(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
 /// The formal Vietnamese form of address: "Ông" (Mr) or "Bà" (Ms/Mrs),
 /// as in "Ông Nguyễn Văn An", "Bà Trần Thị Liên".
 pub fn form_of_address(gender: Gender) -> &'static str {
@@ -465,6 +475,7 @@ mod tests {
             "đăng ký thi đua Ông Hoàng Văn Nam"
         );
         assert_eq!(lower_first(""), "");
+        assert_eq!(upper_first("tập thể đơn vị"), "Tập thể đơn vị");
     }
 
     fn assert_strictly_ascending(words: &[&str]) {

@@ -128,6 +128,29 @@ pub fn conflicts_at<R: ReadDoc>(doc: &R, path: &[&str], key: &str) -> Vec<Concur
     read::path(doc, path).map_or_else(Vec::new, |obj| conflicts(doc, &obj, key))
 }
 
+/// Where a held value came from: the change that wrote it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ValueOrigin {
+    /// The change's time (seconds since the epoch; 0 when not recorded).
+    pub time_secs: i64,
+    /// The change's message (the app writes `{office, device, summary}`).
+    pub message: Option<String>,
+}
+
+/// The change that wrote the value of `op_id` (a [`ConcurrentValue::op_id`],
+/// `counter@actor`): one pass over the changes' metadata.
+pub fn origin(doc: &automerge::Automerge, op_id: &str) -> Option<ValueOrigin> {
+    let (counter, actor) = op_id.split_once('@')?;
+    let counter: u64 = counter.parse().ok()?;
+    doc.get_changes_meta(&[])
+        .into_iter()
+        .find(|c| c.start_op <= counter && counter <= c.max_op && c.actor.to_string() == actor)
+        .map(|c| ValueOrigin {
+            time_secs: c.timestamp,
+            message: c.message.map(|m| m.into_owned()),
+        })
+}
+
 /// Every conflicted field of the record at `path`, nested maps included,
 /// by relative path (e.g. `"position"`, `"discipline/d1/end"`).
 pub fn record_conflicts<R: ReadDoc>(

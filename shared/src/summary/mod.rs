@@ -31,6 +31,7 @@
 
 pub mod codes;
 pub mod commendations;
+pub mod invariants;
 pub mod pipeline;
 pub mod registrations;
 pub mod scores;

@@ -26,6 +26,40 @@ pub const INDIVIDUAL_TITLES: [Title; 6] = [
     Title::GiayKhen,
 ];
 
+/// Emulation titles (danh hiệu thi đua): a person, or the collective,
+/// registers for one of them in a year; forms of commendation (Bằng khen,
+/// Giấy khen) come besides.
+pub fn is_emulation_title(title: Title) -> bool {
+    matches!(
+        title,
+        Title::LaoDongTienTien
+            | Title::ChienSiThiDuaCoSo
+            | Title::ChienSiThiDuaCapTinh
+            | Title::ChienSiThiDuaToanQuoc
+            | Title::TapTheLaoDongXuatSac
+            | Title::TapTheLaoDongTienTien
+    )
+}
+
+/// A registration of `year` that a new one for `person` (None: the
+/// collective) and `title` would duplicate: the same title, or another
+/// emulation title ([`is_emulation_title`]). Its key and title.
+pub fn duplicate_registration(
+    office: &OfficeDoc,
+    year: i32,
+    person: Option<&str>,
+    title: Title,
+) -> Option<(String, Title)> {
+    office
+        .registrations
+        .iter()
+        .filter(|(_, r)| r.year == year && r.person_id.as_deref() == person)
+        .find(|(_, r)| {
+            r.title == title || (is_emulation_title(title) && is_emulation_title(r.title))
+        })
+        .map(|(k, r)| (k.clone(), r.title))
+}
+
 /// The key of the registration deadline in the cluster's `deadlines`.
 pub const REGISTRATION_DEADLINE_KEY: &str = "registration";
 

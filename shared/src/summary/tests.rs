@@ -1011,3 +1011,35 @@ fn the_mid_year_and_the_year_end_review_are_ranked_apart_and_last_years_stays() 
     assert_eq!(before.vote.leading, ["SLA"]);
     assert_eq!(before.offices[1].scores.self_total, 19.0);
 }
+
+/// One emulation title per person per year; a Bằng khen comes besides; the
+/// same title twice is a duplicate.
+#[test]
+fn a_second_emulation_title_for_one_person_is_a_duplicate() {
+    use super::registrations::duplicate_registration;
+    let mut f = Fixture::new();
+    let o = f.office("LSN");
+    o.registrations.insert(
+        "r1".into(),
+        Registration {
+            year: 2026,
+            person_id: Some("p1".into()),
+            title: Title::LaoDongTienTien,
+            date: None,
+            note: String::new(),
+        },
+    );
+    let dup = |o: &OfficeDoc, p: Option<&str>, t| duplicate_registration(o, 2026, p, t);
+    assert_eq!(
+        dup(o, Some("p1"), Title::ChienSiThiDuaCoSo),
+        Some(("r1".to_string(), Title::LaoDongTienTien))
+    );
+    assert!(dup(o, Some("p1"), Title::LaoDongTienTien).is_some());
+    assert_eq!(dup(o, Some("p1"), Title::BangKhenCapTinh), None);
+    assert_eq!(dup(o, Some("p2"), Title::LaoDongTienTien), None);
+    assert_eq!(dup(o, None, Title::TapTheLaoDongXuatSac), None);
+    assert_eq!(
+        duplicate_registration(o, 2027, Some("p1"), Title::LaoDongTienTien),
+        None
+    );
+}

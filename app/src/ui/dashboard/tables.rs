@@ -73,9 +73,11 @@ pub fn offices(
     lang: Lang,
     freshness: &dyn Fn(&str) -> DocFreshness,
 ) -> impl IntoView + use<> {
+    // In ranking order, as the "Hạng" column says.
     let rows = s
-        .offices
+        .ranking
         .iter()
+        .filter_map(|c| s.offices.iter().find(|o| &o.code == c))
         .map(|o| {
             let code = o.code.clone();
             let (fresh, behind) = freshness_line(lang, o, &freshness(&o.code));
@@ -110,7 +112,7 @@ pub fn offices(
         .collect_view();
     let max = fmt_num(s.max_total);
     view! {
-        <div class="table-wrap">
+        <div class="table-wrap" tabindex="0" role="region" aria-label=move || tr(lang, "Bảng (cuộn ngang để xem hết)", "Table (scroll sideways to see all)")>
             <table class="dash-offices" data-testid="dash-offices">
                 <thead><tr>
                     <th class="num">{tr(lang, "Hạng", "Rank")}</th>
@@ -158,9 +160,17 @@ pub fn titles(s: &ClusterSummary, lang: Lang) -> impl IntoView + use<> {
     } else {
         0.0
     };
+    // The timing counts the collectives' registrations too: say so, so the
+    // figures add up with the line above.
+    let collectives = s
+        .offices
+        .iter()
+        .filter(|o| o.registrations.collective_target.is_some())
+        .count();
     let timing = match lang {
         Lang::Vi => format!(
-            "Đúng hạn: {} · quá hạn: {} · chưa ghi ngày: {}{}",
+            "Thời điểm đăng ký ({} cá nhân và {collectives} tập thể): đúng hạn {} · quá hạn {} · chưa ghi ngày {}{}",
+            t.registered_count,
             t.registered_on_time,
             t.registered_late,
             t.registered_undated,
@@ -169,7 +179,8 @@ pub fn titles(s: &ClusterSummary, lang: Lang) -> impl IntoView + use<> {
                 .unwrap_or_default()
         ),
         Lang::En => format!(
-            "On time: {} · late: {} · undated: {}{}",
+            "When registered ({} people and {collectives} collectives): on time {} · late {} · undated {}{}",
+            t.registered_count,
             t.registered_on_time,
             t.registered_late,
             t.registered_undated,
@@ -186,7 +197,7 @@ pub fn titles(s: &ClusterSummary, lang: Lang) -> impl IntoView + use<> {
             }}
             " "{timing}
         </p>
-        <div class="table-wrap">
+        <div class="table-wrap" tabindex="0" role="region" aria-label=move || tr(lang, "Bảng (cuộn ngang để xem hết)", "Table (scroll sideways to see all)")>
             <table class="dash-titles">
                 <thead><tr>
                     <th>{tr(lang, "Danh hiệu", "Title")}</th>
@@ -262,7 +273,7 @@ pub fn targets(s: &ClusterSummary, lang: Lang) -> impl IntoView + use<> {
         .collect_view();
     view! {
         {(!with.is_empty()).then(|| view! {
-            <div class="table-wrap">
+            <div class="table-wrap" tabindex="0" role="region" aria-label=move || tr(lang, "Bảng (cuộn ngang để xem hết)", "Table (scroll sideways to see all)")>
                 <table class="dash-targets" data-testid="dash-targets">
                     <thead><tr>
                         <th>{tr(lang, "Đơn vị", "Office")}</th>
@@ -403,7 +414,7 @@ pub fn models(s: &ClusterSummary, lang: Lang) -> impl IntoView + use<> {
         .map(|st| view! { <td class="num">{s.totals.models.get(*st)}</td> })
         .collect_view();
     view! {
-        <div class="table-wrap">
+        <div class="table-wrap" tabindex="0" role="region" aria-label=move || tr(lang, "Bảng (cuộn ngang để xem hết)", "Table (scroll sideways to see all)")>
             <table class="dash-models" data-testid="dash-models">
                 <thead><tr>
                     <th>{tr(lang, "Đơn vị", "Office")}</th>
@@ -480,7 +491,7 @@ pub fn follow_ups(s: &ClusterSummary, lang: Lang, today: Date) -> impl IntoView 
             Lang::Vi => format!("{} mục chưa thực hiện xong, trong đó {overdue} mục quá hạn (tính đến ngày {today}).", s.follow_ups.len()),
             Lang::En => format!("{} open items, {overdue} overdue (as of {today}).", s.follow_ups.len()),
         }}</p>
-        <div class="table-wrap">
+        <div class="table-wrap" tabindex="0" role="region" aria-label=move || tr(lang, "Bảng (cuộn ngang để xem hết)", "Table (scroll sideways to see all)")>
             <table class="dash-followups" data-testid="dash-followups">
                 <thead><tr>
                     <th>{tr(lang, "Đơn vị", "Office")}</th>
@@ -524,7 +535,7 @@ pub fn commendations(s: &ClusterSummary, lang: Lang) -> impl IntoView + use<> {
         true,
     );
     view! {
-        <div class="table-wrap">
+        <div class="table-wrap" tabindex="0" role="region" aria-label=move || tr(lang, "Bảng (cuộn ngang để xem hết)", "Table (scroll sideways to see all)")>
             <table class="dash-commendations" data-testid="dash-commendations">
                 <thead><tr>
                     <th>{tr(lang, "Đơn vị", "Office")}</th>
@@ -562,6 +573,7 @@ pub fn scores(s: &ClusterSummary, lang: Lang) -> impl IntoView + use<> {
         })
         .collect_view();
     view! {
+        <div class="table-wrap" tabindex="0" role="region" aria-label=tr(lang, "Bảng (cuộn ngang để xem hết)", "Table (scroll sideways to see all)")>
         <table class="dash-scores" data-testid="dash-scores">
             <thead><tr>
                 <th class="num">{tr(lang, "Xếp hạng", "Rank")}</th>
@@ -576,5 +588,6 @@ pub fn scores(s: &ClusterSummary, lang: Lang) -> impl IntoView + use<> {
             </tr></thead>
             <tbody>{rows}</tbody>
         </table>
+        </div>
     }
 }

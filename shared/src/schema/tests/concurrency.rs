@@ -85,6 +85,51 @@ fn the_same_field_edited_on_two_devices_surfaces_a_conflict_that_the_pick_settle
     }
 }
 
+/// The conflicts of the whole document, each value with the change (time,
+/// message naming the device) that wrote it: what the sync page lists.
+#[test]
+fn each_conflicting_value_names_the_device_and_time_that_wrote_it() {
+    let (mut a, mut b) = two_devices();
+    let commit = |doc: &mut Automerge, device: &str, at: i64, position: &str| {
+        let mut tx = doc.transaction();
+        write::put_field(&mut tx, &["staff", "p1"], "position", &position).unwrap();
+        tx.commit_with(
+            automerge::transaction::CommitOptions::default()
+                .with_message(format!("{{\"device\":\"{device}\"}}"))
+                .with_time(at),
+        );
+    };
+    commit(&mut a, "Máy chị Lan", 1_780_000_000, "Chánh Văn phòng");
+    commit(&mut b, "Máy anh Nam", 1_780_000_600, "Phó Chánh Văn phòng");
+    a.merge(&mut b).unwrap();
+    let all = conflict::record_conflicts(&a, &[]);
+    assert_eq!(all.keys().collect::<Vec<_>>(), ["staff/p1/position"]);
+    let mut origins: Vec<(String, i64, String)> = all["staff/p1/position"]
+        .iter()
+        .map(|v| {
+            let o = conflict::origin(&a, &v.op_id).expect("its change is found");
+            (v.display(), o.time_secs, o.message.unwrap_or_default())
+        })
+        .collect();
+    origins.sort();
+    assert_eq!(
+        origins,
+        [
+            (
+                "Chánh Văn phòng".to_string(),
+                1_780_000_000,
+                "{\"device\":\"Máy chị Lan\"}".to_string()
+            ),
+            (
+                "Phó Chánh Văn phòng".to_string(),
+                1_780_000_600,
+                "{\"device\":\"Máy anh Nam\"}".to_string()
+            ),
+        ]
+    );
+    assert!(conflict::origin(&a, "not-an-op").is_none());
+}
+
 #[test]
 fn records_added_on_two_devices_never_collide() {
     let (mut a, mut b) = two_devices();
