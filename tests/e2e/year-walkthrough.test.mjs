@@ -384,6 +384,46 @@ export default async function yearWalkthrough(t) {
     await shot(page, t, "07b-dossier");
   });
 
+  await t.step("one tờ trình for several people, the cap warning on the line that breaks it", async () => {
+    await go(page, relay, "/don-vi/LSN/khen-thuong");
+    await page.getByTestId("proposal-add-form").waitFor();
+    const people = (
+      await page.getByTestId("proposal-subject-input").locator("option").evaluateAll((os) => os.map((o) => o.value))
+    ).filter((v) => v && v !== "__collective" && v !== pid);
+    const batch = `${n}2/TTr-VP`;
+    await page.getByTestId("proposal-number-input").fill(batch);
+    await page.getByTestId("proposal-date-input").fill("04/12/2026");
+    const LINES = 6;
+    for (let i = 0; i < LINES; i++) {
+      if (i > 0) await page.getByTestId("proposal-add-line").click();
+      const [subject, title] = i === 0 ? ["proposal-subject-input", "proposal-title-input"] : [`proposal-line-${i}-subject`, `proposal-line-${i}-title`];
+      await page.getByTestId(subject).selectOption(people[i]);
+      await page.getByTestId(title).selectOption("chienSiThiDuaCoSo");
+    }
+    // Six more Chiến sĩ thi đua cơ sở break the 15% cap somewhere: the
+    // lines before that line have no cap warning, it and the ones after do.
+    await page.locator(`[data-testid="proposal-line-${LINES - 1}-check"] [data-code="cstdcs-cap"]`).waitFor({ timeout: 10_000 });
+    const capped = [];
+    for (let i = 0; i < LINES; i++) {
+      capped.push((await page.locator(`[data-testid="proposal-line-${i}-check"] [data-code="cstdcs-cap"]`).count()) > 0);
+    }
+    const first = capped.indexOf(true);
+    assert(first >= 0 && capped.slice(first).every(Boolean) && !capped.slice(0, first).some(Boolean), `cap from one line on: ${capped}`);
+    const text = await page.locator(`[data-testid="proposal-line-${first}-check"]`).textContent();
+    assert(text.includes("vượt tỷ lệ"), `the line says why: ${text}`);
+    await shot(page, t, "07c-batch-proposal");
+    // Keep the lines within the cap and save them as one tờ trình.
+    for (let i = LINES - 1; i >= Math.max(first, 1); i--) await page.getByTestId(`proposal-line-${i}-remove`).click();
+    const kept = Math.max(first, 1);
+    await page.getByTestId("proposal-add").click();
+    await page.getByTestId("proposal-add-saved").filter({ hasText: "Đã lưu" }).waitFor();
+    await page.waitForFunction(
+      ([num, k]) => document.querySelectorAll(`[data-testid^="proposal-"][data-number="${num}"]`).length === k,
+      [batch, kept],
+      { timeout: 10_000 },
+    );
+  });
+
   await t.step("inspection with a shortcoming; an exemplary model moves a stage", async () => {
     await go(page, relay, "/don-vi/LSN/kiem-tra");
     await page.getByTestId("inspection-team-input").fill(`Đoàn kiểm tra cụm ${n}`);

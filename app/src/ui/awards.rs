@@ -6,24 +6,24 @@
 
 use leptos::prelude::*;
 use shared::domain::rules::Date;
-use shared::domain::{AwardKind, AwardingSystem, Title};
+use shared::domain::{AwardKind, AwardingSystem};
 use shared::schema::value::TextCode;
 use shared::schema::write::{put_entry, put_field};
 use shared::schema::{Decision, Proposal, first_sent};
 
 use super::dossier::DossierView;
 use super::form::{
-    AddForm, COLLECTIVE, DeleteButton, ErrorNote, Field, Kind, Opt, Problem, SelectInput,
-    TextInput, date_problem, days_between, error_for, new_id, parse_date, refusal_text, save,
-    show_date, title_opts_or_none, titles_for, today,
+    AddForm, DeleteButton, ErrorNote, Field, Kind, Opt, Problem, TextInput, date_problem,
+    days_between, error_for, new_id, parse_date, refusal_text, save, show_date, title_opts_or_none,
+    titles_for, today,
 };
-use super::office::{person_name, subject_opts, use_office};
+use super::office::{person_name, use_office};
 use super::records::{EmptyNote, ids_newest_first, record_memo};
 use super::use_driver;
 use crate::i18n::{Lang, tr, use_lang};
 
 /// "Ông Nguyễn Văn An" or the collective's name.
-fn subject_of(o: &shared::schema::OfficeDoc, p: &Proposal) -> String {
+pub(super) fn subject_of(o: &shared::schema::OfficeDoc, p: &Proposal) -> String {
     match &p.person_id {
         Some(id) => person_name(o, id),
         None => p.subject_name.clone(),
@@ -39,7 +39,7 @@ fn days_to_decision(p: &Proposal, d: &Decision) -> Option<i64> {
 }
 
 /// "12/TTr-VP" or "(chưa có số)".
-fn number_or_draft(n: &str) -> String {
+pub(super) fn number_or_draft(n: &str) -> String {
     if n.trim().is_empty() {
         "(chưa có số)".to_string()
     } else {
@@ -83,7 +83,7 @@ pub fn AwardsPage() -> impl IntoView {
     });
     view! {
         <h3>{move || tr(lang.get(), "Tờ trình đề nghị khen thưởng", "Commendation proposals")}" "<span class="count" data-testid="proposal-count">{move || format!("({})", proposals.with(Vec::len))}</span></h3>
-        {move || ctx.editable.get().then(|| view! { <AddProposal /> })}
+        {move || ctx.editable.get().then(|| view! { <super::proposal_form::AddProposal /> })}
         <div class="cards" data-testid="proposals">
             <For each=move || proposals.get() key=|id| id.clone() let:id>
                 <ProposalCard id=id />
@@ -98,104 +98,6 @@ pub fn AwardsPage() -> impl IntoView {
             </For>
         </div>
         <EmptyNote ids=decisions vi="Chưa có quyết định nào." en="No decisions yet." />
-    }
-}
-
-#[component]
-fn AddProposal() -> impl IntoView {
-    let lang = use_lang();
-    let drv = use_driver();
-    let ov = use_office();
-    let (office, year, ctx) = (ov.office, ov.year, ov.ctx);
-    let own = StoredValue::new(ov.code.clone());
-    let number = RwSignal::new(String::new());
-    let date = RwSignal::new(today().to_string());
-    let signer = RwSignal::new(String::new());
-    let subject = RwSignal::new(String::new());
-    let collective = RwSignal::new(ov.name.clone());
-    let title = RwSignal::new(String::new());
-    let award = RwSignal::new(String::new());
-    let problems = RwSignal::new(Vec::<Problem>::new());
-    let subjects = Signal::derive(move || {
-        let first = vec![
-            Opt::new("", "— chọn —", "— choose —"),
-            Opt::new(COLLECTIVE, "Tập thể", "A collective"),
-        ];
-        office.with(|o| subject_opts(first, o, year.get()))
-    });
-    let system = ov.system;
-    let titles = Signal::derive(move || {
-        title_opts_or_none(titles_for(subject.get() == COLLECTIVE), system.get())
-    });
-    let add = move || {
-        let mut errs = Vec::new();
-        let d = parse_date(&date.get_untracked());
-        if d.is_none() {
-            errs.push(date_problem());
-        }
-        let s = subject.get_untracked();
-        if s.is_empty() {
-            errs.push(Problem::at(
-                "personId",
-                "Hãy chọn cá nhân hoặc tập thể được đề nghị.",
-                "Choose who is proposed.",
-            ));
-        }
-        if !errs.is_empty() {
-            return Err(errs);
-        }
-        let person_id = (s != COLLECTIVE).then_some(s);
-        let p = Proposal {
-            number: number.get_untracked().trim().to_string(),
-            date: d.map(Into::into),
-            proposing_office: own.get_value(),
-            signer: signer.get_untracked().trim().to_string(),
-            subject_name: if person_id.is_none() {
-                collective.get_untracked().trim().to_string()
-            } else {
-                String::new()
-            },
-            person_id,
-            year: year.get_untracked(),
-            title: Title::from_code(&title.get_untracked()),
-            award_kind: AwardKind::Regular,
-            award: award.get_untracked().trim().to_string(),
-            note: String::new(),
-            dossier: Default::default(),
-        };
-        let who = office.with_untracked(|o| subject_of(o, &p));
-        let what = p
-            .title
-            .map(|t| system.get_untracked().title_name_vi(t))
-            .unwrap_or_else(|| p.award.clone());
-        save(
-            drv,
-            ctx.doc,
-            &format!(
-                "Tờ trình {}: đề nghị {what} cho {who}",
-                number_or_draft(&p.number)
-            ),
-            |tx| put_entry(tx, &["proposals"], &new_id("tt"), &p),
-        )?;
-        number.set(String::new());
-        award.set(String::new());
-        Ok(())
-    };
-    view! {
-        <AddForm testid="proposal" problems=problems keys=&["number", "date", "signer", "personId", "subjectName", "title", "award"]
-            button=("Thêm tờ trình", "Add proposal") on_add=add>
-            <div class="fields">
-                <TextInput value=number vi="Số tờ trình" en="Number" testid="proposal-number-input" placeholder="12/TTr-VP" error=error_for(lang, problems, "number") />
-                <TextInput value=date vi="Ngày" en="Date" testid="proposal-date-input" placeholder="dd/mm/yyyy" error=error_for(lang, problems, "date") />
-                <TextInput value=signer vi="Người ký" en="Signer" testid="proposal-signer-input" error=error_for(lang, problems, "signer") />
-                <SelectInput value=subject vi="Đề nghị cho" en="Proposed" testid="proposal-subject-input" options=subjects error=error_for(lang, problems, "personId") />
-                {move || (subject.get() == COLLECTIVE).then(|| view! {
-                    <TextInput value=collective vi="Tên tập thể" en="Collective's name" testid="proposal-collective-input" error=error_for(lang, problems, "subjectName") />
-                })}
-                <SelectInput value=title vi="Danh hiệu" en="Title" testid="proposal-title-input" options=titles error=error_for(lang, problems, "title") />
-                <TextInput value=award vi="Hình thức khác" en="Other award" testid="proposal-award-input" placeholder="Huân chương Lao động hạng Ba" error=error_for(lang, problems, "award") />
-            </div>
-        </AddForm>
     }
 }
 

@@ -22,7 +22,7 @@ use super::use_driver;
 use crate::i18n::{Lang, tr, use_lang};
 
 /// The rule catalog (built-in rule sets), built once.
-fn catalog() -> &'static RuleCatalog {
+pub(super) fn catalog() -> &'static RuleCatalog {
     thread_local! {
         static CATALOG: &'static RuleCatalog = Box::leak(Box::new(RuleCatalog::defaults()));
     }

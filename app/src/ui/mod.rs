@@ -26,6 +26,7 @@ mod home;
 mod inspections;
 mod models;
 mod office;
+mod proposal_form;
 mod records;
 mod registration;
 mod scoring;

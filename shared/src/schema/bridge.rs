@@ -166,7 +166,17 @@ fn counts_as(office: &OfficeDoc, awards: &[Award], person: &str, year: i32, want
             && !a.kind.is_special()
             && title_implies(Some(a.title), wanted)
     });
+    // Proposed in the evaluation (bình xét) or by a regular proposal (tờ
+    // trình): the rule checks count both, so proposing one more person
+    // shows the cap where it is done.
+    let proposed = office.proposals.values().any(|p| {
+        p.year == year
+            && p.person_id.as_deref() == Some(person)
+            && !p.award_kind.is_special()
+            && title_implies(p.title, wanted)
+    });
     awarded
+        || proposed
         || title_implies(
             office
                 .evaluation(person, year)

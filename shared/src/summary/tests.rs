@@ -1043,3 +1043,60 @@ fn a_second_emulation_title_for_one_person_is_a_duplicate() {
         None
     );
 }
+
+/// A tờ trình of several lines: each line gets the warnings about it; the
+/// cap on Chiến sĩ thi đua cơ sở appears on the line that breaks it, not
+/// before; proposals count toward the cap as evaluations do.
+#[test]
+fn a_batch_proposal_shows_the_cap_on_the_line_that_breaks_it() {
+    use super::warnings::proposal_line_warnings;
+    use crate::domain::rules::check_cstdcs_cap;
+    use crate::schema::bridge::{cap_input, effective_rule_set};
+    let f = Fixture::new();
+    let o = &f.offices[0];
+    let rules = effective_rule_set(Some(&f.cluster), &RuleCatalog::defaults(), 2026).unwrap();
+    let line = |person: &str, title: Title| Proposal {
+        number: "5/TTr-VP".into(),
+        person_id: Some(person.into()),
+        year: 2026,
+        title: Some(title),
+        ..Proposal::default()
+    };
+    // p1 is proposed already (in the evaluation); the cap allows `allowed`.
+    let cap = cap_input(o, 2026);
+    let allowed = (0..)
+        .find(|n| check_cstdcs_cap(&rules, cap.ldtt_count, *n + 1).warning)
+        .unwrap();
+    assert!(
+        cap.proposed_cstdcs <= allowed,
+        "the fixture starts within the cap"
+    );
+    let room = (allowed - cap.proposed_cstdcs) as usize;
+    let lines: Vec<Proposal> = ["p2", "p3", "p4", "p5"]
+        .iter()
+        .map(|p| line(p, Title::ChienSiThiDuaCoSo))
+        .chain([line("p6", Title::LaoDongTienTien)])
+        .collect();
+    let checks = proposal_line_warnings(o, "LSN", "Văn phòng LSN", &rules, &lines);
+    let capped: Vec<bool> = checks
+        .iter()
+        .map(|ws| ws.iter().any(|w| w.code == "cstdcs-cap"))
+        .collect();
+    // Within the room left, no cap warning; from the line that breaks it on,
+    // each Chiến sĩ thi đua cơ sở line has it; the Lao động tiên tiến line not.
+    let expected: Vec<bool> = (0..4).map(|i| i >= room).chain([false]).collect();
+    assert_eq!(capped, expected, "room for {room} more");
+    // p2..p5 have no initiative: each Chiến sĩ thi đua cơ sở line also says
+    // what the person lacks; the line for p6 (rated well) has nothing.
+    for ws in &checks[..4] {
+        assert!(ws.iter().any(|w| w.code != "cstdcs-cap"), "{ws:#?}");
+    }
+    assert!(checks[4].is_empty(), "{:#?}", checks[4]);
+    // The dashboard counts the same once the proposals are saved.
+    let mut saved = o.clone();
+    for (i, p) in lines.iter().enumerate() {
+        saved.proposals.insert(format!("t{i}"), p.clone());
+    }
+    let after = cap_input(&saved, 2026);
+    assert_eq!(after.proposed_cstdcs, cap.proposed_cstdcs + 4);
+}

@@ -25,7 +25,7 @@ use crate::domain::rules::{
     evaluate_individual,
 };
 use crate::domain::{PersonHistory, Title};
-use crate::schema::bridge::{cap_input, collective_year, person_history};
+use crate::schema::bridge::{cap_input, collective_year, person_history, title_implies};
 use crate::schema::{DateText, OfficeDoc};
 
 /// One warning.
@@ -167,6 +167,45 @@ pub fn office_warnings(
     out.extend(collective_warnings(&ctx));
     out.extend(person_warnings(&ctx));
     out.extend(decision_warnings(&ctx));
+    out
+}
+
+/// The rule checks of a proposal being written (tờ trình, several lines):
+/// for each line, the warnings that are about it, from [`office_warnings`]
+/// over the office with the lines added, so the same counts as the
+/// dashboard's. The cap on Chiến sĩ thi đua cơ sở is reported on the line
+/// that breaks it (the first line proposing the title after which the
+/// office is over the cap) and on every such line after it; the lines
+/// before it, within the cap, have none.
+pub fn proposal_line_warnings(
+    office: &OfficeDoc,
+    code: &str,
+    name: &str,
+    rules: &RuleSet,
+    lines: &[crate::schema::Proposal],
+) -> Vec<Vec<RuleWarning>> {
+    let mut out = vec![Vec::new(); lines.len()];
+    let is_cap = |w: &RuleWarning| w.code == "cstdcs-cap";
+    let mut doc = office.clone();
+    for (i, line) in lines.iter().enumerate() {
+        doc.proposals.insert(format!("__draft-{i}"), line.clone());
+        let warnings = office_warnings(&doc, code, name, rules, line.year);
+        for w in warnings {
+            if is_cap(&w) {
+                if line.person_id.is_some() && title_implies(line.title, Title::ChienSiThiDuaCoSo) {
+                    out[i].push(w);
+                }
+                continue;
+            }
+            let about_line = match &line.person_id {
+                Some(p) => w.person_id.as_deref() == Some(p.as_str()),
+                None => w.person_id.is_none() && w.subject.as_deref() == Some(name),
+            };
+            if about_line && w.title == line.title && !out[i].contains(&w) {
+                out[i].push(w);
+            }
+        }
+    }
     out
 }
 
