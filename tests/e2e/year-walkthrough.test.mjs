@@ -159,6 +159,11 @@ export default async function yearWalkthrough(t) {
     assert(same.includes("Danh sách đã có cán bộ"), `same name: ${same}`);
     assertEqual(await rows(), 1, "not added twice");
     await page.getByTestId("staff-name-input").fill("");
+    // Search without tones finds the person, and only them.
+    await page.getByTestId("staff-filter-search").fill(`lo thi thu${n}`);
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid^="staff-row-"]').length === 1);
+    assert((await page.getByTestId("staff-filter-count").textContent()).includes("1/"), "1 of all shown");
+    await page.getByTestId("staff-filter-search").fill("");
     await shot(page, t, "02-staff");
     // The home page now lists one more person to register, with a link to
     // the registration page.
@@ -345,6 +350,11 @@ export default async function yearWalkthrough(t) {
     assertEqual(await link.getAttribute("data-days"), "13", "days from proposal to decision");
     const text = await link.textContent();
     assert(text.includes("13 ngày"), `days shown: ${text}`);
+    // The decided proposal leaves the list of those waiting for a decision.
+    await page.getByTestId("proposals-choice").selectOption("undecided");
+    await page.locator(`[data-testid="proposal-${proposalId}"]`).waitFor({ state: "detached" });
+    await page.getByTestId("proposals-choice").selectOption("all");
+    await page.locator(`[data-testid="proposal-${proposalId}"]`).waitFor();
     await shot(page, t, "07-commendations");
   });
 

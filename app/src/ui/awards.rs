@@ -81,19 +81,78 @@ pub fn AwardsPage() -> impl IntoView {
                 .collect::<Vec<_>>()
         })
     });
+    // Search and a filter by decision over the year's proposals.
+    let p_query = RwSignal::new(String::new());
+    let p_state = RwSignal::new("all".to_string());
+    let p_states = Signal::derive(|| {
+        vec![
+            Opt::new("all", "Tất cả tờ trình", "All proposals"),
+            Opt::new("undecided", "Chưa có quyết định", "Not decided yet"),
+            Opt::new("decided", "Đã có quyết định", "Decided"),
+        ]
+    });
+    let system = ov.system;
+    let shown_proposals = Memo::new(move |_| {
+        let (q, state) = (p_query.get(), p_state.get());
+        office.with(|o| {
+            proposals
+                .get()
+                .into_iter()
+                .filter(|id| {
+                    let p = &o.proposals[id];
+                    let decided = o.decisions.values().any(|d| d.proposal_ids.contains(id));
+                    let state_ok = match state.as_str() {
+                        "undecided" => !decided,
+                        "decided" => decided,
+                        _ => true,
+                    };
+                    let title = p
+                        .title
+                        .map(|t| system.get().title_name_vi(t))
+                        .unwrap_or_default();
+                    let text = format!("{} {} {title} {}", p.number, subject_of(o, p), p.award);
+                    state_ok && super::list_filter::matches(&q, &text)
+                })
+                .collect::<Vec<_>>()
+        })
+    });
+    let d_query = RwSignal::new(String::new());
+    let shown_decisions = Memo::new(move |_| {
+        let q = d_query.get();
+        office.with(|o| {
+            decisions
+                .get()
+                .into_iter()
+                .filter(|id| {
+                    let d = &o.decisions[id];
+                    super::list_filter::matches(
+                        &q,
+                        &format!("{} {} {}", d.number, d.signer, d.citation),
+                    )
+                })
+                .collect::<Vec<_>>()
+        })
+    });
     view! {
         <h3>{move || tr(lang.get(), "Tờ trình đề nghị khen thưởng", "Commendation proposals")}" "<span class="count" data-testid="proposal-count">{move || format!("({})", proposals.with(Vec::len))}</span></h3>
         {move || ctx.editable.get().then(|| view! { <super::proposal_form::AddProposal /> })}
+        <super::list_filter::ListToolbar query=p_query testid="proposals"
+            choice=(p_state, p_states, "Lọc theo quyết định", "Filter by decision")
+            shown=Signal::derive(move || shown_proposals.with(Vec::len))
+            total=Signal::derive(move || proposals.with(Vec::len)) />
         <div class="cards" data-testid="proposals">
-            <For each=move || proposals.get() key=|id| id.clone() let:id>
+            <For each=move || shown_proposals.get() key=|id| id.clone() let:id>
                 <ProposalCard id=id />
             </For>
         </div>
         <EmptyNote ids=proposals vi="Chưa có tờ trình nào." en="No proposals yet." />
         <h3>{move || tr(lang.get(), "Quyết định khen thưởng", "Commendation decisions")}" "<span class="count" data-testid="decision-count">{move || format!("({})", decisions.with(Vec::len))}</span></h3>
         {move || ctx.editable.get().then(|| view! { <AddDecision /> })}
+        <super::list_filter::ListToolbar query=d_query testid="decisions"
+            shown=Signal::derive(move || shown_decisions.with(Vec::len))
+            total=Signal::derive(move || decisions.with(Vec::len)) />
         <div class="cards" data-testid="decisions">
-            <For each=move || decisions.get() key=|id| id.clone() let:id>
+            <For each=move || shown_decisions.get() key=|id| id.clone() let:id>
                 <DecisionCard id=id />
             </For>
         </div>

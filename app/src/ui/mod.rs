@@ -24,6 +24,7 @@ mod header;
 mod history;
 mod home;
 mod inspections;
+mod list_filter;
 mod models;
 mod office;
 mod proposal_form;

@@ -169,8 +169,24 @@ pub fn OfficePage(code: String, page: Signal<String>) -> impl IntoView {
                     "sub-link"
                 }
             };
+            // How many records of the year the page holds (none for the
+            // pages of one record per office).
+            let count = move || {
+                let y = year.get();
+                office.with(|o| match *slug {
+                    "can-bo" => Some(o.staff_in(y).count()),
+                    "dang-ky" => Some(o.registrations.values().filter(|r| r.year == y).count()),
+                    "binh-xet" => Some(o.evaluations.values().filter(|e| e.year == y).count()),
+                    "khen-thuong" => Some(o.proposals.values().filter(|p| p.year == y).count()),
+                    "dien-hinh" => Some(o.exemplary_models.len()),
+                    _ => None,
+                })
+            };
             view! {
-                <a class=class href=href data-testid=format!("sub-{slug}")>{move || tr(lang.get(), vi, en)}</a>
+                <a class=class href=href data-testid=format!("sub-{slug}")>
+                    {move || tr(lang.get(), vi, en)}
+                    {move || count().map(|n| view! { " "<span class="tab-count" data-testid=format!("sub-{slug}-count")>{n}</span> })}
+                </a>
             }
         })
         .collect_view();

@@ -55,6 +55,24 @@ pub fn RegistrationPage() -> impl IntoView {
             rows.into_iter().map(|r| r.0).collect::<Vec<_>>()
         })
     });
+    let query = RwSignal::new(String::new());
+    let shown = Memo::new(move |_| {
+        let q = query.get();
+        office.with(|o| {
+            rows.get()
+                .into_iter()
+                .filter(|id| {
+                    let r = &o.registrations[id];
+                    let who = r
+                        .person_id
+                        .as_ref()
+                        .and_then(|p| o.staff.get(p))
+                        .map_or_else(|| "Tập thể đơn vị".to_string(), |p| p.full_name.clone());
+                    super::list_filter::matches(&q, &format!("{who} {}", r.title.name_vi()))
+                })
+                .collect::<Vec<_>>()
+        })
+    });
     let deadline_text = move || {
         let l = lang.get();
         match deadline.get() {
@@ -89,6 +107,9 @@ pub fn RegistrationPage() -> impl IntoView {
         })}
         <TargetsCard />
         {move || ctx.editable.get().then(|| view! { <AddRegistration /> })}
+        <super::list_filter::ListToolbar query=query testid="registrations"
+            shown=Signal::derive(move || shown.with(Vec::len))
+            total=Signal::derive(move || rows.with(Vec::len)) />
         <div class="table-wrap" tabindex="0" role="region" aria-label=move || tr(lang.get(), "Bảng (cuộn ngang để xem hết)", "Table (scroll sideways to see all)")>
         <table class="records" data-testid="registrations">
             <thead><tr>
@@ -99,7 +120,7 @@ pub fn RegistrationPage() -> impl IntoView {
                 <th></th>
             </tr></thead>
             <tbody>
-                <For each=move || rows.get() key=|id| id.clone() let:id>
+                <For each=move || shown.get() key=|id| id.clone() let:id>
                     <RegistrationRow id=id deadline=deadline />
                 </For>
             </tbody>

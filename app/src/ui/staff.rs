@@ -34,15 +34,32 @@ pub fn StaffPage() -> impl IntoView {
             people.into_iter().map(|p| p.0).collect::<Vec<_>>()
         })
     });
+    let query = RwSignal::new(String::new());
+    let shown = Memo::new(move |_| {
+        let q = query.get();
+        office.with(|o| {
+            ids.get()
+                .into_iter()
+                .filter(|id| {
+                    o.staff.get(id).is_some_and(|p| {
+                        super::list_filter::matches(&q, &format!("{} {}", p.full_name, p.position))
+                    })
+                })
+                .collect::<Vec<_>>()
+        })
+    });
     view! {
         <h3>{move || tr(lang.get(), "Danh sách cán bộ (xếp theo tên)", "Staff (sorted by given name)")}</h3>
         {move || ov.ctx.editable.get().then(|| view! { <AddPerson /> })}
+        <super::list_filter::ListToolbar query=query testid="staff-filter"
+            shown=Signal::derive(move || shown.with(Vec::len))
+            total=Signal::derive(move || ids.with(Vec::len)) />
         <p class="muted small" data-testid="staff-count">{move || {
             let n = ids.get().len();
             match lang.get() { crate::i18n::Lang::Vi => format!("{n} người"), crate::i18n::Lang::En => format!("{n} people") }
         }}</p>
         <div class="cards" data-testid="staff-list">
-            <For each=move || ids.get() key=|id| id.clone() let:id>
+            <For each=move || shown.get() key=|id| id.clone() let:id>
                 <PersonCard id=id />
             </For>
         </div>

@@ -24,8 +24,8 @@ pub mod rules;
 pub use authority::AwardingSystem;
 pub use names::{
     CollationKey, Gender, NameSortKey, PersonName, collation_key, compare_by_given_name,
-    compare_vietnamese, form_of_address, lower_first, normalize_vietnamese,
-    sort_people_by_given_name, sort_vietnamese, upper_first,
+    compare_vietnamese, form_of_address, lower_first, normalize_vietnamese, search_fold,
+    search_matches, sort_people_by_given_name, sort_vietnamese, upper_first,
 };
 pub use rules::{
     AwardKind, CapCheck, CollectiveYear, Condition, Date, DisciplineLevel, DisciplineRecord,

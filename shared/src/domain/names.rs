@@ -434,6 +434,31 @@ pub enum Gender {
     Female,
 }
 
+/// Text folded for a search box: no tones, no marks on ă â ê ô ơ ư, đ as d,
+/// lower case, so that "nguyen van an" finds "Nguyễn Văn An".
+pub fn search_fold(text: &str) -> String {
+    strip_tones(&normalize_vietnamese(text))
+        .chars()
+        .map(|c| match c {
+            'ă' | 'â' => 'a',
+            'ê' => 'e',
+            'ô' | 'ơ' => 'o',
+            'ư' => 'u',
+            'đ' => 'd',
+            other => other,
+        })
+        .collect::<String>()
+        .to_lowercase()
+}
+
+/// Whether every word of `query` appears in `text` ([`search_fold`]ed).
+pub fn search_matches(query: &str, text: &str) -> bool {
+    let text = search_fold(text);
+    search_fold(query)
+        .split_whitespace()
+        .all(|w| text.contains(w))
+}
+
 /// `text` with only its first letter in lower case, for a label used inside
 /// a sentence ("Đăng ký thi đua Ông Hoàng Văn Nam" → "Xoá đăng ký thi đua
 /// Ông Hoàng Văn Nam"): names and other capitals further on are kept.
@@ -467,6 +492,16 @@ pub fn form_of_address(gender: Gender) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn search_ignores_tones_marks_case_and_word_order() {
+        assert!(search_matches("nguyen an", "Ông Nguyễn Văn An"));
+        assert!(search_matches("AN NGUYỄN", "Nguyễn Văn An"));
+        assert!(search_matches("12/ttr", "12/TTr-VP — Bà Trần Thị Liên"));
+        assert!(search_matches("duc", "Lê Văn Đức"));
+        assert!(search_matches("", "anything"));
+        assert!(!search_matches("lien", "Nguyễn Văn An"));
+    }
 
     #[test]
     fn lower_first_keeps_the_capitals_of_names() {
