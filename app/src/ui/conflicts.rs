@@ -29,12 +29,37 @@ fn writable_docs(drv: DriverRef) -> Vec<DocumentId> {
     })
 }
 
+type Found = BTreeMap<String, Vec<ConcurrentValue>>;
+
+thread_local! {
+    /// The conflicts of each document at its heads: the walk over a whole
+    /// document is redone only when it changed, not on every change of any
+    /// document (the header counts on every revision).
+    static CACHE: std::cell::RefCell<BTreeMap<DocumentId, (Vec<automerge::ChangeHash>, Found)>> =
+        const { std::cell::RefCell::new(BTreeMap::new()) };
+}
+
 /// Conflicted fields of the writable documents, by document and path.
 fn all_conflicts(drv: DriverRef) -> Vec<(DocumentId, String, Vec<ConcurrentValue>)> {
     let mut out = Vec::new();
     for doc in writable_docs(drv) {
-        let found: BTreeMap<String, Vec<ConcurrentValue>> = drv
-            .with_value(|d| d.with_doc(&doc, |a| conflict::record_conflicts(a, &[])))
+        let found: Found = drv
+            .with_value(|d| {
+                d.with_doc(&doc, |a| {
+                    let heads = a.get_heads();
+                    CACHE.with(|c| {
+                        let mut c = c.borrow_mut();
+                        match c.get(&doc) {
+                            Some((h, found)) if *h == heads => found.clone(),
+                            _ => {
+                                let found = conflict::record_conflicts(a, &[]);
+                                c.insert(doc, (heads, found.clone()));
+                                found
+                            }
+                        }
+                    })
+                })
+            })
             .unwrap_or_default();
         out.extend(found.into_iter().map(|(path, values)| (doc, path, values)));
     }
