@@ -268,6 +268,14 @@ export default async function yearWalkthrough(t) {
     await page.waitForFunction(
       () => document.querySelector('[data-testid="review-strengths"]')?.value.startsWith("Hoàn thành các nhiệm vụ 6 tháng"),
     );
+    // A mistaken edit is undone from beside the field.
+    await setField(page, "review-strengths", "Nội dung gõ nhầm");
+    await page.waitForFunction(() => document.querySelector('[data-testid="review-strengths"]')?.value === "Nội dung gõ nhầm");
+    await page.getByTestId("review-strengths-undo").click();
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid="review-strengths"]')?.value.startsWith("Hoàn thành các nhiệm vụ 6 tháng"),
+    );
+    await page.getByTestId("review-strengths-undo").waitFor({ state: "detached" });
     // No vote for the leading office at mid-year.
     assertEqual(await page.getByTestId("leading-vote").count(), 0, "no vote at mid-year");
     await shot(page, t, "04b-mid-year-review");

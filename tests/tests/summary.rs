@@ -217,23 +217,33 @@ async fn seeded_warnings_appear_and_go_when_fixed_on_a_device() {
     );
 
     // Lào Cai's TĐKT officer keeps one Chiến sĩ thi đua cơ sở and proposes
-    // the two others as Lao động tiên tiến.
+    // the two others as Lao động tiên tiến, in the evaluation and in any
+    // tờ trình already made for them (both count toward the cap).
     let lci = relay.office_doc("LCI");
     let device = relay.device("LCI", "lci-1");
     device.open(lci);
     device.wait_synced(lci, PATIENCE).await.unwrap();
-    let keys: Vec<String> = device
+    let (keys, proposals): (Vec<(String, String)>, Vec<(String, String)>) = device
         .read(move |v| {
             let office = load_office(v.core.doc(&lci).unwrap()).doc;
-            office
+            let keys: Vec<(String, String)> = office
                 .evaluations
                 .iter()
                 .filter(|(_, e)| {
                     e.year == 2026
                         && e.proposed_title == Some(shared::domain::Title::ChienSiThiDuaCoSo)
                 })
-                .map(|(k, _)| k.clone())
-                .collect()
+                .map(|(k, e)| (k.clone(), e.person_id.clone()))
+                .collect();
+            let proposals = office
+                .proposals
+                .iter()
+                .filter(|(_, p)| {
+                    p.year == 2026 && p.title == Some(shared::domain::Title::ChienSiThiDuaCoSo)
+                })
+                .filter_map(|(k, p)| Some((k.clone(), p.person_id.clone()?)))
+                .collect();
+            (keys, proposals)
         })
         .await;
     assert_eq!(keys.len(), 3, "the seed proposes three");
@@ -241,10 +251,16 @@ async fn seeded_warnings_appear_and_go_when_fixed_on_a_device() {
         .change(lci, move |tx| {
             let evaluations = shared::schema::read::map(tx, &automerge::ROOT, "evaluations")
                 .expect("evaluations");
-            for key in &keys[1..] {
+            for (key, person) in &keys[1..] {
                 let e = shared::schema::read::map(tx, &evaluations, key).expect("evaluation");
                 assert!(tx.get(&e, "proposedTitle")?.is_some());
                 tx.put(&e, "proposedTitle", "laoDongTienTien")?;
+                for (pkey, _) in proposals.iter().filter(|(_, p)| p == person) {
+                    let all = shared::schema::read::map(tx, &automerge::ROOT, "proposals")
+                        .expect("proposals");
+                    let p = shared::schema::read::map(tx, &all, pkey).expect("proposal");
+                    tx.put(&p, "title", "laoDongTienTien")?;
+                }
             }
             Ok(())
         })

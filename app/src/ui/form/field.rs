@@ -297,14 +297,44 @@ pub fn Field(
             path.with_value(|p| put_val(tx, p, key, &val))
         })
     };
-    let commit = move |text: String| match parse(kind, &text).map_err(|p| vec![p]).and_then(write) {
-        Ok(()) => {
-            draft.set(None);
-            problems.set(Vec::new());
+    // What the field held before the last save made here: "Hoàn tác" (undo)
+    // writes it back, for a while after the save.
+    let undo_to = RwSignal::new(None::<Val>);
+    let commit = move |text: String| {
+        let before = values
+            .get_untracked()
+            .first()
+            .and_then(Raw::to_val)
+            .unwrap_or(Val::Null);
+        let parsed = parse(kind, &text).map_err(|p| vec![p]);
+        let changed = parsed.as_ref().is_ok_and(|v| *v != before);
+        match parsed.and_then(write) {
+            Ok(()) => {
+                draft.set(None);
+                problems.set(Vec::new());
+                if changed {
+                    undo_to.set(Some(before));
+                    set_timeout(
+                        move || undo_to.set(None),
+                        std::time::Duration::from_secs(20),
+                    );
+                }
+            }
+            Err(p) => {
+                draft.set(Some(text));
+                problems.set(p);
+            }
         }
-        Err(p) => {
-            draft.set(Some(text));
-            problems.set(p);
+    };
+    let undo = move || {
+        if let Some(v) = undo_to.get_untracked() {
+            match write(v) {
+                Ok(()) => {
+                    undo_to.set(None);
+                    problems.set(Vec::new());
+                }
+                Err(p) => problems.set(p),
+            }
         }
     };
     let commit_draft = move || {
@@ -436,6 +466,13 @@ pub fn Field(
                 {input}
             </label>
             {move || hint.map(|(v, e)| view! { <div class="hint muted small">{move || tr(lang.get(), v, e)}</div> })}
+            {move || undo_to.get().is_some().then(|| view! {
+                <div class="saved-note small" role="status">
+                    {move || tr(lang.get(), "Đã lưu. ", "Saved. ")}
+                    <button type="button" class="small" data-testid=format!("{}-undo", tid())
+                        on:click=move |_| undo()>{move || tr(lang.get(), "Hoàn tác", "Undo")}</button>
+                </div>
+            })}
             {move || disabled_hint.filter(|_| disabled()).map(|(v, e)| view! { <div class="hint muted small">{move || tr(lang.get(), v, e)}</div> })}
             {move || {
                 let p = problems.get();
