@@ -223,7 +223,9 @@ async fn seeded_warnings_appear_and_go_when_fixed_on_a_device() {
     let device = relay.device("LCI", "lci-1");
     device.open(lci);
     device.wait_synced(lci, PATIENCE).await.unwrap();
-    let (keys, proposals): (Vec<(String, String)>, Vec<(String, String)>) = device
+    // (evaluation key, person) and (proposal key, person).
+    type Pairs = Vec<(String, String)>;
+    let (keys, proposals): (Pairs, Pairs) = device
         .read(move |v| {
             let office = load_office(v.core.doc(&lci).unwrap()).doc;
             let keys: Vec<(String, String)> = office
