@@ -5,6 +5,7 @@
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import fs from "node:fs";
+import zlib from "node:zlib";
 import http from "node:http";
 import net from "node:net";
 import path from "node:path";
@@ -550,8 +551,26 @@ export function makeNewVersion(dir, { markerHtml = "", salt = "next" } = {}) {
   // file rewritten in the same second as the browser's last fetch would be
   // answered "304 Not Modified" to the update check. Move the new files'
   // times clearly past any earlier fetch.
+  // The precompressed copies (.br, .gz) that scripts/build-app.sh writes
+  // beside the files, which the relay serves first: the old names' go, the
+  // rewritten files get new ones (a stale sw.js.br would hide the update).
+  for (const f of build.files) {
+    for (const ext of [".br", ".gz"]) fs.rmSync(path.join(dir, f + ext), { force: true });
+  }
+  for (const f of ["build.json", "sw.js"]) {
+    for (const ext of [".br", ".gz"]) fs.rmSync(path.join(dir, f + ext), { force: true });
+  }
+  const precompressed = [];
+  for (const f of [...files, "build.json", "sw.js"]) {
+    if (f === "index.html" || !/\.(wasm|js|css|json|svg)$/.test(f)) continue;
+    const raw = read(f);
+    if (raw.length < 1024) continue;
+    fs.writeFileSync(path.join(dir, `${f}.br`), zlib.brotliCompressSync(raw));
+    fs.writeFileSync(path.join(dir, `${f}.gz`), zlib.gzipSync(raw));
+    precompressed.push(`${f}.br`, `${f}.gz`);
+  }
   const later = new Date(Date.now() + 2_000);
-  for (const f of [...files, "build.json", "sw.js"]) fs.utimesSync(path.join(dir, f), later, later);
+  for (const f of [...files, "build.json", "sw.js", ...precompressed]) fs.utimesSync(path.join(dir, f), later, later);
   return { oldVersion, version, oldFiles: build.files, files };
 }
 
