@@ -384,6 +384,16 @@ fn scores(s: &ClusterSummary) -> Parts {
     ));
     columns.push(col("Tổng chấm chéo (bình quân)", Decimal, 12.0));
     columns.push(col("Số đơn vị chấm", Integer, 9.0));
+    // The mid-year review (sơ kết 6 tháng) beside the year end: its own
+    // self-scores per criterion and total.
+    for c in &s.criteria {
+        columns.push(col(
+            format!("{} sơ kết 6 tháng: tự chấm", c.id),
+            Decimal,
+            11.0,
+        ));
+    }
+    columns.push(col("Sơ kết 6 tháng: tổng tự chấm", Decimal, 12.0));
     let rows = s
         .ranking
         .iter()
@@ -402,6 +412,15 @@ fn scores(s: &ClusterSummary) -> Parts {
             row.push(o.scores.self_total.into());
             row.push(o.scores.peer_total.into());
             row.push((o.scores.reviewers.len() as u32).into());
+            for c in &s.criteria {
+                let mid = o
+                    .mid_year_scores
+                    .criteria
+                    .iter()
+                    .find(|x| x.criterion_id == c.id);
+                row.push(mid.and_then(|x| x.self_score).into());
+            }
+            row.push(mid_year_self_total(o).into());
             row
         })
         .collect();

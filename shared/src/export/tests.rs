@@ -120,8 +120,27 @@ fn scores_follow_the_ranking_with_a_column_pair_per_criterion() {
     let s = summary();
     let t = table(&s, View::Scores);
     assert_eq!(t.rows.len(), s.ranking.len());
-    assert_eq!(t.columns.len(), 3 + 2 * s.criteria.len() + 3);
+    let n = s.criteria.len();
+    assert_eq!(t.columns.len(), 3 + 2 * n + 3 + n + 1);
     assert_eq!(t.columns[3].header, "C1 tự chấm (tối đa 25)");
+    // The mid-year review's own self-scores follow the year end's.
+    assert_eq!(
+        t.columns[3 + 2 * n + 3].header,
+        "C1 sơ kết 6 tháng: tự chấm"
+    );
+    assert_eq!(
+        t.columns[3 + 3 * n + 3].header,
+        "Sơ kết 6 tháng: tổng tự chấm"
+    );
+    for (row, code) in t.rows.iter().zip(&s.ranking) {
+        let o = s.offices.iter().find(|o| &o.code == code).unwrap();
+        let mid = o
+            .mid_year_scores
+            .criteria
+            .iter()
+            .find(|c| c.criterion_id == "C1");
+        assert_eq!(row[3 + 2 * n + 3], mid.and_then(|c| c.self_score).into());
+    }
     assert_eq!(t.columns[4].header, "C1 chấm chéo (bình quân)");
     assert_eq!(
         t.columns[3 + 2 * s.criteria.len()].header,
@@ -387,5 +406,20 @@ fn the_overview_has_the_mid_year_self_score_last() {
         t.rows[0][last],
         Cell::Empty,
         "Lạng Sơn has not scored itself"
+    );
+    // The scores sheet has the mid-year score per criterion.
+    let s = f.summary(2026);
+    let t = table(&s, View::Scores);
+    let n = s.criteria.len();
+    let cbg = s.ranking.iter().position(|c| c == "CBG").unwrap();
+    assert_eq!(
+        t.rows[cbg][3 + 2 * n + 3],
+        Cell::Decimal(18.5),
+        "C1 at mid-year"
+    );
+    assert_eq!(
+        t.rows[cbg][3 + 3 * n + 3],
+        Cell::Decimal(18.5),
+        "mid-year total"
     );
 }
