@@ -111,6 +111,35 @@ impl TestRelay {
 }
 
 /// A raw HTTP/1.1 GET: (status line, headers, body).
+/// `GET path` with extra request header lines (`"Name: value"`): the
+/// status line, the lower-cased headers and the body bytes.
+pub async fn http_get_bytes(
+    addr: std::net::SocketAddr,
+    path: &str,
+    headers: &[String],
+) -> (String, String, Vec<u8>) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut tcp = tokio::net::TcpStream::connect(addr)
+        .await
+        .expect("relay accepts");
+    let extra: String = headers.iter().map(|h| format!("{h}\r\n")).collect();
+    let req = format!("GET {path} HTTP/1.1\r\nHost: x\r\n{extra}Connection: close\r\n\r\n");
+    tcp.write_all(req.as_bytes()).await.unwrap();
+    let mut out = Vec::new();
+    tcp.read_to_end(&mut out).await.unwrap();
+    let split = out
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("headers end");
+    let head = String::from_utf8_lossy(&out[..split]).to_string();
+    let (status, headers) = head.split_once("\r\n").unwrap_or((&head, ""));
+    (
+        status.to_string(),
+        headers.to_lowercase(),
+        out[split + 4..].to_vec(),
+    )
+}
+
 pub async fn http_get(
     addr: std::net::SocketAddr,
     path: &str,

@@ -10,38 +10,17 @@ use shared::export::csv::{BOM, cell_text};
 use shared::export::{Cell, View, table};
 use shared::summary::ClusterSummary;
 use shared::summary::codes::day_number;
-use thidua_tests::{TestRelay, http_get};
+use thidua_tests::{TestRelay, http_get, http_get_bytes};
 
 /// `GET path` with a token: status line, lower-cased headers, raw body.
 async fn get_bytes(relay: &TestRelay, path: &str, office: &str) -> (String, String, Vec<u8>) {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let mut tcp = tokio::net::TcpStream::connect(relay.running.addr)
-        .await
-        .unwrap();
-    let req = format!(
-        "GET {path} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {}\r\nConnection: close\r\n\r\n",
-        relay.token(office)
-    );
-    tcp.write_all(req.as_bytes()).await.unwrap();
-    let mut out = Vec::new();
-    tcp.read_to_end(&mut out).await.unwrap();
-    let split = out
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .expect("headers end");
-    let head = String::from_utf8_lossy(&out[..split]).to_string();
-    let (status, headers) = head.split_once("\r\n").unwrap_or((&head, ""));
+    let auth = format!("Authorization: Bearer {}", relay.token(office));
+    let (status, headers, body) = http_get_bytes(relay.running.addr, path, &[auth]).await;
     assert!(
-        !headers
-            .to_lowercase()
-            .contains("transfer-encoding: chunked"),
+        !headers.contains("transfer-encoding: chunked"),
         "whole bodies expected"
     );
-    (
-        status.to_string(),
-        headers.to_lowercase(),
-        out[split + 4..].to_vec(),
-    )
+    (status, headers, body)
 }
 
 async fn summary(relay: &TestRelay) -> ClusterSummary {

@@ -4,7 +4,7 @@
 //! its own inline scripts.
 
 use relay::Limits;
-use thidua_tests::{TestRelay, http_get, temp_dir};
+use thidua_tests::{TestRelay, http_get, http_get_bytes, temp_dir};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn app_files_routes_and_cache_headers() {
@@ -175,33 +175,17 @@ async fn security_headers_without_the_app() {
     assert!(json["messageVi"].is_string(), "{json}");
 }
 
-/// `GET path` with an `Accept-Encoding`; the status line, the lower-cased
-/// headers and the body bytes.
+/// `GET path` with an `Accept-Encoding`, if any.
 async fn get_encoded(
     addr: std::net::SocketAddr,
     path: &str,
     accept: Option<&str>,
 ) -> (String, String, Vec<u8>) {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let mut tcp = tokio::net::TcpStream::connect(addr).await.unwrap();
-    let accept = accept
-        .map(|a| format!("Accept-Encoding: {a}\r\n"))
-        .unwrap_or_default();
-    let req = format!("GET {path} HTTP/1.1\r\nHost: x\r\n{accept}Connection: close\r\n\r\n");
-    tcp.write_all(req.as_bytes()).await.unwrap();
-    let mut out = Vec::new();
-    tcp.read_to_end(&mut out).await.unwrap();
-    let split = out
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .expect("a header block");
-    let head = String::from_utf8_lossy(&out[..split]).to_string();
-    let (status, headers) = head.split_once("\r\n").unwrap_or((&head, ""));
-    (
-        status.to_string(),
-        headers.to_lowercase(),
-        out[split + 4..].to_vec(),
-    )
+    let headers: Vec<String> = accept
+        .map(|a| format!("Accept-Encoding: {a}"))
+        .into_iter()
+        .collect();
+    http_get_bytes(addr, path, &headers).await
 }
 
 /// The wasm travels compressed (brotli or gzip, whichever the browser

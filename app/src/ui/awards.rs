@@ -38,6 +38,13 @@ fn days_to_decision(p: &Proposal, d: &Decision) -> Option<i64> {
     Some(days_between(from, d.date.as_ref()?.date()?))
 }
 
+/// Whether a decision grants the proposal `id`.
+fn is_decided(o: &shared::schema::OfficeDoc, id: &str) -> bool {
+    o.decisions
+        .values()
+        .any(|d| d.proposal_ids.iter().any(|p| p == id))
+}
+
 /// "12/TTr-VP" or "(chưa có số)".
 pub(super) fn number_or_draft(n: &str) -> String {
     if n.trim().is_empty() {
@@ -100,7 +107,7 @@ pub fn AwardsPage() -> impl IntoView {
                 .into_iter()
                 .filter(|id| {
                     let p = &o.proposals[id];
-                    let decided = o.decisions.values().any(|d| d.proposal_ids.contains(id));
+                    let decided = is_decided(o, id);
                     let state_ok = match state.as_str() {
                         "undecided" => !decided,
                         "decided" => decided,
@@ -286,10 +293,7 @@ fn ProposalCard(id: String) -> impl IntoView {
 fn proposal_choices(o: &shared::schema::OfficeDoc, year: i32) -> Vec<(String, String)> {
     ids_newest_first(&o.proposals, |p| p.date.as_ref())
         .into_iter()
-        .filter(|id| {
-            o.proposals[id].year == year
-                && !o.decisions.values().any(|d| d.proposal_ids.contains(id))
-        })
+        .filter(|id| o.proposals[id].year == year && !is_decided(o, id))
         .map(|id| {
             let p = &o.proposals[&id];
             let label = format!("{} — {}", number_or_draft(&p.number), subject_of(o, p));

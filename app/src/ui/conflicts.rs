@@ -75,32 +75,43 @@ pub fn conflict_count(drv: DriverRef, signals: SyncSignals) -> Memo<usize> {
     })
 }
 
+/// The document's top-level keys by section: (keys, Vietnamese, English).
+const SECTIONS: &[(&[&str], &str, &str)] = &[
+    (&["staff"], "Cán bộ", "Staff"),
+    (&["registrations"], "Đăng ký thi đua", "Registrations"),
+    (
+        &["reviews", "selfScores", "peerReviews", "leadingVote"],
+        "Chấm điểm",
+        "Scoring",
+    ),
+    (
+        &["evaluations", "collectiveEvaluations"],
+        "Bình xét",
+        "Evaluation",
+    ),
+    (&["proposals"], "Tờ trình", "Proposals"),
+    (&["decisions"], "Quyết định", "Decisions"),
+    (
+        &["inspections", "inspectionFollowUps"],
+        "Kiểm tra",
+        "Inspections",
+    ),
+    (&["exemplaryModels"], "Gương điển hình", "Exemplary models"),
+    (&["targets"], "Chỉ tiêu", "Targets"),
+];
+
 /// "Cán bộ · p1 · position" → a readable place for a path of the office
 /// or cluster document.
 fn place(path: &str, lang: Lang) -> String {
     let mut parts = path.split('/');
     let head = parts.next().unwrap_or_default();
-    let section = match (head, lang) {
-        ("staff", Lang::Vi) => "Cán bộ",
-        ("registrations", Lang::Vi) => "Đăng ký thi đua",
-        ("reviews" | "selfScores" | "peerReviews", Lang::Vi) => "Chấm điểm",
-        ("evaluations" | "collectiveEvaluations", Lang::Vi) => "Bình xét",
-        ("proposals", Lang::Vi) => "Tờ trình",
-        ("decisions", Lang::Vi) => "Quyết định",
-        ("inspections", Lang::Vi) => "Kiểm tra",
-        ("models", Lang::Vi) => "Gương điển hình",
-        ("targets", Lang::Vi) => "Chỉ tiêu",
-        (_, Lang::Vi) => "Thiết lập",
-        ("staff", Lang::En) => "Staff",
-        ("registrations", Lang::En) => "Registrations",
-        ("reviews" | "selfScores" | "peerReviews", Lang::En) => "Scoring",
-        ("evaluations" | "collectiveEvaluations", Lang::En) => "Evaluation",
-        ("proposals", Lang::En) => "Proposals",
-        ("decisions", Lang::En) => "Decisions",
-        ("inspections", Lang::En) => "Inspections",
-        ("models", Lang::En) => "Exemplary models",
-        ("targets", Lang::En) => "Targets",
-        (_, Lang::En) => "Set-up",
+    let (vi, en) = SECTIONS
+        .iter()
+        .find(|(keys, _, _)| keys.contains(&head))
+        .map_or(("Thiết lập", "Set-up"), |(_, vi, en)| (*vi, *en));
+    let section = match lang {
+        Lang::Vi => vi,
+        Lang::En => en,
     };
     let rest: Vec<&str> = parts.collect();
     if rest.is_empty() {

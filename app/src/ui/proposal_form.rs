@@ -64,7 +64,9 @@ pub fn AddProposal() -> impl IntoView {
         office.with(|o| subject_opts(first, o, year.get()))
     });
 
-    // The proposal a line stands for (None while it names nobody).
+    // The proposal a line stands for (None while it names nobody), without
+    // the tờ trình's number, date and signer: the rule checks do not depend
+    // on them, so typing those does not re-run the checks.
     let proposal_of = move |i: usize, line: Line| -> Option<Proposal> {
         let s = line.subject.get();
         if s.is_empty() {
@@ -72,10 +74,7 @@ pub fn AddProposal() -> impl IntoView {
         }
         let person_id = (s != COLLECTIVE).then_some(s);
         Some(Proposal {
-            number: number.get().trim().to_string(),
-            date: parse_date(&date.get()).map(Into::into),
             proposing_office: own.get_value(),
-            signer: signer.get().trim().to_string(),
             subject_name: if person_id.is_none() {
                 collective.get().trim().to_string()
             } else {
@@ -90,8 +89,7 @@ pub fn AddProposal() -> impl IntoView {
             } else {
                 String::new()
             },
-            note: String::new(),
-            dossier: Default::default(),
+            ..Proposal::default()
         })
     };
     // The rule checks of every line, re-computed as lines change.
@@ -139,8 +137,19 @@ pub fn AddProposal() -> impl IntoView {
         if !errs.is_empty() {
             return Err(errs);
         }
-        let list: Vec<Proposal> = drafts.into_iter().flatten().collect();
         let n = number.get_untracked().trim().to_string();
+        let d = parse_date(&date.get_untracked()).map(Into::into);
+        let s = signer.get_untracked().trim().to_string();
+        let list: Vec<Proposal> = drafts
+            .into_iter()
+            .flatten()
+            .map(|p| Proposal {
+                number: n.clone(),
+                date: d.clone(),
+                signer: s.clone(),
+                ..p
+            })
+            .collect();
         let summary = match list.as_slice() {
             [one] => {
                 let who = office.with_untracked(|o| subject_of(o, one));

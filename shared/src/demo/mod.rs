@@ -13,7 +13,7 @@ pub mod records;
 pub mod year;
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 
 use crate::cluster::{FormerOffice, OfficeEntry};
 use crate::schema::{ClusterDoc, CriterionSeed, DateText, Member};

@@ -8,7 +8,8 @@ use crate::protocol::DocumentId;
 use crate::schema::{new_cluster_doc, validate_cluster, validate_office};
 use crate::summary::{OfficeInput, cluster_summary, newest_change_secs};
 
-fn entries() -> Vec<OfficeEntry> {
+/// The demo's offices with made-up document ids.
+pub(crate) fn entries() -> Vec<OfficeEntry> {
     DEMO_PROVINCES
         .iter()
         .enumerate()

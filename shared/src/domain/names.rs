@@ -464,20 +464,20 @@ pub fn search_matches(query: &str, text: &str) -> bool {
 /// Ông Hoàng Văn Nam"): names and other capitals further on are kept.
 pub fn lower_first(text: &str) -> String {
     let mut chars = text.chars();
-    match chars.next() {
-        Some(first) => first.to_lowercase().chain(chars).collect(),
-        None => String::new(),
-    }
+    chars
+        .next()
+        .map(|first| first.to_lowercase().chain(chars).collect())
+        .unwrap_or_default()
 }
 
 /// `text` with its first letter in upper case, for a sentence that starts
 /// with a label ("tập thể đơn vị đã đăng ký…" → "Tập thể đơn vị…").
 pub fn upper_first(text: &str) -> String {
     let mut chars = text.chars();
-    match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect(),
-        None => String::new(),
-    }
+    chars
+        .next()
+        .map(|first| first.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
 }
 
 /// The formal Vietnamese form of address: "Ông" (Mr) or "Bà" (Ms/Mrs),

@@ -5,7 +5,6 @@
 use crate::domain::rules::Date;
 use crate::domain::{Gender, Title};
 use crate::glossary;
-use crate::schema::ModelStage;
 use crate::summary::{ClusterSummary, RegistrationTiming};
 
 /// One view of the summary.
@@ -182,19 +181,6 @@ fn col(header: impl Into<String>, kind: ColumnKind, width: f64) -> Column {
 
 fn title_vi(t: Option<Title>) -> Cell {
     t.map_or(Cell::Empty, |t| t.name_vi().into())
-}
-
-fn stage_vi(s: ModelStage) -> &'static str {
-    match s {
-        ModelStage::Found => "Phát hiện",
-        ModelStage::Nurtured => "Bồi dưỡng",
-        ModelStage::Selected => "Lựa chọn",
-        ModelStage::Introduced => "Giới thiệu, tuyên truyền",
-        ModelStage::Registered => "Đăng ký",
-        ModelStage::Proposed => "Đề nghị khen thưởng",
-        ModelStage::Honoured => "Tôn vinh",
-        ModelStage::Replicated => "Nhân rộng",
-    }
 }
 
 fn n(i: usize) -> Cell {
@@ -507,7 +493,7 @@ fn models(s: &ClusterSummary) -> Parts {
                     "Cá nhân"
                 }
                 .into(),
-                stage_vi(m.stage).into(),
+                m.stage.name_vi().into(),
                 m.stage_date.into(),
                 m.description.as_str().into(),
             ]

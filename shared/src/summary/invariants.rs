@@ -192,11 +192,9 @@ pub fn broken_invariants(s: &ClusterSummary) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cluster::OfficeEntry;
+    use crate::demo::demo_documents;
     use crate::demo::year::synthetic;
-    use crate::demo::{DEMO_PROVINCES, demo_documents};
     use crate::domain::rules::RuleCatalog;
-    use crate::protocol::DocumentId;
     use crate::summary::{OfficeInput, cluster_summary};
 
     fn summaries(
@@ -219,16 +217,7 @@ mod tests {
 
     #[test]
     fn the_demos_figures_reconcile() {
-        let entries: Vec<OfficeEntry> = DEMO_PROVINCES
-            .iter()
-            .enumerate()
-            .map(|(i, (code, province))| OfficeEntry {
-                code: code.to_string(),
-                name: format!("Văn phòng Đoàn ĐBQH và HĐND tỉnh {province}"),
-                province: province.to_string(),
-                url: DocumentId::from_bytes([i as u8 + 2; 16]).url(),
-            })
-            .collect();
+        let entries = crate::demo::tests::entries();
         let (cluster, generated) = demo_documents(&entries);
         let docs: Vec<_> = generated
             .into_iter()

@@ -193,7 +193,7 @@ pub fn office_tasks(
                 vi: format!(
                     "{unscored}/{} tiêu chí chưa tự chấm điểm ({} {year}).",
                     cluster.criteria.len(),
-                    lower(period.name_vi())
+                    crate::domain::lower_first(period.name_vi())
                 ),
                 en: format!(
                     "{unscored} of {} criteria not self-scored ({}, {year}).",
@@ -305,11 +305,6 @@ fn deadlines(cluster: &ClusterDoc, today: Date) -> Vec<DeadlineDue> {
         .collect();
     out.sort_by(|a, b| (a.date, &a.name).cmp(&(b.date, &b.name)));
     out
-}
-
-/// "Sơ kết 6 tháng đầu năm" → "sơ kết 6 tháng đầu năm".
-fn lower(text: &str) -> String {
-    crate::domain::lower_first(text)
 }
 
 #[cfg(test)]
