@@ -514,6 +514,7 @@ async function runOne(kind, clientCount, prepared) {
     // Measure: CPU from just before the first edit, until convergence.
     const totalEdits = clientCount * CONFIG.edits;
     const cpuBefore = cpuMs(server.pid);
+    const clientCpuBefore = process.cpuUsage();
     const startAt = performance.now() + 20;
     await Promise.all(clients.map((c) => writeEdits(c, startAt)));
     const lastEditAt = Math.max(...clients.map((c) => c.lastEditAt));
@@ -530,6 +531,10 @@ async function runOne(kind, clientCount, prepared) {
       await sleep(20);
     }
     const cpuAfter = cpuMs(server.pid);
+    // The clients' own process (one JavaScript thread for all of them): a
+    // share near 100 % of a core means the clients, not the server, set the pace.
+    const clientCpu = process.cpuUsage(clientCpuBefore);
+    const windowMs = performance.now() - startAt;
     const peakMb = peakMemoryMb(server.pid);
     const rejected = clients.reduce((n, c) => n + c.rejected, 0);
     if (rejected > 0) log(`${kind}, ${clientCount} clients: the relay refused ${rejected} change(s) (see ${work}/relay.log)`);
@@ -542,6 +547,8 @@ async function runOne(kind, clientCount, prepared) {
       peakMemoryMb: peakMb,
       convergedAfterLastWriteS: convergedAt === null ? null : (convergedAt - lastEditAt) / 1000,
       editPhaseS: (lastEditAt - startAt) / 1000,
+      plannedEditPhaseS: ((CONFIG.edits - 1) * CONFIG.intervalMs) / 1000,
+      clientCpuShare: (clientCpu.user + clientCpu.system) / 1000 / windowMs,
       rejected,
     };
   } finally {
@@ -556,16 +563,16 @@ async function runOne(kind, clientCount, prepared) {
 function report(results) {
   const fmt = (x, digits) => (x === null || x === undefined ? "–" : x.toFixed(digits));
   const lines = [
-    "| server | clients | edits | CPU per edit (ms) | peak memory (MB) | converged after last write (s) |",
-    "|---|---:|---:|---:|---:|---:|",
+    "| server | clients | edits | CPU per edit (ms) | peak memory (MB) | converged after last write (s) | edit phase (planned) | clients' CPU (of one core) |",
+    "|---|---:|---:|---:|---:|---:|---:|---:|",
   ];
   for (const r of results) {
     if (r.failed) {
-      lines.push(`| ${SERVER_NAMES[r.server]} | ${r.clients} | – | – | – | failed: ${r.failed} |`);
+      lines.push(`| ${SERVER_NAMES[r.server]} | ${r.clients} | – | – | – | failed: ${r.failed} | – | – |`);
       continue;
     }
     const conv = r.convergedAfterLastWriteS === null ? `not within ${CONFIG.timeoutS} s` : fmt(r.convergedAfterLastWriteS, 2);
-    lines.push(`| ${SERVER_NAMES[r.server]} | ${r.clients} | ${r.edits} | ${fmt(r.cpuMsPerEdit, 3)} | ${fmt(r.peakMemoryMb, 1)} | ${conv} |`);
+    lines.push(`| ${SERVER_NAMES[r.server]} | ${r.clients} | ${r.edits} | ${fmt(r.cpuMsPerEdit, 3)} | ${fmt(r.peakMemoryMb, 1)} | ${conv} | ${fmt(r.editPhaseS, 1)} s (${fmt(r.plannedEditPhaseS, 1)} s) | ${fmt(100 * r.clientCpuShare, 0)} % |`);
   }
   console.log(lines.join("\n"));
 

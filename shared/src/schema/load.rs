@@ -8,7 +8,7 @@
 //! [`limits`](super::limits) on the way (`text-too-long`,
 //! `too-many-records`): a text over its limit is still loaded as it is.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use automerge::{ObjType, ROOT, ReadDoc, Value};
 use autosurgeon::{Hydrate, HydrateError, MaybeMissing, Prop, hydrate_prop};
@@ -17,7 +17,8 @@ use super::cluster_doc::ClusterDoc;
 use super::limits::CheckedReader;
 use super::office_doc::OfficeDoc;
 use super::read;
-use super::touched::{Touched, Want};
+use super::review::ReviewRound;
+use super::touched::{REVIEWS, Touched, Want};
 use super::value::year;
 use super::{ViolationCode, violation};
 use crate::core::Violation;
@@ -151,6 +152,95 @@ impl<'a, R: ReadDoc> Loader<'a, R> {
         }
     }
 
+    /// The entries of review rounds touched only there
+    /// ([`Touched::entries`]), each read into the round as it was. A round
+    /// that cannot be updated that way (new, no longer a map of sections, an
+    /// entry that does not read) is left to be read whole: it moves to the
+    /// records touched whole, before any of it counts. True if a round did.
+    fn review_entries_into(
+        &self,
+        touched: &mut Touched,
+        reviews: &mut BTreeMap<String, ReviewRound>,
+    ) -> bool {
+        let mut whole = false;
+        let rounds: Vec<String> = touched.entries.keys().cloned().collect();
+        for round_id in rounds {
+            let entries = &touched.entries[&round_id];
+            // Read with a reader of its own, so a round given up on leaves
+            // no problems behind.
+            let part = Loader::new(self.reader.doc);
+            let updated = reviews
+                .get(&round_id)
+                .and_then(|round| part.round_entries(&round_id, entries, round.clone()));
+            match updated {
+                Some(round) => {
+                    reviews.insert(round_id, round);
+                    for problem in part.into_problems() {
+                        self.problem(problem);
+                    }
+                }
+                None => {
+                    touched.whole_round(&round_id);
+                    whole = true;
+                }
+            }
+        }
+        whole
+    }
+
+    /// `round` with the entries named read again, or `None` if any of them
+    /// cannot be read that way.
+    fn round_entries(
+        &self,
+        round_id: &str,
+        entries: &BTreeSet<(String, String)>,
+        mut round: ReviewRound,
+    ) -> Option<ReviewRound> {
+        let doc = self.reader.doc;
+        let round_obj =
+            read::map(doc, &ROOT, REVIEWS).and_then(|r| read::map(doc, &r, round_id))?;
+        let mut sections = BTreeMap::new();
+        for (section, entry) in entries {
+            let obj = match sections.get(section) {
+                Some(obj) => obj,
+                None => sections.entry(section.clone()).or_insert(read::map(
+                    doc,
+                    &round_obj,
+                    section.as_str(),
+                )?),
+            };
+            match section.as_str() {
+                "selfScores" => self.entry_into(obj, entry, &mut round.self_scores)?,
+                "peerReviews" => self.entry_into(obj, entry, &mut round.peer_reviews)?,
+                _ => return None,
+            }
+        }
+        // The sections' record counts, as a whole reading counts them.
+        for obj in sections.values() {
+            self.reader.count_records(obj);
+        }
+        Some(round)
+    }
+
+    /// One entry of a map of entries into `into`; `None` if it does not read.
+    fn entry_into<T: Hydrate>(
+        &self,
+        map: &automerge::ObjId,
+        key: &str,
+        into: &mut BTreeMap<String, T>,
+    ) -> Option<()> {
+        match hydrate_prop::<_, MaybeMissing<T>, _, _>(&self.reader, map, key) {
+            Ok(MaybeMissing::Present(v)) => {
+                into.insert(key.to_string(), v);
+            }
+            Ok(MaybeMissing::Missing) => {
+                into.remove(key);
+            }
+            Err(_) => return None,
+        }
+        Some(())
+    }
+
     /// A root map of records, record by record.
     fn collection<T: Hydrate>(&self, key: &str) -> BTreeMap<String, T> {
         let mut out = BTreeMap::new();
@@ -226,10 +316,15 @@ pub fn reload_office<R: ReadDoc>(
     }
     let mut touched = touched.clone();
     touched.widen(doc);
-    let touched = &touched;
+    touched.settle();
     let l = Loader::new(doc);
     // Updated in place: only the records the changes touched are read.
     let mut office = prev.doc;
+    if l.review_entries_into(&mut touched, &mut office.reviews) {
+        // A round now read whole brings the records related to it.
+        touched.widen(doc);
+    }
+    let touched = &touched;
     read_office(&l, touched, &mut office);
     let mut problems: Vec<Violation> = prev
         .problems

@@ -9,6 +9,12 @@
 //! record holding that object (the first two steps of its path from the
 //! root) is all that can differ. Objects never move in automerge, so the
 //! path of an operation's object is fixed.
+//!
+//! A review round (`reviews/<round>`) is a large record: every criterion's
+//! self-score and every other office's peer review of the period. A change
+//! to one score there is placed one level deeper, at its entry
+//! (`reviews/<round>/selfScores/<criterion>`, [`Touched::entries`]), so
+//! scoring one criterion reads one score again, not the round.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -27,7 +33,19 @@ pub struct Touched {
     pub fields: BTreeSet<String>,
     /// Records touched inside root maps, by root key.
     pub records: BTreeMap<String, BTreeSet<String>>,
+    /// Review rounds touched only in some entries of their self-scores or
+    /// peer reviews: round id → (section, entry key). A round read again
+    /// whole (in `records["reviews"]`) has no entries here.
+    pub entries: BTreeMap<String, BTreeSet<(String, String)>>,
 }
+
+/// The root map of review rounds, whose entries are placed one by one.
+pub(super) const REVIEWS: &str = "reviews";
+/// The maps of entries inside a review round.
+pub(super) const ROUND_SECTIONS: &[&str] = &["selfScores", "peerReviews"];
+
+/// No records: a root map read again only for the entries of some records.
+static NO_RECORDS: BTreeSet<String> = BTreeSet::new();
 
 /// How much of one root field to read again.
 pub(super) enum Want<'a> {
@@ -57,7 +75,46 @@ impl Touched {
                 }
             }
         }
+        touched.settle();
         touched
+    }
+
+    /// Entries only where they are all there is to read: a round also
+    /// touched whole, or the review map touched as a whole, reads them
+    /// anyway; a key holding a '/' makes the paths of problems ambiguous, so
+    /// its round is read whole.
+    pub(super) fn settle(&mut self) {
+        if self.everything || self.fields.contains(REVIEWS) {
+            self.entries.clear();
+            return;
+        }
+        let whole: Vec<String> = self
+            .entries
+            .iter()
+            .filter(|(round, entries)| {
+                round.contains('/') || entries.iter().any(|(_, entry)| entry.contains('/'))
+            })
+            .map(|(round, _)| round.clone())
+            .collect();
+        for round in whole {
+            self.record(REVIEWS, &round);
+        }
+        if let Some(rounds) = self.records.get(REVIEWS) {
+            self.entries.retain(|round, _| !rounds.contains(round));
+        }
+    }
+
+    /// Reads the round `round` whole instead of entry by entry.
+    pub(super) fn whole_round(&mut self, round: &str) {
+        self.entries.remove(round);
+        self.record(REVIEWS, round);
+    }
+
+    fn entry(&mut self, round: &str, section: &str, entry: &str) {
+        self.entries
+            .entry(round.to_string())
+            .or_default()
+            .insert((section.to_string(), entry.to_string()));
     }
 
     fn add(
@@ -89,6 +146,11 @@ impl Touched {
                 self.fields.insert(root);
             }
             (Place::Record(root, record), _) => self.record(&root, &record),
+            (Place::Section(round, section), Key::Map(entry)) => {
+                self.entry(&round, &section, entry)
+            }
+            (Place::Section(round, _), Key::Seq(_)) => self.record(REVIEWS, &round),
+            (Place::Entry(round, section, entry), _) => self.entry(&round, &section, &entry),
             (Place::Unknown, _) => self.everything = true,
         }
     }
@@ -134,6 +196,8 @@ impl Touched {
             Want::Whole
         } else if let Some(ids) = self.records.get(key) {
             Want::Records(ids)
+        } else if key == REVIEWS && !self.entries.is_empty() {
+            Want::Records(&NO_RECORDS)
         } else {
             Want::Nothing
         }
@@ -150,6 +214,9 @@ impl Touched {
         if self.fields.contains(root) {
             return true;
         }
+        if root == REVIEWS && self.covers_entry(path) {
+            return true;
+        }
         let Some(ids) = self.records.get(root) else {
             return false;
         };
@@ -164,6 +231,41 @@ impl Touched {
     }
 }
 
+impl Touched {
+    /// Whether `path` (under `reviews`) is the review map itself (its record
+    /// count), a section holding touched entries (its record count) or
+    /// inside a touched entry.
+    fn covers_entry(&self, path: &str) -> bool {
+        if self.entries.is_empty() {
+            return false;
+        }
+        let Some(rest) = path.strip_prefix(REVIEWS) else {
+            return false;
+        };
+        let Some(rest) = rest.strip_prefix('/') else {
+            return rest.is_empty();
+        };
+        self.entries.iter().any(|(round, entries)| {
+            let Some(in_round) = rest
+                .strip_prefix(round.as_str())
+                .and_then(|r| r.strip_prefix('/'))
+            else {
+                return false;
+            };
+            entries.iter().any(|(section, entry)| {
+                let Some(in_section) = in_round.strip_prefix(section.as_str()) else {
+                    return false;
+                };
+                in_section.is_empty()
+                    || in_section
+                        .strip_prefix('/')
+                        .and_then(|e| e.strip_prefix(entry.as_str()))
+                        .is_some_and(|after| after.is_empty() || after.starts_with('/'))
+            })
+        })
+    }
+}
+
 /// Where an object sits, in the schema's terms.
 #[derive(Clone, Debug)]
 enum Place {
@@ -171,14 +273,18 @@ enum Place {
     RootMap(String),
     /// Inside a record of a root map (at any depth).
     Record(String, String),
+    /// A section map of a review round (`reviews/<round>/<section>`).
+    Section(String, String),
+    /// Inside an entry of a review round's section, at any depth:
+    /// (round, section, entry).
+    Entry(String, String, String),
     /// Inside a root list (read again whole).
     Field(String),
     Unknown,
 }
 
-/// Where `obj` sits. Walks up only until an ancestor already placed (every
-/// object below a record is in that record), so the operations of one
-/// change cost their number, not their number times their depth.
+/// Where `obj` sits, from its path (cached per object, so the operations of
+/// one change cost one walk up per object they touch).
 fn place(doc: &Automerge, places: &mut HashMap<ObjId, Place>, obj: &ObjId) -> Place {
     if let Some(known) = places.get(obj) {
         return known.clone();
@@ -186,34 +292,30 @@ fn place(doc: &Automerge, places: &mut HashMap<ObjId, Place>, obj: &ObjId) -> Pl
     let Ok(parents) = doc.parents(obj) else {
         return Place::Unknown;
     };
-    // Props from `obj` up, until a placed ancestor or the root.
-    let mut props = Vec::new();
-    let mut ancestor = None;
-    for parent in parents {
-        props.push(parent.prop);
-        if let Some(known) = places.get(&parent.obj) {
-            ancestor = Some(known.clone());
-            break;
-        }
-    }
-    let found = match ancestor {
-        Some(Place::RootMap(root)) => match props.last() {
-            Some(Prop::Map(record)) => Place::Record(root, record.clone()),
-            _ => Place::Field(root),
-        },
-        Some(inherited) => inherited,
-        None => {
-            let mut down = props.iter().rev();
-            match (down.next(), down.next()) {
-                (Some(Prop::Map(root)), None) => Place::RootMap(root.clone()),
-                (Some(Prop::Map(root)), Some(Prop::Map(record))) => {
-                    Place::Record(root.clone(), record.clone())
-                }
-                (Some(Prop::Map(root)), Some(Prop::Seq(_))) => Place::Field(root.clone()),
-                _ => Place::Unknown,
-            }
-        }
-    };
+    let mut path: Vec<Prop> = parents.map(|parent| parent.prop).collect();
+    path.reverse();
+    let found = classify(&path);
     places.insert(obj.clone(), found.clone());
     found
+}
+
+/// The place of the object at `path` (props from the root down).
+fn classify(path: &[Prop]) -> Place {
+    let section = |root: &str, s: &str| root == REVIEWS && ROUND_SECTIONS.contains(&s);
+    match path {
+        [Prop::Map(root)] => Place::RootMap(root.clone()),
+        [Prop::Map(root), Prop::Seq(_), ..] => Place::Field(root.clone()),
+        [Prop::Map(root), Prop::Map(round), Prop::Map(s)] if section(root, s) => {
+            Place::Section(round.clone(), s.clone())
+        }
+        [
+            Prop::Map(root),
+            Prop::Map(round),
+            Prop::Map(s),
+            Prop::Map(entry),
+            ..,
+        ] if section(root, s) => Place::Entry(round.clone(), s.clone(), entry.clone()),
+        [Prop::Map(root), Prop::Map(record), ..] => Place::Record(root.clone(), record.clone()),
+        _ => Place::Unknown,
+    }
 }

@@ -47,11 +47,117 @@ fn records(doc: &Automerge) -> Vec<(ObjId, String, String)> {
     out
 }
 
+/// The office document with two review rounds, each holding self-scores and
+/// peer reviews (what scoring and peer review edit, entry by entry).
+fn office_doc_with_rounds() -> Automerge {
+    let mut o = office_value();
+    for round in ["2026-midYear", "2026-yearEnd"] {
+        let mut r = ReviewRound::default();
+        for c in ["C1", "C2"] {
+            r.self_scores.insert(
+                c.into(),
+                SelfScore {
+                    points: 10.0,
+                    note: "Đã thực hiện".into(),
+                    evidence: "Báo cáo số 5/BC-VP".into(),
+                },
+            );
+        }
+        for o in ["CBG", "TQG"] {
+            r.peer_reviews.insert(
+                o.into(),
+                PeerReview {
+                    scores: BTreeMap::from([(
+                        "C1".to_string(),
+                        CriterionScore {
+                            points: 20.0,
+                            note: String::new(),
+                        },
+                    )]),
+                    comment: "Tốt".into(),
+                },
+            );
+        }
+        r.strengths = "Hoàn thành nhiệm vụ".into();
+        o.reviews.insert(round.into(), r);
+    }
+    let mut doc = Automerge::new();
+    let mut tx = doc.transaction();
+    write::write_office(&mut tx, &o).unwrap();
+    tx.commit();
+    doc
+}
+
+/// The entries of the review rounds' sections, as (section map, entry key).
+fn round_entries(doc: &Automerge) -> Vec<(ObjId, String)> {
+    let mut out = Vec::new();
+    let Some(reviews) = read::map(doc, &ROOT, "reviews") else {
+        return out;
+    };
+    for round in doc.keys(&reviews).collect::<Vec<_>>() {
+        for section in ["selfScores", "peerReviews"] {
+            if let Some(map) = read::path(doc, &["reviews", round.as_str(), section])
+                && matches!(doc.object_type(&map), Ok(ObjType::Map))
+            {
+                for key in doc.keys(&map) {
+                    out.push((map.clone(), key));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// One random edit inside a review round's entries: a score, a note, a peer
+/// review's nested scores, an entry added (sometimes under a key with '/'),
+/// deleted or replaced by a scalar.
+fn random_round_edit(
+    tx: &mut automerge::transaction::Transaction<'_>,
+    entries: &[(ObjId, String)],
+    rng: &mut SeededRng,
+) {
+    let Some((map, key)) = pick(rng, entries).cloned() else {
+        return;
+    };
+    match rng.below(6) {
+        0 | 1 => {
+            if let Ok(Some((Value::Object(ObjType::Map), entry))) = tx.get(&map, key.as_str()) {
+                let field = *pick(rng, &["points", "note", "evidence", "comment"]).unwrap();
+                tx.put(&entry, field, random_scalar(rng)).unwrap();
+            }
+        }
+        2 => {
+            if let Ok(Some((Value::Object(ObjType::Map), entry))) = tx.get(&map, key.as_str())
+                && let Ok(Some((Value::Object(ObjType::Map), scores))) = tx.get(&entry, "scores")
+            {
+                let c = *pick(rng, &["C1", "C2", "C9"]).unwrap();
+                let score = tx.put_object(&scores, c, ObjType::Map).unwrap();
+                tx.put(&score, "points", random_scalar(rng)).unwrap();
+            }
+        }
+        3 => {
+            tx.delete(&map, key.as_str()).unwrap();
+        }
+        4 => {
+            let new_key = *pick(rng, &["C1", "C3", "CBG", "a/b", "LCI"]).unwrap();
+            let entry = tx.put_object(&map, new_key, ObjType::Map).unwrap();
+            tx.put(&entry, "points", rng.below(30) as i64).unwrap();
+            if rng.below(2) == 0 {
+                tx.put(&entry, "note", random_scalar(rng)).unwrap();
+            }
+        }
+        _ => {
+            tx.put(&map, key.as_str(), random_scalar(rng)).unwrap();
+        }
+    }
+}
+
 /// One random edit of an office document, made on `doc`.
 fn random_edit(doc: &mut Automerge, rng: &mut SeededRng) {
     let recs = records(doc);
+    let entries = round_entries(doc);
     let mut tx = doc.transaction();
-    match rng.below(10) {
+    match rng.below(14) {
         // A field of a record: a scalar of any kind.
         0..=2 => {
             if let Some((map, _, id)) = pick(rng, &recs).cloned()
@@ -171,6 +277,8 @@ fn random_edit(doc: &mut Automerge, rng: &mut SeededRng) {
                 }
             }
         }
+        // Inside a review round's entries (placed entry by entry).
+        10..=12 => random_round_edit(&mut tx, &entries, rng),
         // An unknown key, kept and ignored.
         _ => {
             tx.put(ROOT, "ghiChu", random_scalar(rng)).unwrap();
@@ -190,7 +298,11 @@ fn incremental_validation_equals_full_validation_on_random_edits() {
     let mut edits = 0;
     for seed in 1..=24u64 {
         let mut rng = SeededRng::new(seed);
-        let mut doc = office_doc();
+        let mut doc = if seed % 2 == 0 {
+            office_doc_with_rounds()
+        } else {
+            office_doc()
+        };
         let mut cluster = cluster_doc();
         let (_, mut memo) = validate_office_since(&doc, "LSN", Some(&cluster), None);
         let mut loaded = load_office(&doc);
@@ -274,4 +386,60 @@ fn a_change_touches_only_its_records() {
     );
     assert!(t.covers("staff/p1/fullName") && t.covers("staff") && !t.covers("staff/p2"));
     assert!(!t.covers("staff/p1x") && t.covers("name"));
+}
+
+#[test]
+fn a_score_touches_only_its_entry_of_the_review_round() {
+    let mut doc = office_doc_with_rounds();
+    let heads = doc.get_heads();
+    let mut tx = doc.transaction();
+    let c1 = read::path(&tx, &["reviews", "2026-yearEnd", "selfScores", "C1"]).unwrap();
+    tx.put(&c1, "points", 12).unwrap();
+    let peers = read::path(&tx, &["reviews", "2026-midYear", "peerReviews"]).unwrap();
+    tx.delete(&peers, "TQG").unwrap();
+    tx.commit();
+    let t = Touched::since(&doc, &heads);
+    assert!(t.records.is_empty() && t.fields.is_empty(), "{t:?}");
+    let pair = |s: &str, e: &str| (s.to_string(), e.to_string());
+    assert_eq!(
+        t.entries,
+        BTreeMap::from([
+            (
+                "2026-midYear".to_string(),
+                [pair("peerReviews", "TQG")].into()
+            ),
+            (
+                "2026-yearEnd".to_string(),
+                [pair("selfScores", "C1")].into()
+            ),
+        ])
+    );
+    assert!(t.covers("reviews/2026-yearEnd/selfScores/C1/note"));
+    assert!(t.covers("reviews/2026-yearEnd/selfScores") && t.covers("reviews"));
+    assert!(!t.covers("reviews/2026-yearEnd/selfScores/C2/note"));
+    assert!(!t.covers("reviews/2026-yearEnd/strengths") && !t.covers("reviews/2026-yearEnd"));
+
+    // Read again entry by entry, it is the document a whole reading gives.
+    let before = load_office(&doc);
+    let reread = reload_office(&doc, load_office(&doc), &t);
+    assert_eq!(reread.doc, before.doc);
+    assert_eq!(
+        reread.doc.reviews["2026-yearEnd"].self_scores["C1"].points,
+        12.0
+    );
+    assert!(
+        !reread.doc.reviews["2026-midYear"]
+            .peer_reviews
+            .contains_key("TQG")
+    );
+
+    // The round's own field touches the round whole.
+    let heads = doc.get_heads();
+    let mut tx = doc.transaction();
+    let round = read::path(&tx, &["reviews", "2026-yearEnd"]).unwrap();
+    tx.put(&round, "strengths", "Vượt chỉ tiêu").unwrap();
+    tx.commit();
+    let t = Touched::since(&doc, &heads);
+    assert!(t.entries.is_empty());
+    assert_eq!(t.records["reviews"], ["2026-yearEnd".to_string()].into());
 }
