@@ -120,7 +120,7 @@ impl Touched {
     fn add(
         &mut self,
         doc: &Automerge,
-        places: &mut HashMap<ObjId, Place>,
+        places: &mut HashMap<ObjId, Vec<Prop>>,
         obj: &ObjectId,
         key: &Key,
     ) {
@@ -283,19 +283,39 @@ enum Place {
     Unknown,
 }
 
-/// Where `obj` sits, from its path (cached per object, so the operations of
-/// one change cost one walk up per object they touch).
-fn place(doc: &Automerge, places: &mut HashMap<ObjId, Place>, obj: &ObjId) -> Place {
-    if let Some(known) = places.get(obj) {
-        return known.clone();
+/// Props kept of an object's path from the root: all that [`classify`]
+/// reads.
+const PLACE_DEPTH: usize = 4;
+
+/// Where `obj` sits. The first [`PLACE_DEPTH`] props of each object's path
+/// are kept, and a walk up stops at an ancestor already seen, so the
+/// operations of one change cost their number, not their number times
+/// their depth (a change nesting 20,000 maps is one step per map).
+fn place(doc: &Automerge, paths: &mut HashMap<ObjId, Vec<Prop>>, obj: &ObjId) -> Place {
+    if let Some(known) = paths.get(obj) {
+        return classify(known);
     }
     let Ok(parents) = doc.parents(obj) else {
         return Place::Unknown;
     };
-    let mut path: Vec<Prop> = parents.map(|parent| parent.prop).collect();
-    path.reverse();
-    let found = classify(&path);
-    places.insert(obj.clone(), found.clone());
+    // Props from `obj` up, until an ancestor already seen or the root.
+    let mut below = Vec::new();
+    let mut head = Vec::new();
+    for parent in parents {
+        below.push(parent.prop);
+        if let Some(known) = paths.get(&parent.obj) {
+            head = known.clone();
+            break;
+        }
+    }
+    for prop in below.into_iter().rev() {
+        if head.len() == PLACE_DEPTH {
+            break;
+        }
+        head.push(prop);
+    }
+    let found = classify(&head);
+    paths.insert(obj.clone(), head);
     found
 }
 

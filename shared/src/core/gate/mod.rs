@@ -298,7 +298,12 @@ pub(super) fn admit_remote<P: Policy>(
     // document takes them from the checked copy.
     let mirror = st.mirror.as_ref().expect("set above");
     let target = mirror.get_heads();
-    if waiting || st.doc.receive_sync_message(&mut pd.sync, for_real).is_err() {
+    // A whole document (automerge sends one, compressed, when it believes
+    // the other side lacks a third of the changes) is not read a second
+    // time, all its history rebuilt again: the document takes only the new
+    // changes, from the checked copy, below.
+    if waiting || cost.documents > 0 || st.doc.receive_sync_message(&mut pd.sync, for_real).is_err()
+    {
         pd.sync = scratch_sync;
     }
     if st.doc.get_heads() != target || !st.doc.get_missing_deps(&[]).is_empty() {
