@@ -247,3 +247,29 @@ async fn big_files_are_served_precompressed() {
     assert_eq!(header(&headers, "content-encoding"), None, "{headers}");
     assert_eq!(body, wasm);
 }
+
+/// A WebSocket upgrade carries no document: the page security headers stay
+/// off it (every reconnect of every device pays for them in bytes), and the
+/// pages keep theirs.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_websocket_upgrade_is_answered_without_page_headers() {
+    let relay = TestRelay::start("upgrade-headers").await;
+    let url = format!("{}?token={}", relay.ws_url(), relay.token("LSN"));
+    let (_socket, response) = tokio_tungstenite::connect_async(url)
+        .await
+        .expect("the upgrade succeeds");
+    assert_eq!(response.status().as_u16(), 101);
+    for name in [
+        "content-security-policy",
+        "x-frame-options",
+        "cross-origin-opener-policy",
+    ] {
+        assert!(
+            response.headers().get(name).is_none(),
+            "{name} on the 101: {:?}",
+            response.headers()
+        );
+    }
+    let (_, headers, _) = http_get(relay.running.addr, "/healthz", None).await;
+    assert_security_headers("/healthz", &headers);
+}
