@@ -502,18 +502,19 @@ impl<P: Policy> Core<P> {
         let before = pd.sync.sent_hashes.len();
         // automerge sends the whole document, compressed, to a peer that
         // lacks more than a third of its changes: a device back after a
-        // long time away then downloads far fewer bytes. To a peer already
-        // in sync on this connection, what it lacks is only what arrived
-        // since the last message, and on a short history a burst of edits
-        // soon makes that a third: each time the sender saved the whole
-        // document and the peer rebuilt all of it for a few new changes
-        // (half of the relay's CPU at 64 clients, see BENCHMARKS.md). Such
-        // a peer gets the changes themselves (in a version 1 message, which
-        // every automerge peer reads). Not while a sync reset is due: that
-        // flag needs the peer's capabilities.
-        let live = pd.sync.have_responded
-            && !pd.sync.needs_reset
-            && pd.sync.their_heads.as_ref().is_some_and(|h| !h.is_empty());
+        // long time away (or with many changes made offline) then moves far
+        // fewer bytes. To a peer that was in sync on this connection, what
+        // it lacks is only what arrived since the last message, and on a
+        // short history a burst of edits soon makes that a third: each time
+        // the sender saved the whole document and the peer rebuilt all of
+        // it for a few new changes (half of the relay's CPU at 64 clients,
+        // see BENCHMARKS.md). Such a peer gets the changes themselves (in a
+        // version 1 message, which every automerge peer reads). Not while a
+        // sync reset is due: that flag needs the peer's capabilities.
+        if pd.sync.their_heads.as_ref() == Some(&heads) {
+            pd.in_sync = true;
+        }
+        let live = pd.in_sync && !pd.sync.needs_reset;
         let capabilities = if live {
             pd.sync.their_capabilities.take()
         } else {

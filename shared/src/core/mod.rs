@@ -258,6 +258,10 @@ struct PeerDoc {
     /// only an ask after an answer counts against the limit (a device on a
     /// slow link sends several before our first answer arrives, honestly).
     answered: bool,
+    /// The peer showed our heads on this connection: from then on it is
+    /// in sync, and what it lacks is what arrived since (see
+    /// `flush_one_now`: it gets changes, not the whole document).
+    in_sync: bool,
     /// When each change in `sync.sent_hashes` was sent (shell time).
     sent_at: BTreeMap<ChangeHash, u64>,
     /// How often the peer named a change we sent in its `need` since.
@@ -273,6 +277,7 @@ impl PeerDoc {
             announced: None,
             full_syncs: 0,
             answered: false,
+            in_sync: false,
             sent_at: BTreeMap::new(),
             asked_again: BTreeMap::new(),
         }
