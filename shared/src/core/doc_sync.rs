@@ -511,7 +511,7 @@ impl<P: Policy> Core<P> {
         // see BENCHMARKS.md). Such a peer gets the changes themselves (in a
         // version 1 message, which every automerge peer reads). Not while a
         // sync reset is due: that flag needs the peer's capabilities.
-        if pd.sync.their_heads.as_ref() == Some(&heads) {
+        if !heads.is_empty() && pd.sync.their_heads.as_ref() == Some(&heads) {
             pd.in_sync = true;
         }
         let live = pd.in_sync && !pd.sync.needs_reset;

@@ -52,6 +52,12 @@ fn unreadable(path: &str, error: &HydrateError) -> Violation {
     )
 }
 
+/// Whether the map `map` holds a key that extends `key` past a '/'.
+fn nested_key<R: ReadDoc>(doc: &R, map: &automerge::ObjId, key: &str) -> bool {
+    doc.keys(map)
+        .any(|k| k.len() > key.len() && k.starts_with(key) && k[key.len()..].starts_with('/'))
+}
+
 impl<'a, R: ReadDoc> Loader<'a, R> {
     fn new(doc: &'a R) -> Self {
         Loader {
@@ -197,8 +203,14 @@ impl<'a, R: ReadDoc> Loader<'a, R> {
         mut round: ReviewRound,
     ) -> Option<ReviewRound> {
         let doc = self.reader.doc;
-        let round_obj =
-            read::map(doc, &ROOT, REVIEWS).and_then(|r| read::map(doc, &r, round_id))?;
+        let reviews = read::map(doc, &ROOT, REVIEWS)?;
+        let round_obj = read::map(doc, &reviews, round_id)?;
+        // Paths of problems cannot tell `<round>/<section>/<entry>/…` from
+        // a round or an entry whose key goes on past a '/': with such a
+        // neighbour, the round is read whole (see `Touched::widen`).
+        if nested_key(doc, &reviews, round_id) {
+            return None;
+        }
         let mut sections = BTreeMap::new();
         for (section, entry) in entries {
             let obj = match sections.get(section) {
@@ -209,6 +221,9 @@ impl<'a, R: ReadDoc> Loader<'a, R> {
                     section.as_str(),
                 )?),
             };
+            if nested_key(doc, obj, entry) {
+                return None;
+            }
             match section.as_str() {
                 "selfScores" => self.entry_into(obj, entry, &mut round.self_scores)?,
                 "peerReviews" => self.entry_into(obj, entry, &mut round.peer_reviews)?,
@@ -229,6 +244,11 @@ impl<'a, R: ReadDoc> Loader<'a, R> {
         key: &str,
         into: &mut BTreeMap<String, T>,
     ) -> Option<()> {
+        if !read::present(self.reader.doc, map, key) {
+            // Deleted: nothing of it is read (not even its key's length).
+            into.remove(key);
+            return Some(());
+        }
         match hydrate_prop::<_, MaybeMissing<T>, _, _>(&self.reader, map, key) {
             Ok(MaybeMissing::Present(v)) => {
                 into.insert(key.to_string(), v);

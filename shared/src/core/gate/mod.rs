@@ -301,9 +301,10 @@ pub(super) fn admit_remote<P: Policy>(
     // A whole document (automerge sends one, compressed, when it believes
     // the other side lacks a third of the changes) is not read a second
     // time, all its history rebuilt again: the document takes only the new
-    // changes, from the checked copy, below.
-    if waiting || cost.documents > 0 || st.doc.receive_sync_message(&mut pd.sync, for_real).is_err()
-    {
+    // changes, from the checked copy, below. (An empty document reads a
+    // whole document fastest itself: a first upload.)
+    let whole_again = cost.documents > 0 && !before_heads.is_empty();
+    if waiting || whole_again || st.doc.receive_sync_message(&mut pd.sync, for_real).is_err() {
         pd.sync = scratch_sync;
     }
     if st.doc.get_heads() != target || !st.doc.get_missing_deps(&[]).is_empty() {

@@ -119,7 +119,7 @@ fn random_round_edit(
     let Some((map, key)) = pick(rng, entries).cloned() else {
         return;
     };
-    match rng.below(6) {
+    match rng.below(7) {
         0 | 1 => {
             if let Ok(Some((Value::Object(ObjType::Map), entry))) = tx.get(&map, key.as_str()) {
                 let field = *pick(rng, &["points", "note", "evidence", "comment"]).unwrap();
@@ -137,6 +137,15 @@ fn random_round_edit(
         }
         3 => {
             tx.delete(&map, key.as_str()).unwrap();
+        }
+        // An entry under a key that extends another's past a '/', holding
+        // a problem (a note over its length).
+        6 => {
+            let entry = tx
+                .put_object(&map, format!("{key}/x").as_str(), ObjType::Map)
+                .unwrap();
+            tx.put(&entry, "points", 3).unwrap();
+            tx.put(&entry, "note", "A".repeat(20_001)).unwrap();
         }
         4 => {
             let new_key = *pick(rng, &["C1", "C3", "CBG", "a/b", "LCI"]).unwrap();
@@ -442,4 +451,38 @@ fn a_score_touches_only_its_entry_of_the_review_round() {
     let t = Touched::since(&doc, &heads);
     assert!(t.entries.is_empty());
     assert_eq!(t.records["reviews"], ["2026-yearEnd".to_string()].into());
+}
+
+/// A problem inside an entry whose key extends the touched entry's past a
+/// '/' (`C1/x` beside `C1`) has a path the touched entry also "covers": the
+/// round is read whole then, so the problem is kept, as a whole reading
+/// finds it.
+#[test]
+fn a_neighbour_entry_keyed_past_a_slash_keeps_its_problem() {
+    let mut doc = office_doc_with_rounds();
+    let mut tx = doc.transaction();
+    let scores = read::path(&tx, &["reviews", "2026-midYear", "selfScores"]).unwrap();
+    let nested = tx.put_object(&scores, "C1/x", ObjType::Map).unwrap();
+    tx.put(&nested, "points", 3).unwrap();
+    tx.put(&nested, "note", "A".repeat(20_001)).unwrap();
+    tx.commit();
+    let before = load_office(&doc);
+    assert!(
+        before
+            .problems
+            .iter()
+            .any(|p| p.path == "reviews/2026-midYear/selfScores/C1/x/note"),
+        "{:?}",
+        before.problems
+    );
+    let heads = doc.get_heads();
+    let mut tx = doc.transaction();
+    let c1 = read::path(&tx, &["reviews", "2026-midYear", "selfScores", "C1"]).unwrap();
+    tx.put(&c1, "points", 11).unwrap();
+    tx.commit();
+    let touched = Touched::since(&doc, &heads);
+    let reread = reload_office(&doc, before, &touched);
+    let whole = load_office(&doc);
+    assert_eq!(reread.doc, whole.doc);
+    assert_eq!(sorted(reread.problems), sorted(whole.problems));
 }
