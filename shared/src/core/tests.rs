@@ -109,6 +109,33 @@ fn restart_client(sim: &mut Sim<OfficePolicy, TrustAll>, i: usize, doc: Document
     sim.clients[i].core.open(doc);
 }
 
+/// A `sync` frame to the relay, built by hand: `changes` are raw chunks
+/// (changes or a whole document), sent as they are.
+fn sync_frame(
+    doc: DocumentId,
+    sender: &str,
+    heads: Vec<automerge::ChangeHash>,
+    changes: Vec<Vec<u8>>,
+    version: automerge::sync::MessageVersion,
+) -> Vec<u8> {
+    let data = automerge::sync::Message {
+        heads,
+        need: Vec::new(),
+        have: Vec::new(),
+        changes: automerge::sync::ChunkList::from(changes),
+        flags: None,
+        version,
+    }
+    .encode();
+    crate::protocol::Message::Sync {
+        document_id: doc,
+        sender_id: crate::protocol::PeerId::from(sender),
+        target_id: crate::protocol::PeerId::from("relay"),
+        data,
+    }
+    .encode()
+}
+
 fn open_all(sim: &mut Sim<OfficePolicy, TrustAll>, i: usize, ids: &[DocumentId]) {
     for id in ids {
         sim.clients[i].core.open(*id);
@@ -978,23 +1005,14 @@ fn a_reader_echoing_changes_the_relay_has_is_not_refused() {
     put(&mut sim, a, lsn, "own", 7);
     sim.run();
     let relay_doc = sim.relay.core.doc(&lsn).unwrap().clone();
-    let frame = |changes: Vec<Vec<u8>>, heads| {
-        let data = automerge::sync::Message {
+    let frame = |changes, heads| {
+        sync_frame(
+            lsn,
+            "b",
             heads,
-            need: Vec::new(),
-            have: Vec::new(),
-            changes: automerge::sync::ChunkList::from(changes),
-            flags: None,
-            version: automerge::sync::MessageVersion::V1,
-        }
-        .encode();
-        crate::protocol::Message::Sync {
-            document_id: lsn,
-            sender_id: crate::protocol::PeerId::from("b"),
-            target_id: crate::protocol::PeerId::from("relay"),
-            data,
-        }
-        .encode()
+            changes,
+            automerge::sync::MessageVersion::V1,
+        )
     };
     // Every change of the document, sent back by the reader.
     let known: Vec<Vec<u8>> = relay_doc
@@ -1043,22 +1061,8 @@ fn a_whole_document_from_a_device_is_checked_and_committed_once() {
     sim.connect(a);
     open_all(&mut sim, a, &ids);
     let whole = |d: &Automerge| {
-        let data = automerge::sync::Message {
-            heads: d.get_heads(),
-            need: Vec::new(),
-            have: Vec::new(),
-            changes: automerge::sync::ChunkList::from(vec![d.save()]),
-            flags: None,
-            version: automerge::sync::MessageVersion::V2,
-        }
-        .encode();
-        crate::protocol::Message::Sync {
-            document_id: doc,
-            sender_id: crate::protocol::PeerId::from("a"),
-            target_id: crate::protocol::PeerId::from("relay"),
-            data,
-        }
-        .encode()
+        let version = automerge::sync::MessageVersion::V2;
+        sync_frame(doc, "a", d.get_heads(), vec![d.save()], version)
     };
     let mut offline = sim.relay.core.doc(&doc).unwrap().fork();
     let edit = |d: &mut Automerge, key: &str, v: i64| {

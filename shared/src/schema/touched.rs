@@ -229,9 +229,7 @@ impl Touched {
                 .is_some_and(|after| after.is_empty() || after.starts_with('/'))
         })
     }
-}
 
-impl Touched {
     /// Whether `path` (under `reviews`) is the review map itself (its record
     /// count), a section holding touched entries (its record count) or
     /// inside a touched entry.

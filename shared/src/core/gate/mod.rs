@@ -303,8 +303,9 @@ pub(super) fn admit_remote<P: Policy>(
     // time, all its history rebuilt again: the document takes only the new
     // changes, from the checked copy, below. (An empty document reads a
     // whole document fastest itself: a first upload.)
-    let whole_again = cost.documents > 0 && !before_heads.is_empty();
-    if waiting || whole_again || st.doc.receive_sync_message(&mut pd.sync, for_real).is_err() {
+    let from_checked_copy = cost.documents > 0 && !before_heads.is_empty();
+    if waiting || from_checked_copy || st.doc.receive_sync_message(&mut pd.sync, for_real).is_err()
+    {
         pd.sync = scratch_sync;
     }
     if st.doc.get_heads() != target || !st.doc.get_missing_deps(&[]).is_empty() {
