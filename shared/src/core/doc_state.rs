@@ -42,9 +42,9 @@ pub(crate) struct Deferred {
 pub(crate) struct DocState {
     pub id: DocumentId,
     pub doc: Automerge,
-    /// A copy kept equal to `doc` (its scratch copy), where the gate applies
-    /// incoming changes before they are accepted. Created on first use,
-    /// dropped on any other mutation and on a refusal.
+    /// The gate's scratch copy, kept only while changes wait in it for their
+    /// missing dependencies (the document itself never holds such changes).
+    /// Dropped on any other mutation of the document and on a refusal.
     pub mirror: Option<Automerge>,
     /// Chunks known to be durable whose content is merged into `doc`.
     pub stored: BTreeSet<ChunkKey>,

@@ -31,8 +31,6 @@ pub(crate) struct Cost {
     pub ops: usize,
     /// Bytes after inflating compressed parts (uncompressed parts included).
     pub inflated: usize,
-    /// Whole documents among the chunks.
-    pub documents: usize,
 }
 
 /// Measures chunks against the limits, accumulating over a message.
@@ -207,7 +205,6 @@ impl<'l> Meter<'l> {
     /// A whole document: change-metadata columns and op columns, each
     /// possibly compressed.
     fn document(&mut self, data: &[u8]) -> Result<(), GateError> {
-        self.cost.documents += 1;
         let mut c = Cursor::new(data);
         let actors = c.count(1, "the actors").map_err(malformed)?;
         for _ in 0..actors {

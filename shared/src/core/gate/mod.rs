@@ -15,8 +15,8 @@
 //!    not expanded; DEFLATE is inflated only up to what is left of the
 //!    budget). Past the budget the frame is refused with an `error`.
 //! 3. **Apply to a scratch copy with the operation that applies for real**
-//!    (`receive_sync_message`, on the document's mirror and a copy of the
-//!    peer's sync state), then take the set of new changes *from the result*
+//!    (`receive_sync_message`, on a copy of the document and of the peer's
+//!    sync state), then take the set of new changes *from the result*
 //!    (`get_changes_meta` against the heads before): what automerge applied,
 //!    however the bytes were framed (a change hidden behind a document chunk,
 //!    a change cut over two chunks, duplicates, reordering).
@@ -26,10 +26,10 @@
 //!    scratch copy; changes it merely echoes back are nothing new), each
 //!    change's size, the document's size, the schema
 //!    and rules (only violations the change introduces count).
-//! 5. **Commit that same set of changes**: the same message, with the same
-//!    operation, on the document; its heads must then equal the checked
-//!    copy's and nothing may wait in it (changes completed from the scratch
-//!    copy's waiting queue are copied over from the checked copy). On refusal the scratch copy is
+//! 5. **Commit exactly what was checked**: the checked copy becomes the
+//!    document (each change is applied once), unless changes wait in it for
+//!    their dependencies: then the document takes only the applied changes
+//!    from it and must reach its heads. On refusal the scratch copy is
 //!    dropped and the peer is told why; its later changes are dropped unread
 //!    until it is back on heads the relay knows.
 //!
@@ -48,8 +48,8 @@ mod cursor;
 pub mod fuzz;
 pub(super) mod sync_shape;
 
-use automerge::ReadDoc;
 use automerge::sync::{self, SyncDoc};
+use automerge::{Automerge, ReadDoc};
 
 use super::{
     Access, Core, DocState, PeerDoc, Policy, RejectCode, Rejection, Violation, new_violations,
@@ -221,7 +221,11 @@ pub(super) fn admit_remote<P: Policy>(
         changes: sync::ChunkList::empty(),
         ..msg.clone()
     };
-    let for_real = msg.clone();
+    // The scratch copy: the one changes wait in for their dependencies, or
+    // else a copy of the document. Copying costs far less than applying a
+    // change (automerge copies its columns; it does not rebuild them), and
+    // the checked copy then becomes the document: each change is applied
+    // once.
     let mirror = st.mirror.get_or_insert_with(|| st.doc.clone());
     if let Err(e) = mirror.receive_sync_message(&mut scratch_sync, msg) {
         st.mirror = None;
@@ -250,6 +254,9 @@ pub(super) fn admit_remote<P: Policy>(
         // Nothing new: also a reader echoing changes it got from the relay
         // (automerge peers resend what they think the other side lacks).
         pd.sync = scratch_sync;
+        if !waiting {
+            st.mirror = None; // only a copy of the document
+        }
         track_waiting(st, waiting, &cost, cx.limits);
         return Ok(Admitted::Nothing);
     }
@@ -291,32 +298,23 @@ pub(super) fn admit_remote<P: Policy>(
         }
     };
 
-    // Commit exactly the changes that were checked: the same message, with
-    // the same operation, on the document itself. The heads must then be the
-    // checked copy's and nothing may wait in the document; when changes that
-    // waited in the scratch copy were completed by this message, the
-    // document takes them from the checked copy.
-    let mirror = st.mirror.as_ref().expect("set above");
-    let target = mirror.get_heads();
-    // A whole document (automerge sends one, compressed, when it believes
-    // the other side lacks a third of the changes) is not read a second
-    // time, all its history rebuilt again: the document takes only the new
-    // changes, from the checked copy, below. (An empty document reads a
-    // whole document fastest itself: a first upload.)
-    let from_checked_copy = cost.documents > 0 && !before_heads.is_empty();
-    if waiting || from_checked_copy || st.doc.receive_sync_message(&mut pd.sync, for_real).is_err()
-    {
-        pd.sync = scratch_sync;
-    }
-    if st.doc.get_heads() != target || !st.doc.get_missing_deps(&[]).is_empty() {
-        let rest = mirror.save_after(&st.doc.get_heads());
-        let _ = st.doc.load_incremental(&rest);
+    // Commit exactly the changes that were checked: the checked copy becomes
+    // the document. When changes wait in it for their dependencies, it stays
+    // the scratch copy (the document never holds changes it cannot apply)
+    // and the document takes from it only what was applied.
+    let mirror = st.mirror.take().expect("set above");
+    pd.sync = scratch_sync;
+    if waiting {
+        let target = mirror.get_heads();
+        let _ = st.doc.load_incremental(&mirror.save_after(&before_heads));
         if st.doc.get_heads() != target || !st.doc.get_missing_deps(&[]).is_empty() {
             // Never leave the two apart: the checked copy is the truth.
             tracing::error!(doc = %cx.doc_id, "the document and its checked copy differed after a commit; adopted the checked copy");
-            st.doc = mirror.clone();
-            st.mirror = None;
+            st.doc = Automerge::load(&mirror.save()).unwrap_or_else(|_| mirror.clone());
         }
+        st.mirror = Some(mirror);
+    } else {
+        st.doc = mirror;
     }
     st.checked = Some((Core::validity_key(cx.policy, cx.docs, &st.doc), after));
     st.memo = memo;
