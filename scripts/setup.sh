@@ -65,6 +65,17 @@ else
   DEBIAN_FRONTEND=noninteractive "${SUDO[@]}" apt-get install -y -qq chromium chromium-driver >/dev/null
 fi
 
+# 3b. PostgreSQL from Debian (the tests start throwaway servers of their own;
+# the package's own cluster is not needed and is not started here).
+if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+  say "postgresql: present"
+else
+  say "installing postgresql (apt-get)"
+  "${SUDO[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${SUDO[@]}" apt-get install -y -qq postgresql >/dev/null
+  ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || die "postgresql did not install (no /usr/lib/postgresql/*/bin/initdb)"
+fi
+
 # 4. npm tools.
 command -v npm >/dev/null || {
   say "installing nodejs and npm (apt-get)"

@@ -36,14 +36,25 @@ pub fn new_doc_id() -> Result<DocumentId, TokenError> {
     Ok(DocumentId::new_v4(random_bytes::<16>()?))
 }
 
-/// Store a seeded document as one snapshot.
-pub fn store_doc(store: &FileStore, id: DocumentId, doc: &Automerge) -> Result<(), StoreError> {
-    store.put_blocking(&Chunk::new(id, ChunkKind::Snapshot, doc.save()))
+/// A seeded document as one snapshot chunk.
+pub fn snapshot(id: DocumentId, doc: &Automerge) -> Chunk {
+    Chunk::new(id, ChunkKind::Snapshot, doc.save())
 }
 
-/// Create the demo cluster's documents, seeded with a full year of work
-/// ([`crate::demo_year`]), and return its directory.
+/// Create the demo cluster's documents in a file store and return its
+/// directory (see [`generate`]).
 pub fn create(store: &FileStore) -> Result<Directory, DemoError> {
+    let (directory, chunks) = generate()?;
+    for chunk in &chunks {
+        store.put_blocking(chunk)?;
+    }
+    Ok(directory)
+}
+
+/// The demo cluster: its directory and its documents, seeded with a full
+/// year of work ([`crate::demo_year`]), one snapshot chunk each.
+pub fn generate() -> Result<(Directory, Vec<Chunk>), TokenError> {
+    let mut chunks = Vec::new();
     let cluster_id = new_doc_id()?;
     let mut offices = Vec::new();
     let mut ids = Vec::new();
@@ -61,7 +72,7 @@ pub fn create(store: &FileStore) -> Result<Directory, DemoError> {
     let shift = commit_time_shift(&generated);
     for (id, office) in ids.into_iter().zip(&generated) {
         let doc = demo_year::office_automerge(&office.doc, cluster.year, office.as_of, shift);
-        store_doc(store, id, &doc)?;
+        chunks.push(snapshot(id, &doc));
     }
     // The former offices (before the 1 July 2025 merger), each in its own
     // document under its own name.
@@ -74,15 +85,16 @@ pub fn create(store: &FileStore) -> Result<Directory, DemoError> {
     for (f, office) in former.iter().zip(demo_former_documents(&cluster, &entries)) {
         let id = DocumentId::from_url(&f.entry.url).expect("made above");
         let doc = demo_year::office_automerge(&office.doc, 2025, office.as_of, shift);
-        store_doc(store, id, &doc)?;
+        chunks.push(snapshot(id, &doc));
     }
-    store_doc(store, cluster_id, &schema::new_cluster_doc(&cluster))?;
-    Ok(Directory {
+    chunks.push(snapshot(cluster_id, &schema::new_cluster_doc(&cluster)));
+    let directory = Directory {
         cluster: DEMO_CLUSTER_NAME.to_string(),
         cluster_url: cluster_id.url(),
         former,
         offices,
-    })
+    };
+    Ok((directory, chunks))
 }
 
 /// How far to move the seeded commit times so that the newest is an hour

@@ -35,7 +35,7 @@ use shared::core::{Config, Role};
 use shared::protocol::PeerId;
 
 use crate::hub::Hub;
-use crate::store::FileStore;
+use crate::store::{FileStore, PgStore};
 use crate::tokens::TokenStore;
 
 /// Limits a relay enforces, each with a clear error when exceeded. What one
@@ -93,6 +93,10 @@ pub struct ServeOptions {
     pub faults: Option<Arc<faults::Faults>>,
     /// Worker threads that documents are spread over; 0: one per core.
     pub workers: usize,
+    /// `postgres://…`: keep documents and the cluster directory in
+    /// PostgreSQL, shared with other relays of the same database, instead
+    /// of `data_dir` (which then holds only the token file).
+    pub store: Option<String>,
 }
 
 /// Everything request handlers share.
@@ -120,6 +124,12 @@ pub enum StartError {
     DataDir(String),
     #[error("no cluster is set up in {0}: start once with --demo to create the demo cluster")]
     NoCluster(PathBuf),
+    #[error(
+        "no cluster is set up in the PostgreSQL database: start once with --demo to create the demo cluster, or copy a data directory in with migrate-store"
+    )]
+    NoClusterInDatabase,
+    #[error(transparent)]
+    Store(#[from] store::StoreError),
     #[error("could not listen on {addr}: {source} (is another relay already running there?)")]
     Listen {
         addr: SocketAddr,
@@ -180,7 +190,28 @@ impl Running {
     }
 }
 
-/// Open the data directory, create the demo cluster if asked, bind and serve.
+/// Where the relay keeps documents.
+enum Store {
+    File(FileStore),
+    Postgres(PgStore),
+}
+
+/// The data directory's cluster, created for the demo if asked.
+fn file_directory(store: &FileStore, opts: &ServeOptions) -> Result<Directory, StartError> {
+    match demo::read_directory(&opts.data_dir).map_err(StartError::DataDir)? {
+        Some(d) => Ok(d),
+        None if opts.demo => {
+            let d = demo::create(store)?;
+            demo::write_directory(&opts.data_dir, &d)
+                .map_err(|e| StartError::DataDir(e.to_string()))?;
+            tracing::info!("created the demo cluster in {}", opts.data_dir.display());
+            Ok(d)
+        }
+        None => Err(StartError::NoCluster(opts.data_dir.clone())),
+    }
+}
+
+/// Open the store, create the demo cluster if asked, bind and serve.
 pub async fn start(opts: ServeOptions) -> Result<Running, StartError> {
     std::fs::create_dir_all(&opts.data_dir).map_err(|e| {
         StartError::DataDir(format!(
@@ -188,18 +219,24 @@ pub async fn start(opts: ServeOptions) -> Result<Running, StartError> {
             opts.data_dir.display()
         ))
     })?;
-    let store = FileStore::open(&opts.data_dir).map_err(|e| StartError::DataDir(e.to_string()))?;
+    let relay_id = hex::encode(tokens::random_bytes::<6>()?);
     let tokens = TokenStore::open(&opts.data_dir);
-    let directory = match demo::read_directory(&opts.data_dir).map_err(StartError::DataDir)? {
-        Some(d) => d,
-        None if opts.demo => {
-            let d = demo::create(&store)?;
-            demo::write_directory(&opts.data_dir, &d)
-                .map_err(|e| StartError::DataDir(e.to_string()))?;
-            tracing::info!("created the demo cluster in {}", opts.data_dir.display());
-            d
-        }
-        None => return Err(StartError::NoCluster(opts.data_dir.clone())),
+    let store = match &opts.store {
+        None => Store::File(
+            FileStore::open(&opts.data_dir).map_err(|e| StartError::DataDir(e.to_string()))?,
+        ),
+        Some(url) => Store::Postgres(PgStore::open(url, &relay_id).await?),
+    };
+    let directory = match &store {
+        Store::File(files) => file_directory(files, &opts)?,
+        Store::Postgres(pg) => match pg.directory().await? {
+            Some(d) => d,
+            None if opts.demo => pg
+                .set_up_once(|| demo::generate().map_err(|e| e.to_string()))
+                .await
+                .map_err(StartError::DataDir)?,
+            None => return Err(StartError::NoClusterInDatabase),
+        },
     };
     let mut demo_tokens = Vec::new();
     if opts.demo {
@@ -212,7 +249,6 @@ pub async fn start(opts: ServeOptions) -> Result<Running, StartError> {
             });
         }
     }
-    let relay_id = hex::encode(tokens::random_bytes::<6>()?);
     let mut cfg = Config::new(PeerId(format!("thidua-relay-{relay_id}")), Role::Relay);
     cfg.storage_id = Some(format!("thidua-relay-storage-{}", directory.cluster_url));
     cfg.max_frame_bytes = opts.limits.max_frame_bytes;
@@ -226,14 +262,19 @@ pub async fn start(opts: ServeOptions) -> Result<Running, StartError> {
         },
         max_outbox_bytes: opts.limits.max_outbox_bytes,
     };
-    let hub = match &opts.faults {
-        Some(f) => hub::spawn(
+    let hub = match (store, &opts.faults) {
+        (Store::File(files), Some(f)) => hub::spawn(
             policy,
-            faults::FaultyStore::new(store, f.clone()),
+            faults::FaultyStore::new(files, f.clone()),
             cfg,
             hub_opts,
         ),
-        None => hub::spawn(policy, store, cfg, hub_opts),
+        (Store::File(files), None) => hub::spawn(policy, files, cfg, hub_opts),
+        (Store::Postgres(pg), _) => {
+            let hub = hub::spawn(policy, pg.clone(), cfg, hub_opts);
+            store::listen(pg, directory.all_docs(), hub.clone());
+            hub
+        }
     };
     let state = Arc::new(AppState {
         hub: hub.clone(),

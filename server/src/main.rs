@@ -30,6 +30,12 @@ enum Command {
         listen: SocketAddr,
         #[arg(long, default_value = "./data")]
         data_dir: PathBuf,
+        /// Keep the documents and the cluster directory in PostgreSQL
+        /// (postgres://user@host/db), shared by every relay given the same
+        /// address, instead of the data directory (which then keeps only
+        /// the device tokens).
+        #[arg(long, env = "THIDUA_STORE")]
+        store: Option<String>,
         /// Create the demo cluster on first start; print sign-in links on every start.
         #[arg(long)]
         demo: bool,
@@ -124,6 +130,7 @@ fn main() -> ExitCode {
             max_connections,
             max_connections_per_token,
             workers,
+            store,
         } => runtime().block_on(serve(ServeOptions {
             listen,
             data_dir,
@@ -139,6 +146,7 @@ fn main() -> ExitCode {
             },
             faults: None,
             workers,
+            store,
         })),
         Command::Client {
             url,

@@ -3,6 +3,7 @@
 //! ([`wire`]).
 
 pub mod links;
+pub mod postgres;
 pub mod shaper;
 pub mod wire;
 
@@ -44,21 +45,34 @@ impl TestRelay {
 
     /// A relay that also serves the files of `static_dir` at `/`.
     pub async fn start_serving(name: &str, limits: Limits, static_dir: Option<PathBuf>) -> Self {
-        Self::start_full(name, limits, static_dir, None).await
+        Self::start_full(temp_dir(name), limits, static_dir, None, None).await
+    }
+
+    /// A relay keeping its documents in the PostgreSQL database at `url`;
+    /// relays started on the same `tokens_dir` accept the same tokens.
+    pub async fn start_on_postgres(url: &str, tokens_dir: PathBuf) -> Self {
+        Self::start_full(
+            tokens_dir,
+            Limits::default(),
+            None,
+            None,
+            Some(url.to_string()),
+        )
+        .await
     }
 
     /// A relay whose storage fails on command (see [`relay::faults`]).
     pub async fn start_faulty(name: &str, faults: std::sync::Arc<relay::faults::Faults>) -> Self {
-        Self::start_full(name, Limits::default(), None, Some(faults)).await
+        Self::start_full(temp_dir(name), Limits::default(), None, Some(faults), None).await
     }
 
     async fn start_full(
-        name: &str,
+        data_dir: PathBuf,
         limits: Limits,
         static_dir: Option<PathBuf>,
         faults: Option<std::sync::Arc<relay::faults::Faults>>,
+        store: Option<String>,
     ) -> Self {
-        let data_dir = temp_dir(name);
         let running = relay::start(ServeOptions {
             listen: "127.0.0.1:0".parse().unwrap(),
             data_dir: data_dir.clone(),
@@ -68,6 +82,7 @@ impl TestRelay {
             faults,
             // Two shards on any machine: the tests cross shards every time.
             workers: 2,
+            store,
         })
         .await
         .expect("relay starts");
@@ -242,6 +257,15 @@ pub async fn spawn_relay(
     data_dir: &Path,
     port: u16,
 ) -> (tokio::process::Child, Vec<(String, String)>) {
+    spawn_relay_with(data_dir, port, &[]).await
+}
+
+/// As [`spawn_relay`], with more arguments for `serve` (e.g. `--store`).
+pub async fn spawn_relay_with(
+    data_dir: &Path,
+    port: u16,
+    more: &[&str],
+) -> (tokio::process::Child, Vec<(String, String)>) {
     use tokio::io::AsyncBufReadExt;
     let mut child = tokio::process::Command::new(relay_binary())
         .args([
@@ -252,6 +276,7 @@ pub async fn spawn_relay(
             "--data-dir",
         ])
         .arg(data_dir)
+        .args(more)
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::null())
         .kill_on_drop(true)

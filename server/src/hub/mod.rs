@@ -36,8 +36,9 @@ use std::sync::{Arc, Mutex};
 
 use automerge::Automerge;
 use shared::cluster::ClusterPolicy;
-use shared::core::{Config, ConnId, PeerAuth, StorageHealth};
+use shared::core::{Config, ConnId, Input, PeerAuth, StorageHealth};
 use shared::protocol::{CborBudget, DocumentId, Message, Route};
+use shared::storage::Chunk;
 use tokio::sync::{Notify, mpsc, oneshot};
 
 use crate::store::RelayStore;
@@ -228,6 +229,18 @@ impl Hub {
         let (tx, rx) = oneshot::channel();
         self.shards[shard_of(&doc, self.shards.len())].send(ShardMsg::IsLoaded { doc, reply: tx });
         rx.await.ok()
+    }
+
+    /// Chunks another relay of the same database wrote: the document's
+    /// shard merges what it has not merged yet (if it has the document
+    /// loaded) and syncs its devices. Returns once the shard has taken them
+    /// (one delivery at a time per caller: the shard's queue stays short).
+    pub async fn external(&self, doc: DocumentId, chunks: Vec<Chunk>) {
+        let shard = &self.shards[shard_of(&doc, self.shards.len())];
+        shard.send(ShardMsg::Storage(Input::ExternalChunks { doc, chunks }));
+        let (tx, rx) = oneshot::channel();
+        shard.send(ShardMsg::IsLoaded { doc, reply: tx });
+        let _ = rx.await;
     }
 
     /// Connections that finished the handshake (every shard serves each;

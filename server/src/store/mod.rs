@@ -19,6 +19,9 @@
 //! `<data>/docs/<documentId>/incremental.log`.
 
 mod log;
+mod pg;
+
+pub use pg::{PgStore, listen};
 
 use std::collections::{BTreeSet, HashMap};
 use std::fs::{self, File, OpenOptions};
@@ -40,6 +43,13 @@ pub enum StoreError {
         action: &'static str,
         path: PathBuf,
         source: io::Error,
+    },
+    #[error(
+        "could not {action} PostgreSQL: {message} (check the --store address, that the server runs and that the user may write the database)"
+    )]
+    Postgres {
+        action: &'static str,
+        message: String,
     },
     #[error("the storage task stopped unexpectedly: {0}")]
     Task(String),

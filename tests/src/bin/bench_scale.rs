@@ -341,7 +341,9 @@ fn prepare(dir: &Path, o: &Opts) -> Prepared {
         let id = new_doc_id();
         let doc = demo_year::office_automerge(&g.doc, cluster.year, g.as_of, shift);
         bytes += doc.save().len();
-        relay::demo::store_doc(&store, id, &doc).expect("store office");
+        store
+            .put_blocking(&relay::demo::snapshot(id, &doc))
+            .expect("store office");
         offices.push(OfficeEntry {
             code: g.spec.code.clone(),
             name: g.spec.name.clone(),
@@ -352,7 +354,9 @@ fn prepare(dir: &Path, o: &Opts) -> Prepared {
     }
     let cluster_id = new_doc_id();
     let cluster_doc = shared::schema::new_cluster_doc(&cluster);
-    relay::demo::store_doc(&store, cluster_id, &cluster_doc).expect("store cluster");
+    store
+        .put_blocking(&relay::demo::snapshot(cluster_id, &cluster_doc))
+        .expect("store cluster");
     let directory = Directory {
         cluster: shared::demo::DEMO_CLUSTER_NAME.to_string(),
         cluster_url: cluster_id.url(),

@@ -1,0 +1,445 @@
+//! Chunk storage in PostgreSQL, shared by several relays (`serve --store
+//! postgres://…`).
+//!
+//! - **The same three operations as the file store.** Chunks are immutable
+//!   rows keyed by (document, kind, hash); `put` inserts (a chunk already
+//!   there is fine), `delete` removes what compaction merged, `load` reads a
+//!   document's rows. A `put` returns once PostgreSQL has committed it, so
+//!   the sync core acknowledges nothing that is not in the database.
+//! - **Fan-out between relays.** The statement that inserts an incremental
+//!   chunk also sends `NOTIFY thidua_chunks` (delivered when it commits)
+//!   with the relay's id and the chunk's key. Every relay listens
+//!   ([`listen`]); on another relay's chunk it reads the row and gives it to
+//!   the shard of that document, which merges it and syncs its own devices.
+//!   A chunk already merged away by a compaction, or notifications lost
+//!   while the listening connection was down, are made up for by reading
+//!   the documents' rows again.
+//! - **The schema is versioned** ([`MIGRATIONS`]) and brought up to date at
+//!   start, under an advisory lock, by whichever relay starts first.
+//! - **The cluster directory** lives in the same database (`thidua_meta`),
+//!   so every relay serves the same cluster.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::time::Duration;
+
+use shared::cluster::Directory;
+use shared::protocol::DocumentId;
+use shared::storage::{Chunk, ChunkKey, ChunkKind};
+use tokio::sync::Mutex;
+use tokio::sync::mpsc::error::TrySendError;
+use tokio_postgres::{AsyncMessage, Client, NoTls};
+
+use super::{RelayStore, StoreError};
+use crate::hub::Hub;
+
+/// Schema versions, in order; version `i + 1` is `MIGRATIONS[i]`.
+const MIGRATIONS: &[&str] = &[
+    // 1: chunks and the cluster directory.
+    "CREATE TABLE thidua_chunks (
+        doc text NOT NULL,
+        kind text NOT NULL,
+        hash text NOT NULL,
+        bytes bytea NOT NULL,
+        PRIMARY KEY (doc, kind, hash)
+    );
+    CREATE TABLE thidua_meta (
+        key text PRIMARY KEY,
+        value text NOT NULL
+    );",
+];
+
+/// The channel of new chunks between relays.
+const CHANNEL: &str = "thidua_chunks";
+/// Connections each relay keeps for reads and writes (the listener has its own).
+const POOL: usize = 4;
+/// Notifications read ahead of the chunk reads they ask for.
+const NOTIFICATIONS: usize = 4096;
+
+/// A PostgreSQL store (cheap to clone; clones share the connections).
+#[derive(Clone)]
+pub struct PgStore {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    url: String,
+    /// This relay's id in notifications (its own chunks are not read back).
+    relay: String,
+    pool: Vec<Mutex<Option<Client>>>,
+    next: AtomicUsize,
+}
+
+impl std::fmt::Debug for PgStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PgStore")
+            .field("relay", &self.inner.relay)
+            .finish()
+    }
+}
+
+fn pg_err(action: &'static str) -> impl FnOnce(tokio_postgres::Error) -> StoreError {
+    move |source| StoreError::Postgres {
+        action,
+        message: source.to_string(),
+    }
+}
+
+/// Connect once, driving the connection on its own task.
+async fn connect(url: &str) -> Result<Client, StoreError> {
+    let (client, connection) = tokio_postgres::connect(url, NoTls)
+        .await
+        .map_err(pg_err("connect to"))?;
+    tokio::spawn(async move {
+        if let Err(e) = connection.await {
+            tracing::warn!("a PostgreSQL connection closed: {e}");
+        }
+    });
+    Ok(client)
+}
+
+impl PgStore {
+    /// Connect, and bring the schema up to date.
+    pub async fn open(url: &str, relay: &str) -> Result<Self, StoreError> {
+        let mut client = connect(url).await?;
+        migrate(&mut client).await?;
+        let mut pool = vec![Mutex::new(Some(client))];
+        pool.extend((1..POOL).map(|_| Mutex::new(None)));
+        Ok(Self {
+            inner: Arc::new(Inner {
+                url: url.to_string(),
+                relay: relay.to_string(),
+                pool,
+                next: AtomicUsize::new(0),
+            }),
+        })
+    }
+
+    /// Run `f` on one of the pool's connections, connecting (again) first
+    /// if it is not open.
+    async fn with_client<T>(
+        &self,
+        f: impl AsyncFnOnce(&Client) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let i = self.inner.next.fetch_add(1, Ordering::Relaxed) % self.inner.pool.len();
+        let mut slot = self.inner.pool[i].lock().await;
+        if slot.as_ref().is_none_or(|c| c.is_closed()) {
+            *slot = Some(connect(&self.inner.url).await?);
+        }
+        f(slot.as_ref().expect("connected above")).await
+    }
+
+    /// The cluster directory, if one was set up.
+    pub async fn directory(&self) -> Result<Option<Directory>, StoreError> {
+        let value = self
+            .with_client(async |c| {
+                c.query_opt("SELECT value FROM thidua_meta WHERE key = 'directory'", &[])
+                    .await
+                    .map_err(pg_err("read the cluster directory from"))
+            })
+            .await?;
+        value
+            .map(|row| {
+                serde_json::from_str(row.get::<_, &str>(0)).map_err(|e| StoreError::Postgres {
+                    action: "read the cluster directory from",
+                    message: format!("it is damaged ({e}); restore it from a backup"),
+                })
+            })
+            .transpose()
+    }
+
+    /// Set up the cluster once: under a lock, `create` runs only if no relay
+    /// has set up a directory yet; its chunks and directory are stored in
+    /// one transaction. Returns the directory in the database.
+    pub async fn set_up_once(
+        &self,
+        create: impl FnOnce() -> Result<(Directory, Vec<Chunk>), String>,
+    ) -> Result<Directory, String> {
+        let mut client = connect(&self.inner.url).await.map_err(|e| e.to_string())?;
+        let tx = client
+            .transaction()
+            .await
+            .map_err(|e| format!("PostgreSQL: {e}"))?;
+        let failed =
+            |e: tokio_postgres::Error| format!("could not set up the cluster in PostgreSQL: {e}");
+        tx.execute("SELECT pg_advisory_xact_lock(7461207275)", &[])
+            .await
+            .map_err(failed)?;
+        if let Some(row) = tx
+            .query_opt("SELECT value FROM thidua_meta WHERE key = 'directory'", &[])
+            .await
+            .map_err(failed)?
+        {
+            return serde_json::from_str(row.get::<_, &str>(0))
+                .map_err(|e| format!("the cluster directory in PostgreSQL is damaged ({e})"));
+        }
+        let (directory, chunks) = create()?;
+        for chunk in &chunks {
+            tx.execute(
+                "INSERT INTO thidua_chunks (doc, kind, hash, bytes) VALUES ($1, $2, $3, $4)
+                 ON CONFLICT DO NOTHING",
+                &[
+                    &chunk.key.doc.to_string(),
+                    &chunk.key.kind.as_str(),
+                    &chunk.key.hash,
+                    &chunk.bytes,
+                ],
+            )
+            .await
+            .map_err(failed)?;
+        }
+        let json = serde_json::to_string(&directory).expect("directory serializes");
+        tx.execute(
+            "INSERT INTO thidua_meta (key, value) VALUES ('directory', $1)",
+            &[&json],
+        )
+        .await
+        .map_err(failed)?;
+        tx.commit().await.map_err(failed)?;
+        Ok(directory)
+    }
+
+    /// Every chunk of a document, as rows.
+    async fn rows(&self, doc: DocumentId) -> Result<Vec<Chunk>, StoreError> {
+        let rows = self
+            .with_client(async |c| {
+                c.query(
+                    "SELECT kind, hash, bytes FROM thidua_chunks WHERE doc = $1",
+                    &[&doc.to_string()],
+                )
+                .await
+                .map_err(pg_err("read chunks from"))
+            })
+            .await?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|row| {
+                let kind = ChunkKind::parse(row.get(0))?;
+                Some(Chunk {
+                    key: ChunkKey {
+                        doc,
+                        kind,
+                        hash: row.get(1),
+                    },
+                    bytes: row.get(2),
+                })
+            })
+            .collect())
+    }
+
+    /// One chunk, if it is still there.
+    async fn chunk(&self, key: &ChunkKey) -> Result<Option<Chunk>, StoreError> {
+        let row = self
+            .with_client(async |c| {
+                c.query_opt(
+                    "SELECT bytes FROM thidua_chunks WHERE doc = $1 AND kind = $2 AND hash = $3",
+                    &[&key.doc.to_string(), &key.kind.as_str(), &key.hash],
+                )
+                .await
+                .map_err(pg_err("read a chunk from"))
+            })
+            .await?;
+        Ok(row.map(|r| Chunk {
+            key: key.clone(),
+            bytes: r.get(0),
+        }))
+    }
+}
+
+/// Bring the schema up to date, one version per transaction.
+async fn migrate(client: &mut Client) -> Result<(), StoreError> {
+    let failed = pg_err("update the schema of");
+    client
+        .batch_execute("CREATE TABLE IF NOT EXISTS thidua_schema (version integer NOT NULL)")
+        .await
+        .map_err(failed)?;
+    let tx = client
+        .transaction()
+        .await
+        .map_err(pg_err("update the schema of"))?;
+    tx.execute("SELECT pg_advisory_xact_lock(7461207274)", &[])
+        .await
+        .map_err(pg_err("update the schema of"))?;
+    let version: i32 = tx
+        .query_opt("SELECT version FROM thidua_schema", &[])
+        .await
+        .map_err(pg_err("update the schema of"))?
+        .map_or(0, |r| r.get(0));
+    if version as usize > MIGRATIONS.len() {
+        return Err(StoreError::Postgres {
+            action: "use",
+            message: format!(
+                "the database's schema is version {version}, newer than this relay knows ({}); run a newer thidua-relay",
+                MIGRATIONS.len()
+            ),
+        });
+    }
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
+        tx.batch_execute(sql)
+            .await
+            .map_err(pg_err("update the schema of"))?;
+        tracing::info!("PostgreSQL schema updated to version {}", i + 1);
+    }
+    let latest = MIGRATIONS.len() as i32;
+    if version == 0 {
+        tx.execute(
+            "INSERT INTO thidua_schema (version) VALUES ($1)",
+            &[&latest],
+        )
+        .await
+        .map_err(pg_err("update the schema of"))?;
+    } else {
+        tx.execute("UPDATE thidua_schema SET version = $1", &[&latest])
+            .await
+            .map_err(pg_err("update the schema of"))?;
+    }
+    tx.commit().await.map_err(pg_err("update the schema of"))
+}
+
+impl RelayStore for PgStore {
+    async fn load(&self, doc: DocumentId) -> Result<Vec<Chunk>, StoreError> {
+        self.rows(doc).await
+    }
+
+    async fn put(&self, chunk: Chunk) -> Result<(), StoreError> {
+        // Only incremental chunks are news to the other relays: a snapshot
+        // holds what they merged already, and sync states are read at load.
+        let notify = if chunk.key.kind == ChunkKind::Incremental {
+            format!("{} {}", self.inner.relay, chunk.key)
+        } else {
+            String::new()
+        };
+        self.with_client(async |c| {
+            c.execute(
+                "WITH ins AS (
+                     INSERT INTO thidua_chunks (doc, kind, hash, bytes) VALUES ($1, $2, $3, $4)
+                     ON CONFLICT DO NOTHING
+                 )
+                 SELECT pg_notify($5, $6) WHERE $6 <> ''",
+                &[
+                    &chunk.key.doc.to_string(),
+                    &chunk.key.kind.as_str(),
+                    &chunk.key.hash,
+                    &chunk.bytes,
+                    &CHANNEL,
+                    &notify,
+                ],
+            )
+            .await
+            .map_err(pg_err("write a chunk to"))
+        })
+        .await?;
+        Ok(())
+    }
+
+    async fn delete(&self, keys: Vec<ChunkKey>) -> Result<(), StoreError> {
+        if keys.is_empty() {
+            return Ok(());
+        }
+        let docs: Vec<String> = keys.iter().map(|k| k.doc.to_string()).collect();
+        let kinds: Vec<&str> = keys.iter().map(|k| k.kind.as_str()).collect();
+        let hashes: Vec<&str> = keys.iter().map(|k| k.hash.as_str()).collect();
+        self.with_client(async |c| {
+            c.execute(
+                "DELETE FROM thidua_chunks t
+                 USING unnest($1::text[], $2::text[], $3::text[]) AS d(doc, kind, hash)
+                 WHERE t.doc = d.doc AND t.kind = d.kind AND t.hash = d.hash",
+                &[&docs, &kinds, &hashes],
+            )
+            .await
+            .map_err(pg_err("delete chunks from"))
+        })
+        .await?;
+        Ok(())
+    }
+}
+
+/// Listen for other relays' chunks for as long as the relay runs: each one
+/// is read and delivered; after a (re)connection every document of `docs`
+/// is read again whole (notifications sent while nobody listened are lost).
+pub fn listen(store: PgStore, docs: Vec<DocumentId>, hub: Hub) {
+    tokio::spawn(async move {
+        let mut delay = Duration::from_millis(200);
+        loop {
+            match listen_once(&store, &docs, &hub).await {
+                Ok(()) => delay = Duration::from_millis(200),
+                Err(e) => tracing::warn!("listening to other relays' changes: {e}; trying again"),
+            }
+            tokio::time::sleep(delay).await;
+            delay = (delay * 2).min(Duration::from_secs(10));
+        }
+    });
+}
+
+/// Every document's rows, to the shards (a shard merges only what it has
+/// not merged yet, and only for documents it has loaded).
+async fn read_again(store: &PgStore, docs: &[DocumentId], hub: &Hub) -> Result<(), StoreError> {
+    for doc in docs {
+        if hub.is_loaded(*doc).await == Some(true) {
+            hub.external(*doc, store.rows(*doc).await?).await;
+        }
+    }
+    Ok(())
+}
+
+async fn listen_once(store: &PgStore, docs: &[DocumentId], hub: &Hub) -> Result<(), StoreError> {
+    let (client, mut connection) = tokio_postgres::connect(&store.inner.url, NoTls)
+        .await
+        .map_err(pg_err("listen to"))?;
+    // Bounded: past it, notifications are dropped and every document is
+    // read again instead.
+    let (tx, mut rx) = tokio::sync::mpsc::channel(NOTIFICATIONS);
+    let lagged = Arc::new(AtomicBool::new(false));
+    let lagging = lagged.clone();
+    let driver = tokio::spawn(async move {
+        loop {
+            match std::future::poll_fn(|cx| connection.poll_message(cx)).await {
+                Some(Ok(AsyncMessage::Notification(n))) => {
+                    match tx.try_send(n.payload().to_string()) {
+                        Ok(()) => {}
+                        Err(TrySendError::Full(_)) => lagging.store(true, Ordering::Release),
+                        Err(TrySendError::Closed(_)) => return,
+                    }
+                }
+                Some(Ok(_)) => {}
+                Some(Err(e)) => {
+                    tracing::warn!("the PostgreSQL listening connection failed: {e}");
+                    return;
+                }
+                None => return,
+            }
+        }
+    });
+    client
+        .batch_execute(&format!("LISTEN {CHANNEL}"))
+        .await
+        .map_err(pg_err("listen to"))?;
+    // What was written while nobody listened.
+    read_again(store, docs, hub).await?;
+    while let Some(payload) = rx.recv().await {
+        if lagged.swap(false, Ordering::AcqRel) {
+            read_again(store, docs, hub).await?;
+        }
+        let Some((relay, key)) = payload.split_once(' ') else {
+            continue;
+        };
+        if relay == store.inner.relay {
+            continue;
+        }
+        let Some(key) = ChunkKey::parse(key) else {
+            continue;
+        };
+        match store.chunk(&key).await? {
+            Some(chunk) => hub.external(key.doc, vec![chunk]).await,
+            // Merged into a snapshot by a compaction meanwhile: read the
+            // document's rows (the snapshot holds it).
+            None => hub.external(key.doc, store.rows(key.doc).await?).await,
+        }
+    }
+    driver.abort();
+    let _ = driver.await;
+    Err(StoreError::Postgres {
+        action: "listen to",
+        message: "the connection closed".into(),
+    })
+}

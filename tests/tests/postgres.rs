@@ -1,0 +1,196 @@
+//! Relays on one PostgreSQL database (`serve --store postgres://…`), against
+//! a real throwaway PostgreSQL server ([`thidua_tests::postgres`]).
+
+use thidua_tests::postgres::TestPostgres;
+use thidua_tests::{PATIENCE, TestRelay, root_text, set_text, temp_dir};
+
+fn has_text(
+    key: &'static str,
+    doc: shared::protocol::DocumentId,
+) -> impl Fn(&relay::client::ClientView<'_>) -> bool + Send + Sync + Clone + 'static {
+    move |v| {
+        v.core
+            .doc(&doc)
+            .is_some_and(|d| shared::schema::read::text(d, &automerge::ROOT, key).is_some())
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn devices_on_two_relays_of_one_database_see_each_others_changes() {
+    let pg = TestPostgres::start();
+    let url = pg.database("two_relays");
+    let tokens = temp_dir("pg-two-relays");
+    let one = TestRelay::start_on_postgres(&url, tokens.clone()).await;
+    let two = TestRelay::start_on_postgres(&url, tokens).await;
+    // The cluster was set up once, by the first relay; the second serves it.
+    assert_eq!(one.directory(), two.directory());
+    let doc = one.office_doc("LSN");
+    let a = one.device("LSN", "may-a");
+    let b = two.device("LSN", "may-b");
+    for d in [&a, &b] {
+        d.open(doc);
+        d.wait_synced(doc, PATIENCE).await.unwrap();
+    }
+    set_text(&a, doc, "ghiChuA", "Gửi qua máy chủ 1").await;
+    b.wait_until(
+        "the edit made through relay 1",
+        PATIENCE,
+        has_text("ghiChuA", doc),
+    )
+    .await
+    .unwrap();
+    set_text(&b, doc, "ghiChuB", "Gửi qua máy chủ 2").await;
+    a.wait_until(
+        "the edit made through relay 2",
+        PATIENCE,
+        has_text("ghiChuB", doc),
+    )
+    .await
+    .unwrap();
+    // Another office's device, on relay 2, reads Lạng Sơn's document too.
+    let reader = two.device("CBG", "doc-lsn");
+    reader.open(doc);
+    reader
+        .wait_until("both edits", PATIENCE, move |v| {
+            has_text("ghiChuA", doc)(v) && has_text("ghiChuB", doc)(v)
+        })
+        .await
+        .unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_acknowledged_change_is_in_the_database_for_a_relay_started_later() {
+    let pg = TestPostgres::start();
+    let url = pg.database("later");
+    let tokens = temp_dir("pg-later");
+    let one = TestRelay::start_on_postgres(&url, tokens.clone()).await;
+    let doc = one.office_doc("TQG");
+    let a = one.device("TQG", "may-a");
+    a.open(doc);
+    a.wait_synced(doc, PATIENCE).await.unwrap();
+    set_text(&a, doc, "ghiChu", "Đã lưu vào cơ sở dữ liệu").await;
+    // Acknowledged: the relay's heads are the device's.
+    a.wait_synced(doc, PATIENCE).await.unwrap();
+    // A relay that did not run when the change was made reads it from the
+    // database (no notification reached it).
+    let later = TestRelay::start_on_postgres(&url, tokens).await;
+    let b = later.device("TQG", "may-b");
+    b.open(doc);
+    b.wait_synced(doc, PATIENCE).await.unwrap();
+    assert_eq!(
+        root_text(&b, doc, "ghiChu").await.as_deref(),
+        Some("Đã lưu vào cơ sở dữ liệu")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_database_of_a_newer_schema_is_refused_with_its_version() {
+    let pg = TestPostgres::start();
+    let url = pg.database("newer");
+    relay::store::PgStore::open(&url, "test")
+        .await
+        .expect("a new database is set up");
+    // Opening again is fine (the schema is up to date).
+    relay::store::PgStore::open(&url, "test")
+        .await
+        .expect("opens again");
+    let (client, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
+        .await
+        .unwrap();
+    tokio::spawn(connection);
+    client
+        .batch_execute("UPDATE thidua_schema SET version = 99")
+        .await
+        .unwrap();
+    let error = relay::store::PgStore::open(&url, "test")
+        .await
+        .expect_err("a newer schema is refused")
+        .to_string();
+    assert!(error.contains("version 99"), "{error}");
+    assert!(error.contains("newer thidua-relay"), "{error}");
+}
+
+/// Start the relay binary on the database; returns the child and its LSN token.
+async fn spawn_on(
+    url: &str,
+    tokens: &std::path::Path,
+    port: u16,
+) -> (tokio::process::Child, String) {
+    let (child, printed) =
+        thidua_tests::spawn_relay_with(tokens, port, &["--store", url, "--workers", "2"]).await;
+    let token = printed
+        .into_iter()
+        .find(|(code, _)| code == "LSN")
+        .map(|(_, t)| t)
+        .expect("the relay printed a token for LSN");
+    (child, token)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigkill_of_one_relay_loses_nothing_acknowledged_and_the_other_relays_devices_see_it_all() {
+    let pg = TestPostgres::start();
+    let url = pg.database("sigkill");
+    let tokens = temp_dir("pg-sigkill");
+    let (port_a, port_b) = (thidua_tests::free_port(), thidua_tests::free_port());
+    let (mut relay_a, token) = spawn_on(&url, &tokens, port_a).await;
+    let (mut relay_b, _) = spawn_on(&url, &tokens, port_b).await;
+    let directory: shared::cluster::Directory = {
+        let (client, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
+            .await
+            .unwrap();
+        tokio::spawn(connection);
+        let row = client
+            .query_one("SELECT value FROM thidua_meta WHERE key = 'directory'", &[])
+            .await
+            .unwrap();
+        serde_json::from_str(row.get::<_, &str>(0)).unwrap()
+    };
+    let doc = directory.office_doc("LSN").unwrap();
+    let ws = |port: u16| format!("ws://127.0.0.1:{port}/sync");
+    let writer = thidua_tests::device(&ws(port_a), &token, "lsn-a");
+    let watcher = thidua_tests::device(&ws(port_b), &token, "lsn-b");
+    for d in [&writer, &watcher] {
+        d.open(doc);
+        d.wait_synced(doc, PATIENCE).await.unwrap();
+    }
+    let mut acknowledged = Vec::new();
+    for round in 0..3 {
+        for n in 0..4 {
+            let key = format!("r{round}-da-xac-nhan-{n}");
+            set_text(&writer, doc, &key, "đã lưu").await;
+            writer.wait_synced(doc, PATIENCE).await.unwrap();
+            acknowledged.push(key);
+        }
+        // One more edit racing the kill; then another relay process takes
+        // the address (as behind a load balancer) and the device resumes.
+        set_text(&writer, doc, &format!("r{round}-dang-gui"), "đang gửi").await;
+        relay_a.kill().await.expect("SIGKILL relay A");
+        let (r, _) = spawn_on(&url, &tokens, port_a).await;
+        relay_a = r;
+        writer.wait_synced(doc, PATIENCE).await.unwrap();
+    }
+    // The device on relay B, which never went down, has every change.
+    let last: &'static str = "r2-dang-gui";
+    watcher
+        .wait_until("every change of the writer", PATIENCE, move |v| {
+            v.core
+                .doc(&doc)
+                .is_some_and(|d| shared::schema::read::text(d, &automerge::ROOT, last).is_some())
+        })
+        .await
+        .unwrap();
+    for key in &acknowledged {
+        let k: &'static str = Box::leak(key.clone().into_boxed_str());
+        assert_eq!(
+            root_text(&watcher, doc, k).await.as_deref(),
+            Some("đã lưu"),
+            "{key} lost"
+        );
+    }
+    for round in 0..3 {
+        let k: &'static str = Box::leak(format!("r{round}-dang-gui").into_boxed_str());
+        assert!(root_text(&watcher, doc, k).await.is_some(), "{k} lost");
+    }
+    relay_a.kill().await.ok();
+    relay_b.kill().await.ok();
+}
