@@ -102,7 +102,7 @@ pub struct ServeOptions {
 /// Everything request handlers share.
 pub struct AppState {
     pub hub: Hub,
-    pub tokens: TokenStore,
+    pub tokens: Arc<TokenStore>,
     pub directory: Directory,
     pub limits: Limits,
     pub next_conn: AtomicU64,
@@ -190,6 +190,15 @@ impl Running {
     }
 }
 
+/// One demo device per office: `(office, "demo")`.
+fn demo_devices(directory: &Directory) -> Vec<(&str, &str)> {
+    directory
+        .offices
+        .iter()
+        .map(|o| (o.code.as_str(), "demo"))
+        .collect()
+}
+
 /// Where the relay keeps documents.
 enum Store {
     File(FileStore),
@@ -220,7 +229,6 @@ pub async fn start(opts: ServeOptions) -> Result<Running, StartError> {
         ))
     })?;
     let relay_id = hex::encode(tokens::random_bytes::<6>()?);
-    let tokens = TokenStore::open(&opts.data_dir);
     let store = match &opts.store {
         None => Store::File(
             FileStore::open(&opts.data_dir).map_err(|e| StartError::DataDir(e.to_string()))?,
@@ -238,17 +246,38 @@ pub async fn start(opts: ServeOptions) -> Result<Running, StartError> {
             None => return Err(StartError::NoClusterInDatabase),
         },
     };
-    let mut demo_tokens = Vec::new();
-    if opts.demo {
-        for o in &directory.offices {
-            let (token, _) = tokens.issue(&o.code, "demo")?;
-            demo_tokens.push(DemoToken {
-                office: o.code.clone(),
-                province: o.province.clone(),
-                token,
-            });
+    // Device tokens: the data directory's file, or the database's table.
+    let (tokens, issued) = match &store {
+        Store::File(_) => {
+            let tokens = TokenStore::open(&opts.data_dir);
+            let issued = if opts.demo {
+                tokens.issue_many(&demo_devices(&directory))?
+            } else {
+                Vec::new()
+            };
+            (tokens, issued)
         }
-    }
+        Store::Postgres(pg) => {
+            let issued = if opts.demo {
+                pg.issue_tokens(&demo_devices(&directory)).await?
+            } else {
+                Vec::new()
+            };
+            let tokens = TokenStore::published();
+            tokens.replace(Ok(pg.token_records().await?));
+            (tokens, issued)
+        }
+    };
+    let tokens = Arc::new(tokens);
+    let demo_tokens = issued
+        .into_iter()
+        .zip(&directory.offices)
+        .map(|((token, _), o)| DemoToken {
+            office: o.code.clone(),
+            province: o.province.clone(),
+            token,
+        })
+        .collect();
     let mut cfg = Config::new(PeerId(format!("thidua-relay-{relay_id}")), Role::Relay);
     cfg.storage_id = Some(format!("thidua-relay-storage-{}", directory.cluster_url));
     cfg.max_frame_bytes = opts.limits.max_frame_bytes;
@@ -272,7 +301,7 @@ pub async fn start(opts: ServeOptions) -> Result<Running, StartError> {
         (Store::File(files), None) => hub::spawn(policy, files, cfg, hub_opts),
         (Store::Postgres(pg), _) => {
             let hub = hub::spawn(policy, pg.clone(), cfg, hub_opts);
-            store::listen(pg, directory.all_docs(), hub.clone());
+            store::listen(pg, directory.all_docs(), hub.clone(), tokens.clone());
             hub
         }
     };

@@ -65,6 +65,10 @@ enum Command {
     Token {
         #[command(subcommand)]
         action: TokenAction,
+        /// The relays' PostgreSQL database (postgres://…): act on its tokens
+        /// instead of the data directory's; every relay on it sees the change.
+        #[arg(long, global = true, env = "THIDUA_STORE")]
+        store: Option<String>,
     },
     /// Connect as a device, sync one document, optionally set a field, print it as JSON.
     Client {
@@ -118,7 +122,14 @@ fn main() -> ExitCode {
         .init();
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Token { action } => token(action),
+        Command::Token {
+            action,
+            store: Some(url),
+        } => runtime().block_on(token_in_database(action, url)),
+        Command::Token {
+            action,
+            store: None,
+        } => token(action),
         Command::Serve {
             listen,
             data_dir,
@@ -222,17 +233,71 @@ fn token(action: TokenAction) -> Result<(), String> {
             let records = TokenStore::open(&data_dir)
                 .records()
                 .map_err(|e| e.to_string())?;
-            for r in records {
-                let state = if r.revoked_at.is_some() {
-                    "revoked"
-                } else {
-                    "active"
-                };
-                println!("{}\t{}\t{}\t{state}", r.id, r.office, r.device);
-            }
+            print_tokens(&records);
             Ok(())
         }
     }
+}
+
+/// One line per token: id, office, device, state.
+fn print_tokens(records: &[relay::tokens::TokenRecord]) {
+    for r in records {
+        let state = if r.revoked_at.is_some() {
+            "revoked"
+        } else {
+            "active"
+        };
+        println!("{}\t{}\t{}\t{state}", r.id, r.office, r.device);
+    }
+}
+
+/// `token issue|revoke|list --store postgres://…`: the same, on the
+/// database's table (every relay of the database is told at once).
+async fn token_in_database(action: TokenAction, url: String) -> Result<(), String> {
+    let pg = relay::store::PgStore::open(&url, "token-cli")
+        .await
+        .map_err(|e| e.to_string())?;
+    match action {
+        TokenAction::Issue { office, device, .. } => {
+            let directory = pg.directory().await.map_err(|e| e.to_string())?;
+            match directory {
+                Some(dir) if dir.office(&office).is_none() => {
+                    let codes: Vec<&str> = dir.offices.iter().map(|o| o.code.as_str()).collect();
+                    return Err(format!(
+                        "office {office:?} is not in the cluster; known offices: {}",
+                        codes.join(", ")
+                    ));
+                }
+                Some(_) => {}
+                None => {
+                    return Err(format!(
+                        "no cluster is set up in the database, so the office {office:?} cannot be checked and no token was issued"
+                    ));
+                }
+            }
+            let (token, record) = pg
+                .issue_tokens(&[(&office, &device)])
+                .await
+                .map_err(|e| e.to_string())?
+                .remove(0);
+            eprintln!(
+                "issued token {} for {}/{} (shown once; every relay of the database accepts it at once)",
+                record.id, record.office, record.device
+            );
+            println!("{token}");
+        }
+        TokenAction::Revoke { what, .. } => {
+            let n = pg.revoke_tokens(&what).await.map_err(|e| e.to_string())?;
+            eprintln!(
+                "revoked {n} token(s); every relay of the database refuses them at once and closes their open connections"
+            );
+        }
+        TokenAction::List { .. } => {
+            let records = pg.token_records().await.map_err(|e| e.to_string())?;
+            print_tokens(&records);
+        }
+    }
+    Ok(())
 }
 
 async fn serve(opts: ServeOptions) -> Result<(), String> {

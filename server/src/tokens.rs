@@ -65,8 +65,8 @@ pub enum AuthError {
     /// The relay's token file cannot be read or is damaged: nobody is
     /// accepted until an administrator repairs it.
     #[error(
-        "the relay cannot check device tokens right now because its token file (tokens.json) is unreadable or damaged: \
-         contact the relay administrator, who must repair the file or restore it from a backup (the relay's log says what is wrong)"
+        "the relay cannot check device tokens right now because its token list (the file tokens.json, or its database) is unreadable or damaged: \
+         contact the relay administrator, who must repair it or restore it from a backup (the relay's log says what is wrong)"
     )]
     TokensUnavailable,
 }
@@ -99,8 +99,8 @@ impl AuthError {
                 "Mã thiết bị đã bị thu hồi. Hãy đề nghị quản trị viên cấp mã mới."
             }
             AuthError::TokensUnavailable => {
-                "Máy chủ tạm thời không kiểm tra được mã thiết bị do tệp danh sách mã (tokens.json) không đọc được hoặc bị hỏng. \
-                 Hãy liên hệ quản trị viên máy chủ để sửa hoặc khôi phục tệp từ bản sao lưu."
+                "Máy chủ tạm thời không kiểm tra được mã thiết bị do danh sách mã (tệp tokens.json hoặc cơ sở dữ liệu) không đọc được hoặc bị hỏng. \
+                 Hãy liên hệ quản trị viên máy chủ để sửa hoặc khôi phục từ bản sao lưu."
             }
         }
     }
@@ -202,18 +202,14 @@ struct Cached {
     revoked: Arc<HashMap<String, bool>>,
 }
 
-/// The token file of a data directory.
+/// The token file of a data directory, or the records a relay on
+/// PostgreSQL keeps up to date from the database ([`TokenStore::published`]).
 pub struct TokenStore {
     path: PathBuf,
     lock_path: PathBuf,
     cache: Mutex<Cache>,
-}
-
-fn now_secs() -> u64 {
-    SystemTime::now()
-        .duration_since(SystemTime::UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0)
+    /// Records come from [`TokenStore::replace`], not from `path`.
+    published: bool,
 }
 
 fn hash_secret(secret: &str) -> String {
@@ -233,7 +229,42 @@ impl TokenStore {
             path: data_dir.join("tokens.json"),
             lock_path: data_dir.join("tokens.lock"),
             cache: Mutex::new(Cache::default()),
+            published: false,
         }
+    }
+
+    /// Records kept up to date by the relay from its database
+    /// ([`TokenStore::replace`]); none are accepted before the first.
+    pub fn published() -> Self {
+        Self {
+            path: PathBuf::from("the database's token table"),
+            lock_path: PathBuf::new(),
+            cache: Mutex::new(Cache::default()),
+            published: true,
+        }
+    }
+
+    /// The records as the database holds them now, or why they cannot be
+    /// read (then every device is refused, as with a damaged file).
+    pub fn replace(&self, records: Result<Vec<TokenRecord>, String>) {
+        let mut cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
+        let records = records.map(Arc::new).map_err(Failure::Read);
+        match &records {
+            Err(failure) => self.log_failure(&mut cache, None, failure),
+            Ok(_) => cache.logged = None,
+        }
+        let revoked = match &records {
+            Ok(r) => r
+                .iter()
+                .map(|t| (t.id.clone(), t.revoked_at.is_some()))
+                .collect(),
+            Err(_) => HashMap::new(),
+        };
+        cache.state = Some(Cached {
+            stamp: None,
+            records,
+            revoked: Arc::new(revoked),
+        });
     }
 
     /// The token file's path.
@@ -279,6 +310,12 @@ impl TokenStore {
     /// not changed. Logs a failure once per version of the file.
     fn current(&self) -> Result<Arc<Vec<TokenRecord>>, Failure> {
         let mut cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
+        if self.published {
+            return match &cache.state {
+                Some(c) => c.records.clone(),
+                None => Err(Failure::Read("not read from the database yet".into())),
+            };
+        }
         let stamp = match std::fs::metadata(&self.path) {
             Ok(meta) => Some(Stamp::of(&meta)),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
@@ -390,20 +427,10 @@ impl TokenStore {
         &self,
         devices: &[(&str, &str)],
     ) -> Result<Vec<(String, TokenRecord)>, TokenError> {
-        let mut issued = Vec::with_capacity(devices.len());
-        for (office, device) in devices {
-            let id = hex::encode(random_bytes::<6>()?);
-            let secret = bs58::encode(random_bytes::<24>()?).into_string();
-            let record = TokenRecord {
-                id: id.clone(),
-                office: office.to_string(),
-                device: device.to_string(),
-                secret_hash: hash_secret(&secret),
-                issued_at: now_secs(),
-                revoked_at: None,
-            };
-            issued.push((format!("td1.{id}.{secret}"), record));
-        }
+        let issued = devices
+            .iter()
+            .map(|(office, device)| new_token(office, device))
+            .collect::<Result<Vec<_>, _>>()?;
         if let Some(dir) = self.path.parent() {
             std::fs::create_dir_all(dir).map_err(|e| TokenError::Lock {
                 path: self.lock_path.clone(),
@@ -422,19 +449,12 @@ impl TokenStore {
     /// Revoke every token matching `what`: a token id, a full token, or `office/device`.
     /// Returns how many were revoked.
     pub fn revoke(&self, what: &str) -> Result<usize, TokenError> {
-        let by_token_id = what
-            .strip_prefix("td1.")
-            .and_then(|r| r.split('.').next())
-            .map(str::to_string);
         let _lock = self.lock()?;
         let mut records = self.read_records()?;
         let mut n = 0;
         let now = now_secs();
         for r in records.iter_mut().filter(|r| r.revoked_at.is_none()) {
-            let matches = r.id == what
-                || by_token_id.as_deref() == Some(r.id.as_str())
-                || format!("{}/{}", r.office, r.device) == what;
-            if matches {
+            if r.matches(what) {
                 r.revoked_at = Some(now);
                 n += 1;
             }
@@ -501,6 +521,40 @@ impl TokenStore {
     /// for the reason.
     pub fn still_valid(&self, id: &str) -> bool {
         self.recheck(id).is_ok()
+    }
+}
+
+/// A new token for a device: the text shown once, and its record.
+pub fn new_token(office: &str, device: &str) -> Result<(String, TokenRecord), TokenError> {
+    let id = hex::encode(random_bytes::<6>()?);
+    let secret = bs58::encode(random_bytes::<24>()?).into_string();
+    let record = TokenRecord {
+        id: id.clone(),
+        office: office.to_string(),
+        device: device.to_string(),
+        secret_hash: hash_secret(&secret),
+        issued_at: now_secs(),
+        revoked_at: None,
+    };
+    Ok((format!("td1.{id}.{secret}"), record))
+}
+
+/// Unix seconds now.
+pub fn now_secs() -> u64 {
+    SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}
+
+impl TokenRecord {
+    /// Whether `what` names this token: its id, the whole token, or
+    /// `office/device`.
+    pub fn matches(&self, what: &str) -> bool {
+        let by_token_id = what.strip_prefix("td1.").and_then(|r| r.split('.').next());
+        self.id == what
+            || by_token_id == Some(self.id.as_str())
+            || format!("{}/{}", self.office, self.device) == what
     }
 }
 

@@ -48,11 +48,12 @@ impl TestRelay {
         Self::start_full(temp_dir(name), limits, static_dir, None, None).await
     }
 
-    /// A relay keeping its documents in the PostgreSQL database at `url`;
-    /// relays started on the same `tokens_dir` accept the same tokens.
-    pub async fn start_on_postgres(url: &str, tokens_dir: PathBuf) -> Self {
+    /// A relay keeping its documents, cluster directory and device tokens
+    /// in the PostgreSQL database at `url` (`data_dir` holds nothing the
+    /// relays of one database share).
+    pub async fn start_on_postgres(url: &str, data_dir: PathBuf) -> Self {
         Self::start_full(
-            tokens_dir,
+            data_dir,
             Limits::default(),
             None,
             None,

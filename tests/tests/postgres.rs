@@ -194,3 +194,99 @@ async fn sigkill_of_one_relay_loses_nothing_acknowledged_and_the_other_relays_de
     relay_a.kill().await.ok();
     relay_b.kill().await.ok();
 }
+
+/// A socket that finished the handshake with a token issued a moment ago:
+/// the relays learn of it by notification, within moments.
+async fn joined_soon(url: &str, token: &str) -> thidua_tests::wire::Socket {
+    use shared::protocol::{Message, PeerId};
+    use thidua_tests::wire::{raw, recv, send};
+    let deadline = std::time::Instant::now() + PATIENCE;
+    loop {
+        let mut s = raw(url, Some(token)).await;
+        send(
+            &mut s,
+            &Message::Join {
+                sender_id: PeerId::from("token-test"),
+                supported_protocol_versions: vec!["1".into()],
+                metadata: None,
+            },
+        )
+        .await;
+        match recv(&mut s).await {
+            Some(Message::Peer { .. }) => return s,
+            Some(Message::Error { code, .. })
+                if code.as_deref() == Some("token-unknown")
+                    && std::time::Instant::now() < deadline =>
+            {
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            }
+            other => panic!("expected the relay's peer message, got {other:?}"),
+        }
+    }
+}
+
+/// `thidua-relay token …` on the database, as an operator runs it.
+fn token_cli(url: &str, args: &[&str]) -> String {
+    let out = std::process::Command::new(thidua_tests::relay_binary())
+        .arg("token")
+        .args(args)
+        .args(["--store", url])
+        .output()
+        .expect("the relay binary runs");
+    assert!(
+        out.status.success(),
+        "token {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap().trim().to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_token_issued_or_revoked_in_the_database_acts_on_every_relay_at_once() {
+    use thidua_tests::wire::{error_of, raw};
+    let pg = TestPostgres::start();
+    let url = pg.database("tokens");
+    // Two relays with data directories of their own: tokens come from the database.
+    let one = TestRelay::start_on_postgres(&url, temp_dir("pg-tokens-1")).await;
+    let two = TestRelay::start_on_postgres(&url, temp_dir("pg-tokens-2")).await;
+    // Each relay's demo tokens work on the other.
+    let lsn = one.office_doc("LSN");
+    let c = two.device("LSN", "demo-of-relay-2");
+    c.open(lsn);
+    c.wait_synced(lsn, PATIENCE).await.unwrap();
+    let _ = joined_soon(&one.ws_url(), &two.token("LSN")).await;
+
+    let token = token_cli(
+        &url,
+        &["issue", "--office", "LSN", "--device", "laptop-mat"],
+    );
+    assert!(token.starts_with("td1."), "{token}");
+    let mut on_one = joined_soon(&one.ws_url(), &token).await;
+    let mut on_two = joined_soon(&two.ws_url(), &token).await;
+    // An unknown office is refused with the offices the cluster has.
+    let out = std::process::Command::new(thidua_tests::relay_binary())
+        .args(["token", "issue", "--office", "XXX", "--store", &url])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("LSN"));
+
+    token_cli(&url, &["revoke", "LSN/laptop-mat"]);
+    // Open connections on both relays are closed; new ones are refused.
+    assert_eq!(error_of(&mut on_one).await.0, "token-revoked");
+    assert_eq!(error_of(&mut on_two).await.0, "token-revoked");
+    for relay in [&one, &two] {
+        let mut s = raw(&relay.ws_url(), Some(&token)).await;
+        assert_eq!(error_of(&mut s).await.0, "token-revoked");
+    }
+    let listed = token_cli(&url, &["list"]);
+    assert!(
+        listed
+            .lines()
+            .any(|l| l.contains("laptop-mat") && l.ends_with("revoked")),
+        "{listed}"
+    );
+    // The other devices keep syncing.
+    set_text(&c, lsn, "ghiChu", "vẫn đồng bộ").await;
+    c.wait_synced(lsn, PATIENCE).await.unwrap();
+}

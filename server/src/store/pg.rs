@@ -32,6 +32,7 @@ use tokio_postgres::{AsyncMessage, Client, NoTls};
 
 use super::{RelayStore, StoreError};
 use crate::hub::Hub;
+use crate::tokens::{TokenError, TokenRecord, TokenStore, new_token, now_secs};
 
 /// Schema versions, in order; version `i + 1` is `MIGRATIONS[i]`.
 const MIGRATIONS: &[&str] = &[
@@ -47,12 +48,25 @@ const MIGRATIONS: &[&str] = &[
         key text PRIMARY KEY,
         value text NOT NULL
     );",
+    // 2: device tokens (hashes of their secrets only).
+    "CREATE TABLE thidua_tokens (
+        id text PRIMARY KEY,
+        office text NOT NULL,
+        device text NOT NULL,
+        secret_hash text NOT NULL,
+        issued_at bigint NOT NULL,
+        revoked_at bigint
+    );",
 ];
 
 /// The channel of new chunks between relays.
 const CHANNEL: &str = "thidua_chunks";
+/// The channel of token changes (issued, revoked).
+const TOKENS_CHANNEL: &str = "thidua_tokens";
 /// Connections each relay keeps for reads and writes (the listener has its own).
 const POOL: usize = 4;
+/// What the listener passes on for a notification on [`TOKENS_CHANNEL`].
+const TOKENS_CHANGED: &str = "tokens";
 /// Notifications read ahead of the chunk reads they ask for.
 const NOTIFICATIONS: usize = 4096;
 
@@ -197,6 +211,96 @@ impl PgStore {
         .map_err(failed)?;
         tx.commit().await.map_err(failed)?;
         Ok(directory)
+    }
+
+    /// Every token record.
+    pub async fn token_records(&self) -> Result<Vec<TokenRecord>, StoreError> {
+        let rows = self
+            .with_client(async |c| {
+                c.query(
+                    "SELECT id, office, device, secret_hash, issued_at, revoked_at
+                     FROM thidua_tokens ORDER BY issued_at, id",
+                    &[],
+                )
+                .await
+                .map_err(pg_err("read the device tokens from"))
+            })
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| TokenRecord {
+                id: r.get(0),
+                office: r.get(1),
+                device: r.get(2),
+                secret_hash: r.get(3),
+                issued_at: r.get::<_, i64>(4).max(0) as u64,
+                revoked_at: r.get::<_, Option<i64>>(5).map(|t| t.max(0) as u64),
+            })
+            .collect())
+    }
+
+    /// Issue one token per `(office, device)`; every relay of the database
+    /// accepts them at once. Returns the tokens (shown once) and records.
+    pub async fn issue_tokens(
+        &self,
+        devices: &[(&str, &str)],
+    ) -> Result<Vec<(String, TokenRecord)>, TokenError> {
+        let issued = devices
+            .iter()
+            .map(|(office, device)| new_token(office, device))
+            .collect::<Result<Vec<_>, _>>()?;
+        let ids: Vec<&str> = issued.iter().map(|(_, r)| r.id.as_str()).collect();
+        let offices: Vec<&str> = issued.iter().map(|(_, r)| r.office.as_str()).collect();
+        let names: Vec<&str> = issued.iter().map(|(_, r)| r.device.as_str()).collect();
+        let hashes: Vec<&str> = issued.iter().map(|(_, r)| r.secret_hash.as_str()).collect();
+        let at: Vec<i64> = issued.iter().map(|(_, r)| r.issued_at as i64).collect();
+        self.with_client(async |c| {
+            c.execute(
+                "WITH ins AS (
+                     INSERT INTO thidua_tokens (id, office, device, secret_hash, issued_at)
+                     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[])
+                 )
+                 SELECT pg_notify($6, 'issued')",
+                &[&ids, &offices, &names, &hashes, &at, &TOKENS_CHANNEL],
+            )
+            .await
+            .map_err(pg_err("write device tokens to"))
+        })
+        .await?;
+        Ok(issued)
+    }
+
+    /// Revoke every token `what` names ([`TokenRecord::matches`]); every
+    /// relay of the database refuses them at once and closes their
+    /// connections. Returns how many were revoked.
+    pub async fn revoke_tokens(&self, what: &str) -> Result<usize, TokenError> {
+        let matching: Vec<String> = self
+            .token_records()
+            .await?
+            .into_iter()
+            .filter(|r| r.revoked_at.is_none() && r.matches(what))
+            .map(|r| r.id)
+            .collect();
+        if matching.is_empty() {
+            return Err(TokenError::NotFound(what.to_string()));
+        }
+        let now = now_secs() as i64;
+        let n = self
+            .with_client(async |c| {
+                c.query_one(
+                    "WITH upd AS (
+                         UPDATE thidua_tokens SET revoked_at = $2
+                         WHERE id = ANY($1) AND revoked_at IS NULL RETURNING id
+                     )
+                     SELECT count(*), pg_notify($3, 'revoked') FROM upd",
+                    &[&matching, &now, &TOKENS_CHANNEL],
+                )
+                .await
+                .map_err(pg_err("revoke device tokens in"))
+            })
+            .await?
+            .get::<_, i64>(0);
+        Ok(n as usize)
     }
 
     /// Every chunk of a document, as rows.
@@ -357,14 +461,19 @@ impl RelayStore for PgStore {
 /// Listen for other relays' chunks for as long as the relay runs: each one
 /// is read and delivered; after a (re)connection every document of `docs`
 /// is read again whole (notifications sent while nobody listened are lost).
-pub fn listen(store: PgStore, docs: Vec<DocumentId>, hub: Hub) {
+pub fn listen(store: PgStore, docs: Vec<DocumentId>, hub: Hub, tokens: Arc<TokenStore>) {
     tokio::spawn(async move {
         let mut delay = Duration::from_millis(200);
         loop {
-            match listen_once(&store, &docs, &hub).await {
-                Ok(()) => delay = Duration::from_millis(200),
-                Err(e) => tracing::warn!("listening to other relays' changes: {e}; trying again"),
+            let started = std::time::Instant::now();
+            if let Err(e) = listen_once(&store, &docs, &hub, &tokens).await {
+                tracing::warn!("listening to other relays' changes: {e}; trying again");
             }
+            if started.elapsed() > Duration::from_secs(10) {
+                delay = Duration::from_millis(200); // it worked for a while
+            }
+            // Revocations may be missed while nobody listens: fail closed.
+            tokens.replace(Err("the database cannot be reached".into()));
             tokio::time::sleep(delay).await;
             delay = (delay * 2).min(Duration::from_secs(10));
         }
@@ -382,7 +491,12 @@ async fn read_again(store: &PgStore, docs: &[DocumentId], hub: &Hub) -> Result<(
     Ok(())
 }
 
-async fn listen_once(store: &PgStore, docs: &[DocumentId], hub: &Hub) -> Result<(), StoreError> {
+async fn listen_once(
+    store: &PgStore,
+    docs: &[DocumentId],
+    hub: &Hub,
+    tokens: &TokenStore,
+) -> Result<(), StoreError> {
     let (client, mut connection) = tokio_postgres::connect(&store.inner.url, NoTls)
         .await
         .map_err(pg_err("listen to"))?;
@@ -395,7 +509,12 @@ async fn listen_once(store: &PgStore, docs: &[DocumentId], hub: &Hub) -> Result<
         loop {
             match std::future::poll_fn(|cx| connection.poll_message(cx)).await {
                 Some(Ok(AsyncMessage::Notification(n))) => {
-                    match tx.try_send(n.payload().to_string()) {
+                    let message = if n.channel() == TOKENS_CHANNEL {
+                        TOKENS_CHANGED.to_string()
+                    } else {
+                        n.payload().to_string()
+                    };
+                    match tx.try_send(message) {
                         Ok(()) => {}
                         Err(TrySendError::Full(_)) => lagging.store(true, Ordering::Release),
                         Err(TrySendError::Closed(_)) => return,
@@ -411,14 +530,20 @@ async fn listen_once(store: &PgStore, docs: &[DocumentId], hub: &Hub) -> Result<
         }
     });
     client
-        .batch_execute(&format!("LISTEN {CHANNEL}"))
+        .batch_execute(&format!("LISTEN {CHANNEL}; LISTEN {TOKENS_CHANNEL}"))
         .await
         .map_err(pg_err("listen to"))?;
     // What was written while nobody listened.
+    tokens.replace(Ok(store.token_records().await?));
     read_again(store, docs, hub).await?;
     while let Some(payload) = rx.recv().await {
         if lagged.swap(false, Ordering::AcqRel) {
+            tokens.replace(Ok(store.token_records().await?));
             read_again(store, docs, hub).await?;
+        }
+        if payload == TOKENS_CHANGED {
+            tokens.replace(Ok(store.token_records().await?));
+            continue;
         }
         let Some((relay, key)) = payload.split_once(' ') else {
             continue;
