@@ -18,6 +18,7 @@ pub mod export;
 pub mod faults;
 pub mod http;
 pub mod hub;
+pub mod migrate;
 pub mod store;
 pub mod tokens;
 pub mod ws;

@@ -70,6 +70,17 @@ enum Command {
         #[arg(long, global = true, env = "THIDUA_STORE")]
         store: Option<String>,
     },
+    /// Copy a whole store (documents, device tokens, cluster directory) into
+    /// an empty one, checking every document's heads: a data directory into
+    /// PostgreSQL, or back.
+    MigrateStore {
+        /// A data directory, or postgres://…
+        #[arg(long)]
+        from: String,
+        /// An empty data directory, or postgres://… of an empty database
+        #[arg(long)]
+        to: String,
+    },
     /// Connect as a device, sync one document, optionally set a field, print it as JSON.
     Client {
         /// e.g. ws://127.0.0.1:8080/sync
@@ -159,6 +170,7 @@ fn main() -> ExitCode {
             workers,
             store,
         })),
+        Command::MigrateStore { from, to } => runtime().block_on(migrate_store(from, to)),
         Command::Client {
             url,
             token,
@@ -297,6 +309,17 @@ async fn token_in_database(action: TokenAction, url: String) -> Result<(), Strin
             print_tokens(&records);
         }
     }
+    Ok(())
+}
+
+async fn migrate_store(from: String, to: String) -> Result<(), String> {
+    use relay::migrate::{Location, migrate};
+    let (from, to) = (Location::parse(&from), Location::parse(&to));
+    let copied = migrate(&from, &to).await?;
+    eprintln!(
+        "copied {} documents ({} chunks, every document's heads checked) and {} device tokens from {from} to {to}",
+        copied.documents, copied.chunks, copied.tokens
+    );
     Ok(())
 }
 

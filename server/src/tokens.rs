@@ -446,6 +446,16 @@ impl TokenStore {
         Ok(issued)
     }
 
+    /// Add records as they are (`migrate-store`), under the lock; records
+    /// whose id is there already are left as they are.
+    pub fn import(&self, records: &[TokenRecord]) -> Result<(), TokenError> {
+        let _lock = self.lock()?;
+        let mut all = self.read_records()?;
+        let known: std::collections::HashSet<String> = all.iter().map(|r| r.id.clone()).collect();
+        all.extend(records.iter().filter(|r| !known.contains(&r.id)).cloned());
+        self.write_records(&all)
+    }
+
     /// Revoke every token matching `what`: a token id, a full token, or `office/device`.
     /// Returns how many were revoked.
     pub fn revoke(&self, what: &str) -> Result<usize, TokenError> {

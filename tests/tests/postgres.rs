@@ -290,3 +290,96 @@ async fn a_token_issued_or_revoked_in_the_database_acts_on_every_relay_at_once()
     set_text(&c, lsn, "ghiChu", "vẫn đồng bộ").await;
     c.wait_synced(lsn, PATIENCE).await.unwrap();
 }
+
+/// `thidua-relay migrate-store`, as an operator runs it: (success, stderr).
+fn migrate_cli(from: &str, to: &str) -> (bool, String) {
+    let out = std::process::Command::new(thidua_tests::relay_binary())
+        .args(["migrate-store", "--from", from, "--to", to])
+        .output()
+        .expect("the relay binary runs");
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// A document as a data directory holds it.
+fn doc_in_dir(dir: &std::path::Path, doc: shared::protocol::DocumentId) -> automerge::Automerge {
+    let store = relay::store::FileStore::open(dir).unwrap();
+    shared::storage::merge_chunks(store.load_blocking(&doc).unwrap()).doc
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_data_directory_moves_into_the_database_and_back_with_every_document_and_token() {
+    let pg = TestPostgres::start();
+    let url = pg.database("migrate");
+    // A relay on files, with work done on it (incremental chunks, not only
+    // the demo's snapshots), stopped hard.
+    let files = temp_dir("pg-migrate-files");
+    let port = thidua_tests::free_port();
+    let (mut relay, printed) = thidua_tests::spawn_relay(&files, port).await;
+    let token = printed.into_iter().find(|(c, _)| c == "LSN").unwrap().1;
+    let directory: shared::cluster::Directory =
+        serde_json::from_slice(&std::fs::read(files.join("cluster.json")).unwrap()).unwrap();
+    let doc = directory.office_doc("LSN").unwrap();
+    let device = thidua_tests::device(&format!("ws://127.0.0.1:{port}/sync"), &token, "lsn");
+    device.open(doc);
+    for n in 0..5 {
+        set_text(&device, doc, &format!("ghiChu{n}"), "trước khi chuyển").await;
+    }
+    device.wait_synced(doc, PATIENCE).await.unwrap();
+    relay.kill().await.unwrap();
+
+    let (ok, said) = migrate_cli(files.to_str().unwrap(), &url);
+    assert!(ok, "{said}");
+    assert!(said.contains("every document's heads checked"), "{said}");
+    // Never over an existing cluster.
+    let (ok, said) = migrate_cli(files.to_str().unwrap(), &url);
+    assert!(!ok);
+    assert!(said.contains("already holds a cluster"), "{said}");
+
+    // A relay on the database serves the same documents to the same device
+    // tokens (no --demo: the cluster comes from the copy).
+    let port = thidua_tests::free_port();
+    let tokens_dir = temp_dir("pg-migrate-relay");
+    let mut on_pg = tokio::process::Command::new(thidua_tests::relay_binary())
+        .args([
+            "serve",
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+            "--store",
+            &url,
+            "--data-dir",
+        ])
+        .arg(&tokens_dir)
+        .kill_on_drop(true)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let again = thidua_tests::device(&format!("ws://127.0.0.1:{port}/sync"), &token, "lsn-2");
+    again.open(doc);
+    again.wait_synced(doc, PATIENCE).await.unwrap();
+    assert_eq!(
+        root_text(&again, doc, "ghiChu4").await.as_deref(),
+        Some("trước khi chuyển")
+    );
+    on_pg.kill().await.ok();
+
+    // And back into a new data directory: the same heads for every document.
+    let back = temp_dir("pg-migrate-back");
+    let (ok, said) = migrate_cli(&url, back.to_str().unwrap());
+    assert!(ok, "{said}");
+    for d in directory.all_docs() {
+        assert_eq!(
+            doc_in_dir(&files, d).get_heads(),
+            doc_in_dir(&back, d).get_heads()
+        );
+    }
+    let tokens = |dir: &std::path::Path| {
+        let mut records = relay::tokens::TokenStore::open(dir).records().unwrap();
+        records.sort_by(|a, b| a.id.cmp(&b.id));
+        records
+    };
+    assert_eq!(tokens(&files), tokens(&back));
+}

@@ -303,6 +303,56 @@ impl PgStore {
         Ok(n as usize)
     }
 
+    /// Documents that have at least one chunk.
+    pub async fn documents(&self) -> Result<Vec<DocumentId>, StoreError> {
+        let rows = self
+            .with_client(async |c| {
+                c.query("SELECT DISTINCT doc FROM thidua_chunks", &[])
+                    .await
+                    .map_err(pg_err("list the documents of"))
+            })
+            .await?;
+        Ok(rows
+            .iter()
+            .filter_map(|r| r.get::<_, &str>(0).parse().ok())
+            .collect())
+    }
+
+    /// Set the cluster directory (`migrate-store`: written last).
+    pub async fn set_directory(&self, directory: &Directory) -> Result<(), StoreError> {
+        let json = serde_json::to_string(directory).expect("directory serializes");
+        self.with_client(async |c| {
+            c.execute(
+                "INSERT INTO thidua_meta (key, value) VALUES ('directory', $1)
+                 ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value",
+                &[&json],
+            )
+            .await
+            .map_err(pg_err("write the cluster directory to"))
+        })
+        .await?;
+        Ok(())
+    }
+
+    /// Add token records as they are (`migrate-store`); records whose id is
+    /// there already are left as they are.
+    pub async fn import_tokens(&self, records: &[TokenRecord]) -> Result<(), StoreError> {
+        for r in records {
+            let revoked = r.revoked_at.map(|t| t as i64);
+            self.with_client(async |c| {
+                c.execute(
+                    "INSERT INTO thidua_tokens (id, office, device, secret_hash, issued_at, revoked_at)
+                     VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (id) DO NOTHING",
+                    &[&r.id, &r.office, &r.device, &r.secret_hash, &(r.issued_at as i64), &revoked],
+                )
+                .await
+                .map_err(pg_err("write device tokens to"))
+            })
+            .await?;
+        }
+        Ok(())
+    }
+
     /// Every chunk of a document, as rows.
     async fn rows(&self, doc: DocumentId) -> Result<Vec<Chunk>, StoreError> {
         let rows = self
