@@ -3,7 +3,8 @@
 # (scripts/setup.sh), then
 #   1. formatting and lints (rustfmt, clippy -D warnings, native and wasm32),
 #   2. Rust tests: shared core/schema/rules, relay, cross-crate tests against a
-#      real relay (convergence, SIGKILL recovery, rights, bad input, npm interop),
+#      real relay (convergence, SIGKILL recovery, rights, bad input, npm interop,
+#      relays on a throwaway PostgreSQL),
 #   3. browser tests in headless Chromium: wasm-bindgen-test (IndexedDB) and
 #      Playwright against a real relay serving the release build of the app.
 # Artifacts (screenshots) go to ./artifacts.
@@ -27,6 +28,12 @@ step "Rust tests (shared, relay, cross-crate against a real relay)"
 # The crash test runs the relay binary as a child process: build it first.
 cargo build -p thidua-relay
 cargo test -p thidua-shared -p thidua-relay -p thidua-tests
+
+step "the same convergence and rights tests, the relay's documents in PostgreSQL"
+# Each relay of these tests gets a throwaway PostgreSQL server of its own
+# (tests/src/postgres.rs); tests/tests/postgres.rs above covered several
+# relays on one database, SIGKILL, tokens and migrate-store.
+THIDUA_TEST_STORE=postgres cargo test -p thidua-tests --test convergence --test rights
 
 step "browser: wasm-bindgen-test in headless Chromium"
 "$ROOT/scripts/test-wasm.sh"

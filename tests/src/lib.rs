@@ -29,9 +29,19 @@ pub fn temp_dir(name: &str) -> PathBuf {
 }
 
 /// A relay running in this process on a real socket, with the demo cluster.
+///
+/// With `THIDUA_TEST_STORE=postgres` in the environment, every such relay
+/// keeps its documents in a throwaway PostgreSQL server of its own instead
+/// of its data directory (the README's test command runs the convergence
+/// and rights suites a second time that way).
 pub struct TestRelay {
     pub running: Running,
     pub data_dir: PathBuf,
+    /// The database the relay keeps its documents in, if not `data_dir`.
+    pub store: Option<String>,
+    /// The throwaway server started for it (`THIDUA_TEST_STORE=postgres`);
+    /// dropped after the relay.
+    _postgres: Option<postgres::TestPostgres>,
 }
 
 impl TestRelay {
@@ -72,8 +82,17 @@ impl TestRelay {
         limits: Limits,
         static_dir: Option<PathBuf>,
         faults: Option<std::sync::Arc<relay::faults::Faults>>,
-        store: Option<String>,
+        mut store: Option<String>,
     ) -> Self {
+        let mut own = None;
+        if store.is_none()
+            && faults.is_none()
+            && std::env::var("THIDUA_TEST_STORE").as_deref() == Ok("postgres")
+        {
+            let pg = postgres::TestPostgres::start();
+            store = Some(pg.database("thidua"));
+            own = Some(pg);
+        }
         let running = relay::start(ServeOptions {
             listen: "127.0.0.1:0".parse().unwrap(),
             data_dir: data_dir.clone(),
@@ -83,17 +102,36 @@ impl TestRelay {
             faults,
             // Two shards on any machine: the tests cross shards every time.
             workers: 2,
-            store,
+            store: store.clone(),
         })
         .await
         .expect("relay starts");
-        Self { running, data_dir }
+        Self {
+            running,
+            data_dir,
+            store,
+            _postgres: own,
+        }
     }
 
-    /// The relay's document as its data directory holds it (what survives a restart).
+    /// The relay's document as its store holds it (what survives a
+    /// restart): its data directory, or its database.
     pub fn doc_on_disk(&self, doc: DocumentId) -> automerge::Automerge {
-        let store = relay::store::FileStore::open(&self.data_dir).expect("data dir");
-        let chunks = store.load_blocking(&doc).expect("chunks readable");
+        let chunks = match &self.store {
+            None => relay::store::FileStore::open(&self.data_dir)
+                .expect("data dir")
+                .load_blocking(&doc)
+                .expect("chunks readable"),
+            Some(url) => tokio::task::block_in_place(|| {
+                tokio::runtime::Handle::current().block_on(async {
+                    use relay::store::RelayStore;
+                    let pg = relay::store::PgStore::open(url, "test")
+                        .await
+                        .expect("database");
+                    pg.load(doc).await.expect("chunks readable")
+                })
+            }),
+        };
         shared::storage::merge_chunks(chunks).doc
     }
 
