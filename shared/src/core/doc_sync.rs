@@ -59,6 +59,7 @@ impl<P: Policy> Core<P> {
                         waiting: vec![(conn, msg)],
                         wanted: false,
                         failure: None,
+                        external: Vec::new(),
                     },
                 );
                 self.actions.push_back(Action::Load { doc: doc_id });

@@ -311,9 +311,16 @@ enum Slot {
         wanted: bool,
         /// The last load failed; it is tried again (never served as empty).
         failure: Option<LoadFailure>,
+        /// Chunks another writer of the storage announced meanwhile: the
+        /// load may have read the storage before they were there (at most
+        /// [`MAX_EXTERNAL_WHILE_LOADING`]).
+        external: Vec<Chunk>,
     },
     Ready(Box<DocState>),
 }
+
+/// Chunks announced by other writers that one loading document keeps.
+const MAX_EXTERNAL_WHILE_LOADING: usize = 1024;
 
 /// A load that failed and waits to be retried.
 #[derive(Debug)]

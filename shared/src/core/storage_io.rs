@@ -5,14 +5,27 @@ use super::*;
 
 impl<P: Policy> Core<P> {
     pub(super) fn on_loaded(&mut self, doc: DocumentId, chunks: Result<Vec<Chunk>, String>) {
-        let chunks = match chunks {
+        let mut chunks = match chunks {
             Ok(chunks) => chunks,
             Err(e) => return self.load_failed(doc, e),
         };
         let (waiting, wanted) = match self.docs.get_mut(&doc) {
             Some(Slot::Loading {
-                waiting, wanted, ..
-            }) => (std::mem::take(waiting), *wanted),
+                waiting,
+                wanted,
+                external,
+                ..
+            }) => {
+                // Announced while the load ran: merged with what it read.
+                let known: std::collections::BTreeSet<ChunkKey> =
+                    chunks.iter().map(|c| c.key.clone()).collect();
+                chunks.extend(
+                    std::mem::take(external)
+                        .into_iter()
+                        .filter(|c| !known.contains(&c.key)),
+                );
+                (std::mem::take(waiting), *wanted)
+            }
             _ => return,
         };
         let (drafts, chunks): (Vec<Chunk>, Vec<Chunk>) = chunks
@@ -150,8 +163,17 @@ impl<P: Policy> Core<P> {
     }
 
     pub(super) fn on_external(&mut self, doc: DocumentId, chunks: Vec<Chunk>) {
-        let Some(Slot::Ready(st)) = self.docs.get_mut(&doc) else {
-            return;
+        let st = match self.docs.get_mut(&doc) {
+            Some(Slot::Ready(st)) => st,
+            Some(Slot::Loading { external, .. }) => {
+                let room = MAX_EXTERNAL_WHILE_LOADING.saturating_sub(external.len());
+                if chunks.len() > room {
+                    tracing::warn!(%doc, "chunks announced while the document loads were dropped (too many): it misses them until it is loaded again");
+                }
+                external.extend(chunks.into_iter().take(room));
+                return;
+            }
+            None => return,
         };
         let before = st.doc.get_heads();
         let all_saved = before == st.saved_heads;
@@ -198,6 +220,7 @@ impl<P: Policy> Core<P> {
                 waiting: Vec::new(),
                 wanted: false,
                 failure: None,
+                external: Vec::new(),
             });
             self.actions.push_back(Action::Load { doc });
         }

@@ -1183,3 +1183,44 @@ fn a_device_in_sync_gets_changes_and_a_device_far_behind_the_whole_document() {
     assert_eq!(get(sim.clients[c].core.doc(&doc).unwrap(), "k89"), Some(89));
     assert_eq!(whole.get(), 2);
 }
+
+/// Another writer of the same storage (another relay of the database,
+/// another tab) writes a chunk while this core loads the document: its
+/// load may have read the storage before that chunk was there, so the chunk
+/// announced meanwhile must be merged once the document is ready.
+#[test]
+fn a_chunk_another_writer_announces_while_the_document_loads_is_not_lost() {
+    let id = doc_id(7);
+    let mut base = Automerge::new();
+    let mut tx = base.transaction();
+    tx.put(ROOT, "score", 1).unwrap();
+    tx.commit();
+    let snapshot = Chunk::new(id, ChunkKind::Snapshot, base.save());
+    let mut other = base.fork();
+    let mut tx = other.transaction();
+    tx.put(ROOT, "note", 2).unwrap();
+    tx.commit();
+    let newer = Chunk::new(
+        id,
+        ChunkKind::Incremental,
+        other.save_after(&base.get_heads()),
+    );
+    let mut core = Core::new(
+        Config::new(PeerId::from("relay"), Role::Relay),
+        OfficePolicy::default(),
+    );
+    core.load(id);
+    assert!(matches!(core.poll(), Some(Action::Load { doc }) if doc == id));
+    core.handle(Input::ExternalChunks {
+        doc: id,
+        chunks: vec![newer],
+    });
+    // The load answers with what the storage held when it was read.
+    core.handle(Input::Loaded {
+        doc: id,
+        chunks: Ok(vec![snapshot]),
+    });
+    let doc = core.doc(&id).expect("ready");
+    assert_eq!(get(doc, "note"), Some(2));
+    assert_eq!(doc.get_heads(), other.get_heads());
+}
