@@ -383,3 +383,89 @@ async fn a_data_directory_moves_into_the_database_and_back_with_every_document_a
     };
     assert_eq!(tokens(&files), tokens(&back));
 }
+
+/// The cluster's rules follow the cluster document across relays: a
+/// criterion the leading office adds through relay 1 can be scored through
+/// relay 2 as soon as the device there holds it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_criterion_added_through_one_relay_is_scored_through_another() {
+    use automerge::ReadDoc;
+    use automerge::transaction::Transactable;
+    use shared::core::Event;
+    let pg = TestPostgres::start();
+    let url = pg.database("criterion");
+    let one = TestRelay::start_on_postgres(&url, temp_dir("pg-criterion-1")).await;
+    let two = TestRelay::start_on_postgres(&url, temp_dir("pg-criterion-2")).await;
+    let cluster = one.directory().cluster_doc().unwrap();
+    let lsn = one.office_doc("LSN");
+    let leader = one.device("LSN", "leader-on-1");
+    let clerk = two.device("LSN", "clerk-on-2");
+    for c in [&leader, &clerk] {
+        for d in [cluster, lsn] {
+            c.open(d);
+            c.wait_synced(d, PATIENCE).await.unwrap();
+        }
+    }
+    for round in 0..3 {
+        let id = format!("CX{round}");
+        let criterion = id.clone();
+        leader
+            .change(cluster, move |tx| {
+                let criteria =
+                    shared::schema::read::map(tx, &automerge::ROOT, "criteria").expect("criteria");
+                let first = tx.keys(&criteria).next().expect("a criterion");
+                let some = shared::schema::read::map(tx, &criteria, first).expect("a criterion");
+                let section = shared::schema::read::text(tx, &some, "section").unwrap_or_default();
+                let c = tx.put_object(&criteria, &criterion, automerge::ObjType::Map)?;
+                tx.put(&c, "section", section)?;
+                tx.put(&c, "title", format!("Tiêu chí bổ sung {round}"))?;
+                tx.put(&c, "maxPoints", 10)?;
+                tx.put(&c, "order", 100 + round)?;
+                Ok(())
+            })
+            .await
+            .expect("the leader may add a criterion");
+        let seen = id.clone();
+        clerk
+            .wait_until("the new criterion", PATIENCE, move |v| {
+                v.core.doc(&cluster).is_some_and(|d| {
+                    shared::schema::read::map(d, &automerge::ROOT, "criteria")
+                        .and_then(|c| shared::schema::read::map(d, &c, seen.as_str()))
+                        .is_some()
+                })
+            })
+            .await
+            .unwrap();
+        clerk
+            .change(lsn, move |tx| {
+                let scores = shared::schema::read::map(tx, &automerge::ROOT, "selfScores")
+                    .expect("selfScores");
+                let s = tx.put_object(&scores, &id, automerge::ObjType::Map)?;
+                tx.put(&s, "points", 7)?;
+                Ok(())
+            })
+            .await
+            .expect("the score is valid on the device");
+        clerk.wait_synced(lsn, PATIENCE).await.unwrap();
+    }
+    let refused = clerk
+        .read(|v| {
+            v.events
+                .iter()
+                .filter(|e| matches!(e, Event::Rejected { .. }))
+                .count()
+        })
+        .await;
+    assert_eq!(refused, 0, "nothing was refused");
+    // And relay 1's device has the scores.
+    leader
+        .wait_until("the scores made through relay 2", PATIENCE, move |v| {
+            v.core.doc(&lsn).is_some_and(|d| {
+                shared::schema::read::map(d, &automerge::ROOT, "selfScores")
+                    .and_then(|s| shared::schema::read::map(d, &s, "CX2"))
+                    .is_some()
+            })
+        })
+        .await
+        .unwrap();
+}
