@@ -65,6 +65,9 @@ const CHANNEL: &str = "thidua_chunks";
 const TOKENS_CHANNEL: &str = "thidua_tokens";
 /// Connections each relay keeps for reads and writes (the listener has its own).
 const POOL: usize = 4;
+/// How long a relay that cannot listen to the database keeps accepting the
+/// tokens it knew (a revocation meanwhile reaches it only afterwards).
+const TOKENS_GRACE: Duration = Duration::from_secs(30);
 /// What the listener passes on for a notification on [`TOKENS_CHANNEL`].
 const TOKENS_CHANGED: &str = "tokens";
 /// Notifications read ahead of the chunk reads they ask for.
@@ -514,16 +517,25 @@ impl RelayStore for PgStore {
 pub fn listen(store: PgStore, docs: Vec<DocumentId>, hub: Hub, tokens: Arc<TokenStore>) {
     tokio::spawn(async move {
         let mut delay = Duration::from_millis(200);
+        let mut down_since: Option<std::time::Instant> = None;
         loop {
+            // Revocations may be missed while nobody listens: past a grace
+            // period (a database restart), fail closed.
+            if down_since.is_some_and(|t| t.elapsed() >= TOKENS_GRACE) {
+                tokens.replace(Err(format!(
+                    "the database could not be reached for more than {} s",
+                    TOKENS_GRACE.as_secs()
+                )));
+            }
             let started = std::time::Instant::now();
             if let Err(e) = listen_once(&store, &docs, &hub, &tokens).await {
                 tracing::warn!("listening to other relays' changes: {e}; trying again");
             }
             if started.elapsed() > Duration::from_secs(10) {
                 delay = Duration::from_millis(200); // it worked for a while
+                down_since = None;
             }
-            // Revocations may be missed while nobody listens: fail closed.
-            tokens.replace(Err("the database cannot be reached".into()));
+            down_since.get_or_insert_with(std::time::Instant::now);
             tokio::time::sleep(delay).await;
             delay = (delay * 2).min(Duration::from_secs(10));
         }
@@ -547,9 +559,16 @@ async fn listen_once(
     hub: &Hub,
     tokens: &TokenStore,
 ) -> Result<(), StoreError> {
-    let (client, mut connection) = tokio_postgres::connect(&store.inner.url, NoTls)
-        .await
-        .map_err(pg_err("listen to"))?;
+    let (client, mut connection) = tokio::time::timeout(
+        Duration::from_secs(10),
+        tokio_postgres::connect(&store.inner.url, NoTls),
+    )
+    .await
+    .map_err(|_| StoreError::Postgres {
+        action: "listen to",
+        message: "no answer within 10 s".into(),
+    })?
+    .map_err(pg_err("listen to"))?;
     // Bounded: past it, notifications are dropped and every document is
     // read again instead.
     let (tx, mut rx) = tokio::sync::mpsc::channel(NOTIFICATIONS);
