@@ -72,7 +72,8 @@ enum Command {
     },
     /// Copy a whole store (documents, device tokens, cluster directory) into
     /// an empty one, checking every document's heads: a data directory into
-    /// PostgreSQL, or back.
+    /// PostgreSQL, or back. Stop the relays that write the source first:
+    /// what they write during the copy is not copied.
     MigrateStore {
         /// A data directory, or postgres://…
         #[arg(long)]

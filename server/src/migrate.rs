@@ -7,7 +7,9 @@
 //! The directory goes last, so a copy cut short leaves a target without a
 //! cluster: running the command again completes it (chunks are keyed by
 //! their content, so copying one twice is harmless). A target that already
-//! holds a cluster is refused: nothing is ever written over.
+//! holds a cluster is refused: nothing is ever written over. The relays
+//! that write the source must be stopped first: what they write during the
+//! copy is not in it.
 
 use std::path::PathBuf;
 

@@ -65,6 +65,11 @@ const CHANNEL: &str = "thidua_chunks";
 const TOKENS_CHANNEL: &str = "thidua_tokens";
 /// Connections each relay keeps for reads and writes (the listener has its own).
 const POOL: usize = 4;
+/// How often a quiet listening connection is checked.
+const HEARTBEAT: Duration = Duration::from_secs(10);
+/// How long one query of the store may take before it fails (and the core
+/// retries the write or load).
+const QUERY_LIMIT: Duration = Duration::from_secs(30);
 /// How long a relay that cannot listen to the database keeps accepting the
 /// tokens it knew (a revocation meanwhile reaches it only afterwards).
 const TOKENS_GRACE: Duration = Duration::from_secs(30);
@@ -139,11 +144,24 @@ impl PgStore {
         f: impl AsyncFnOnce(&Client) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
         let i = self.inner.next.fetch_add(1, Ordering::Relaxed) % self.inner.pool.len();
-        let mut slot = self.inner.pool[i].lock().await;
-        if slot.as_ref().is_none_or(|c| c.is_closed()) {
-            *slot = Some(connect(&self.inner.url).await?);
+        let run = async {
+            let mut slot = self.inner.pool[i].lock().await;
+            if slot.as_ref().is_none_or(|c| c.is_closed()) {
+                *slot = Some(connect(&self.inner.url).await?);
+            }
+            f(slot.as_ref().expect("connected above")).await
+        };
+        match tokio::time::timeout(QUERY_LIMIT, run).await {
+            Ok(result) => result,
+            Err(_) => {
+                // Whatever the connection was doing, it is not trusted again.
+                *self.inner.pool[i].lock().await = None;
+                Err(StoreError::Postgres {
+                    action: "reach",
+                    message: format!("no answer within {} s", QUERY_LIMIT.as_secs()),
+                })
+            }
         }
-        f(slot.as_ref().expect("connected above")).await
     }
 
     /// The cluster directory, if one was set up.
@@ -405,16 +423,16 @@ impl PgStore {
 
 /// Bring the schema up to date, one version per transaction.
 async fn migrate(client: &mut Client) -> Result<(), StoreError> {
-    let failed = pg_err("update the schema of");
-    client
-        .batch_execute("CREATE TABLE IF NOT EXISTS thidua_schema (version integer NOT NULL)")
-        .await
-        .map_err(failed)?;
     let tx = client
         .transaction()
         .await
         .map_err(pg_err("update the schema of"))?;
+    // The lock first: two relays starting at once on a new database would
+    // otherwise race on creating the version table.
     tx.execute("SELECT pg_advisory_xact_lock(7461207274)", &[])
+        .await
+        .map_err(pg_err("update the schema of"))?;
+    tx.batch_execute("CREATE TABLE IF NOT EXISTS thidua_schema (version integer NOT NULL)")
         .await
         .map_err(pg_err("update the schema of"))?;
     let version: i32 = tx
@@ -527,12 +545,13 @@ pub fn listen(store: PgStore, docs: Vec<DocumentId>, hub: Hub, tokens: Arc<Token
                     TOKENS_GRACE.as_secs()
                 )));
             }
-            let started = std::time::Instant::now();
-            if let Err(e) = listen_once(&store, &docs, &hub, &tokens).await {
+            let mut listening = false;
+            if let Err(e) = listen_once(&store, &docs, &hub, &tokens, &mut listening).await {
                 tracing::warn!("listening to other relays' changes: {e}; trying again");
             }
-            if started.elapsed() > Duration::from_secs(10) {
-                delay = Duration::from_millis(200); // it worked for a while
+            if listening {
+                // It listened (and read the tokens) before it failed.
+                delay = Duration::from_millis(200);
                 down_since = None;
             }
             down_since.get_or_insert_with(std::time::Instant::now);
@@ -542,13 +561,13 @@ pub fn listen(store: PgStore, docs: Vec<DocumentId>, hub: Hub, tokens: Arc<Token
     });
 }
 
-/// Every document's rows, to the shards (a shard merges only what it has
-/// not merged yet, and only for documents it has loaded).
+/// Every document's rows, to the shards: a shard merges what it has not
+/// merged yet into a loaded document, keeps them for one that is loading
+/// (its load may have read the rows before them), and drops them for one
+/// it does not hold (its next load reads them).
 async fn read_again(store: &PgStore, docs: &[DocumentId], hub: &Hub) -> Result<(), StoreError> {
     for doc in docs {
-        if hub.is_loaded(*doc).await == Some(true) {
-            hub.external(*doc, store.rows(*doc).await?).await;
-        }
+        hub.external(*doc, store.rows(*doc).await?).await;
     }
     Ok(())
 }
@@ -558,6 +577,7 @@ async fn listen_once(
     docs: &[DocumentId],
     hub: &Hub,
     tokens: &TokenStore,
+    listening: &mut bool,
 ) -> Result<(), StoreError> {
     let (client, mut connection) = tokio::time::timeout(
         Duration::from_secs(10),
@@ -604,8 +624,20 @@ async fn listen_once(
         .map_err(pg_err("listen to"))?;
     // What was written while nobody listened.
     tokens.replace(Ok(store.token_records().await?));
+    *listening = true;
     read_again(store, docs, hub).await?;
-    while let Some(payload) = rx.recv().await {
+    loop {
+        // A connection that died without a word is found by asking.
+        let payload = match tokio::time::timeout(HEARTBEAT, rx.recv()).await {
+            Ok(Some(payload)) => payload,
+            Ok(None) => break,
+            Err(_) => {
+                match tokio::time::timeout(HEARTBEAT, client.simple_query("SELECT 1")).await {
+                    Ok(Ok(_)) => continue,
+                    _ => break,
+                }
+            }
+        };
         if lagged.swap(false, Ordering::AcqRel) {
             tokens.replace(Ok(store.token_records().await?));
             read_again(store, docs, hub).await?;

@@ -178,6 +178,7 @@ impl<P: Policy> Core<P> {
         let before = st.doc.get_heads();
         let all_saved = before == st.saved_heads;
         let mut problems = Vec::new();
+        let mut read = false;
         for chunk in chunks {
             match chunk.key.kind {
                 ChunkKind::Draft => {
@@ -189,6 +190,7 @@ impl<P: Policy> Core<P> {
                 _ => match st.doc.load_incremental(&chunk.bytes) {
                     Ok(_) => {
                         st.stored.insert(chunk.key);
+                        read = true;
                     }
                     Err(e) => problems.push(format!(
                         "chunk {} from another tab could not be read ({e})",
@@ -198,11 +200,13 @@ impl<P: Policy> Core<P> {
             }
         }
         let changed = st.doc.get_heads() != before;
-        if changed {
+        if read {
+            // Even without new heads (changes that wait for a dependency):
+            // the gate's scratch copy no longer holds what the document does.
             st.mirror = None;
-            if all_saved {
-                st.saved_heads = st.doc.get_heads();
-            }
+        }
+        if changed && all_saved {
+            st.saved_heads = st.doc.get_heads();
         }
         for message in problems {
             self.event(Event::StorageProblem { doc, message });

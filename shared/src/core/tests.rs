@@ -1224,3 +1224,73 @@ fn a_chunk_another_writer_announces_while_the_document_loads_is_not_lost() {
     assert_eq!(get(doc, "note"), Some(2));
     assert_eq!(doc.get_heads(), other.get_heads());
 }
+
+/// A device's change waits in the gate's scratch copy for its dependency
+/// while another writer of the storage (another relay of the database)
+/// announces a chunk whose change also waits for one. When the device's
+/// dependency arrives, the document must keep the other writer's waiting
+/// change (the scratch copy did not hold it): once its own dependency
+/// arrives, both are there.
+#[test]
+fn a_waiting_change_from_another_writer_survives_a_device_completing_its_own() {
+    let (mut sim, ids) = world(&["LSN"]);
+    let doc = ids[0];
+    let a = sim.add_client("a", device("LSN", "a"), TrustAll);
+    sim.connect(a);
+    open_all(&mut sim, a, &ids);
+    sim.run();
+    let base = sim.relay.core.doc(&doc).unwrap().fork();
+    let chain = |actor: &str, keys: [&str; 2]| {
+        let mut d = base.fork();
+        d.set_actor(automerge::ActorId::from(actor.as_bytes()));
+        for (n, k) in keys.iter().enumerate() {
+            let mut tx = d.transaction();
+            tx.put(ROOT, *k, n as i64 + 1).unwrap();
+            tx.commit();
+        }
+        let changes: Vec<Vec<u8>> = d
+            .get_changes(&base.get_heads())
+            .iter()
+            .map(|c| c.raw_bytes().to_vec())
+            .collect();
+        (d.get_heads(), changes)
+    };
+    let (device_heads, device_changes) = chain("device-a", ["c1", "c2"]);
+    let (_, other_changes) = chain("relay-2", ["k1", "k2"]);
+    let v1 = || automerge::sync::MessageVersion::V1;
+    // The device's second change first: it waits for the first.
+    sim.inject_to_relay(
+        a,
+        sync_frame(
+            doc,
+            "a",
+            device_heads.clone(),
+            vec![device_changes[1].clone()],
+            v1(),
+        ),
+    );
+    sim.run();
+    // Another writer's second change: it waits in the document.
+    let announce = |bytes: &Vec<u8>| Input::ExternalChunks {
+        doc,
+        chunks: vec![Chunk::new(doc, ChunkKind::Incremental, bytes.clone())],
+    };
+    sim.relay.core.handle(announce(&other_changes[1]));
+    // The device's first change completes its own.
+    sim.inject_to_relay(
+        a,
+        sync_frame(doc, "a", device_heads, device_changes.clone(), v1()),
+    );
+    sim.run();
+    // The other writer's first change completes the other's.
+    sim.relay.core.handle(announce(&other_changes[0]));
+    sim.run();
+    let relay = sim.relay.core.doc(&doc).unwrap();
+    assert_eq!(get(relay, "c2"), Some(2), "the device's changes");
+    assert_eq!(
+        get(relay, "k2"),
+        Some(2),
+        "the other writer's waiting change"
+    );
+    assert!(relay.get_missing_deps(&[]).is_empty());
+}

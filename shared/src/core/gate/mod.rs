@@ -304,15 +304,21 @@ pub(super) fn admit_remote<P: Policy>(
     // and the document takes from it only what was applied.
     let mirror = st.mirror.take().expect("set above");
     pd.sync = scratch_sync;
-    if waiting {
+    // (A document holding changes that wait for a dependency, which only a
+    // trusted writer of the storage can put there, keeps them: it takes the
+    // applied changes too rather than being replaced.)
+    let doc_waiting = st.doc.get_missing_deps(&[]);
+    if waiting || !doc_waiting.is_empty() {
         let target = mirror.get_heads();
         let _ = st.doc.load_incremental(&mirror.save_after(&before_heads));
-        if st.doc.get_heads() != target || !st.doc.get_missing_deps(&[]).is_empty() {
+        if st.doc.get_heads() != target || st.doc.get_missing_deps(&[]).len() > doc_waiting.len() {
             // Never leave the two apart: the checked copy is the truth.
             tracing::error!(doc = %cx.doc_id, "the document and its checked copy differed after a commit; adopted the checked copy");
             st.doc = Automerge::load(&mirror.save()).unwrap_or_else(|_| mirror.clone());
         }
-        st.mirror = Some(mirror);
+        if waiting {
+            st.mirror = Some(mirror);
+        }
     } else {
         st.doc = mirror;
     }
