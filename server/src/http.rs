@@ -35,27 +35,53 @@ pub use error::{ApiError, Problem};
 /// `GET /healthz`: 200 `{"status": "ok"}`, or 503 `{"status": "degraded",
 /// failedWrites, failedLoads, message, messageVi}` while storage fails (writes
 /// are retried and nothing unsaved is acknowledged; documents that cannot be
-/// loaded are not served).
+/// loaded are not served), or 503 `{"status": "degraded", message,
+/// messageVi}` while a relay on PostgreSQL cannot listen to the others. On
+/// PostgreSQL every answer has `hearsOtherRelays`.
 async fn healthz(State(app): State<Arc<AppState>>) -> Response {
     let h = app.storage_health();
-    if h.failed_writes == 0 && h.failed_loads == 0 {
-        return Json(serde_json::json!({ "status": "ok" })).into_response();
+    let hears = app
+        .hears_other_relays
+        .as_ref()
+        .map(|h| h.load(std::sync::atomic::Ordering::Acquire));
+    let storage_ok = h.failed_writes == 0 && h.failed_loads == 0;
+    let (status, mut body) = if storage_ok && hears != Some(false) {
+        (
+            axum::http::StatusCode::OK,
+            serde_json::json!({ "status": "ok" }),
+        )
+    } else if storage_ok {
+        (
+            axum::http::StatusCode::SERVICE_UNAVAILABLE,
+            serde_json::json!({
+                "status": "degraded",
+                "message": "this relay cannot listen to the PostgreSQL database: its devices do not see what devices of the other relays write until it listens again (it keeps trying), and after 30 s it refuses devices (it cannot hear of revoked tokens); check the database and the network to it",
+                "messageVi": "Máy chủ này không nhận được thông báo từ cơ sở dữ liệu PostgreSQL: thiết bị nối vào đây chưa thấy thay đổi từ các máy chủ khác cho đến khi kết nối lại (máy chủ vẫn đang thử lại); sau 30 giây máy chủ sẽ từ chối thiết bị (vì không biết mã nào bị thu hồi). Hãy kiểm tra cơ sở dữ liệu và đường mạng tới đó.",
+            }),
+        )
+    } else {
+        let detail = h.last_error.unwrap_or_default();
+        (
+            axum::http::StatusCode::SERVICE_UNAVAILABLE,
+            serde_json::json!({
+                "status": "degraded",
+                "failedWrites": h.failed_writes,
+                "failedLoads": h.failed_loads,
+                "message": format!(
+                    "storage is failing: {} chunk writes wait to be retried (their changes are not acknowledged to any device yet), {} documents cannot be loaded; check the disk and the data directory (or the database). Last error: {detail}",
+                    h.failed_writes, h.failed_loads
+                ),
+                "messageVi": format!(
+                    "Lưu trữ đang gặp lỗi: {} lần ghi đang chờ ghi lại (các thay đổi này chưa được xác nhận với thiết bị nào), {} tài liệu không đọc được; hãy kiểm tra ổ đĩa và thư mục dữ liệu (hoặc cơ sở dữ liệu). Lỗi gần nhất: {detail}",
+                    h.failed_writes, h.failed_loads
+                ),
+            }),
+        )
+    };
+    if let Some(hears) = hears {
+        body["hearsOtherRelays"] = hears.into();
     }
-    let detail = h.last_error.unwrap_or_default();
-    let body = serde_json::json!({
-        "status": "degraded",
-        "failedWrites": h.failed_writes,
-        "failedLoads": h.failed_loads,
-        "message": format!(
-            "storage is failing: {} chunk writes wait to be retried (their changes are not acknowledged to any device yet), {} documents cannot be loaded; check the disk and the data directory. Last error: {detail}",
-            h.failed_writes, h.failed_loads
-        ),
-        "messageVi": format!(
-            "Lưu trữ đang gặp lỗi: {} lần ghi đang chờ ghi lại (các thay đổi này chưa được xác nhận với thiết bị nào), {} tài liệu không đọc được; hãy kiểm tra ổ đĩa và thư mục dữ liệu. Lỗi gần nhất: {detail}",
-            h.failed_writes, h.failed_loads
-        ),
-    });
-    (axum::http::StatusCode::SERVICE_UNAVAILABLE, Json(body)).into_response()
+    (status, Json(body)).into_response()
 }
 
 /// `GET /api/directory`: the cluster directory and who the device is.

@@ -109,6 +109,9 @@ pub struct AppState {
     pub next_conn: AtomicU64,
     /// Open connections, in total and per token (see [`ws::ConnSlot`]).
     pub connections: ws::Connections,
+    /// On PostgreSQL: whether the relay listens to the other relays'
+    /// changes now (`None`: one relay on a data directory).
+    pub hears_other_relays: Option<Arc<std::sync::atomic::AtomicBool>>,
 }
 
 impl AppState {
@@ -292,18 +295,21 @@ pub async fn start(opts: ServeOptions) -> Result<Running, StartError> {
         },
         max_outbox_bytes: opts.limits.max_outbox_bytes,
     };
-    let hub = match (store, &opts.faults) {
-        (Store::File(files), Some(f)) => hub::spawn(
-            policy,
-            faults::FaultyStore::new(files, f.clone()),
-            cfg,
-            hub_opts,
+    let (hub, hears_other_relays) = match (store, &opts.faults) {
+        (Store::File(files), Some(f)) => (
+            hub::spawn(
+                policy,
+                faults::FaultyStore::new(files, f.clone()),
+                cfg,
+                hub_opts,
+            ),
+            None,
         ),
-        (Store::File(files), None) => hub::spawn(policy, files, cfg, hub_opts),
+        (Store::File(files), None) => (hub::spawn(policy, files, cfg, hub_opts), None),
         (Store::Postgres(pg), _) => {
             let hub = hub::spawn(policy, pg.clone(), cfg, hub_opts);
-            store::listen(pg, directory.all_docs(), hub.clone(), tokens.clone());
-            hub
+            let hearing = store::listen(pg, directory.all_docs(), hub.clone(), tokens.clone());
+            (hub, Some(hearing))
         }
     };
     let state = Arc::new(AppState {
@@ -313,6 +319,7 @@ pub async fn start(opts: ServeOptions) -> Result<Running, StartError> {
         limits: opts.limits.clone(),
         next_conn: AtomicU64::new(1),
         connections: ws::Connections::default(),
+        hears_other_relays,
     });
     let router = http::router(state, opts.static_dir.clone());
     let listener = tokio::net::TcpListener::bind(opts.listen)

@@ -100,21 +100,40 @@ impl TestPostgres {
                 .arg(&data)
                 .output(),
         );
+        pg.start_again();
+        pg
+    }
+
+    /// Start the server (again, after [`Self::stop`]) on its port.
+    pub fn start_again(&self) {
         let options = format!(
-            "-p {port} -k {} -c listen_addresses=127.0.0.1",
-            pg.dir.display()
+            "-p {} -k {} -c listen_addresses=127.0.0.1",
+            self.port,
+            self.dir.display()
         );
         check(
             "pg_ctl start",
-            pg.command("pg_ctl")
+            self.command("pg_ctl")
                 .args(["-w", "-t", "60", "-D"])
-                .arg(&data)
+                .arg(self.dir.join("data"))
                 .args(["-o", &options, "-l"])
-                .arg(pg.dir.join("server.log"))
+                .arg(self.dir.join("server.log"))
                 .arg("start")
                 .output(),
         );
-        pg
+    }
+
+    /// Stop the server as an operator would (`pg_ctl stop -m fast`: open
+    /// connections are closed); its data stays for [`Self::start_again`].
+    pub fn stop(&self) {
+        check(
+            "pg_ctl stop",
+            self.command("pg_ctl")
+                .args(["-w", "-m", "fast", "-D"])
+                .arg(self.dir.join("data"))
+                .arg("stop")
+                .output(),
+        );
     }
 
     fn command(&self, program: &str) -> Command {

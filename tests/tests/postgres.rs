@@ -469,3 +469,69 @@ async fn a_criterion_added_through_one_relay_is_scored_through_another() {
         .await
         .unwrap();
 }
+
+/// `/healthz` of a relay: (status line, body).
+async fn health(relay: &TestRelay) -> (String, serde_json::Value) {
+    let (status, _, body) = thidua_tests::http_get(relay.running.addr, "/healthz", None).await;
+    (status, serde_json::from_str(&body).unwrap_or_default())
+}
+
+/// Wait until `/healthz` says whether the relay hears the other relays.
+async fn wait_hearing(relay: &TestRelay, hears: bool) -> (String, serde_json::Value) {
+    let deadline = std::time::Instant::now() + PATIENCE;
+    loop {
+        let (status, body) = health(relay).await;
+        if body["hearsOtherRelays"] == hears {
+            return (status, body);
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "healthz never said hearsOtherRelays: {hears}: {status} {body}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn healthz_says_when_a_relay_cannot_hear_the_others_and_it_hears_again_after_the_database_returns()
+ {
+    let pg = TestPostgres::start();
+    let url = pg.database("deaf");
+    let tokens = temp_dir("pg-deaf");
+    let one = TestRelay::start_on_postgres(&url, tokens.clone()).await;
+    let two = TestRelay::start_on_postgres(&url, tokens).await;
+    let (status, body) = wait_hearing(&two, true).await;
+    assert!(status.contains("200"), "{status} {body}");
+    assert_eq!(body["status"], "ok");
+
+    // The database stops: the operator's health check sees it and why.
+    pg.stop();
+    let (status, body) = wait_hearing(&two, false).await;
+    assert!(status.contains("503"), "{status} {body}");
+    assert_eq!(body["status"], "degraded");
+    let message = body["message"].as_str().unwrap_or_default();
+    assert!(message.contains("cannot listen"), "{body}");
+    let message_vi = body["messageVi"].as_str().unwrap_or_default();
+    assert!(message_vi.contains("PostgreSQL"), "{body}");
+
+    // Back: the relay listens again on its own, and devices on the two
+    // relays see each other's changes again.
+    pg.start_again();
+    let (status, body) = wait_hearing(&two, true).await;
+    assert!(status.contains("200"), "{status} {body}");
+    let doc = one.office_doc("LSN");
+    let a = one.device("LSN", "may-a");
+    let b = two.device("LSN", "may-b");
+    for d in [&a, &b] {
+        d.open(doc);
+        d.wait_synced(doc, PATIENCE).await.unwrap();
+    }
+    set_text(&a, doc, "ghiChu", "Sau khi cơ sở dữ liệu chạy lại").await;
+    b.wait_until(
+        "the edit made through relay 1 after the restart",
+        PATIENCE,
+        has_text("ghiChu", doc),
+    )
+    .await
+    .unwrap();
+}

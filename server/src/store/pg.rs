@@ -532,7 +532,16 @@ impl RelayStore for PgStore {
 /// Listen for other relays' chunks for as long as the relay runs: each one
 /// is read and delivered; after a (re)connection every document of `docs`
 /// is read again whole (notifications sent while nobody listened are lost).
-pub fn listen(store: PgStore, docs: Vec<DocumentId>, hub: Hub, tokens: Arc<TokenStore>) {
+///
+/// Returns whether it listens now (what `/healthz` reports).
+pub fn listen(
+    store: PgStore,
+    docs: Vec<DocumentId>,
+    hub: Hub,
+    tokens: Arc<TokenStore>,
+) -> Arc<AtomicBool> {
+    let hearing = Arc::new(AtomicBool::new(false));
+    let listening = hearing.clone();
     tokio::spawn(async move {
         let mut delay = Duration::from_millis(200);
         let mut down_since: Option<std::time::Instant> = None;
@@ -545,11 +554,10 @@ pub fn listen(store: PgStore, docs: Vec<DocumentId>, hub: Hub, tokens: Arc<Token
                     TOKENS_GRACE.as_secs()
                 )));
             }
-            let mut listening = false;
-            if let Err(e) = listen_once(&store, &docs, &hub, &tokens, &mut listening).await {
+            if let Err(e) = listen_once(&store, &docs, &hub, &tokens, &listening).await {
                 tracing::warn!("listening to other relays' changes: {e}; trying again");
             }
-            if listening {
+            if listening.swap(false, Ordering::AcqRel) {
                 // It listened (and read the tokens) before it failed.
                 delay = Duration::from_millis(200);
                 down_since = None;
@@ -559,6 +567,7 @@ pub fn listen(store: PgStore, docs: Vec<DocumentId>, hub: Hub, tokens: Arc<Token
             delay = (delay * 2).min(Duration::from_secs(10));
         }
     });
+    hearing
 }
 
 /// Every document's rows, to the shards: a shard merges what it has not
@@ -577,7 +586,7 @@ async fn listen_once(
     docs: &[DocumentId],
     hub: &Hub,
     tokens: &TokenStore,
-    listening: &mut bool,
+    listening: &AtomicBool,
 ) -> Result<(), StoreError> {
     let (client, mut connection) = tokio::time::timeout(
         Duration::from_secs(10),
@@ -624,7 +633,7 @@ async fn listen_once(
         .map_err(pg_err("listen to"))?;
     // What was written while nobody listened.
     tokens.replace(Ok(store.token_records().await?));
-    *listening = true;
+    listening.store(true, Ordering::Release);
     read_again(store, docs, hub).await?;
     loop {
         // A connection that died without a word is found by asking.
