@@ -66,6 +66,7 @@ pub mod demo;
 pub mod domain;
 pub mod export;
 pub mod glossary;
+pub mod lists;
 pub mod protocol;
 pub mod schema;
 pub mod sim;

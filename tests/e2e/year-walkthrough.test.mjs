@@ -7,7 +7,9 @@
 // its decision and see the days between; set the office's targets; send a
 // dossier, have it returned and send it again; record an inspection and an
 // exemplary model; read the history. Back online, everything syncs, and
-// Cao Bằng's device shows it read-only. One screenshot per screen.
+// Cao Bằng's device shows it read-only. One screenshot per screen. The
+// whole walk runs twice: on a laptop (1280×900) and on a phone (390×844,
+// touch), every step the same (screenshots year-phone-*.png).
 //
 // The relay's --demo data may hold a whole year already: the test creates
 // its own records with unique names and never assumes empty documents.
@@ -67,9 +69,20 @@ async function unacked(page) {
   return Number(await page.getByTestId("unacked").getAttribute("data-count"));
 }
 
-export default async function yearWalkthrough(t) {
+/** The clerk's screen: a laptop, or a phone (every step the same). */
+const SIZES = {
+  desktop: { tag: "", context: { viewport: { width: 1280, height: 900 } } },
+  phone: { tag: "phone-", context: { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true } },
+};
+
+export default [
+  { name: "yearWalkthrough", fn: (t) => yearWalkthrough(t, SIZES.desktop) },
+  { name: "yearWalkthrough on a phone (390×844)", fn: (t) => yearWalkthrough(t, SIZES.phone) },
+];
+
+async function yearWalkthrough(t, size) {
   const relay = await t.startRelay({ demo: true });
-  const context = await t.newContext({ viewport: { width: 1280, height: 900 } });
+  const context = await t.newContext(size.context);
   const page = await signIn(context, relay, "LSN");
   const errors = [];
   // Panics of the UI show up as page errors. (A WebSocket callback of the
@@ -122,7 +135,7 @@ export default async function yearWalkthrough(t) {
     // the year selector offers, falls before it.
     await page.getByTestId("members-LSN").locator("button").first().click();
     await setField(page, "members-LSN-provinceSystemFrom", "01/01/2026");
-    await shot(page, t, "01-cluster-setup");
+    await shot(page, t, size.tag + "01-cluster-setup");
   });
 
   let unregisteredBefore = 0;
@@ -132,7 +145,7 @@ export default async function yearWalkthrough(t) {
     unregisteredBefore = await taskCount(page, "unregistered");
     // Changes made offline are listed as not yet on the relay.
     await page.getByTestId("task-unacked").waitFor();
-    await shot(page, t, "00-home");
+    await shot(page, t, size.tag + "00-home");
   });
 
   await t.step("staff roster: add a person", async () => {
@@ -164,7 +177,26 @@ export default async function yearWalkthrough(t) {
     await page.waitForFunction(() => document.querySelectorAll('[data-testid^="staff-row-"]').length === 1);
     assert((await page.getByTestId("staff-filter-count").textContent()).includes("1/"), "1 of all shown");
     await page.getByTestId("staff-filter-search").fill("");
-    await shot(page, t, "02-staff");
+    // Those who left the office: not the person just added; everyone again.
+    const personCard = page.locator(`[data-testid^="staff-row-"][data-name="${person}"]`);
+    await page.getByTestId("staff-filter-choice").selectOption("left");
+    await personCard.waitFor({ state: "detached" });
+    await page.getByTestId("staff-filter-choice").selectOption("year");
+    await personCard.waitFor();
+    // By arrival, newest first: first days in falling order, the people
+    // whose first day is not entered (the person just added) after them.
+    await page.getByTestId("staff-filter-order").selectOption("joined");
+    await page.waitForFunction(() => {
+      const d = [...document.querySelectorAll('[data-testid^="staff-row-"]')].map((r) => r.dataset.joined);
+      const known = d.filter(Boolean);
+      return known.length > 1 && d.slice(0, known.length).every(Boolean) &&
+        known.every((x, i) => i === 0 || known[i - 1] >= x);
+    });
+    const last = await page.locator('[data-testid^="staff-row-"]').last().getAttribute("data-joined");
+    assertEqual(last, "", "no first day entered: last");
+    await page.getByTestId("staff-filter-order").selectOption("name");
+    await page.getByTestId("staff-filter-choice").selectOption("all");
+    await shot(page, t, size.tag + "02-staff");
     // The home page now lists one more person to register, with a link to
     // the registration page.
     await go(page, relay, "/");
@@ -229,7 +261,7 @@ export default async function yearWalkthrough(t) {
     );
     const pastDeadline = Date.now() > Date.UTC(2026, 2, 25, 23, 59);
     if (pastDeadline) await page.getByTestId("deadline-warning").waitFor();
-    await shot(page, t, "03-registration");
+    await shot(page, t, size.tag + "03-registration");
     await go(page, relay, "/");
     await waitForTaskCount(page, "unregistered", unregisteredBefore);
   });
@@ -254,7 +286,7 @@ export default async function yearWalkthrough(t) {
     await setField(page, "score-input-C6", "8");
     await page.waitForFunction(() => !document.querySelector('[data-testid="field-error"]'));
     assert((await unacked(page)) > 0, "edits wait for the relay");
-    await shot(page, t, "04-scoring");
+    await shot(page, t, size.tag + "04-scoring");
   });
 
   await t.step("mid-year review (sơ kết 6 tháng) is kept apart from the year-end review", async () => {
@@ -278,7 +310,7 @@ export default async function yearWalkthrough(t) {
     await page.getByTestId("review-strengths-undo").waitFor({ state: "detached" });
     // No vote for the leading office at mid-year.
     assertEqual(await page.getByTestId("leading-vote").count(), 0, "no vote at mid-year");
-    await shot(page, t, "04b-mid-year-review");
+    await shot(page, t, size.tag + "04b-mid-year-review");
     await page.getByTestId("review-period-yearEnd").click();
     await page.waitForFunction(() => document.querySelector('[data-testid="scores"]')?.dataset.round === "2026-yearEnd");
     assertEqual(await round(), "2026-yearEnd", "year-end round shown");
@@ -296,7 +328,20 @@ export default async function yearWalkthrough(t) {
   await t.step("title evaluation: the live rule check turns from unmet to met", async () => {
     await go(page, relay, "/don-vi/LSN/binh-xet");
     await page.getByTestId("cap-check").waitFor();
+    // Only those not evaluated yet, found by a search without tones.
+    await page.getByTestId("evaluations-choice").selectOption("todo");
+    await page.getByTestId("evaluations-search").fill(`thu${n}`);
     await page.getByTestId(`eval-start-${pid}`).click();
+    // Evaluated now: it leaves the "not yet" list and is among the evaluated.
+    const evalCard = page.locator(`[data-testid="evaluations"] [data-testid="eval-${pid}-title"]`);
+    await page.waitForFunction(
+      (id) => !document.querySelector(`[data-testid="evaluations"] [data-testid="eval-start-${id}"]`),
+      pid,
+    );
+    assertEqual(await evalCard.count(), 0, "gone from the not-yet list");
+    await page.getByTestId("evaluations-choice").selectOption("done");
+    await evalCard.waitFor();
+    await page.getByTestId("evaluations-search").fill("");
     await page.getByTestId(`eval-${pid}-title`).selectOption("laoDongTienTien");
     const check = page.getByTestId(`rule-check-${pid}`);
     await page.waitForFunction(
@@ -307,7 +352,7 @@ export default async function yearWalkthrough(t) {
     assert((await check.locator("li.unmet").count()) > 0, "an unmet condition is listed");
     const unmetText = await check.textContent();
     assert(unmetText.includes("chưa đạt"), `explains what is missing: ${unmetText}`);
-    await shot(page, t, "05-evaluation-unmet");
+    await shot(page, t, size.tag + "05-evaluation-unmet");
     // Malformed input stays in the box with the reason beside it.
     await setField(page, `eval-${pid}-initiatives`, "hai");
     await page.getByTestId(`eval-${pid}-initiatives-error`).waitFor();
@@ -322,7 +367,7 @@ export default async function yearWalkthrough(t) {
     const metText = await check.textContent();
     assert(metText.includes("Đủ điều kiện Lao động tiên tiến"), `eligible: ${metText}`);
     assert(/Điều 24/.test(metText), `names the article: ${metText}`);
-    await shot(page, t, "06-evaluation-met");
+    await shot(page, t, size.tag + "06-evaluation-met");
   });
 
   await t.step("proposal and decision: the days between", async () => {
@@ -363,7 +408,28 @@ export default async function yearWalkthrough(t) {
     await page.locator(`[data-testid="proposal-${proposalId}"]`).waitFor({ state: "detached" });
     await page.getByTestId("proposals-choice").selectOption("all");
     await page.locator(`[data-testid="proposal-${proposalId}"]`).waitFor();
-    await shot(page, t, "07-commendations");
+    // The clerk's order: oldest first, then newest first again (undated
+    // drafts last in both).
+    const dates = () =>
+      page.locator('[data-testid="proposals"] > .card').evaluateAll((cards) => cards.map((c) => c.dataset.date));
+    const inOrder = (list, newest) => {
+      const dated = list.filter(Boolean);
+      const undatedLast = list.slice(dated.length).every((d) => !d);
+      return undatedLast && dated.every((d, i) => i === 0 || (newest ? dated[i - 1] >= d : dated[i - 1] <= d));
+    };
+    await page.getByTestId("proposals-order").selectOption("oldest");
+    await page.waitForFunction(() => {
+      const d = [...document.querySelectorAll('[data-testid="proposals"] > .card')].map((c) => c.dataset.date).filter(Boolean);
+      return d.length > 1 && d[0] <= d[d.length - 1];
+    });
+    assert(inOrder(await dates(), false), `oldest first: ${await dates()}`);
+    await page.getByTestId("proposals-order").selectOption("newest");
+    await page.waitForFunction(() => {
+      const d = [...document.querySelectorAll('[data-testid="proposals"] > .card')].map((c) => c.dataset.date).filter(Boolean);
+      return d.length > 1 && d[0] >= d[d.length - 1];
+    });
+    assert(inOrder(await dates(), true), `newest first: ${await dates()}`);
+    await shot(page, t, size.tag + "07-commendations");
   });
 
   await t.step("a dossier returned and sent again", async () => {
@@ -399,7 +465,7 @@ export default async function yearWalkthrough(t) {
     const history = await card.getByTestId("dossier-history").locator("li").allTextContents();
     assertEqual(history.length, 3, "sent, returned, sent again");
     assert(history[1].includes("bị trả lại: Thiếu báo cáo thành tích"), `the reason is kept: ${history[1]}`);
-    await shot(page, t, "07b-dossier");
+    await shot(page, t, size.tag + "07b-dossier");
   });
 
   await t.step("one tờ trình for several people, the cap warning on the line that breaks it", async () => {
@@ -429,7 +495,7 @@ export default async function yearWalkthrough(t) {
     assert(first >= 0 && capped.slice(first).every(Boolean) && !capped.slice(0, first).some(Boolean), `cap from one line on: ${capped}`);
     const text = await page.locator(`[data-testid="proposal-line-${first}-check"]`).textContent();
     assert(text.includes("vượt tỷ lệ"), `the line says why: ${text}`);
-    await shot(page, t, "07c-batch-proposal");
+    await shot(page, t, size.tag + "07c-batch-proposal");
     // Keep the lines within the cap and save them as one tờ trình.
     for (let i = LINES - 1; i >= Math.max(first, 1); i--) await page.getByTestId(`proposal-line-${i}-remove`).click();
     const kept = Math.max(first, 1);
@@ -448,10 +514,18 @@ export default async function yearWalkthrough(t) {
     await page.getByTestId("inspection-add").click();
     const insp = page.locator(`[data-team="Đoàn kiểm tra cụm ${n}"]`);
     await insp.first().waitFor();
-    await insp.first().getByTestId("shortcomings-input").fill("Chưa phát hiện, đăng ký gương điển hình");
+    await insp.first().getByTestId("shortcomings-input").fill(`Chưa phát hiện, đăng ký gương điển hình ${n}`);
     await insp.first().getByTestId("shortcomings-add").click();
     await insp.first().locator('[data-testid^="shortcomings-"][data-status]').first().waitFor();
-    await shot(page, t, "08-inspections");
+    // The inspection has a shortcoming not done yet: it is among those with
+    // open items, and a search for the shortcoming (no tones) finds it.
+    await page.getByTestId("inspections-choice").selectOption("open");
+    await page.getByTestId("inspections-search").fill(`chua phat hien guong dien hinh ${n}`);
+    await insp.first().waitFor();
+    assertEqual(await page.getByTestId("inspections-count").getAttribute("data-shown"), "1", "only this inspection");
+    await page.getByTestId("inspections-search").fill("");
+    await page.getByTestId("inspections-choice").selectOption("all");
+    await shot(page, t, size.tag + "08-inspections");
 
     await go(page, relay, "/don-vi/LSN/dien-hinh");
     await page.getByTestId("model-subject-input").selectOption(pid);
@@ -461,7 +535,12 @@ export default async function yearWalkthrough(t) {
     await card.waitFor();
     await card.getByTestId("model-advance").click();
     await page.locator(`[data-testid="stage-nurtured"] [data-name="Bà ${person}"]`).waitFor();
-    await shot(page, t, "09-models");
+    // A search (no tones) keeps only this person's model on the board.
+    await page.getByTestId("models-search").fill(`lo thi thu${n}`);
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="models-board"] .card.model').length === 1);
+    await page.locator(`[data-testid="stage-nurtured"] [data-name="Bà ${person}"]`).waitFor();
+    await page.getByTestId("models-search").fill("");
+    await shot(page, t, size.tag + "09-models");
   });
 
   await t.step("history: who changed what, newest first", async () => {
@@ -473,7 +552,7 @@ export default async function yearWalkthrough(t) {
     const all = await page.getByTestId("history").textContent();
     assert(all.includes(`Thêm cán bộ ${person}`), "the roster change is in the history");
     assert(/\d\d\/\d\d\/\d{4} \d\d:\d\d/.test(all), "dd/mm/yyyy HH:MM times");
-    await shot(page, t, "10-history");
+    await shot(page, t, size.tag + "10-history");
   });
 
   assertEqual(errors, [], "no errors in the page");
@@ -499,7 +578,7 @@ export default async function yearWalkthrough(t) {
     await page.getByTestId("readonly").waitFor();
     await go(page, relay, "/don-vi/YBI/dang-ky");
     await page.locator('[data-testid^="reg-row-"]').first().waitFor({ timeout: 20_000 });
-    await shot(page, t, "10b-former-office");
+    await shot(page, t, size.tag + "10b-former-office");
   });
 
   await t.step("another office sees it read-only", async () => {
@@ -513,13 +592,13 @@ export default async function yearWalkthrough(t) {
       { timeout: 20_000 },
     );
     assertEqual(await cbg.locator(`[data-testid="eval-${pid}"] select`).count(), 0, "no inputs");
-    await shot(cbg, t, "11-readonly-evaluation-phone");
+    await shot(cbg, t, size.tag + "11-readonly-evaluation-phone");
 
     await go(cbg, relay, "/don-vi/LSN/khen-thuong");
     await cbg.getByTestId(`decision-link-${proposalId}`).waitFor({ timeout: 20_000 });
     assertEqual(await cbg.getByTestId(`decision-link-${proposalId}`).getAttribute("data-days"), "13", "days");
     assertEqual(await cbg.getByTestId("proposal-add-form").count(), 0, "no add form");
-    await shot(cbg, t, "12-readonly-commendations-phone");
+    await shot(cbg, t, size.tag + "12-readonly-commendations-phone");
 
     await go(cbg, relay, "/don-vi/LSN/can-bo");
     await cbg.locator(`[data-testid="staff-row-${pid}"]`).waitFor({ timeout: 20_000 });
@@ -533,7 +612,7 @@ export default async function yearWalkthrough(t) {
     );
     const evidence = await cbg.getByTestId("evidence-C3").textContent();
     assert(evidence.includes(`${n}/BC-VP`), `evidence shown: ${evidence}`);
-    await shot(cbg, t, "13-readonly-scoring-phone");
+    await shot(cbg, t, size.tag + "13-readonly-scoring-phone");
 
     // The cluster's inspection of Cao Bằng: its conclusions read-only, its
     // follow-up Cao Bằng's own.
@@ -551,6 +630,6 @@ export default async function yearWalkthrough(t) {
     await cbg.getByTestId("readonly").waitFor();
     assertEqual(await cbg.getByTestId("cinsp-add").count(), 0, "only the leader records the cluster's inspections");
     assertEqual(await cbg.getByTestId("deadline-add").count(), 0, "only the leader edits the set-up");
-    await shot(cbg, t, "14-readonly-cluster-setup-phone");
+    await shot(cbg, t, size.tag + "14-readonly-cluster-setup-phone");
   });
 }

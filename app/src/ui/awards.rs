@@ -7,6 +7,7 @@
 use leptos::prelude::*;
 use shared::domain::rules::Date;
 use shared::domain::{AwardKind, AwardingSystem};
+use shared::lists::{self, DecisionOrder, ListChoice, ProposalOrder, ProposalShow};
 use shared::schema::value::TextCode;
 use shared::schema::write::{put_entry, put_field};
 use shared::schema::{Decision, Proposal, first_sent};
@@ -17,6 +18,7 @@ use super::form::{
     days_between, error_for, new_id, parse_date, refusal_text, save, show_date, title_opts_or_none,
     titles_for, today,
 };
+use super::list_filter::list_choice;
 use super::office::{person_name, use_office};
 use super::records::{EmptyNote, ids_newest_first, record_memo};
 use super::use_driver;
@@ -38,13 +40,6 @@ fn days_to_decision(p: &Proposal, d: &Decision) -> Option<i64> {
     Some(days_between(from, d.date.as_ref()?.date()?))
 }
 
-/// Whether a decision grants the proposal `id`.
-fn is_decided(o: &shared::schema::OfficeDoc, id: &str) -> bool {
-    o.decisions
-        .values()
-        .any(|d| d.proposal_ids.iter().any(|p| p == id))
-}
-
 /// "12/TTr-VP" or "(chưa có số)".
 pub(super) fn number_or_draft(n: &str) -> String {
     if n.trim().is_empty() {
@@ -59,111 +54,62 @@ pub fn AwardsPage() -> impl IntoView {
     let lang = use_lang();
     let ov = use_office();
     let (office, ctx, year) = (ov.office, ov.ctx, ov.year);
+    let system = ov.system;
     // The year shown: its proposals, and the decisions issued in it or
-    // granting one of them.
+    // granting one of them; searched, filtered and ordered as the clerk
+    // chooses (shared::lists).
     let proposals = Memo::new(move |_| {
         let y = year.get();
-        office.with(|o| {
-            ids_newest_first(&o.proposals, |p| p.date.as_ref())
-                .into_iter()
-                .filter(|id| o.proposals[id].year == y)
-                .collect::<Vec<_>>()
-        })
+        office.with(|o| o.proposals.values().filter(|p| p.year == y).count())
     });
     let decisions = Memo::new(move |_| {
         let y = year.get();
-        office.with(|o| {
-            ids_newest_first(&o.decisions, |d| d.date.as_ref())
-                .into_iter()
-                .filter(|id| {
-                    let d = &o.decisions[id];
-                    d.date
-                        .as_ref()
-                        .and_then(|x| x.date())
-                        .is_none_or(|x| x.year() == y)
-                        || d.proposal_ids
-                            .iter()
-                            .any(|p| o.proposals.get(p).is_some_and(|p| p.year == y))
-                })
-                .collect::<Vec<_>>()
-        })
+        office.with(|o| lists::decisions(o, y, DecisionOrder::Newest, "").len())
     });
-    // Search and a filter by decision over the year's proposals.
     let p_query = RwSignal::new(String::new());
-    let p_state = RwSignal::new("all".to_string());
-    let p_states = Signal::derive(|| {
-        vec![
-            Opt::new("all", "Tất cả tờ trình", "All proposals"),
-            Opt::new("undecided", "Chưa có quyết định", "Not decided yet"),
-            Opt::new("decided", "Đã có quyết định", "Decided"),
-        ]
-    });
-    let system = ov.system;
+    let (p_state, p_states) = list_choice::<ProposalShow>();
+    let (p_order, p_orders) = list_choice::<ProposalOrder>();
     let shown_proposals = Memo::new(move |_| {
-        let (q, state) = (p_query.get(), p_state.get());
-        office.with(|o| {
-            proposals
-                .get()
-                .into_iter()
-                .filter(|id| {
-                    let p = &o.proposals[id];
-                    let decided = is_decided(o, id);
-                    let state_ok = match state.as_str() {
-                        "undecided" => !decided,
-                        "decided" => decided,
-                        _ => true,
-                    };
-                    let title = p
-                        .title
-                        .map(|t| system.get().title_name_vi(t))
-                        .unwrap_or_default();
-                    let text = format!("{} {} {title} {}", p.number, subject_of(o, p), p.award);
-                    state_ok && super::list_filter::matches(&q, &text)
-                })
-                .collect::<Vec<_>>()
-        })
+        let (q, y) = (p_query.get(), year.get());
+        let show = ProposalShow::from_code(&p_state.get());
+        let order = ProposalOrder::from_code(&p_order.get());
+        let system = system.get();
+        let name = |t| system.title_name_vi(t).to_string();
+        office.with(|o| lists::proposals(o, y, show, order, &q, &name))
     });
     let d_query = RwSignal::new(String::new());
+    let (d_order, d_orders) = list_choice::<DecisionOrder>();
     let shown_decisions = Memo::new(move |_| {
-        let q = d_query.get();
-        office.with(|o| {
-            decisions
-                .get()
-                .into_iter()
-                .filter(|id| {
-                    let d = &o.decisions[id];
-                    super::list_filter::matches(
-                        &q,
-                        &format!("{} {} {}", d.number, d.signer, d.citation),
-                    )
-                })
-                .collect::<Vec<_>>()
-        })
+        let (q, y) = (d_query.get(), year.get());
+        let order = DecisionOrder::from_code(&d_order.get());
+        office.with(|o| lists::decisions(o, y, order, &q))
     });
     view! {
-        <h3>{move || tr(lang.get(), "Tờ trình đề nghị khen thưởng", "Commendation proposals")}" "<span class="count" data-testid="proposal-count">{move || format!("({})", proposals.with(Vec::len))}</span></h3>
+        <h3>{move || tr(lang.get(), "Tờ trình đề nghị khen thưởng", "Commendation proposals")}" "<span class="count" data-testid="proposal-count">{move || format!("({})", proposals.get())}</span></h3>
         {move || ctx.editable.get().then(|| view! { <super::proposal_form::AddProposal /> })}
         <super::list_filter::ListToolbar query=p_query testid="proposals"
             choice=(p_state, p_states, "Lọc theo quyết định", "Filter by decision")
+            order=(p_order, p_orders, "Sắp xếp", "Order")
             shown=Signal::derive(move || shown_proposals.with(Vec::len))
-            total=Signal::derive(move || proposals.with(Vec::len)) />
+            total=Signal::derive(move || proposals.get()) />
         <div class="cards" data-testid="proposals">
             <For each=move || shown_proposals.get() key=|id| id.clone() let:id>
                 <ProposalCard id=id />
             </For>
         </div>
-        <EmptyNote ids=proposals vi="Chưa có tờ trình nào." en="No proposals yet." />
-        <h3>{move || tr(lang.get(), "Quyết định khen thưởng", "Commendation decisions")}" "<span class="count" data-testid="decision-count">{move || format!("({})", decisions.with(Vec::len))}</span></h3>
+        <EmptyNote count=proposals vi="Chưa có tờ trình nào." en="No proposals yet." />
+        <h3>{move || tr(lang.get(), "Quyết định khen thưởng", "Commendation decisions")}" "<span class="count" data-testid="decision-count">{move || format!("({})", decisions.get())}</span></h3>
         {move || ctx.editable.get().then(|| view! { <AddDecision /> })}
         <super::list_filter::ListToolbar query=d_query testid="decisions"
+            order=(d_order, d_orders, "Sắp xếp", "Order")
             shown=Signal::derive(move || shown_decisions.with(Vec::len))
-            total=Signal::derive(move || decisions.with(Vec::len)) />
+            total=Signal::derive(move || decisions.get()) />
         <div class="cards" data-testid="decisions">
             <For each=move || shown_decisions.get() key=|id| id.clone() let:id>
                 <DecisionCard id=id />
             </For>
         </div>
-        <EmptyNote ids=decisions vi="Chưa có quyết định nào." en="No decisions yet." />
+        <EmptyNote count=decisions vi="Chưa có quyết định nào." en="No decisions yet." />
     }
 }
 
@@ -255,7 +201,8 @@ fn ProposalCard(id: String) -> impl IntoView {
             .unwrap_or_default()
     );
     view! {
-        <div class="card" data-testid=format!("proposal-{id}") data-number=move || proposal.get().map(|p| p.number).unwrap_or_default()>
+        <div class="card" data-testid=format!("proposal-{id}") data-number=move || proposal.get().map(|p| p.number).unwrap_or_default()
+            data-date=move || proposal.get().and_then(|p| p.date).map(|d| d.0).unwrap_or_default()>
             <div class="card-head">
                 <div>
                     <strong>{move || proposal.get().map(|p| number_or_draft(&p.number)).unwrap_or_default()}</strong>
@@ -293,7 +240,7 @@ fn ProposalCard(id: String) -> impl IntoView {
 fn proposal_choices(o: &shared::schema::OfficeDoc, year: i32) -> Vec<(String, String)> {
     ids_newest_first(&o.proposals, |p| p.date.as_ref())
         .into_iter()
-        .filter(|id| o.proposals[id].year == year && !is_decided(o, id))
+        .filter(|id| o.proposals[id].year == year && !lists::is_decided(o, id))
         .map(|id| {
             let p = &o.proposals[&id];
             let label = format!("{} — {}", number_or_draft(&p.number), subject_of(o, p));

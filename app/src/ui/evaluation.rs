@@ -8,6 +8,7 @@
 use leptos::prelude::*;
 use shared::domain::RuleCatalog;
 use shared::domain::rules::{Condition, Evaluation};
+use shared::lists::{EvaluationShow, ListChoice};
 use shared::schema::bridge::{check_cap, evaluate_office, evaluate_person, unevaluated_staff};
 use shared::schema::write::put_entry;
 use shared::schema::{CollectiveEvaluation, TextCode, TitleEvaluation, evaluation_key};
@@ -16,7 +17,8 @@ use super::form::{
     AWARD_FORMS, COLLECTIVE_TITLES, EMULATION_TITLES, ErrorNote, Field, Kind, rating_opts,
     refusal_text, save, title_opts_or_none,
 };
-use super::office::{person_name, staff_options, use_office};
+use super::list_filter::list_choice;
+use super::office::{person_name, use_office};
 use super::records::EmptyNote;
 use super::use_driver;
 use crate::i18n::{Lang, tr, use_lang};
@@ -36,11 +38,14 @@ pub fn EvaluationPage() -> impl IntoView {
     let (office, cluster, year) = (ov.office, ov.cluster, ov.year);
     let people = Memo::new(move |_| {
         let y = year.get();
-        office
-            .with(|o| staff_options(o, y))
-            .into_iter()
-            .map(|p| p.0)
-            .collect::<Vec<_>>()
+        office.with(|o| o.staff_in(y).count())
+    });
+    let query = RwSignal::new(String::new());
+    let (show, show_opts) = list_choice::<EvaluationShow>();
+    let shown = Memo::new(move |_| {
+        let (q, y) = (query.get(), year.get());
+        let show = EvaluationShow::from_code(&show.get());
+        office.with(|o| shared::lists::evaluations(o, y, show, &q))
     });
     let cap = move || {
         let y = year.get();
@@ -65,9 +70,13 @@ pub fn EvaluationPage() -> impl IntoView {
         <h4>{move || tr(lang.get(), "Tập thể", "The collective")}</h4>
         <CollectiveCard />
         <h4>{move || tr(lang.get(), "Cá nhân", "Individuals")}</h4>
-        <EmptyNote ids=people vi="Chưa có cán bộ trong năm này (thêm ở trang Cán bộ)." en="No staff in this year (add them under Staff)." />
-        <div class="cards">
-            <For each=move || people.get() key=|p| p.clone() let:pid>
+        <EmptyNote count=people vi="Chưa có cán bộ trong năm này (thêm ở trang Cán bộ)." en="No staff in this year (add them under Staff)." />
+        <super::list_filter::ListToolbar query=query testid="evaluations"
+            choice=(show, show_opts, "Lọc theo bình xét", "Filter by evaluation")
+            shown=Signal::derive(move || shown.with(Vec::len))
+            total=Signal::derive(move || people.get()) />
+        <div class="cards" data-testid="evaluations">
+            <For each=move || shown.get() key=|p| p.clone() let:pid>
                 <PersonEvaluation pid=pid />
             </For>
         </div>

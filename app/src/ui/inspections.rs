@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 
 use leptos::prelude::*;
+use shared::lists::{InspectionShow, ListChoice};
 use shared::schema::write::put_entry;
 use shared::schema::{FollowUp, FollowUpStatus, Inspection, OfficeDoc};
 
@@ -13,8 +14,9 @@ use super::form::{
     AddForm, DeleteButton, Field, FormProblems, Kind, Problem, TextInput, date_problem, error_for,
     follow_up_opts, new_id, opt_label, parse_date, save, show_date, submit_add, today,
 };
+use super::list_filter::list_choice;
 use super::office::use_office;
-use super::records::{EmptyNote, ids_newest_first};
+use super::records::EmptyNote;
 use super::use_driver;
 use crate::i18n::{tr, use_lang};
 use shared::schema::value::TextCode;
@@ -23,16 +25,26 @@ use shared::schema::value::TextCode;
 pub fn InspectionsPage() -> impl IntoView {
     let lang = use_lang();
     let ov = use_office();
-    let (office, ctx) = (ov.office, ov.ctx);
-    let ids =
-        Memo::new(move |_| office.with(|o| ids_newest_first(&o.inspections, |i| i.date.as_ref())));
+    let (office, ctx, year) = (ov.office, ov.ctx, ov.year);
+    let total = Memo::new(move |_| office.with(|o| o.inspections.len()));
+    let query = RwSignal::new(String::new());
+    let (show, show_opts) = list_choice::<InspectionShow>();
+    let shown = Memo::new(move |_| {
+        let (q, y) = (query.get(), year.get());
+        let show = InspectionShow::from_code(&show.get());
+        office.with(|o| shared::lists::inspections(o, y, show, &q))
+    });
     view! {
         <h3>{move || tr(lang.get(), "Các đợt kiểm tra, khảo sát tại đơn vị", "Inspections and surveys at the office")}</h3>
         {move || ctx.editable.get().then(|| view! { <AddInspection /> })}
-        <For each=move || ids.get() key=|id| id.clone() let:id>
+        <super::list_filter::ListToolbar query=query testid="inspections"
+            choice=(show, show_opts, "Lọc các đợt kiểm tra", "Filter inspections")
+            shown=Signal::derive(move || shown.with(Vec::len))
+            total=Signal::derive(move || total.get()) />
+        <For each=move || shown.get() key=|id| id.clone() let:id>
             <InspectionCard id=id />
         </For>
-        <EmptyNote ids=ids vi="Chưa có đợt kiểm tra nào." en="No inspections yet." />
+        <EmptyNote count=total vi="Chưa có đợt kiểm tra nào." en="No inspections yet." />
         <OfficeClusterInspections />
     }
 }

@@ -35,16 +35,22 @@ pub fn ModelsPage() -> impl IntoView {
     let lang = use_lang();
     let ov = use_office();
     let (office, ctx) = (ov.office, ov.ctx);
+    let query = RwSignal::new(String::new());
+    let found = Memo::new(move |_| {
+        let q = query.get();
+        office.with(|o| shared::lists::models(o, &q))
+    });
+    let total = Memo::new(move |_| office.with(|o| o.exemplary_models.len()));
     let columns = ModelStage::ALL
         .iter()
         .map(|stage| {
             let stage = *stage;
             let ids = Memo::new(move |_| {
                 office.with(|o| {
-                    o.exemplary_models
-                        .iter()
-                        .filter(|(_, m)| m.stage == stage)
-                        .map(|(id, _)| id.clone())
+                    found
+                        .get()
+                        .into_iter()
+                        .filter(|id| o.exemplary_models.get(id).is_some_and(|m| m.stage == stage))
                         .collect::<Vec<_>>()
                 })
             });
@@ -61,6 +67,9 @@ pub fn ModelsPage() -> impl IntoView {
     view! {
         <h3>{move || tr(lang.get(), "Phát hiện, bồi dưỡng, nhân rộng gương điển hình", "Finding, nurturing and spreading exemplary models")}</h3>
         {move || ctx.editable.get().then(|| view! { <AddModel /> })}
+        <super::list_filter::ListToolbar query=query testid="models"
+            shown=Signal::derive(move || found.with(Vec::len))
+            total=Signal::derive(move || total.get()) />
         <div class="board" data-testid="models-board">{columns}</div>
     }
 }

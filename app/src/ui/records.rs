@@ -44,18 +44,17 @@ where
     Memo::new(move |_| office.with(|o| map(o).get(&id).cloned()))
 }
 
-/// "Chưa có … nào." under a list while `ids` is empty.
+/// "Chưa có … nào." under a list while it has no records (`count`, before
+/// any search or filter).
 #[component]
 pub fn EmptyNote(
-    #[prop(into)] ids: Signal<Vec<String>>,
+    #[prop(into)] count: Signal<usize>,
     vi: &'static str,
     en: &'static str,
 ) -> impl IntoView {
     let lang = use_lang();
     move || {
-        ids.get()
-            .is_empty()
-            .then(|| view! { <p class="muted">{move || tr(lang.get(), vi, en)}</p> })
+        (count.get() == 0).then(|| view! { <p class="muted">{move || tr(lang.get(), vi, en)}</p> })
     }
 }
 

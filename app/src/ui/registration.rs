@@ -5,6 +5,7 @@
 use leptos::prelude::*;
 use shared::domain::Title;
 use shared::domain::rules::Date;
+use shared::lists::{ListChoice, RegistrationOrder};
 use shared::schema::Registration;
 use shared::schema::value::TextCode;
 use shared::schema::write::put_entry;
@@ -13,6 +14,7 @@ use super::form::{
     AddForm, COLLECTIVE, DeleteButton, Field, Kind, Opt, Problem, SelectInput, TextInput,
     error_for, new_id, parse_date, save, title_opts, titles_for, today,
 };
+use super::list_filter::list_choice;
 use super::office::{person_name, subject_opts, use_office};
 use super::records::{EmptyNote, record_memo};
 use super::targets::TargetsCard;
@@ -28,50 +30,16 @@ pub fn RegistrationPage() -> impl IntoView {
     let ov = use_office();
     let (office, cluster, year, ctx) = (ov.office, ov.cluster, ov.year, ov.ctx);
     let deadline = Memo::new(move |_| cluster.with(|c| registration_deadline(c, year.get())));
-    let rows = Memo::new(move |_| {
+    let total = Memo::new(move |_| {
         let y = year.get();
-        office.with(|o| {
-            let mut rows: Vec<(String, String, bool)> = o
-                .registrations
-                .iter()
-                .filter(|(_, r)| r.year == y)
-                .map(|(id, r)| match &r.person_id {
-                    Some(p) => (
-                        id.clone(),
-                        o.staff
-                            .get(p)
-                            .map(|x| x.full_name.clone())
-                            .unwrap_or_else(|| p.clone()),
-                        false,
-                    ),
-                    None => (id.clone(), String::new(), true),
-                })
-                .collect();
-            // The collective first, then people by given name.
-            rows.sort_by(|a, b| {
-                b.2.cmp(&a.2)
-                    .then_with(|| shared::domain::compare_by_given_name(&a.1, &b.1))
-            });
-            rows.into_iter().map(|r| r.0).collect::<Vec<_>>()
-        })
+        office.with(|o| o.registrations.values().filter(|r| r.year == y).count())
     });
     let query = RwSignal::new(String::new());
+    let (order, order_opts) = list_choice::<RegistrationOrder>();
     let shown = Memo::new(move |_| {
-        let q = query.get();
-        office.with(|o| {
-            rows.get()
-                .into_iter()
-                .filter(|id| {
-                    let r = &o.registrations[id];
-                    let who = r
-                        .person_id
-                        .as_ref()
-                        .and_then(|p| o.staff.get(p))
-                        .map_or_else(|| "Tập thể đơn vị".to_string(), |p| p.full_name.clone());
-                    super::list_filter::matches(&q, &format!("{who} {}", r.title.name_vi()))
-                })
-                .collect::<Vec<_>>()
-        })
+        let (q, y) = (query.get(), year.get());
+        let order = RegistrationOrder::from_code(&order.get());
+        office.with(|o| shared::lists::registrations(o, y, order, &q))
     });
     let deadline_text = move || {
         let l = lang.get();
@@ -108,8 +76,9 @@ pub fn RegistrationPage() -> impl IntoView {
         <TargetsCard />
         {move || ctx.editable.get().then(|| view! { <AddRegistration /> })}
         <super::list_filter::ListToolbar query=query testid="registrations"
+            order=(order, order_opts, "Sắp xếp", "Order")
             shown=Signal::derive(move || shown.with(Vec::len))
-            total=Signal::derive(move || rows.with(Vec::len)) />
+            total=Signal::derive(move || total.get()) />
         <div class="table-wrap" tabindex="0" role="region" aria-label=move || tr(lang.get(), "Bảng (cuộn ngang để xem hết)", "Table (scroll sideways to see all)")>
         <table class="records" data-testid="registrations">
             <thead><tr>
@@ -126,7 +95,7 @@ pub fn RegistrationPage() -> impl IntoView {
             </tbody>
         </table>
         </div>
-        <EmptyNote ids=rows vi="Chưa có đăng ký nào cho năm này." en="No registrations for this year yet." />
+        <EmptyNote count=total vi="Chưa có đăng ký nào cho năm này." en="No registrations for this year yet." />
     }
 }
 

@@ -1,9 +1,11 @@
-//! Staff roster (danh sách cán bộ): sorted by given name with Vietnamese
-//! collation, Ông / Bà, position, kind (công chức / người lao động), dates
+//! Staff roster (danh sách cán bộ): everyone, those on the staff in the
+//! year or those who left, by given name (Vietnamese collation), position
+//! or arrival; Ông / Bà, position, kind (công chức / người lao động), dates
 //! at the office, discipline records with their periods (kỷ luật).
 
 use leptos::prelude::*;
 use shared::domain::{DisciplineLevel, Gender};
+use shared::lists::{ListChoice, StaffOrder, StaffShow};
 use shared::schema::value::{StaffKind, TextCode};
 use shared::schema::write::put_entry;
 use shared::schema::{DisciplineEntry, Person};
@@ -12,6 +14,7 @@ use super::form::{
     AddForm, DeleteButton, Field, Kind, Problem, SelectInput, TextInput, discipline_opts,
     error_for, gender_opts, new_id, opt_label, save, show_date, staff_kind_opts, today,
 };
+use super::list_filter::list_choice;
 use super::office::{person_name, use_office};
 use super::records::{OpenButton, record_memo};
 use super::use_driver;
@@ -22,40 +25,29 @@ pub fn StaffPage() -> impl IntoView {
     let lang = use_lang();
     let ov = use_office();
     let office = ov.office;
-    // Everyone ever on the roster, by given name (Vietnamese collation).
-    let ids = Memo::new(move |_| {
-        office.with(|o| {
-            let mut people: Vec<(String, String)> = o
-                .staff
-                .iter()
-                .map(|(id, p)| (id.clone(), p.full_name.clone()))
-                .collect();
-            shared::domain::sort_people_by_given_name(&mut people, |p| p.1.as_str());
-            people.into_iter().map(|p| p.0).collect::<Vec<_>>()
-        })
-    });
+    let year = ov.year;
+    let total = Memo::new(move |_| office.with(|o| o.staff.len()));
     let query = RwSignal::new(String::new());
+    let (show, show_opts) = list_choice::<StaffShow>();
+    let (order, order_opts) = list_choice::<StaffOrder>();
     let shown = Memo::new(move |_| {
-        let q = query.get();
-        office.with(|o| {
-            ids.get()
-                .into_iter()
-                .filter(|id| {
-                    o.staff.get(id).is_some_and(|p| {
-                        super::list_filter::matches(&q, &format!("{} {}", p.full_name, p.position))
-                    })
-                })
-                .collect::<Vec<_>>()
-        })
+        let (q, y) = (query.get(), year.get());
+        let (show, order) = (
+            StaffShow::from_code(&show.get()),
+            StaffOrder::from_code(&order.get()),
+        );
+        office.with(|o| shared::lists::staff(o, y, show, order, &q))
     });
     view! {
-        <h3>{move || tr(lang.get(), "Danh sách cán bộ (xếp theo tên)", "Staff (sorted by given name)")}</h3>
+        <h3>{move || tr(lang.get(), "Danh sách cán bộ", "Staff")}</h3>
         {move || ov.ctx.editable.get().then(|| view! { <AddPerson /> })}
         <super::list_filter::ListToolbar query=query testid="staff-filter"
+            choice=(show, show_opts, "Lọc cán bộ", "Filter staff")
+            order=(order, order_opts, "Sắp xếp", "Order")
             shown=Signal::derive(move || shown.with(Vec::len))
-            total=Signal::derive(move || ids.with(Vec::len)) />
+            total=Signal::derive(move || total.get()) />
         <p class="muted small" data-testid="staff-count">{move || {
-            let n = ids.get().len();
+            let n = total.get();
             match lang.get() { crate::i18n::Lang::Vi => format!("{n} người"), crate::i18n::Lang::En => format!("{n} people") }
         }}</p>
         <div class="cards" data-testid="staff-list">
@@ -249,7 +241,8 @@ fn PersonCard(id: String) -> impl IntoView {
         )
     };
     view! {
-        <div class="card person" data-testid=format!("staff-row-{pid}") data-name=move || person.get().map(|p| p.full_name).unwrap_or_default()>
+        <div class="card person" data-testid=format!("staff-row-{pid}") data-name=move || person.get().map(|p| p.full_name).unwrap_or_default()
+            data-joined=move || person.get().and_then(|p| p.joined_on).map(|d| d.0).unwrap_or_default()>
             <div class="card-head">
                 <div>
                     <strong data-testid="staff-name">{title}</strong>
