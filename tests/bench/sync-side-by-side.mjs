@@ -223,7 +223,33 @@ function peakMemoryMb(pid) {
 
 /** A client Repo: npm automerge-repo, WebSocket, no storage. */
 function newClientRepo(wsUrl) {
-  return new Repo({ network: [new WebSocketClientAdapter(wsUrl)] });
+  const repo = new Repo({ network: [new WebSocketClientAdapter(wsUrl)] });
+  // Sync messages each way, counted at the client's network subsystem: how
+  // much work a server's fan-out puts on its clients.
+  const counts = { received: 0, receivedBytes: 0, sent: 0 };
+  repo.networkSubsystem.on("message", (m) => {
+    if (m.type !== "sync") return;
+    counts.received += 1;
+    counts.receivedBytes += m.data?.byteLength ?? 0;
+  });
+  const send = repo.networkSubsystem.send.bind(repo.networkSubsystem);
+  repo.networkSubsystem.send = (m) => {
+    if (m.type === "sync") counts.sent += 1;
+    return send(m);
+  };
+  repo.syncCounts = counts;
+  return repo;
+}
+
+/** Sync messages received and sent by all the repos so far. */
+function syncCounts(repos) {
+  const total = { received: 0, receivedBytes: 0, sent: 0 };
+  for (const r of repos) {
+    total.received += r.syncCounts.received;
+    total.receivedBytes += r.syncCounts.receivedBytes;
+    total.sent += r.syncCounts.sent;
+  }
+  return total;
 }
 
 /**
@@ -515,6 +541,7 @@ async function runOne(kind, clientCount, prepared) {
     const totalEdits = clientCount * CONFIG.edits;
     const cpuBefore = cpuMs(server.pid);
     const clientCpuBefore = process.cpuUsage();
+    const countsBefore = syncCounts(repos);
     const startAt = performance.now() + 20;
     await Promise.all(clients.map((c) => writeEdits(c, startAt)));
     const lastEditAt = Math.max(...clients.map((c) => c.lastEditAt));
@@ -534,6 +561,7 @@ async function runOne(kind, clientCount, prepared) {
     // The clients' own process (one JavaScript thread for all of them): a
     // share near 100 % of a core means the clients, not the server, set the pace.
     const clientCpu = process.cpuUsage(clientCpuBefore);
+    const countsAfter = syncCounts(repos);
     const windowMs = performance.now() - startAt;
     const peakMb = peakMemoryMb(server.pid);
     const rejected = clients.reduce((n, c) => n + c.rejected, 0);
@@ -549,6 +577,10 @@ async function runOne(kind, clientCount, prepared) {
       editPhaseS: (lastEditAt - startAt) / 1000,
       plannedEditPhaseS: ((CONFIG.edits - 1) * CONFIG.intervalMs) / 1000,
       clientCpuShare: (clientCpu.user + clientCpu.system) / 1000 / windowMs,
+      // Per edit, over all clients and the observer.
+      syncReceivedPerEdit: (countsAfter.received - countsBefore.received) / totalEdits,
+      syncSentPerEdit: (countsAfter.sent - countsBefore.sent) / totalEdits,
+      bytesReceivedPerEdit: (countsAfter.receivedBytes - countsBefore.receivedBytes) / totalEdits,
       rejected,
     };
   } finally {
@@ -563,16 +595,16 @@ async function runOne(kind, clientCount, prepared) {
 function report(results) {
   const fmt = (x, digits) => (x === null || x === undefined ? "–" : x.toFixed(digits));
   const lines = [
-    "| server | clients | edits | CPU per edit (ms) | peak memory (MB) | converged after last write (s) | edit phase (planned) | clients' CPU (of one core) |",
-    "|---|---:|---:|---:|---:|---:|---:|---:|",
+    "| server | clients | edits | CPU per edit (ms) | peak memory (MB) | converged after last write (s) | edit phase (planned) | clients' CPU (of one core) | sync messages to / from clients per edit |",
+    "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
   ];
   for (const r of results) {
     if (r.failed) {
-      lines.push(`| ${SERVER_NAMES[r.server]} | ${r.clients} | – | – | – | failed: ${r.failed} | – | – |`);
+      lines.push(`| ${SERVER_NAMES[r.server]} | ${r.clients} | – | – | – | failed: ${r.failed} | – | – | – |`);
       continue;
     }
     const conv = r.convergedAfterLastWriteS === null ? `not within ${CONFIG.timeoutS} s` : fmt(r.convergedAfterLastWriteS, 2);
-    lines.push(`| ${SERVER_NAMES[r.server]} | ${r.clients} | ${r.edits} | ${fmt(r.cpuMsPerEdit, 3)} | ${fmt(r.peakMemoryMb, 1)} | ${conv} | ${fmt(r.editPhaseS, 1)} s (${fmt(r.plannedEditPhaseS, 1)} s) | ${fmt(100 * r.clientCpuShare, 0)} % |`);
+    lines.push(`| ${SERVER_NAMES[r.server]} | ${r.clients} | ${r.edits} | ${fmt(r.cpuMsPerEdit, 3)} | ${fmt(r.peakMemoryMb, 1)} | ${conv} | ${fmt(r.editPhaseS, 1)} s (${fmt(r.plannedEditPhaseS, 1)} s) | ${fmt(100 * r.clientCpuShare, 0)} % | ${fmt(r.syncReceivedPerEdit, 1)} / ${fmt(r.syncSentPerEdit, 1)} |`);
   }
   console.log(lines.join("\n"));
 
