@@ -25,11 +25,16 @@
 //   - convergence after the last write: from the last edit of the last client
 //     until every client (and the observer) of every document shows the same heads.
 //
+// The clients run in worker threads (`side-by-side-clients.mjs`, `--client-threads`,
+// 1 by default: every client in one JavaScript thread, as the issue measured);
+// the observer runs in the main thread.
+//
 // usage:
 //   node tests/bench/sync-side-by-side.mjs [--clients 8,32,64] [--edits 100]
 //        [--interval-ms 20] [--timeout-s 120] [--servers node,relay]
+//        [--client-threads 1]
 // or the same through the environment: BENCH_CLIENTS, BENCH_EDITS,
-// BENCH_INTERVAL_MS, BENCH_TIMEOUT_S, BENCH_SERVERS.
+// BENCH_INTERVAL_MS, BENCH_TIMEOUT_S, BENCH_SERVERS, BENCH_CLIENT_THREADS.
 // THIDUA_RELAY_BIN: the relay binary (default target/release/thidua-relay).
 //
 // Output: a Markdown table, the relay/Node ratios per client count, and one JSON
@@ -42,8 +47,10 @@ import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 
-import { Repo, generateAutomergeUrl } from "@automerge/automerge-repo";
-import { WebSocketClientAdapter } from "@automerge/automerge-repo-network-websocket";
+import { Worker } from "node:worker_threads";
+
+import { generateAutomergeUrl } from "@automerge/automerge-repo";
+import { closeRepos, findRetrying, headsKey, newClientRepo, now, sleep, syncCounts, withTimeout } from "./side-by-side-clients.mjs";
 import { cleanupSync, removeTempDir, tempDir, track, untrack } from "../e2e/cleanup.mjs";
 import { freePort } from "../e2e/lib.mjs";
 
@@ -75,6 +82,8 @@ const CONFIG = {
   edits: positiveInt(option("edits", "BENCH_EDITS", "100"), "--edits"),
   intervalMs: positiveInt(option("interval-ms", "BENCH_INTERVAL_MS", "20"), "--interval-ms"),
   timeoutS: positiveInt(option("timeout-s", "BENCH_TIMEOUT_S", "120"), "--timeout-s"),
+  // JavaScript threads the clients run in (the observer runs in the main thread).
+  clientThreads: positiveInt(option("client-threads", "BENCH_CLIENT_THREADS", "1"), "--client-threads"),
   servers: String(option("servers", "BENCH_SERVERS", "node,relay"))
     .split(",")
     .map((s) => s.trim()),
@@ -103,20 +112,6 @@ process.on("uncaughtException", (e) => {
 });
 
 // ---------------------------------------------------------------- helpers: misc
-
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function withTimeout(promise, ms, what) {
-  let timer;
-  const timeout = new Promise((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timeout after ${ms} ms: ${what}`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-
-
-/** Heads as one comparable string. */
-const headsKey = (handle) => [...handle.heads()].sort().join(",");
 
 const docIdOf = (url) => url.replace(/^automerge:/, "");
 
@@ -220,61 +215,6 @@ function peakMemoryMb(pid) {
 }
 
 // ---------------------------------------------------------------- helpers: repos
-
-/** A client Repo: npm automerge-repo, WebSocket, no storage. */
-function newClientRepo(wsUrl) {
-  const repo = new Repo({ network: [new WebSocketClientAdapter(wsUrl)] });
-  // Sync messages each way, counted at the client's network subsystem: how
-  // much work a server's fan-out puts on its clients.
-  const counts = { received: 0, receivedBytes: 0, sent: 0 };
-  repo.networkSubsystem.on("message", (m) => {
-    if (m.type !== "sync") return;
-    counts.received += 1;
-    counts.receivedBytes += m.data?.byteLength ?? 0;
-  });
-  const send = repo.networkSubsystem.send.bind(repo.networkSubsystem);
-  repo.networkSubsystem.send = (m) => {
-    if (m.type === "sync") counts.sent += 1;
-    return send(m);
-  };
-  repo.syncCounts = counts;
-  return repo;
-}
-
-/** Sync messages received and sent by all the repos so far. */
-function syncCounts(repos) {
-  const total = { received: 0, receivedBytes: 0, sent: 0 };
-  for (const r of repos) {
-    total.received += r.syncCounts.received;
-    total.receivedBytes += r.syncCounts.receivedBytes;
-    total.sent += r.syncCounts.sent;
-  }
-  return total;
-}
-
-/**
- * `repo.find`, asked again (up to 3 times, 1 s apart) when a busy server
- * answers that the document is unavailable: a client would retry too.
- */
-async function findRetrying(repo, url, what) {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await withTimeout(repo.find(url), 60_000, what);
-    } catch (e) {
-      if (attempt >= 3 || !String(e?.message ?? e).includes("unavailable")) throw e;
-      await sleep(1_000);
-    }
-  }
-}
-
-const closedRepos = new WeakSet();
-
-/** Disconnect and shut down Repos (each once: a second shutdown throws). */
-async function closeRepos(repos) {
-  const open = repos.filter((repo) => !closedRepos.has(repo));
-  for (const repo of open) closedRepos.add(repo);
-  await Promise.allSettled(open.map((repo) => withTimeout(Promise.resolve().then(() => repo.shutdown()), 5_000, "repo shutdown")));
-}
 
 // ---------------------------------------------------------------- phase 1: the documents, from the relay's demo
 
@@ -478,97 +418,133 @@ async function startFreshServer(kind, prepared) {
 
 // ---------------------------------------------------------------- phase 4: one measured run
 
-/** One paced writer: E edits to its document's self-score, every `intervalMs`. */
-async function writeEdits(client, startAt) {
-  const { handle, criterion, index } = client;
-  const offset = (index * 7919) % CONFIG.intervalMs; // spread clients within the interval
-  for (let e = 0; e < CONFIG.edits; e++) {
-    const due = startAt + offset + e * CONFIG.intervalMs;
-    const wait = due - performance.now();
-    if (wait > 0) await sleep(wait);
-    handle.change((d) => {
-      const score = d.reviews[criterion.round].selfScores[criterion.id];
-      // Another whole number in [0, max]: always a real change, always valid.
-      score.points = (Math.round(score.points) + 1) % (Math.floor(criterion.max) + 1);
-    });
-    client.lastEditAt = performance.now();
-  }
+/** True when, for every document, every client and the observer show the same heads. */
+function converged(headsByDoc) {
+  return headsByDoc.every((keys) => keys.every((k) => k === keys[0]));
 }
 
-/** True when, for every document, every client and the observer show the same heads. */
-function converged(groups) {
-  return groups.every((handles) => {
-    const first = headsKey(handles[0]);
-    return handles.every((h) => headsKey(h) === first);
+/**
+ * A thread running some of the clients (see `side-by-side-clients.mjs`), asked
+ * one request at a time.
+ */
+function startClientThread(clients) {
+  const worker = new Worker(new URL("./side-by-side-clients.mjs", import.meta.url), {
+    workerData: { role: "clients", clients, edits: CONFIG.edits, intervalMs: CONFIG.intervalMs },
   });
+  const waiting = [];
+  let failure = null;
+  const fail = (e) => {
+    failure = e;
+    for (const w of waiting.splice(0)) w.reject(e);
+  };
+  worker.on("message", (msg) => {
+    const w = waiting.shift();
+    if (!w) return;
+    if (msg.type === "error") w.reject(new Error(`clients thread: ${msg.message}`));
+    else w.resolve(msg);
+  });
+  worker.on("error", fail);
+  worker.on("exit", (code) => fail(new Error(`clients thread exited (${code})`)));
+  return {
+    ask(msg) {
+      if (failure) return Promise.reject(failure);
+      return new Promise((resolve, reject) => {
+        waiting.push({ resolve, reject });
+        worker.postMessage(msg);
+      });
+    },
+    async close() {
+      await this.ask({ type: "close" }).catch(() => {});
+      await worker.terminate();
+    },
+  };
 }
 
 async function runOne(kind, clientCount, prepared) {
   const { work, server } = await startFreshServer(kind, prepared);
+  const threads = [];
   const repos = [];
   try {
-    // Clients, round-robin over the documents; on the relay, each with a device token of its office.
-    const clients = [];
+    // Clients, round-robin over the documents; on the relay, each with a device
+    // token of its office; spread round-robin over the clients threads.
+    const specs = [];
     for (let i = 0; i < clientCount; i++) {
-      const doc = prepared.docs[i % DOCS];
+      const docIndex = i % DOCS;
+      const doc = prepared.docs[docIndex];
       const slot = Math.floor(i / DOCS); // this client's index among its document's clients
-      const repo = newClientRepo(server.urlFor(doc.tokens[slot]));
-      repos.push(repo);
-      clients.push({ repo, doc, index: i, slot, criterion: doc.criteria[slot % doc.criteria.length], rejected: 0 });
+      specs.push({
+        index: i,
+        slot,
+        docIndex,
+        office: doc.office,
+        url: doc.url,
+        wsUrl: server.urlFor(doc.tokens[slot]),
+        criterion: doc.criteria[slot % doc.criteria.length],
+      });
     }
+    const threadCount = Math.min(CONFIG.clientThreads, clientCount);
+    for (let t = 0; t < threadCount; t++) threads.push(startClientThread(specs.filter((s) => s.index % threadCount === t)));
+    // The observer lives in this thread.
     const observer = newClientRepo(server.urlFor(prepared.observerToken));
     repos.push(observer);
 
     // Everyone opens its document(s); check both servers serve the same starting point.
-    await Promise.all(
-      clients.map(async (c) => {
-        c.handle = await findRetrying(c.repo, c.doc.url, `client ${c.doc.office}/${c.slot} find`);
-        // The relay's refusals arrive as ephemeral messages {thidua: "rejected", …}.
-        c.handle.on("ephemeral-message", ({ message }) => {
-          if (message && message.thidua === "rejected") c.rejected += 1;
-        });
-      }),
-    );
+    const found = (await Promise.all(threads.map((t) => t.ask({ type: "find" })))).flatMap((r) => r.heads);
     const observed = await Promise.all(
       prepared.docs.map((d) => findRetrying(observer, d.url, `observer find ${d.office}`)),
     );
-    for (const c of clients) {
-      if (headsKey(c.handle) !== c.doc.heads) throw new Error(`${kind}: ${c.doc.office}'s document does not start at the prepared heads`);
+    for (const [docIndex, heads] of found) {
+      const doc = prepared.docs[docIndex];
+      if (heads !== doc.heads) throw new Error(`${kind}: ${doc.office}'s document does not start at the prepared heads`);
     }
     await sleep(500); // let the connections settle
 
+    /** Every replica's heads, by document (the observer's last). */
+    const headsByDoc = async () => {
+      const byDoc = prepared.docs.map(() => []);
+      for (const r of await Promise.all(threads.map((t) => t.ask({ type: "heads" })))) {
+        for (const [docIndex, heads] of r.heads) byDoc[docIndex].push(heads);
+      }
+      observed.forEach((h, i) => byDoc[i].push(headsKey(h)));
+      return byDoc;
+    };
+    const countsOf = async () => {
+      const all = [syncCounts(repos), ...(await Promise.all(threads.map((t) => t.ask({ type: "counts" })))).map((r) => r.counts)];
+      return all.reduce((a, c) => ({ received: a.received + c.received, receivedBytes: a.receivedBytes + c.receivedBytes, sent: a.sent + c.sent }));
+    };
+
     // Measure: CPU from just before the first edit, until convergence.
     const totalEdits = clientCount * CONFIG.edits;
+    const countsBefore = await countsOf();
     const cpuBefore = cpuMs(server.pid);
-    const clientCpuBefore = process.cpuUsage();
-    const countsBefore = syncCounts(repos);
-    const startAt = performance.now() + 20;
-    await Promise.all(clients.map((c) => writeEdits(c, startAt)));
-    const lastEditAt = Math.max(...clients.map((c) => c.lastEditAt));
+    const clientCpuBefore = process.cpuUsage(); // the whole process: every clients thread
+    const startAt = now() + 50;
+    const edited = await Promise.all(threads.map((t) => t.ask({ type: "edit", startAt })));
+    const lastEditAt = Math.max(...edited.map((e) => e.lastEditAt));
 
-    const groups = prepared.docs.map((d, i) => [...clients.filter((c) => c.doc === d).map((c) => c.handle), observed[i]]);
     const deadline = lastEditAt + CONFIG.timeoutS * 1000;
     let convergedAt = null;
     for (;;) {
-      if (converged(groups)) {
-        convergedAt = performance.now();
+      if (converged(await headsByDoc())) {
+        convergedAt = now();
         break;
       }
-      if (performance.now() > deadline) break;
+      if (now() > deadline) break;
       await sleep(20);
     }
     const cpuAfter = cpuMs(server.pid);
-    // The clients' own process (one JavaScript thread for all of them): a
-    // share near 100 % of a core means the clients, not the server, set the pace.
+    // The clients' own process: a share near 100 % of a core per clients
+    // thread means the clients, not the server, set the pace.
     const clientCpu = process.cpuUsage(clientCpuBefore);
-    const countsAfter = syncCounts(repos);
-    const windowMs = performance.now() - startAt;
+    const windowMs = now() - startAt;
+    const countsAfter = await countsOf();
     const peakMb = peakMemoryMb(server.pid);
-    const rejected = clients.reduce((n, c) => n + c.rejected, 0);
+    const rejected = edited.reduce((n, e) => n + e.rejected, 0);
     if (rejected > 0) log(`${kind}, ${clientCount} clients: the relay refused ${rejected} change(s) (see ${work}/relay.log)`);
     return {
       server: kind,
       clients: clientCount,
+      clientThreads: threadCount,
       edits: totalEdits,
       cpuMsPerEdit: (cpuAfter - cpuBefore) / totalEdits,
       cpuMsTotal: cpuAfter - cpuBefore,
@@ -584,6 +560,7 @@ async function runOne(kind, clientCount, prepared) {
       rejected,
     };
   } finally {
+    await Promise.allSettled(threads.map((t) => t.close()));
     await closeRepos(repos);
     await server.stop();
     removeTempDir(work);
@@ -630,6 +607,7 @@ function report(results) {
       config: {
         clientCounts: CONFIG.clientCounts,
         editsPerClient: CONFIG.edits,
+        clientThreads: CONFIG.clientThreads,
         intervalMs: CONFIG.intervalMs,
         timeoutS: CONFIG.timeoutS,
         documents: DOCS,
@@ -659,7 +637,7 @@ async function main() {
   }
 
   log(`relay: ${CONFIG.relayBin}`);
-  log(`clients ${CONFIG.clientCounts.join(",")}, ${CONFIG.edits} edits each, one every ${CONFIG.intervalMs} ms`);
+  log(`clients ${CONFIG.clientCounts.join(",")}, ${CONFIG.edits} edits each, one every ${CONFIG.intervalMs} ms, in ${CONFIG.clientThreads} thread(s)`);
   const prepared = await prepareDocuments(Math.max(...CONFIG.clientCounts));
   if (CONFIG.servers.includes("node")) {
     prepared.nodeMasterDir = await seedNodeServer(prepared);
