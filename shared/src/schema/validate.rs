@@ -25,6 +25,7 @@
 //! `vote-at-mid-year`.
 
 use std::collections::BTreeMap;
+use std::fmt::Arguments;
 
 use automerge::{Automerge, ROOT, ReadDoc};
 
@@ -117,10 +118,10 @@ impl Checks {
         self.out.push(violation(path, code, en, vi));
     }
 
-    fn year(&mut self, path: &str, year: i32) {
+    fn year(&mut self, path: Arguments<'_>, year: i32) {
         if !YEARS.contains(&year) {
             self.push(
-                path,
+                path.to_string(),
                 ViolationCode::BadYear,
                 format!("{path}: the year {year} is not plausible; enter a year like 2026"),
                 format!("{path}: năm {year} không hợp lệ; hãy nhập năm, ví dụ 2026"),
@@ -129,10 +130,10 @@ impl Checks {
     }
 
     /// A required date.
-    fn date(&mut self, path: &str, date: &DateText) -> Option<Date> {
+    fn date(&mut self, path: Arguments<'_>, date: &DateText) -> Option<Date> {
         if date.0.trim().is_empty() {
             self.push(
-                path,
+                path.to_string(),
                 ViolationCode::MissingDate,
                 format!("{path}: a date is required"),
                 format!("{path}: cần nhập ngày"),
@@ -143,7 +144,7 @@ impl Checks {
     }
 
     /// An optional date: `None` and empty text are fine.
-    fn opt_date(&mut self, path: &str, date: Option<&DateText>) -> Option<Date> {
+    fn opt_date(&mut self, path: Arguments<'_>, date: Option<&DateText>) -> Option<Date> {
         let text = date?;
         if text.0.is_empty() {
             return None;
@@ -152,7 +153,7 @@ impl Checks {
         if parsed.is_none() {
             let raw = shown(&text.0);
             self.push(
-                path,
+                path.to_string(),
                 ViolationCode::BadDate,
                 format!("{path}: {raw} is not a valid date; write it as YYYY-MM-DD"),
                 format!("{path}: {raw} không phải ngày hợp lệ; hãy ghi theo dạng YYYY-MM-DD"),
@@ -162,12 +163,18 @@ impl Checks {
     }
 
     /// `from` must not be after `until`.
-    fn period(&mut self, path: &str, code: ViolationCode, from: Option<Date>, until: Option<Date>) {
+    fn period(
+        &mut self,
+        path: Arguments<'_>,
+        code: ViolationCode,
+        from: Option<Date>,
+        until: Option<Date>,
+    ) {
         if let (Some(f), Some(u)) = (from, until)
             && u < f
         {
             self.push(
-                path,
+                path.to_string(),
                 code,
                 format!("{path}: the period ends ({u}) before it starts ({f})"),
                 format!("{path}: ngày kết thúc ({u}) trước ngày bắt đầu ({f})"),
@@ -175,10 +182,10 @@ impl Checks {
         }
     }
 
-    fn name(&mut self, path: &str, name: &str) {
+    fn name(&mut self, path: Arguments<'_>, name: &str) {
         if name.trim().is_empty() {
             self.push(
-                path,
+                path.to_string(),
                 ViolationCode::MissingName,
                 format!("{path}: a name is required"),
                 format!("{path}: cần nhập tên"),
@@ -187,13 +194,13 @@ impl Checks {
     }
 
     /// A document number such as `123/QĐ-UBND`; empty (a draft) is fine.
-    fn doc_number(&mut self, path: &str, number: &str, example: &str) {
+    fn doc_number(&mut self, path: Arguments<'_>, number: &str, example: &str) {
         if number.is_empty() || parse_document_number(number).is_some() {
             return;
         }
         let number = shown(number);
         self.push(
-            path,
+            path.to_string(),
             ViolationCode::BadDocumentNumber,
             format!(
                 "{path}: {number} is not a document number of the form \
@@ -206,7 +213,7 @@ impl Checks {
         );
     }
 
-    fn votes(&mut self, path: &str, yes: u32, total: u32) {
+    fn votes(&mut self, path: Arguments<'_>, yes: u32, total: u32) {
         if yes > total {
             self.push(
                 format!("{path}/votesYes"),
@@ -217,10 +224,10 @@ impl Checks {
         }
     }
 
-    fn person(&mut self, path: &str, id: &str, staff: &BTreeMap<String, Person>) {
+    fn person(&mut self, path: Arguments<'_>, id: &str, staff: &BTreeMap<String, Person>) {
         if !staff.contains_key(id) {
             self.push(
-                path,
+                path.to_string(),
                 ViolationCode::UnknownPerson,
                 format!("{path}: person {id:?} is not on the staff roster; add them first"),
                 format!(
@@ -280,13 +287,13 @@ impl Checks {
     }
 
     /// An office code that must be a member of the cluster (when known).
-    fn office(&mut self, path: &str, code: &str, cluster: Option<&ClusterDoc>) {
+    fn office(&mut self, path: Arguments<'_>, code: &str, cluster: Option<&ClusterDoc>) {
         let Some(c) = cluster.filter(|c| !c.members.is_empty()) else {
             return;
         };
         if !c.members.contains_key(code) {
             self.push(
-                path,
+                path.to_string(),
                 ViolationCode::UnknownOffice,
                 format!("{path}: office {code:?} is not a member of the cluster"),
                 format!("{path}: đơn vị {code:?} không phải thành viên của cụm"),
@@ -310,7 +317,7 @@ fn collective_title(title: Title) -> Option<bool> {
     }
 }
 
-fn title_for(checks: &mut Checks, path: &str, title: Title, for_collective: bool) {
+fn title_for(checks: &mut Checks, path: Arguments<'_>, title: Title, for_collective: bool) {
     if collective_title(title).is_some_and(|c| c != for_collective) {
         let (en, vi) = if for_collective {
             ("a collective", "tập thể")
@@ -318,7 +325,7 @@ fn title_for(checks: &mut Checks, path: &str, title: Title, for_collective: bool
             ("an individual", "cá nhân")
         };
         checks.push(
-            path,
+            path.to_string(),
             ViolationCode::TitleSubjectMismatch,
             format!("{path}: {} is not a title for {en}", title.name_en()),
             format!(
@@ -339,7 +346,7 @@ pub fn cluster<R: ReadDoc>(doc: &R, directory: &Directory) -> Vec<Violation> {
     let c = &loaded.doc;
 
     if read::present(doc, &ROOT, "year") {
-        ch.year("year", c.year);
+        ch.year(format_args!("year"), c.year);
     }
     check_leadership(&mut ch, c, directory);
 
@@ -356,15 +363,15 @@ pub fn cluster<R: ReadDoc>(doc: &R, directory: &Directory) -> Vec<Violation> {
                 format!("{p}: mã {} khác với khoá {key:?}", shown(&m.code)),
             );
         }
-        ch.name(&format!("{p}/name"), &m.name);
-        let from = ch.opt_date(&format!("{p}/validFrom"), m.valid_from.as_ref());
-        let until = ch.opt_date(&format!("{p}/validUntil"), m.valid_until.as_ref());
+        ch.name(format_args!("{p}/name"), &m.name);
+        let from = ch.opt_date(format_args!("{p}/validFrom"), m.valid_from.as_ref());
+        let until = ch.opt_date(format_args!("{p}/validUntil"), m.valid_until.as_ref());
         ch.opt_date(
-            &format!("{p}/provinceSystemFrom"),
+            format_args!("{p}/provinceSystemFrom"),
             m.province_system_from.as_ref(),
         );
         ch.period(
-            &format!("{p}/validUntil"),
+            format_args!("{p}/validUntil"),
             ViolationCode::MemberPeriodReversed,
             from,
             until,
@@ -420,11 +427,11 @@ pub fn cluster<R: ReadDoc>(doc: &R, directory: &Directory) -> Vec<Violation> {
 
     for (id, mv) in &c.movements {
         let p = format!("movements/{id}");
-        ch.name(&format!("{p}/name"), &mv.name);
-        let from = ch.opt_date(&format!("{p}/startDate"), mv.start_date.as_ref());
-        let until = ch.opt_date(&format!("{p}/endDate"), mv.end_date.as_ref());
+        ch.name(format_args!("{p}/name"), &mv.name);
+        let from = ch.opt_date(format_args!("{p}/startDate"), mv.start_date.as_ref());
+        let until = ch.opt_date(format_args!("{p}/endDate"), mv.end_date.as_ref());
         ch.period(
-            &format!("{p}/endDate"),
+            format_args!("{p}/endDate"),
             ViolationCode::PeriodReversed,
             from,
             until,
@@ -432,21 +439,24 @@ pub fn cluster<R: ReadDoc>(doc: &R, directory: &Directory) -> Vec<Violation> {
     }
     for (id, plan) in &c.plans {
         let p = format!("plans/{id}");
-        ch.doc_number(&format!("{p}/number"), &plan.number, "15/KH-CTĐ");
-        ch.opt_date(&format!("{p}/date"), plan.date.as_ref());
+        ch.doc_number(format_args!("{p}/number"), &plan.number, "15/KH-CTĐ");
+        ch.opt_date(format_args!("{p}/date"), plan.date.as_ref());
     }
     for (id, d) in &c.deadlines {
         let p = format!("deadlines/{id}");
-        ch.name(&format!("{p}/name"), &d.name);
-        ch.date(&format!("{p}/date"), &d.date);
+        ch.name(format_args!("{p}/name"), &d.name);
+        ch.date(format_args!("{p}/date"), &d.date);
     }
-    ch.opt_date("covenant/date", c.covenant.date.as_ref());
+    ch.opt_date(format_args!("covenant/date"), c.covenant.date.as_ref());
     for (id, insp) in &c.inspections {
         let p = format!("inspections/{id}");
-        ch.office(&format!("{p}/office"), &insp.office, Some(c));
-        ch.opt_date(&format!("{p}/date"), insp.date.as_ref());
+        ch.office(format_args!("{p}/office"), &insp.office, Some(c));
+        ch.opt_date(format_args!("{p}/date"), insp.date.as_ref());
         for (iid, item) in &insp.items {
-            ch.opt_date(&format!("{p}/items/{iid}/dueDate"), item.due_date.as_ref());
+            ch.opt_date(
+                format_args!("{p}/items/{iid}/dueDate"),
+                item.due_date.as_ref(),
+            );
         }
     }
     if let Some(cap) = c.rule_settings.cstdcs_cap_percent
@@ -583,7 +593,7 @@ fn check_round(
                 "đơn vị không tự chấm điểm ở đây; hãy dùng phần tự chấm điểm".to_string(),
             );
         } else {
-            ch.office(&p, office, cluster);
+            ch.office(format_args!("{p}"), office, cluster);
         }
         for (crit, s) in &review.scores {
             ch.score(
@@ -600,7 +610,7 @@ fn check_round(
 fn check_office(ch: &mut Checks, o: &OfficeDoc, code: &str, cluster: Option<&ClusterDoc>) {
     for (key, f) in &o.inspection_follow_ups {
         let p = format!("inspectionFollowUps/{key}");
-        ch.opt_date(&format!("{p}/doneOn"), f.done_on.as_ref());
+        ch.opt_date(format_args!("{p}/doneOn"), f.done_on.as_ref());
         let Some(c) = cluster else { continue };
         let known = key.split_once('.').is_some_and(|(insp, item)| {
             c.inspections
@@ -618,21 +628,21 @@ fn check_office(ch: &mut Checks, o: &OfficeDoc, code: &str, cluster: Option<&Clu
     }
     for (id, person) in &o.staff {
         let p = format!("staff/{id}");
-        ch.name(&format!("{p}/fullName"), &person.full_name);
-        let joined = ch.opt_date(&format!("{p}/joinedOn"), person.joined_on.as_ref());
-        let left = ch.opt_date(&format!("{p}/leftOn"), person.left_on.as_ref());
+        ch.name(format_args!("{p}/fullName"), &person.full_name);
+        let joined = ch.opt_date(format_args!("{p}/joinedOn"), person.joined_on.as_ref());
+        let left = ch.opt_date(format_args!("{p}/leftOn"), person.left_on.as_ref());
         ch.period(
-            &format!("{p}/leftOn"),
+            format_args!("{p}/leftOn"),
             ViolationCode::PeriodReversed,
             joined,
             left,
         );
         for (did, d) in &person.discipline {
             let dp = format!("{p}/discipline/{did}");
-            let start = ch.date(&format!("{dp}/start"), &d.start);
-            let end = ch.opt_date(&format!("{dp}/end"), d.end.as_ref());
+            let start = ch.date(format_args!("{dp}/start"), &d.start);
+            let end = ch.opt_date(format_args!("{dp}/end"), d.end.as_ref());
             ch.period(
-                &format!("{dp}/end"),
+                format_args!("{dp}/end"),
                 ViolationCode::PeriodReversed,
                 start,
                 end,
@@ -641,18 +651,23 @@ fn check_office(ch: &mut Checks, o: &OfficeDoc, code: &str, cluster: Option<&Clu
     }
     for (id, r) in &o.registrations {
         let p = format!("registrations/{id}");
-        ch.year(&format!("{p}/year"), r.year);
-        ch.opt_date(&format!("{p}/date"), r.date.as_ref());
+        ch.year(format_args!("{p}/year"), r.year);
+        ch.opt_date(format_args!("{p}/date"), r.date.as_ref());
         if let Some(person) = &r.person_id {
-            ch.person(&format!("{p}/personId"), person, &o.staff);
+            ch.person(format_args!("{p}/personId"), person, &o.staff);
         }
-        title_for(ch, &format!("{p}/title"), r.title, r.person_id.is_none());
+        title_for(
+            ch,
+            format_args!("{p}/title"),
+            r.title,
+            r.person_id.is_none(),
+        );
     }
     for (id, t) in &o.targets {
         let p = format!("targets/{id}");
-        ch.year(&format!("{p}/year"), t.year);
+        ch.year(format_args!("{p}/year"), t.year);
         if let Some(title) = t.collective_title {
-            title_for(ch, &format!("{p}/collectiveTitle"), title, true);
+            title_for(ch, format_args!("{p}/collectiveTitle"), title, true);
         }
         for (key, value) in [
             ("ldttPercent", t.ldtt_percent),
@@ -670,15 +685,18 @@ fn check_office(ch: &mut Checks, o: &OfficeDoc, code: &str, cluster: Option<&Clu
     }
     for (id, s) in &o.covenant_signatures {
         let p = format!("covenantSignatures/{id}");
-        ch.year(&format!("{p}/year"), s.year);
-        ch.opt_date(&format!("{p}/date"), s.date.as_ref());
+        ch.year(format_args!("{p}/year"), s.year);
+        ch.opt_date(format_args!("{p}/date"), s.date.as_ref());
     }
     check_round(ch, "", &o.self_scores, &o.peer_reviews, code, cluster);
     if let Some(vote) = &o.leading_vote {
-        ch.office("leadingVote", vote, cluster);
+        ch.office(format_args!("leadingVote"), vote, cluster);
     }
     if let Some(y) = o.legacy_review_year {
-        ch.year("legacyReviewYear", i32::try_from(y).unwrap_or(i32::MAX));
+        ch.year(
+            format_args!("legacyReviewYear"),
+            i32::try_from(y).unwrap_or(i32::MAX),
+        );
     }
     for (key, round) in &o.reviews {
         let p = format!("reviews/{key}");
@@ -694,7 +712,7 @@ fn check_office(ch: &mut Checks, o: &OfficeDoc, code: &str, cluster: Option<&Clu
             );
             continue;
         };
-        ch.year(&p, year);
+        ch.year(format_args!("{p}"), year);
         check_round(
             ch,
             &format!("{p}/"),
@@ -715,35 +733,35 @@ fn check_office(ch: &mut Checks, o: &OfficeDoc, code: &str, cluster: Option<&Clu
                         .to_string(),
                 );
             } else {
-                ch.office(&format!("{p}/leadingVote"), vote, cluster);
+                ch.office(format_args!("{p}/leadingVote"), vote, cluster);
             }
         }
     }
     for (id, insp) in &o.inspections {
         let p = format!("inspections/{id}");
-        ch.opt_date(&format!("{p}/date"), insp.date.as_ref());
+        ch.opt_date(format_args!("{p}/date"), insp.date.as_ref());
         for (kind, items) in [
             ("shortcomings", &insp.shortcomings),
             ("recommendations", &insp.recommendations),
         ] {
             for (fid, f) in items {
                 let fp = format!("{p}/{kind}/{fid}");
-                ch.opt_date(&format!("{fp}/dueDate"), f.due_date.as_ref());
-                ch.opt_date(&format!("{fp}/doneOn"), f.done_on.as_ref());
+                ch.opt_date(format_args!("{fp}/dueDate"), f.due_date.as_ref());
+                ch.opt_date(format_args!("{fp}/doneOn"), f.done_on.as_ref());
             }
         }
     }
     check_models(ch, o);
     for (id, e) in &o.evaluations {
         let p = format!("evaluations/{id}");
-        ch.person(&format!("{p}/personId"), &e.person_id, &o.staff);
-        ch.year(&format!("{p}/year"), e.year);
-        ch.votes(&p, e.votes_yes, e.votes_total);
+        ch.person(format_args!("{p}/personId"), &e.person_id, &o.staff);
+        ch.year(format_args!("{p}/year"), e.year);
+        ch.votes(format_args!("{p}"), e.votes_yes, e.votes_total);
         if let Some(t) = e.proposed_title {
-            title_for(ch, &format!("{p}/proposedTitle"), t, false);
+            title_for(ch, format_args!("{p}/proposedTitle"), t, false);
         }
         if let Some(t) = e.proposed_award {
-            title_for(ch, &format!("{p}/proposedAward"), t, false);
+            title_for(ch, format_args!("{p}/proposedAward"), t, false);
         }
         let (yes, total) = (e.award_votes_yes, e.award_votes_total);
         if yes > total {
@@ -757,10 +775,10 @@ fn check_office(ch: &mut Checks, o: &OfficeDoc, code: &str, cluster: Option<&Clu
     }
     for (id, e) in &o.collective_evaluations {
         let p = format!("collectiveEvaluations/{id}");
-        ch.year(&format!("{p}/year"), e.year);
-        ch.votes(&p, e.votes_yes, e.votes_total);
+        ch.year(format_args!("{p}/year"), e.year);
+        ch.votes(format_args!("{p}"), e.votes_yes, e.votes_total);
         if let Some(t) = e.proposed_title {
-            title_for(ch, &format!("{p}/proposedTitle"), t, true);
+            title_for(ch, format_args!("{p}/proposedTitle"), t, true);
         }
     }
     check_commendations(ch, o, cluster);
@@ -770,7 +788,7 @@ fn check_models(ch: &mut Checks, o: &OfficeDoc) {
     for (id, m) in &o.exemplary_models {
         let p = format!("exemplaryModels/{id}");
         match &m.person_id {
-            Some(person) => ch.person(&format!("{p}/personId"), person, &o.staff),
+            Some(person) => ch.person(format_args!("{p}/personId"), person, &o.staff),
             None if m.collective_name.trim().is_empty() => ch.push(
                 p.clone(),
                 ViolationCode::MissingSubject,
@@ -791,7 +809,8 @@ fn check_models(ch: &mut Checks, o: &OfficeDoc) {
         }
         let mut last: Option<(Date, &str)> = None;
         for (stage, date) in m.stage_dates.in_order() {
-            let Some(d) = ch.opt_date(&format!("{p}/stageDates/{}", stage_key(stage)), date) else {
+            let Some(d) = ch.opt_date(format_args!("{p}/stageDates/{}", stage_key(stage)), date)
+            else {
                 continue;
             };
             if let Some((before, before_vi)) = last
@@ -823,23 +842,23 @@ fn stage_key(stage: super::value::ModelStage) -> &'static str {
 fn check_commendations(ch: &mut Checks, o: &OfficeDoc, cluster: Option<&ClusterDoc>) {
     for (id, pr) in &o.proposals {
         let p = format!("proposals/{id}");
-        ch.doc_number(&format!("{p}/number"), &pr.number, "12/TTr-VP");
-        ch.opt_date(&format!("{p}/date"), pr.date.as_ref());
+        ch.doc_number(format_args!("{p}/number"), &pr.number, "12/TTr-VP");
+        ch.opt_date(format_args!("{p}/date"), pr.date.as_ref());
         for (eid, e) in &pr.dossier.events {
-            ch.date(&format!("{p}/dossier/events/{eid}/date"), &e.date);
+            ch.date(format_args!("{p}/dossier/events/{eid}/date"), &e.date);
         }
         if pr.year != 0 {
-            ch.year(&format!("{p}/year"), pr.year);
+            ch.year(format_args!("{p}/year"), pr.year);
         }
         if !pr.proposing_office.is_empty() {
             ch.office(
-                &format!("{p}/proposingOffice"),
+                format_args!("{p}/proposingOffice"),
                 &pr.proposing_office,
                 cluster,
             );
         }
         match &pr.person_id {
-            Some(person) => ch.person(&format!("{p}/personId"), person, &o.staff),
+            Some(person) => ch.person(format_args!("{p}/personId"), person, &o.staff),
             None if pr.subject_name.trim().is_empty() => ch.push(
                 p.clone(),
                 ViolationCode::MissingSubject,
@@ -849,13 +868,13 @@ fn check_commendations(ch: &mut Checks, o: &OfficeDoc, cluster: Option<&ClusterD
             None => {}
         }
         if let Some(t) = pr.title {
-            title_for(ch, &format!("{p}/title"), t, pr.person_id.is_none());
+            title_for(ch, format_args!("{p}/title"), t, pr.person_id.is_none());
         }
     }
     for (id, d) in &o.decisions {
         let p = format!("decisions/{id}");
-        ch.doc_number(&format!("{p}/number"), &d.number, "123/QĐ-UBND");
-        let date = ch.opt_date(&format!("{p}/date"), d.date.as_ref());
+        ch.doc_number(format_args!("{p}/number"), &d.number, "123/QĐ-UBND");
+        let date = ch.opt_date(format_args!("{p}/date"), d.date.as_ref());
         for pid in &d.proposal_ids {
             let Some(proposal) = o.proposals.get(pid) else {
                 ch.push(

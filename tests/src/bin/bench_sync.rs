@@ -106,7 +106,24 @@ fn main() {
                 std::hint::black_box(shared::schema::load_cluster(cdoc));
             }
             let t_lc = t.elapsed() / 20;
-            println!("   load_office {t_lo:?}  load_cluster {t_lc:?}");
+            // The checks alone, on a document already read (what every
+            // incoming change pays besides re-reading what it touched).
+            let code = match directory.role_of(&office) {
+                Some(shared::cluster::DocRole::Office(o)) => o.code.clone(),
+                _ => unreachable!("the benchmark edits an office document"),
+            };
+            let (_, mut memo) = shared::schema::validate_office_since(doc, &code, Some(cdoc), None);
+            let t = Instant::now();
+            for _ in 0..200 {
+                let (v, m) =
+                    shared::schema::validate_office_since(doc, &code, Some(cdoc), Some(memo));
+                std::hint::black_box(v);
+                memo = m;
+            }
+            let t_checks = t.elapsed() / 200;
+            println!(
+                "   load_office {t_lo:?}  load_cluster {t_lc:?}  checks on the read document {t_checks:?}"
+            );
             println!(
                 "   validate {t_val:?}  save_after(heads) {t_save_after:?}  save {t_save:?}  clone {t_clone:?}"
             );
