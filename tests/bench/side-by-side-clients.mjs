@@ -71,7 +71,7 @@ export function syncCounts(repos) {
 }
 
 /**
- * `repo.find`, asked again (up to 3 times, 1 s apart) when a busy server
+ * `repo.find`, asked again (up to 5 times, 1 s apart) when a busy server
  * answers that the document is unavailable: a client would retry too.
  */
 export async function findRetrying(repo, url, what) {
@@ -79,7 +79,10 @@ export async function findRetrying(repo, url, what) {
     try {
       return await withTimeout(repo.find(url), 60_000, what);
     } catch (e) {
-      if (attempt >= 3 || !String(e?.message ?? e).includes("unavailable")) throw e;
+      if (!String(e?.message ?? e).includes("unavailable")) throw e;
+      if (attempt >= 5) throw new Error(`${what}, ${attempt} times: ${e?.message ?? e}`);
+      // A handle found unavailable stays so in this Repo: forget it, then ask again.
+      await Promise.resolve(repo.removeFromCache(url.replace(/^automerge:/, ""))).catch(() => {});
       await sleep(1_000);
     }
   }

@@ -482,17 +482,19 @@ async function runOne(kind, clientCount, prepared) {
         criterion: doc.criteria[slot % doc.criteria.length],
       });
     }
-    const threadCount = Math.min(CONFIG.clientThreads, clientCount);
-    for (let t = 0; t < threadCount; t++) threads.push(startClientThread(specs.filter((s) => s.index % threadCount === t)));
-    // The observer lives in this thread.
+    // The observer lives in this thread; it is connected before the clients start.
     const observer = newClientRepo(server.urlFor(prepared.observerToken));
     repos.push(observer);
+    await withTimeout(observer.networkSubsystem.whenReady(), 30_000, "the observer connects");
+    const threadCount = Math.min(CONFIG.clientThreads, clientCount);
+    for (let t = 0; t < threadCount; t++) threads.push(startClientThread(specs.filter((s) => s.index % threadCount === t)));
 
     // Everyone opens its document(s); check both servers serve the same starting point.
     const found = (await Promise.all(threads.map((t) => t.ask({ type: "find" })))).flatMap((r) => r.heads);
-    const observed = await Promise.all(
-      prepared.docs.map((d) => findRetrying(observer, d.url, `observer find ${d.office}`)),
-    );
+    // One document at a time: the Node server sometimes answers a burst of
+    // requests from one peer that a document is unavailable.
+    const observed = [];
+    for (const d of prepared.docs) observed.push(await findRetrying(observer, d.url, `observer find ${d.office}`));
     for (const [docIndex, heads] of found) {
       const doc = prepared.docs[docIndex];
       if (heads !== doc.heads) throw new Error(`${kind}: ${doc.office}'s document does not start at the prepared heads`);
