@@ -162,9 +162,11 @@ async function theDashboardWorksOfflineWithDownloadsAndAPrintView(t) {
     await page.getByTestId("dash-offices").waitFor({ timeout: 20_000 });
     await page.locator('[data-testid="chart-scores"] .chart-wide svg').waitFor();
     // After a reload the replicas are read from IndexedDB one by one; until
-    // the last one is read the page says which offices it has no data from
-    // yet ("Chưa có dữ liệu của: …"), and its figures are incomplete.
-    await page.getByTestId("dash-missing").waitFor({ state: "detached", timeout: 20_000 });
+    // the last one is read the page says which offices it is still reading
+    // ("Đang đọc dữ liệu đã lưu trên máy của …"), and its figures are incomplete.
+    await page.getByTestId("dash-loading").waitFor({ state: "detached", timeout: 20_000 });
+    // Every office's document is on this device: none is reported missing.
+    assertEqual(await page.getByTestId("dash-missing").count(), 0, "offices reported without data");
     await page.locator(OFFLINE).waitFor();
     assert(
       (await page.getByTestId("nav-dashboard").getAttribute("class")).includes("active"),

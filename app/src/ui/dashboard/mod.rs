@@ -310,6 +310,15 @@ fn dashboard_body(drv: DriverRef, c: &Computed, lang: Lang) -> impl IntoView + u
             }}</p>
         }
     });
+    let loading = (!c.loading.is_empty()).then(|| {
+        let (n, list) = (c.loading.len(), c.loading.join(", "));
+        view! {
+            <p class="banner banner-info inline" data-testid="dash-loading" role="status">{match lang {
+                Lang::Vi => format!("Đang đọc dữ liệu đã lưu trên máy của {n} đơn vị ({list}); số liệu sẽ đủ khi đọc xong."),
+                Lang::En => format!("Reading the data saved on this device for {n} offices ({list}); the figures are complete once read."),
+            }}</p>
+        }
+    });
     let behind: Vec<String> = s
         .offices
         .iter()
@@ -347,6 +356,7 @@ fn dashboard_body(drv: DriverRef, c: &Computed, lang: Lang) -> impl IntoView + u
             </div>
             <YearPick cluster_year=s.cluster_year year=s.year base="#/tong-hop" />
         </div>
+        {loading}
         {missing}
         {behind_note}
         {key_figures(c, lang, today)}

@@ -52,8 +52,11 @@ pub enum NotReady {
 #[derive(Clone, Debug)]
 pub struct Computed {
     pub summary: ClusterSummary,
-    /// Offices of the directory not on this device yet (left out).
+    /// Offices of the directory without a document yet (left out).
     pub missing: Vec<String>,
+    /// Offices whose document is not read yet from this device's storage
+    /// (left out until read: after a reload they arrive one by one).
+    pub loading: Vec<String>,
     /// Documents read again (hydrated) for this computation.
     pub hydrated: usize,
     /// Time spent reading documents, then computing, in milliseconds.
@@ -63,7 +66,9 @@ pub struct Computed {
 
 impl PartialEq for Computed {
     fn eq(&self, other: &Computed) -> bool {
-        self.summary == other.summary && self.missing == other.missing
+        self.summary == other.summary
+            && self.missing == other.missing
+            && self.loading == other.loading
     }
 }
 
@@ -98,6 +103,7 @@ pub fn compute(driver: &Driver, year: Option<i32>) -> Result<Computed, NotReady>
         // The office documents, in directory order.
         let mut order = Vec::new();
         let mut missing = Vec::new();
+        let mut loading = Vec::new();
         // Former offices too: the summary keeps the offices of the year.
         for entry in directory.offices_with_former() {
             let Some(id) = directory.office_doc(&entry.code) else {
@@ -120,7 +126,9 @@ pub fn compute(driver: &Driver, year: Option<i32>) -> Result<Computed, NotReady>
                             hydrated += 1;
                             order.push(id);
                         }
-                        None => missing.push(entry.code.clone()),
+                        // Not read yet: after a reload the documents are
+                        // read from storage one by one.
+                        None => loading.push(entry.name.clone()),
                     }
                 }
             }
@@ -138,6 +146,7 @@ pub fn compute(driver: &Driver, year: Option<i32>) -> Result<Computed, NotReady>
         Ok(Computed {
             summary,
             missing,
+            loading,
             hydrated,
             hydrate_ms: t1 - t0,
             summary_ms: t2 - t1,
