@@ -59,16 +59,19 @@ export function newClientRepo(wsUrl) {
   return repo;
 }
 
-/** Sync messages received and sent by `repos` so far. */
-export function syncCounts(repos) {
+/** The sum of sync message counts. */
+export function sumCounts(counts) {
   const total = { received: 0, receivedBytes: 0, sent: 0 };
-  for (const r of repos) {
-    total.received += r.syncCounts.received;
-    total.receivedBytes += r.syncCounts.receivedBytes;
-    total.sent += r.syncCounts.sent;
+  for (const c of counts) {
+    total.received += c.received;
+    total.receivedBytes += c.receivedBytes;
+    total.sent += c.sent;
   }
   return total;
 }
+
+/** Sync messages received and sent by `repos` so far. */
+export const syncCounts = (repos) => sumCounts(repos.map((r) => r.syncCounts));
 
 /**
  * `repo.find`, asked again (up to 5 times, 1 s apart) when a busy server

@@ -50,7 +50,7 @@ import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 
 import { generateAutomergeUrl } from "@automerge/automerge-repo";
-import { closeRepos, findRetrying, headsKey, newClientRepo, now, sleep, syncCounts, withTimeout } from "./side-by-side-clients.mjs";
+import { closeRepos, findRetrying, headsKey, newClientRepo, now, sleep, sumCounts, syncCounts, withTimeout } from "./side-by-side-clients.mjs";
 import { cleanupSync, removeTempDir, tempDir, track, untrack } from "../e2e/cleanup.mjs";
 import { freePort } from "../e2e/lib.mjs";
 
@@ -510,10 +510,8 @@ async function runOne(kind, clientCount, prepared) {
       observed.forEach((h, i) => byDoc[i].push(headsKey(h)));
       return byDoc;
     };
-    const countsOf = async () => {
-      const all = [syncCounts(repos), ...(await Promise.all(threads.map((t) => t.ask({ type: "counts" })))).map((r) => r.counts)];
-      return all.reduce((a, c) => ({ received: a.received + c.received, receivedBytes: a.receivedBytes + c.receivedBytes, sent: a.sent + c.sent }));
-    };
+    const countsOf = async () =>
+      sumCounts([syncCounts(repos), ...(await Promise.all(threads.map((t) => t.ask({ type: "counts" })))).map((r) => r.counts)]);
 
     // Measure: CPU from just before the first edit, until convergence.
     const totalEdits = clientCount * CONFIG.edits;

@@ -311,7 +311,8 @@ fn dashboard_body(drv: DriverRef, c: &Computed, lang: Lang) -> impl IntoView + u
         }
     });
     let loading = (!c.loading.is_empty()).then(|| {
-        let (n, list) = (c.loading.len(), c.loading.join(", "));
+        let n = c.loading.len();
+        let list = c.loading.iter().map(|name| short_name(name)).collect::<Vec<_>>().join(", ");
         view! {
             <p class="banner banner-info inline" data-testid="dash-loading" role="status">{match lang {
                 Lang::Vi => format!("Đang đọc dữ liệu đã lưu trên máy của {n} đơn vị ({list}); số liệu sẽ đủ khi đọc xong."),
