@@ -5,6 +5,8 @@
 //! own office's document, and the cluster document only while its office
 //! leads the cluster (Cụm trưởng, read from the cluster document itself).
 
+use std::collections::HashMap;
+
 use automerge::ReadDoc;
 use serde::{Deserialize, Serialize};
 
@@ -133,17 +135,60 @@ impl Directory {
 /// Per-office rights and schema validation for one cluster.
 #[derive(Clone, Debug)]
 pub struct ClusterPolicy {
-    pub directory: Directory,
+    directory: Directory,
+    /// The directory's documents, read once (the relay asks for the role of
+    /// a document on every message; reading a URL checks its checksum).
+    cluster_doc: Option<DocumentId>,
+    roles: HashMap<DocumentId, RoleIndex>,
+}
+
+/// Where a document is in the directory.
+#[derive(Clone, Copy, Debug)]
+enum RoleIndex {
+    Office(usize),
+    Former(usize),
 }
 
 impl ClusterPolicy {
     pub fn new(directory: Directory) -> Self {
-        Self { directory }
+        let mut roles = HashMap::new();
+        // The first entry naming a document wins, as in `Directory::role_of`.
+        for (i, o) in directory.former.iter().enumerate().rev() {
+            if let Ok(id) = DocumentId::from_url(&o.entry.url) {
+                roles.insert(id, RoleIndex::Former(i));
+            }
+        }
+        for (i, o) in directory.offices.iter().enumerate().rev() {
+            if let Ok(id) = DocumentId::from_url(&o.url) {
+                roles.insert(id, RoleIndex::Office(i));
+            }
+        }
+        Self {
+            cluster_doc: directory.cluster_doc(),
+            directory,
+            roles,
+        }
+    }
+
+    /// The cluster directory this policy was made from.
+    pub fn directory(&self) -> &Directory {
+        &self.directory
+    }
+
+    /// Which role `doc` plays in this cluster (as [`Directory::role_of`]).
+    pub fn role_of(&self, doc: &DocumentId) -> Option<DocRole<'_>> {
+        if self.cluster_doc.as_ref() == Some(doc) {
+            return Some(DocRole::Cluster);
+        }
+        match self.roles.get(doc)? {
+            RoleIndex::Office(i) => self.directory.offices.get(*i).map(DocRole::Office),
+            RoleIndex::Former(i) => self.directory.former.get(*i).map(DocRole::Former),
+        }
     }
 
     /// The office that currently leads the cluster, per the cluster document.
     pub fn leader(&self, docs: &dyn DocLookup) -> Option<String> {
-        let cluster = docs.doc(&self.directory.cluster_doc()?)?;
+        let cluster = docs.doc(self.cluster_doc.as_ref()?)?;
         schema::cluster_leader(cluster)
     }
 }
@@ -157,7 +202,7 @@ impl Policy for ClusterPolicy {
         if self.directory.office(&device.office).is_none() {
             return Access::None;
         }
-        match self.directory.role_of(doc) {
+        match self.role_of(doc) {
             None => Access::None,
             Some(DocRole::Office(o)) if o.code == device.office => Access::Write,
             Some(DocRole::Office(_)) => Access::Read,
@@ -180,10 +225,10 @@ impl Policy for ClusterPolicy {
         doc: &R,
         docs: &dyn DocLookup,
     ) -> Vec<Violation> {
-        match self.directory.role_of(doc_id) {
+        match self.role_of(doc_id) {
             Some(DocRole::Cluster) => schema::validate_cluster(doc, &self.directory),
             Some(DocRole::Office(o)) | Some(DocRole::Former(FormerOffice { entry: o, .. })) => {
-                let cluster = self.directory.cluster_doc().and_then(|id| docs.doc(&id));
+                let cluster = self.cluster_doc.as_ref().and_then(|id| docs.doc(id));
                 schema::validate_office(doc, &o.code, cluster)
             }
             None => Vec::new(),
@@ -197,9 +242,9 @@ impl Policy for ClusterPolicy {
         memo: Option<Memo>,
         docs: &dyn DocLookup,
     ) -> (Vec<Violation>, Option<Memo>) {
-        match self.directory.role_of(doc_id) {
+        match self.role_of(doc_id) {
             Some(DocRole::Office(o)) | Some(DocRole::Former(FormerOffice { entry: o, .. })) => {
-                let cluster = self.directory.cluster_doc().and_then(|id| docs.doc(&id));
+                let cluster = self.cluster_doc.as_ref().and_then(|id| docs.doc(id));
                 let memo = memo.and_then(|m| m.downcast::<schema::OfficeMemo>().ok());
                 let (violations, memo) =
                     schema::validate_office_since(doc, &o.code, cluster, memo.map(|m| *m));
@@ -218,11 +263,11 @@ impl Policy for ClusterPolicy {
     }
 
     fn pinned(&self) -> Vec<DocumentId> {
-        self.directory.cluster_doc().into_iter().collect()
+        self.cluster_doc.into_iter().collect()
     }
 
     fn describe(&self, doc: &DocumentId) -> String {
-        match self.directory.role_of(doc) {
+        match self.role_of(doc) {
             Some(DocRole::Cluster) => {
                 format!("{} (tài liệu chung của cụm)", self.directory.cluster)
             }
@@ -234,5 +279,63 @@ impl Policy for ClusterPolicy {
             ),
             None => doc.to_string(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(code: &str, url: &str) -> OfficeEntry {
+        OfficeEntry {
+            code: code.into(),
+            name: format!("Văn phòng {code}"),
+            province: code.into(),
+            url: url.into(),
+        }
+    }
+
+    /// The policy's index names every document as the directory does: the
+    /// cluster document, offices, former offices (also when one URL is
+    /// listed twice, or written with heads), and nothing else.
+    #[test]
+    fn the_policy_finds_each_document_as_the_directory_does() {
+        let ids: Vec<DocumentId> = (0..5u8)
+            .map(|i| DocumentId::from_bytes([i + 1; 16]))
+            .collect();
+        let url = |i: usize| ids[i].url();
+        let directory = Directory {
+            cluster: "Cụm thử".into(),
+            cluster_url: url(0),
+            offices: vec![
+                entry("LSN", &url(1)),
+                entry("CBG", &format!("{}#heads", url(2))),
+                entry("BAD", "automerge:not-base58"),
+            ],
+            former: vec![
+                FormerOffice {
+                    entry: entry("YBA", &url(3)),
+                    successor: "LCI".into(),
+                    until: "2025-06-30".into(),
+                },
+                // Listed again as former: the office entry comes first.
+                FormerOffice {
+                    entry: entry("OLD", &url(1)),
+                    successor: "LSN".into(),
+                    until: "2025-06-30".into(),
+                },
+            ],
+        };
+        let policy = ClusterPolicy::new(directory.clone());
+        for id in &ids {
+            assert_eq!(policy.role_of(id), directory.role_of(id), "{id}");
+        }
+        assert_eq!(policy.role_of(&ids[0]), Some(DocRole::Cluster));
+        assert!(matches!(policy.role_of(&ids[1]), Some(DocRole::Office(o)) if o.code == "LSN"));
+        assert!(matches!(policy.role_of(&ids[2]), Some(DocRole::Office(o)) if o.code == "CBG"));
+        assert!(
+            matches!(policy.role_of(&ids[3]), Some(DocRole::Former(f)) if f.entry.code == "YBA")
+        );
+        assert_eq!(policy.role_of(&ids[4]), None);
     }
 }

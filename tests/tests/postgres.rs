@@ -340,23 +340,47 @@ async fn a_data_directory_moves_into_the_database_and_back_with_every_document_a
 
     // A relay on the database serves the same documents to the same device
     // tokens (no --demo: the cluster comes from the copy).
-    let port = thidua_tests::free_port();
     let tokens_dir = temp_dir("pg-migrate-relay");
-    let mut on_pg = tokio::process::Command::new(thidua_tests::relay_binary())
-        .args([
-            "serve",
-            "--listen",
-            &format!("127.0.0.1:{port}"),
-            "--store",
-            &url,
-            "--data-dir",
-        ])
-        .arg(&tokens_dir)
-        .kill_on_drop(true)
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
+    // A free port can be taken by another test's relay between looking and
+    // binding: the relay then exits, and it is started again on another.
+    let (port, mut on_pg) = 'start: {
+        for _ in 0..5 {
+            let port = thidua_tests::free_port();
+            let mut child = tokio::process::Command::new(thidua_tests::relay_binary())
+                .args([
+                    "serve",
+                    "--listen",
+                    &format!("127.0.0.1:{port}"),
+                    "--store",
+                    &url,
+                    "--data-dir",
+                ])
+                .arg(&tokens_dir)
+                .kill_on_drop(true)
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::null())
+                .spawn()
+                .unwrap();
+            let deadline = std::time::Instant::now() + PATIENCE;
+            while std::time::Instant::now() < deadline {
+                if child.try_wait().unwrap().is_some() {
+                    break; // could not listen there
+                }
+                if tokio::net::TcpStream::connect(("127.0.0.1", port))
+                    .await
+                    .is_ok()
+                {
+                    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+                    if child.try_wait().unwrap().is_none() {
+                        break 'start (port, child);
+                    }
+                    break;
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            }
+        }
+        panic!("the relay on the database did not start");
+    };
     let again = thidua_tests::device(&format!("ws://127.0.0.1:{port}/sync"), &token, "lsn-2");
     again.open(doc);
     again.wait_synced(doc, PATIENCE).await.unwrap();

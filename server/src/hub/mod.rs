@@ -108,7 +108,7 @@ pub struct HubOptions {
 pub fn spawn<S: RelayStore>(policy: ClusterPolicy, store: S, cfg: Config, opts: HubOptions) -> Hub {
     let workers = opts.workers.max(1);
     let published = Arc::new(Published::default());
-    let cluster = policy.directory.cluster_doc();
+    let cluster = policy.directory().cluster_doc();
     let budget = cfg.limits.cbor;
     let max_docs_per_connection = cfg.max_docs_per_connection;
     let shards: Vec<shard::Handle> = (0..workers)

@@ -49,6 +49,19 @@ impl<P: Policy> Core<P> {
         st.sync_states = sync_states;
         st.pinned = self.policy.pinned().contains(&doc);
         st.wanted = wanted;
+        if self.cfg.role == Role::Relay {
+            // The relay checks every change a device sends against what it
+            // read of the document before (the memo): read it now, while
+            // the document is read from storage, so the first change after
+            // a load is checked as cheaply as the later ones (and the
+            // device does not wait for a whole reading of the document).
+            Self::violations_before(
+                &self.policy,
+                Docs(&self.docs, &self.external),
+                &doc,
+                &mut st,
+            );
+        }
         self.docs.insert(doc, Slot::Ready(Box::new(st)));
         for message in problems {
             self.event(Event::StorageProblem { doc, message });

@@ -134,7 +134,7 @@ impl Hub {
         storage: MemoryStorage,
         now_ms: u64,
     ) -> Self {
-        let cluster = policy.directory.cluster_doc();
+        let cluster = policy.directory().cluster_doc();
         let shards = (0..shards)
             .map(|index| {
                 let mut cfg = cfg.clone();
