@@ -404,16 +404,25 @@ async function startRelay(workDir, dataDir) {
   return { ...server, urlFor: (token) => `${base}?token=${encodeURIComponent(token)}` };
 }
 
+/** How long a fresh server process is left alone after it says it listens. */
+const SETTLE_MS = Number(process.env.THIDUA_BENCH_SETTLE_MS ?? 3_000);
+
 /** A fresh process of `kind` ("node" | "relay") on a fresh copy of its prepared data. */
 async function startFreshServer(kind, prepared) {
   const work = tempDir(`thidua-bench-${kind}-`);
   const dataDir = path.join(work, "data");
   if (kind === "node") {
     fs.cpSync(prepared.nodeMasterDir, dataDir, { recursive: true });
-    return { work, server: await startNodeServer(work, dataDir) };
+  } else {
+    fs.cpSync(prepared.relayMasterDir, dataDir, { recursive: true });
   }
-  fs.cpSync(prepared.relayMasterDir, dataDir, { recursive: true });
-  return { work, server: await startRelay(work, dataDir) };
+  const server = kind === "node" ? await startNodeServer(work, dataDir) : await startRelay(work, dataDir);
+  // Both servers get a few seconds after they say they listen, outside the
+  // measured window: the Node server, asked for a stored document in its
+  // first second, often answers that it is unavailable, and then keeps
+  // answering so (it failed 1 to 3 starts in a row without this wait).
+  await sleep(SETTLE_MS);
+  return { work, server };
 }
 
 // ---------------------------------------------------------------- phase 4: one measured run
@@ -486,15 +495,17 @@ async function runOne(kind, clientCount, prepared) {
     const observer = newClientRepo(server.urlFor(prepared.observerToken));
     repos.push(observer);
     await withTimeout(observer.networkSubsystem.whenReady(), 30_000, "the observer connects");
+    // The observer opens every document first, one at a time, while it is the
+    // only peer: the Node server, asked for a document it has not loaded yet
+    // while other peers are connected, asks them too and may answer
+    // "unavailable" when they do not have it.
+    const observed = [];
+    for (const d of prepared.docs) observed.push(await findRetrying(observer, d.url, `observer find ${d.office}`));
     const threadCount = Math.min(CONFIG.clientThreads, clientCount);
     for (let t = 0; t < threadCount; t++) threads.push(startClientThread(specs.filter((s) => s.index % threadCount === t)));
 
     // Everyone opens its document(s); check both servers serve the same starting point.
     const found = (await Promise.all(threads.map((t) => t.ask({ type: "find" })))).flatMap((r) => r.heads);
-    // One document at a time: the Node server sometimes answers a burst of
-    // requests from one peer that a document is unavailable.
-    const observed = [];
-    for (const d of prepared.docs) observed.push(await findRetrying(observer, d.url, `observer find ${d.office}`));
     for (const [docIndex, heads] of found) {
       const doc = prepared.docs[docIndex];
       if (heads !== doc.heads) throw new Error(`${kind}: ${doc.office}'s document does not start at the prepared heads`);
@@ -563,7 +574,8 @@ async function runOne(kind, clientCount, prepared) {
     await Promise.allSettled(threads.map((t) => t.close()));
     await closeRepos(repos);
     await server.stop();
-    removeTempDir(work);
+    if (process.env.THIDUA_BENCH_KEEP) log(`kept ${work}`);
+    else removeTempDir(work);
   }
 }
 
@@ -577,11 +589,12 @@ function report(results) {
   ];
   for (const r of results) {
     if (r.failed) {
-      lines.push(`| ${SERVER_NAMES[r.server]} | ${r.clients} | – | – | – | failed: ${r.failed} | – | – | – |`);
+      lines.push(`| ${SERVER_NAMES[r.server]} | ${r.clients} | – | – | – | failed ${r.failures} times: ${r.failed} | – | – | – |`);
       continue;
     }
     const conv = r.convergedAfterLastWriteS === null ? `not within ${CONFIG.timeoutS} s` : fmt(r.convergedAfterLastWriteS, 2);
-    lines.push(`| ${SERVER_NAMES[r.server]} | ${r.clients} | ${r.edits} | ${fmt(r.cpuMsPerEdit, 3)} | ${fmt(r.peakMemoryMb, 1)} | ${conv} | ${fmt(r.editPhaseS, 1)} s (${fmt(r.plannedEditPhaseS, 1)} s) | ${fmt(100 * r.clientCpuShare, 0)} % | ${fmt(r.syncReceivedPerEdit, 1)} / ${fmt(r.syncSentPerEdit, 1)} |`);
+    const retried = r.failures ? ` (after ${r.failures} failed start${r.failures > 1 ? "s" : ""})` : "";
+    lines.push(`| ${SERVER_NAMES[r.server]}${retried} | ${r.clients} | ${r.edits} | ${fmt(r.cpuMsPerEdit, 3)} | ${fmt(r.peakMemoryMb, 1)} | ${conv} | ${fmt(r.editPhaseS, 1)} s (${fmt(r.plannedEditPhaseS, 1)} s) | ${fmt(100 * r.clientCpuShare, 0)} % | ${fmt(r.syncReceivedPerEdit, 1)} / ${fmt(r.syncSentPerEdit, 1)} |`);
   }
   console.log(lines.join("\n"));
 
@@ -649,15 +662,24 @@ async function main() {
     for (const kind of CONFIG.servers) {
       log(`running ${kind} with ${n} clients…`);
       let r;
-      try {
-        r = await runOne(kind, n, prepared);
-      } catch (e) {
-        // A server that fails the run is a result, not the end of the benchmark.
-        const failed = String(e?.message ?? e);
-        log(`  failed: ${failed}`);
-        results.push({ server: kind, clients: n, failed });
+      const failures = [];
+      // A server that fails the run is a result, not the end of the
+      // benchmark: it is started again (fresh process, fresh copy of its
+      // data), up to three times, and its failures are reported.
+      while (!r && failures.length < 3) {
+        try {
+          r = await runOne(kind, n, prepared);
+        } catch (e) {
+          const failed = String(e?.message ?? e);
+          log(`  failed: ${failed}`);
+          failures.push(failed);
+        }
+      }
+      if (!r) {
+        results.push({ server: kind, clients: n, failed: failures[0], failures: failures.length });
         continue;
       }
+      r.failures = failures.length;
       const conv = r.convergedAfterLastWriteS === null ? `not within ${CONFIG.timeoutS} s` : `${r.convergedAfterLastWriteS.toFixed(2)} s`;
       log(`  ${r.cpuMsPerEdit.toFixed(3)} ms CPU per edit, peak ${r.peakMemoryMb.toFixed(1)} MB, converged after ${conv}`);
       results.push(r);
