@@ -25,7 +25,7 @@
 //! `vote-at-mid-year`.
 
 use std::collections::BTreeMap;
-use std::fmt::Arguments;
+use std::fmt::{self, Arguments};
 
 use automerge::{Automerge, ROOT, ReadDoc};
 
@@ -240,7 +240,7 @@ impl Checks {
     /// Points given for a criterion: at least 0, at most the maximum.
     fn score(
         &mut self,
-        base: &str,
+        base: Arguments<'_>,
         criterion: &str,
         points: f64,
         table: Option<&ClusterDoc>,
@@ -265,7 +265,7 @@ impl Checks {
         let Some(table) = table else { return };
         match table.criterion_max(criterion) {
             None => self.push(
-                base,
+                base.to_string(),
                 ViolationCode::UnknownCriterion,
                 format!("criterion {criterion} is not in the cluster's scoring table"),
                 format!("tiêu chí {criterion} không có trong bảng chấm điểm của cụm"),
@@ -299,6 +299,17 @@ impl Checks {
                 format!("{path}: đơn vị {code:?} không phải thành viên của cụm"),
             );
         }
+    }
+}
+
+/// The path of an office record, `staff/p1` or `reviews/2026-yearEnd/peerReviews/CBG`
+/// (prefix, root, id), written out only when a problem is reported.
+#[derive(Clone, Copy)]
+struct At<'a>(&'a str, &'a str, &'a str);
+
+impl fmt::Display for At<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}{}/{}", self.0, self.1, self.2)
     }
 }
 
@@ -576,7 +587,7 @@ fn check_round(
 ) {
     for (id, s) in self_scores {
         ch.score(
-            &format!("{prefix}selfScores/{id}"),
+            format_args!("{prefix}selfScores/{id}"),
             id,
             s.points,
             cluster,
@@ -584,10 +595,10 @@ fn check_round(
         );
     }
     for (office, review) in peer_reviews {
-        let p = format!("{prefix}peerReviews/{office}");
+        let p = At(prefix, "peerReviews", office);
         if office == code {
             ch.push(
-                p.clone(),
+                p.to_string(),
                 ViolationCode::ReviewOfOwnOffice,
                 "an office does not score itself here; use the self-scores".to_string(),
                 "đơn vị không tự chấm điểm ở đây; hãy dùng phần tự chấm điểm".to_string(),
@@ -597,7 +608,7 @@ fn check_round(
         }
         for (crit, s) in &review.scores {
             ch.score(
-                &format!("{p}/scores/{crit}"),
+                format_args!("{p}/scores/{crit}"),
                 crit,
                 s.points,
                 cluster,
@@ -609,7 +620,7 @@ fn check_round(
 
 fn check_office(ch: &mut Checks, o: &OfficeDoc, code: &str, cluster: Option<&ClusterDoc>) {
     for (key, f) in &o.inspection_follow_ups {
-        let p = format!("inspectionFollowUps/{key}");
+        let p = At("", "inspectionFollowUps", key);
         ch.opt_date(format_args!("{p}/doneOn"), f.done_on.as_ref());
         let Some(c) = cluster else { continue };
         let known = key.split_once('.').is_some_and(|(insp, item)| {
@@ -619,7 +630,7 @@ fn check_office(ch: &mut Checks, o: &OfficeDoc, code: &str, cluster: Option<&Clu
         });
         if !known {
             ch.push(
-                p,
+                p.to_string(),
                 ViolationCode::UnknownInspectionItem,
                 format!("{key:?} is not a shortcoming or recommendation the cluster recorded for this office"),
                 format!("{key:?} không phải hạn chế, kiến nghị mà Cụm đã ghi nhận cho đơn vị này"),
@@ -627,7 +638,7 @@ fn check_office(ch: &mut Checks, o: &OfficeDoc, code: &str, cluster: Option<&Clu
         }
     }
     for (id, person) in &o.staff {
-        let p = format!("staff/{id}");
+        let p = At("", "staff", id);
         ch.name(format_args!("{p}/fullName"), &person.full_name);
         let joined = ch.opt_date(format_args!("{p}/joinedOn"), person.joined_on.as_ref());
         let left = ch.opt_date(format_args!("{p}/leftOn"), person.left_on.as_ref());
@@ -650,7 +661,7 @@ fn check_office(ch: &mut Checks, o: &OfficeDoc, code: &str, cluster: Option<&Clu
         }
     }
     for (id, r) in &o.registrations {
-        let p = format!("registrations/{id}");
+        let p = At("", "registrations", id);
         ch.year(format_args!("{p}/year"), r.year);
         ch.opt_date(format_args!("{p}/date"), r.date.as_ref());
         if let Some(person) = &r.person_id {
@@ -664,7 +675,7 @@ fn check_office(ch: &mut Checks, o: &OfficeDoc, code: &str, cluster: Option<&Clu
         );
     }
     for (id, t) in &o.targets {
-        let p = format!("targets/{id}");
+        let p = At("", "targets", id);
         ch.year(format_args!("{p}/year"), t.year);
         if let Some(title) = t.collective_title {
             title_for(ch, format_args!("{p}/collectiveTitle"), title, true);
@@ -684,7 +695,7 @@ fn check_office(ch: &mut Checks, o: &OfficeDoc, code: &str, cluster: Option<&Clu
         }
     }
     for (id, s) in &o.covenant_signatures {
-        let p = format!("covenantSignatures/{id}");
+        let p = At("", "covenantSignatures", id);
         ch.year(format_args!("{p}/year"), s.year);
         ch.opt_date(format_args!("{p}/date"), s.date.as_ref());
     }
@@ -699,10 +710,10 @@ fn check_office(ch: &mut Checks, o: &OfficeDoc, code: &str, cluster: Option<&Clu
         );
     }
     for (key, round) in &o.reviews {
-        let p = format!("reviews/{key}");
+        let p = At("", "reviews", key);
         let Some((year, period)) = parse_review_key(key) else {
             ch.push(
-                p,
+                p.to_string(),
                 ViolationCode::BadReviewKey,
                 format!("{key} is not a review round; use a year and a period, e.g. 2026-midYear"),
                 format!(
@@ -738,7 +749,7 @@ fn check_office(ch: &mut Checks, o: &OfficeDoc, code: &str, cluster: Option<&Clu
         }
     }
     for (id, insp) in &o.inspections {
-        let p = format!("inspections/{id}");
+        let p = At("", "inspections", id);
         ch.opt_date(format_args!("{p}/date"), insp.date.as_ref());
         for (kind, items) in [
             ("shortcomings", &insp.shortcomings),
@@ -753,7 +764,7 @@ fn check_office(ch: &mut Checks, o: &OfficeDoc, code: &str, cluster: Option<&Clu
     }
     check_models(ch, o);
     for (id, e) in &o.evaluations {
-        let p = format!("evaluations/{id}");
+        let p = At("", "evaluations", id);
         ch.person(format_args!("{p}/personId"), &e.person_id, &o.staff);
         ch.year(format_args!("{p}/year"), e.year);
         ch.votes(format_args!("{p}"), e.votes_yes, e.votes_total);
@@ -774,7 +785,7 @@ fn check_office(ch: &mut Checks, o: &OfficeDoc, code: &str, cluster: Option<&Clu
         }
     }
     for (id, e) in &o.collective_evaluations {
-        let p = format!("collectiveEvaluations/{id}");
+        let p = At("", "collectiveEvaluations", id);
         ch.year(format_args!("{p}/year"), e.year);
         ch.votes(format_args!("{p}"), e.votes_yes, e.votes_total);
         if let Some(t) = e.proposed_title {
@@ -786,11 +797,11 @@ fn check_office(ch: &mut Checks, o: &OfficeDoc, code: &str, cluster: Option<&Clu
 
 fn check_models(ch: &mut Checks, o: &OfficeDoc) {
     for (id, m) in &o.exemplary_models {
-        let p = format!("exemplaryModels/{id}");
+        let p = At("", "exemplaryModels", id);
         match &m.person_id {
             Some(person) => ch.person(format_args!("{p}/personId"), person, &o.staff),
             None if m.collective_name.trim().is_empty() => ch.push(
-                p.clone(),
+                p.to_string(),
                 ViolationCode::MissingSubject,
                 format!("{p}: choose a person or name the collective"),
                 format!("{p}: hãy chọn một cá nhân hoặc nhập tên tập thể"),
@@ -841,7 +852,7 @@ fn stage_key(stage: super::value::ModelStage) -> &'static str {
 
 fn check_commendations(ch: &mut Checks, o: &OfficeDoc, cluster: Option<&ClusterDoc>) {
     for (id, pr) in &o.proposals {
-        let p = format!("proposals/{id}");
+        let p = At("", "proposals", id);
         ch.doc_number(format_args!("{p}/number"), &pr.number, "12/TTr-VP");
         ch.opt_date(format_args!("{p}/date"), pr.date.as_ref());
         for (eid, e) in &pr.dossier.events {
@@ -860,7 +871,7 @@ fn check_commendations(ch: &mut Checks, o: &OfficeDoc, cluster: Option<&ClusterD
         match &pr.person_id {
             Some(person) => ch.person(format_args!("{p}/personId"), person, &o.staff),
             None if pr.subject_name.trim().is_empty() => ch.push(
-                p.clone(),
+                p.to_string(),
                 ViolationCode::MissingSubject,
                 format!("{p}: choose a person or name the collective proposed"),
                 format!("{p}: hãy chọn cá nhân hoặc nhập tên tập thể được đề nghị"),
@@ -872,7 +883,7 @@ fn check_commendations(ch: &mut Checks, o: &OfficeDoc, cluster: Option<&ClusterD
         }
     }
     for (id, d) in &o.decisions {
-        let p = format!("decisions/{id}");
+        let p = At("", "decisions", id);
         ch.doc_number(format_args!("{p}/number"), &d.number, "123/QĐ-UBND");
         let date = ch.opt_date(format_args!("{p}/date"), d.date.as_ref());
         for pid in &d.proposal_ids {
