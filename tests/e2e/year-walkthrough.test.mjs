@@ -443,6 +443,11 @@ async function yearWalkthrough(t, size) {
     await card.waitFor();
     const dossier = card.locator('[data-testid^="dossier-"][data-status]');
     assertEqual(await dossier.getAttribute("data-status"), "preparing", "a new dossier is being prepared");
+    // In the list the dossier is one line (status, what is missing); its
+    // checklist opens on demand.
+    assert(!(await card.getByTestId("dossier-part-toTrinh").isVisible()), "the dossier's checklist is closed in the list");
+    assert((await card.getByTestId("dossier-missing-count").textContent()).includes("còn thiếu"), "the closed dossier says parts are missing");
+    await card.getByTestId("dossier-open").click();
     // Sent without the achievement report: the missing part is named.
     await card.getByTestId("dossier-part-toTrinh").check();
     await card.getByTestId("dossier-part-bienBan").check();

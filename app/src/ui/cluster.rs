@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use shared::protocol::DocumentId;
 
 use super::scoring::{fmt_points, latest_self_total};
-use super::widgets::freshness_text;
+use super::widgets::{ReadingNote, freshness_text};
 use super::{use_driver, use_signals};
 use crate::i18n::{term, tr, use_lang};
 use shared::glossary;
@@ -31,6 +31,7 @@ pub fn ClusterPage() -> impl IntoView {
                 <a class="sub-link" href="#/cum/thiet-lap" data-testid="nav-cluster-setup">{move || tr(lang.get(), "Thiết lập cụm", "Cluster set-up")}</a>
             </nav>
             <h2>{cluster_name}</h2>
+            <ReadingNote docs=session.directory.all_docs() />
             <table class="offices">
                 <thead><tr>
                     <th>{move || tr(lang.get(), "Đơn vị", "Office")}</th>

@@ -148,9 +148,16 @@ pub fn DossierView(id: String) -> impl IntoView {
             .map(|p| required_parts(p.title))
             .unwrap_or_default()
     };
+    // Closed by default (the card's status line says where it stands);
+    // open when it needs the clerk: returned, or late and not yet sent.
+    let open_at_first = untrack(move || {
+        let s = status.get();
+        s == Some(DossierStatus::Returned) || (late() && s == Some(DossierStatus::Preparing))
+    });
     view! {
-        <div class="dossier" data-testid=format!("dossier-{id}") data-status=move || status.get().map(|s| format!("{s:?}").to_lowercase()).unwrap_or_default()>
-            <div>
+        <details class="dossier" data-testid=format!("dossier-{id}") open=open_at_first
+            data-status=move || status.get().map(|s| format!("{s:?}").to_lowercase()).unwrap_or_default()>
+            <summary data-testid="dossier-open">
                 <strong>{move || tr(lang.get(), "Hồ sơ: ", "Dossier: ")}</strong>
                 <span data-testid="dossier-status">{move || status.get().map(|s| status_name(s, lang.get())).unwrap_or_default()}</span>
                 {move || deadline().map(|(name, d)| view! {
@@ -159,7 +166,16 @@ pub fn DossierView(id: String) -> impl IntoView {
                 {move || late().then(|| view! {
                     <span class="tag tag-warn" data-testid="dossier-late">{move || tr(lang.get(), "quá hạn gửi hồ sơ", "past the dossier deadline")}</span>
                 })}
-            </div>
+                {move || {
+                    let n = missing().len();
+                    (n > 0).then(|| view! {
+                        <span class="tag" data-testid="dossier-missing-count">{move || match lang.get() {
+                            Lang::Vi => format!("còn thiếu {n} thành phần"),
+                            Lang::En => format!("{n} part{} missing", if n == 1 { "" } else { "s" }),
+                        }}</span>
+                    })
+                }}
+            </summary>
             <div class="fields">
                 {move || {
                     let path = parts_path.clone();
@@ -199,6 +215,6 @@ pub fn DossierView(id: String) -> impl IntoView {
                 }
             })}
             <ErrorNote error=error />
-        </div>
+        </details>
     }
 }

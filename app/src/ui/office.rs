@@ -10,7 +10,7 @@ use shared::protocol::DocumentId;
 use shared::schema::{ClusterDoc, OfficeDoc, load_cluster, load_office};
 
 use super::form::{DocCtx, Opt};
-use super::widgets::{ReadOnlyNote, freshness_text};
+use super::widgets::{ReadOnlyNote, ReadingNote, freshness_text};
 use super::{DriverRef, use_driver, use_signals};
 use crate::i18n::{tr, use_lang};
 use crate::sync::SyncSignals;
@@ -216,6 +216,7 @@ pub fn OfficePage(code: String, page: Signal<String>) -> impl IntoView {
                 </label>
             </div>
             <p class="muted small" data-testid="freshness">{fresh}</p>
+            <ReadingNote docs=session.directory.cluster_doc().into_iter().chain([doc]).collect() />
             {former.map(|f| {
                 let successor = session
                     .directory

@@ -134,3 +134,36 @@ pub fn DeviceNameEditor(#[prop(optional)] prompt: bool) -> impl IntoView {
         </form>
     }
 }
+
+/// "Đang đọc dữ liệu đã lưu trên máy…" while some of `docs` are still being
+/// read from this device's storage (after a reload they are read one by
+/// one): until then the page shows less than the device holds, and says so.
+#[component]
+pub fn ReadingNote(docs: Vec<shared::protocol::DocumentId>) -> impl IntoView {
+    let lang = use_lang();
+    let drv = super::use_driver();
+    let signals = use_signals();
+    let total = docs.len();
+    let reading = Memo::new(move |_| {
+        signals.revision.get();
+        drv.with_value(|d| {
+            docs.iter()
+                .filter(|doc| d.with_doc(doc, |_| ()).is_none())
+                .count()
+        })
+    });
+    move || {
+        let n = reading.get();
+        (n > 0).then(|| {
+            let done = total - n;
+            view! {
+                <p class="banner banner-info inline" role="status" data-testid="reading-note">{move || match lang.get() {
+                    Lang::Vi if total == 1 => "Đang đọc dữ liệu đã lưu trên máy; trang sẽ hiện đủ khi đọc xong.".to_string(),
+                    Lang::En if total == 1 => "Reading the data saved on this device; the page is complete once read.".to_string(),
+                    Lang::Vi => format!("Đang đọc dữ liệu đã lưu trên máy ({done}/{total} tài liệu); trang sẽ hiện đủ khi đọc xong."),
+                    Lang::En => format!("Reading the data saved on this device ({done} of {total} documents); the page is complete once read."),
+                }}</p>
+            }
+        })
+    }
+}
