@@ -341,47 +341,48 @@ async fn a_data_directory_moves_into_the_database_and_back_with_every_document_a
     // A relay on the database serves the same documents to the same device
     // tokens (no --demo: the cluster comes from the copy).
     let tokens_dir = temp_dir("pg-migrate-relay");
-    // A free port can be taken by another test's relay between looking and
-    // binding: the relay then exits, and it is started again on another.
-    let (port, mut on_pg) = 'start: {
-        for _ in 0..5 {
-            let port = thidua_tests::free_port();
-            let mut child = tokio::process::Command::new(thidua_tests::relay_binary())
-                .args([
-                    "serve",
-                    "--listen",
-                    &format!("127.0.0.1:{port}"),
-                    "--store",
-                    &url,
-                    "--data-dir",
-                ])
-                .arg(&tokens_dir)
-                .kill_on_drop(true)
-                .stdout(std::process::Stdio::null())
-                .stderr(std::process::Stdio::null())
-                .spawn()
-                .unwrap();
-            let deadline = std::time::Instant::now() + PATIENCE;
-            while std::time::Instant::now() < deadline {
-                if child.try_wait().unwrap().is_some() {
-                    break; // could not listen there
-                }
-                if tokio::net::TcpStream::connect(("127.0.0.1", port))
-                    .await
-                    .is_ok()
-                {
-                    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
-                    if child.try_wait().unwrap().is_none() {
-                        break 'start (port, child);
-                    }
-                    break;
-                }
-                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    // Port 0: the relay takes a free port itself and says which (no race
+    // with other tests' relays for a port looked up beforehand).
+    let mut on_pg = tokio::process::Command::new(thidua_tests::relay_binary())
+        .args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--store",
+            &url,
+            "--data-dir",
+        ])
+        .arg(&tokens_dir)
+        .kill_on_drop(true)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let opened = {
+        use tokio::io::AsyncBufReadExt;
+        let out = on_pg.stdout.take().expect("stdout");
+        let mut lines = tokio::io::BufReader::new(out).lines();
+        loop {
+            let line = tokio::time::timeout(PATIENCE, lines.next_line())
+                .await
+                .expect("the relay on the database starts")
+                .unwrap()
+                .expect("the relay says where it listens");
+            if let Some(rest) = line.strip_prefix("Open ") {
+                tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+                break rest
+                    .split_whitespace()
+                    .next()
+                    .unwrap_or_default()
+                    .to_string();
             }
         }
-        panic!("the relay on the database did not start");
     };
-    let again = thidua_tests::device(&format!("ws://127.0.0.1:{port}/sync"), &token, "lsn-2");
+    let sync_url = format!(
+        "{}/sync",
+        opened.trim_end_matches('/').replacen("http://", "ws://", 1)
+    );
+    let again = thidua_tests::device(&sync_url, &token, "lsn-2");
     again.open(doc);
     again.wait_synced(doc, PATIENCE).await.unwrap();
     assert_eq!(
