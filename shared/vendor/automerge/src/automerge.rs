@@ -17,6 +17,7 @@ pub(crate) use crate::read::ReadDoc;
 
 use crate::change_graph::ChangeGraph;
 use crate::change_queue::ChangeQueue;
+use crate::recent_changes::RecentChanges;
 use crate::cursor::{CursorPosition, MoveCursor, OpCursor};
 use crate::exid::ExId;
 use crate::iter::{DiffIter, DocIter, Keys, ListRange, MapRange, Spans, Values};
@@ -260,6 +261,8 @@ pub struct Automerge {
     actor: Actor,
     /// The current author.
     author: Option<Author<'static>>,
+    /// Thi Đua patch: the changes received last, for sync messages (THIDUA-PATCH.md).
+    pub(crate) recent: RecentChanges,
 }
 
 impl Automerge {
@@ -273,6 +276,7 @@ impl Automerge {
             deps: Default::default(),
             actor: Actor::Unused(ActorId::random()),
             author: None,
+            recent: RecentChanges::default(),
         }
     }
 
@@ -313,6 +317,7 @@ impl Automerge {
             deps: Default::default(),
             actor: Actor::Unused(ActorId::random()),
             author: None,
+            recent: RecentChanges::default(),
         }
     }
 
@@ -328,6 +333,7 @@ impl Automerge {
             deps,
             actor: Actor::Unused(ActorId::random()),
             author: None,
+            recent: RecentChanges::default(),
         };
         doc.remove_unused_actors(false);
         doc
@@ -1063,6 +1069,8 @@ impl Automerge {
             }
         };
         let start = self.ops.len();
+        // Thi Đua patch: kept for the sync messages that forward them (THIDUA-PATCH.md).
+        self.recent.remember(&changes);
         self.apply_changes_log_patches(changes, patch_log)?;
         let delta = self.ops.len() - start;
         Ok(delta)

@@ -227,7 +227,12 @@ impl SyncDoc for Automerge {
                     let all_hashes = self.change_graph.get_hashes(&[]);
                     MessageBuilder::new_v2(self.save(), all_hashes)
                 } else {
-                    let changes = self.get_changes_by_hashes(hashes.iter().copied()).ok()?;
+                    // Thi Đua patch: changes received last are copied, not rebuilt
+                    // (THIDUA-PATCH.md).
+                    let changes = match self.recent.all(&hashes) {
+                        Some(changes) => changes,
+                        None => self.get_changes_by_hashes(hashes.iter().copied()).ok()?,
+                    };
                     MessageBuilder::new(changes, sync_state)
                 }
             }

@@ -1,0 +1,285 @@
+//! The two changes of the vendored automerge (`shared/vendor/automerge`, see
+//! its `THIDUA-PATCH.md`), against what they replace.
+//!
+//! 1. What a peer's acknowledgement clears: the hashes a sync state has sent
+//!    are trimmed with the acknowledging heads' vector clock instead of a walk
+//!    over the whole history. A change the peer has not yet acknowledged must
+//!    stay in `sent_hashes` (or it would be sent twice), and one it has must
+//!    go (or the relay would hold it forever and never send it again after a
+//!    reset). Checked against the plain definition, "ancestors of the heads",
+//!    on random histories with concurrent writers and merges.
+//! 2. What a hub forwards: changes it received last are copied into the sync
+//!    messages for its other peers instead of rebuilt from its columns. Every
+//!    peer must end with exactly the writers' changes, whether they were kept
+//!    or had to be rebuilt (bursts longer than what is kept), and a change a
+//!    copy of the document received but the document never took is never
+//!    sent.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use automerge::sync::{self, SyncDoc};
+use automerge::transaction::Transactable;
+use automerge::{ActorId, AutoCommit, ChangeHash, ROOT, ReadDoc};
+
+/// xorshift64*: a seeded sequence, so a failure names its seed.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+}
+
+/// A history written by `writers` replicas that edit concurrently and merge
+/// at random; returns the merged document and some heads seen along the way.
+fn random_history(
+    rng: &mut Rng,
+    writers: usize,
+    steps: usize,
+) -> (AutoCommit, Vec<Vec<ChangeHash>>) {
+    let mut replicas: Vec<AutoCommit> = (0..writers)
+        .map(|i| AutoCommit::new().with_actor(ActorId::from(vec![i as u8 + 1; 16])))
+        .collect();
+    let mut seen_heads = Vec::new();
+    for step in 0..steps {
+        let w = rng.below(writers);
+        if rng.below(4) == 0 {
+            let other = rng.below(writers);
+            if other != w {
+                let mut from = replicas[other].clone();
+                replicas[w].merge(&mut from).unwrap();
+            }
+        }
+        replicas[w]
+            .put(ROOT, format!("k{}", rng.below(8)), step as i64)
+            .unwrap();
+        replicas[w].commit();
+        if rng.below(3) == 0 {
+            seen_heads.push(replicas[w].get_heads());
+        }
+    }
+    let mut doc = replicas[0].clone();
+    for r in replicas.iter_mut().skip(1) {
+        doc.merge(r).unwrap();
+    }
+    seen_heads.push(Vec::new());
+    seen_heads.push(doc.get_heads());
+    (doc, seen_heads)
+}
+
+/// The changes `heads` include, by definition: everything but what a peer at
+/// `heads` would still be sent.
+fn ancestors(doc: &mut AutoCommit, heads: &[ChangeHash]) -> BTreeSet<ChangeHash> {
+    let all: BTreeSet<ChangeHash> = doc.get_changes(&[]).iter().map(|c| c.hash()).collect();
+    let missing: BTreeSet<ChangeHash> = doc.get_changes(heads).iter().map(|c| c.hash()).collect();
+    all.difference(&missing).copied().collect()
+}
+
+/// The message a peer whose document stands at `heads` sends first.
+fn acknowledgement_at(doc: &mut AutoCommit, heads: &[ChangeHash]) -> sync::Message {
+    let mut peer = doc.fork_at(heads).unwrap();
+    peer.sync()
+        .generate_sync_message(&mut sync::State::new())
+        .expect("a first message")
+}
+
+#[test]
+fn an_acknowledgement_clears_exactly_the_sent_changes_the_peer_now_has() {
+    for seed in 1..=60u64 {
+        let mut rng = Rng(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1);
+        let writers = 1 + rng.below(4);
+        let steps = 20 + rng.below(120);
+        let (mut doc, seen_heads) = random_history(&mut rng, writers, steps);
+        let all: Vec<ChangeHash> = doc.get_changes(&[]).iter().map(|c| c.hash()).collect();
+        for heads in &seen_heads {
+            let sent: BTreeSet<ChangeHash> =
+                all.iter().filter(|_| rng.below(3) == 0).copied().collect();
+            // A peer with no heads has lost everything: automerge starts over
+            // with it (a full resend), so nothing stays "sent".
+            let expected: BTreeSet<ChangeHash> = if heads.is_empty() {
+                BTreeSet::new()
+            } else {
+                sent.difference(&ancestors(&mut doc, heads))
+                    .copied()
+                    .collect()
+            };
+            let ack = acknowledgement_at(&mut doc, heads);
+            let mut state = sync::State::new();
+            state.sent_hashes = sent.clone();
+            doc.sync().receive_sync_message(&mut state, ack).unwrap();
+            assert_eq!(
+                state.sent_hashes,
+                expected,
+                "seed {seed}: {writers} writers, {steps} steps, acknowledged {} heads",
+                heads.len()
+            );
+        }
+    }
+}
+
+#[test]
+fn two_documents_still_converge_when_acknowledgements_cross_new_changes() {
+    // Both sides write between rounds, so every acknowledgement arrives
+    // while newer changes are in flight.
+    let mut a = AutoCommit::new();
+    let mut b = AutoCommit::new();
+    let (mut sa, mut sb) = (sync::State::new(), sync::State::new());
+    for round in 0..300i64 {
+        a.put(ROOT, "a", round).unwrap();
+        a.commit();
+        if round % 3 == 0 {
+            b.put(ROOT, format!("b{}", round % 7), round).unwrap();
+            b.commit();
+        }
+        if let Some(m) = a.sync().generate_sync_message(&mut sa) {
+            b.sync().receive_sync_message(&mut sb, m).unwrap();
+        }
+        if let Some(m) = b.sync().generate_sync_message(&mut sb) {
+            a.sync().receive_sync_message(&mut sa, m).unwrap();
+        }
+    }
+    for _ in 0..10 {
+        if let Some(m) = a.sync().generate_sync_message(&mut sa) {
+            b.sync().receive_sync_message(&mut sb, m).unwrap();
+        }
+        if let Some(m) = b.sync().generate_sync_message(&mut sb) {
+            a.sync().receive_sync_message(&mut sa, m).unwrap();
+        }
+    }
+    assert_eq!(a.get_heads(), b.get_heads());
+    assert!(sa.sent_hashes.is_empty() && sb.sent_hashes.is_empty());
+}
+
+/// One sync round between `a` and `b` until neither has anything to say.
+fn sync_pair(a: &mut AutoCommit, sa: &mut sync::State, b: &mut AutoCommit, sb: &mut sync::State) {
+    for _ in 0..50 {
+        let to_b = a.sync().generate_sync_message(sa);
+        let to_a = b.sync().generate_sync_message(sb);
+        if to_b.is_none() && to_a.is_none() {
+            return;
+        }
+        if let Some(m) = to_b {
+            b.sync().receive_sync_message(sb, m).unwrap();
+        }
+        if let Some(m) = to_a {
+            a.sync().receive_sync_message(sa, m).unwrap();
+        }
+    }
+    panic!("the two documents did not settle in 50 rounds");
+}
+
+/// Every change of `doc`, by hash, as bytes.
+fn changes_by_hash(doc: &mut AutoCommit) -> BTreeMap<ChangeHash, Vec<u8>> {
+    doc.get_changes(&[])
+        .into_iter()
+        .map(|c| (c.hash(), c.raw_bytes().to_vec()))
+        .collect()
+}
+
+#[test]
+fn a_hub_forwards_exactly_the_writers_changes_kept_or_rebuilt() {
+    for seed in 1..=12u64 {
+        let mut rng = Rng(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1);
+        let mut hub = AutoCommit::new();
+        let mut peers: Vec<AutoCommit> = (0..4)
+            .map(|i| AutoCommit::new().with_actor(ActorId::from(vec![i as u8 + 1; 16])))
+            .collect();
+        let mut hub_states: Vec<sync::State> =
+            (0..peers.len()).map(|_| sync::State::new()).collect();
+        let mut peer_states: Vec<sync::State> =
+            (0..peers.len()).map(|_| sync::State::new()).collect();
+        for round in 0..12 {
+            // Some peers write: a few changes, or a burst longer than the
+            // 256 the hub keeps (so some forwards must be rebuilt).
+            for (p, peer) in peers.iter_mut().enumerate() {
+                if rng.below(2) == 0 {
+                    let n = if rng.below(5) == 0 {
+                        300
+                    } else {
+                        1 + rng.below(6)
+                    };
+                    for i in 0..n {
+                        peer.put(
+                            ROOT,
+                            format!("p{p}k{}", rng.below(10)),
+                            (round * 1000 + i) as i64,
+                        )
+                        .unwrap();
+                        peer.commit();
+                    }
+                }
+            }
+            // The peers sync with the hub in a random order.
+            let mut order: Vec<usize> = (0..peers.len()).collect();
+            for i in (1..order.len()).rev() {
+                order.swap(i, rng.below(i + 1));
+            }
+            for p in order {
+                sync_pair(
+                    &mut hub,
+                    &mut hub_states[p],
+                    &mut peers[p],
+                    &mut peer_states[p],
+                );
+            }
+        }
+        for p in 0..peers.len() {
+            sync_pair(
+                &mut hub,
+                &mut hub_states[p],
+                &mut peers[p],
+                &mut peer_states[p],
+            );
+        }
+        let expected = changes_by_hash(&mut hub);
+        for (p, peer) in peers.iter_mut().enumerate() {
+            assert_eq!(peer.get_heads(), hub.get_heads(), "seed {seed}: peer {p}");
+            assert!(
+                changes_by_hash(peer) == expected,
+                "seed {seed}: peer {p} holds other changes"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_change_only_a_copy_received_is_never_sent() {
+    // The relay's gate applies a device's changes to a copy of the document
+    // and drops the copy when it refuses them; the copy shares what the
+    // document keeps of received changes.
+    let mut hub = AutoCommit::new();
+    let mut writer = AutoCommit::new().with_actor(ActorId::from(vec![7; 16]));
+    let mut reader = AutoCommit::new().with_actor(ActorId::from(vec![8; 16]));
+    let (mut hw, mut wh) = (sync::State::new(), sync::State::new());
+    let (mut hr, mut rh) = (sync::State::new(), sync::State::new());
+    writer.put(ROOT, "accepted", 1).unwrap();
+    writer.commit();
+    sync_pair(&mut hub, &mut hw, &mut writer, &mut wh);
+    sync_pair(&mut hub, &mut hr, &mut reader, &mut rh);
+
+    writer.put(ROOT, "refused", 2).unwrap();
+    writer.commit();
+    let refused = writer.get_heads();
+    let mut copy = hub.clone();
+    let mut copy_state = hw.clone();
+    let message = writer.sync().generate_sync_message(&mut wh).unwrap();
+    copy.sync()
+        .receive_sync_message(&mut copy_state, message)
+        .unwrap();
+    assert_eq!(copy.get_heads(), refused, "the copy took the change");
+    drop(copy);
+
+    sync_pair(&mut hub, &mut hr, &mut reader, &mut rh);
+    assert!(
+        reader.get_change_by_hash(&refused[0]).is_none(),
+        "the reader got a change the hub never took"
+    );
+    assert_eq!(reader.get(ROOT, "refused").unwrap(), None);
+    assert!(reader.get(ROOT, "accepted").unwrap().is_some());
+}
