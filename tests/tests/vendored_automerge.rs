@@ -283,3 +283,34 @@ fn a_change_only_a_copy_received_is_never_sent() {
     assert_eq!(reader.get(ROOT, "refused").unwrap(), None);
     assert!(reader.get(ROOT, "accepted").unwrap().is_some());
 }
+
+#[test]
+fn a_hub_forwards_changes_too_large_to_keep() {
+    // Changes over 64 KiB, and more bytes than the 1 MiB the hub keeps, are
+    // rebuilt when forwarded: the peers still get each of them whole.
+    let mut hub = AutoCommit::new();
+    let mut writer = AutoCommit::new().with_actor(ActorId::from(vec![3; 16]));
+    let mut reader = AutoCommit::new().with_actor(ActorId::from(vec![4; 16]));
+    let (mut hw, mut wh) = (sync::State::new(), sync::State::new());
+    let (mut hr, mut rh) = (sync::State::new(), sync::State::new());
+    for (i, size) in [100_000usize, 30_000, 30_000, 200_000, 50_000]
+        .iter()
+        .cycle()
+        .take(40)
+        .enumerate()
+    {
+        let text: String = (0..*size)
+            .map(|j| char::from(b'a' + ((i + j) % 26) as u8))
+            .collect();
+        writer.put(ROOT, format!("k{}", i % 7), text).unwrap();
+        writer.commit();
+        if i % 4 == 3 {
+            sync_pair(&mut hub, &mut hw, &mut writer, &mut wh);
+            sync_pair(&mut hub, &mut hr, &mut reader, &mut rh);
+        }
+    }
+    sync_pair(&mut hub, &mut hw, &mut writer, &mut wh);
+    sync_pair(&mut hub, &mut hr, &mut reader, &mut rh);
+    assert_eq!(reader.get_heads(), writer.get_heads());
+    assert!(changes_by_hash(&mut reader) == changes_by_hash(&mut writer));
+}
