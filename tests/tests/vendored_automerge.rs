@@ -248,34 +248,79 @@ fn a_hub_forwards_exactly_the_writers_changes_kept_or_rebuilt() {
     }
 }
 
+/// A hub between one writer and one reader, each with its sync states.
+struct Line {
+    hub: AutoCommit,
+    writer: AutoCommit,
+    reader: AutoCommit,
+    hub_writer: sync::State,
+    writer_hub: sync::State,
+    hub_reader: sync::State,
+    reader_hub: sync::State,
+}
+
+impl Line {
+    fn new() -> Self {
+        Line {
+            hub: AutoCommit::new(),
+            writer: AutoCommit::new().with_actor(ActorId::from(vec![7; 16])),
+            reader: AutoCommit::new().with_actor(ActorId::from(vec![8; 16])),
+            hub_writer: sync::State::new(),
+            writer_hub: sync::State::new(),
+            hub_reader: sync::State::new(),
+            reader_hub: sync::State::new(),
+        }
+    }
+
+    /// The writer, then the reader, syncs with the hub.
+    fn sync(&mut self) {
+        sync_pair(
+            &mut self.hub,
+            &mut self.hub_writer,
+            &mut self.writer,
+            &mut self.writer_hub,
+        );
+        self.sync_reader();
+    }
+
+    fn sync_reader(&mut self) {
+        sync_pair(
+            &mut self.hub,
+            &mut self.hub_reader,
+            &mut self.reader,
+            &mut self.reader_hub,
+        );
+    }
+}
+
 #[test]
 fn a_change_only_a_copy_received_is_never_sent() {
     // The relay's gate applies a device's changes to a copy of the document
     // and drops the copy when it refuses them; the copy shares what the
     // document keeps of received changes.
-    let mut hub = AutoCommit::new();
-    let mut writer = AutoCommit::new().with_actor(ActorId::from(vec![7; 16]));
-    let mut reader = AutoCommit::new().with_actor(ActorId::from(vec![8; 16]));
-    let (mut hw, mut wh) = (sync::State::new(), sync::State::new());
-    let (mut hr, mut rh) = (sync::State::new(), sync::State::new());
-    writer.put(ROOT, "accepted", 1).unwrap();
-    writer.commit();
-    sync_pair(&mut hub, &mut hw, &mut writer, &mut wh);
-    sync_pair(&mut hub, &mut hr, &mut reader, &mut rh);
+    let mut line = Line::new();
+    line.writer.put(ROOT, "accepted", 1).unwrap();
+    line.writer.commit();
+    line.sync();
 
-    writer.put(ROOT, "refused", 2).unwrap();
-    writer.commit();
-    let refused = writer.get_heads();
-    let mut copy = hub.clone();
-    let mut copy_state = hw.clone();
-    let message = writer.sync().generate_sync_message(&mut wh).unwrap();
+    line.writer.put(ROOT, "refused", 2).unwrap();
+    line.writer.commit();
+    let refused = line.writer.get_heads();
+    let mut copy = line.hub.clone();
+    let mut copy_state = line.hub_writer.clone();
+    let message = line
+        .writer
+        .sync()
+        .generate_sync_message(&mut line.writer_hub)
+        .unwrap();
     copy.sync()
         .receive_sync_message(&mut copy_state, message)
         .unwrap();
     assert_eq!(copy.get_heads(), refused, "the copy took the change");
     drop(copy);
 
-    sync_pair(&mut hub, &mut hr, &mut reader, &mut rh);
+    line.sync_reader();
+    let reader = &mut line.reader;
     assert!(
         reader.get_change_by_hash(&refused[0]).is_none(),
         "the reader got a change the hub never took"
@@ -288,11 +333,7 @@ fn a_change_only_a_copy_received_is_never_sent() {
 fn a_hub_forwards_changes_too_large_to_keep() {
     // Changes over 64 KiB, and more bytes than the 1 MiB the hub keeps, are
     // rebuilt when forwarded: the peers still get each of them whole.
-    let mut hub = AutoCommit::new();
-    let mut writer = AutoCommit::new().with_actor(ActorId::from(vec![3; 16]));
-    let mut reader = AutoCommit::new().with_actor(ActorId::from(vec![4; 16]));
-    let (mut hw, mut wh) = (sync::State::new(), sync::State::new());
-    let (mut hr, mut rh) = (sync::State::new(), sync::State::new());
+    let mut line = Line::new();
     for (i, size) in [100_000usize, 30_000, 30_000, 200_000, 50_000]
         .iter()
         .cycle()
@@ -302,15 +343,13 @@ fn a_hub_forwards_changes_too_large_to_keep() {
         let text: String = (0..*size)
             .map(|j| char::from(b'a' + ((i + j) % 26) as u8))
             .collect();
-        writer.put(ROOT, format!("k{}", i % 7), text).unwrap();
-        writer.commit();
+        line.writer.put(ROOT, format!("k{}", i % 7), text).unwrap();
+        line.writer.commit();
         if i % 4 == 3 {
-            sync_pair(&mut hub, &mut hw, &mut writer, &mut wh);
-            sync_pair(&mut hub, &mut hr, &mut reader, &mut rh);
+            line.sync();
         }
     }
-    sync_pair(&mut hub, &mut hw, &mut writer, &mut wh);
-    sync_pair(&mut hub, &mut hr, &mut reader, &mut rh);
-    assert_eq!(reader.get_heads(), writer.get_heads());
-    assert!(changes_by_hash(&mut reader) == changes_by_hash(&mut writer));
+    line.sync();
+    assert_eq!(line.reader.get_heads(), line.writer.get_heads());
+    assert!(changes_by_hash(&mut line.reader) == changes_by_hash(&mut line.writer));
 }
