@@ -5,6 +5,7 @@
 #   - rustup target wasm32-unknown-unknown
 #   - wasm-bindgen-cli (wasm-bindgen + wasm-bindgen-test-runner) at exactly the
 #     version of the wasm-bindgen crate in Cargo.lock
+#   - wasm-split-cli (wasm_split_cli_support, pinned) for the pages loaded on demand
 #   - Debian chromium + chromium-driver (headless browser tests)
 #   - npm tools from package.json (binaryen@132 for wasm-opt, playwright-core,
 #     automerge-repo for interop tests)
@@ -54,6 +55,19 @@ else
   say "installing wasm-bindgen-cli $WB_VERSION (takes a few minutes)"
   cargo install wasm-bindgen-cli --version "$WB_VERSION" --force
   have_wb || die "wasm-bindgen-cli $WB_VERSION did not install"
+fi
+
+# 2b. wasm-split-cli (crates.io wasm_split_cli_support): splits the release
+# wasm into the main module and the pages loaded on demand
+# (scripts/build-app.sh). Pinned: its output must match the loader of the
+# wasm_split_helpers crate Leptos brings in (Cargo.lock).
+WS_VERSION=0.2.4
+if cargo install --list | grep -qx "wasm_split_cli_support v$WS_VERSION:" && command -v wasm-split-cli >/dev/null; then
+  say "wasm-split-cli $WS_VERSION: present"
+else
+  say "installing wasm-split-cli $WS_VERSION (about a minute)"
+  cargo install --locked wasm_split_cli_support --version "$WS_VERSION" --features build-binary --force
+  command -v wasm-split-cli >/dev/null || die "wasm-split-cli $WS_VERSION did not install"
 fi
 
 # 3. Chromium and its webdriver from Debian.

@@ -537,6 +537,8 @@ export function makeNewVersion(dir, { markerHtml = "", salt = "next" } = {}) {
     if (f.endsWith(".js")) {
       bytes = Buffer.from(`${rename(bytes.toString("utf8"))}\n// e2e: build ${version}\n`);
     }
+    // The modules loaded on demand live in split-<hash>/: a new directory.
+    fs.mkdirSync(path.dirname(path.join(dir, rename(f))), { recursive: true });
     fs.writeFileSync(path.join(dir, rename(f)), bytes);
     if (rename(f) !== f) fs.unlinkSync(path.join(dir, f));
   }
@@ -568,6 +570,11 @@ export function makeNewVersion(dir, { markerHtml = "", salt = "next" } = {}) {
     fs.writeFileSync(path.join(dir, `${f}.br`), zlib.brotliCompressSync(raw));
     fs.writeFileSync(path.join(dir, `${f}.gz`), zlib.gzipSync(raw));
     precompressed.push(`${f}.br`, `${f}.gz`);
+  }
+  // The old split-<hash>/ is gone with its files, as after `rm -rf dist`.
+  for (const f of build.files) {
+    const sub = path.dirname(f);
+    if (sub !== "." && rename(sub) !== sub) fs.rmSync(path.join(dir, sub), { recursive: true, force: true });
   }
   const later = new Date(Date.now() + 2_000);
   for (const f of [...files, "build.json", "sw.js", ...precompressed]) fs.utimesSync(path.join(dir, f), later, later);

@@ -24,6 +24,7 @@ mod header;
 mod history;
 mod home;
 mod inspections;
+mod lazy_pages;
 mod list_filter;
 mod models;
 mod office;
@@ -222,17 +223,26 @@ fn Shell(driver: Driver) -> impl IntoView {
             None => office::DEFAULT_SUB_PAGE.to_string(),
         }
     });
+    // Pages whose module is loaded on demand (production build).
+    let loading = lazy_pages::Loading::new();
+    lazy_pages::preload_all();
     let page = move || {
+        use lazy_pages::show_page;
         let (kind, code) = target.get();
+        // Whether the slot still shows this page when its module arrives.
+        let current = {
+            let kind = kind.clone();
+            move || target.get_untracked().0 == kind
+        };
         match kind.as_str() {
-            "cluster" => view! { <cluster::ClusterPage /> }.into_any(),
-            "setup" => view! { <cluster_setup::ClusterSetupPage /> }.into_any(),
-            "sync" => view! { <sync_page::SyncPage /> }.into_any(),
-            "switch" => view! { <switch::SwitchPage link=code /> }.into_any(),
-            "dashboard" => view! { <dashboard::DashboardPage /> }.into_any(),
-            "print" => view! { <dashboard::print::PrintPage /> }.into_any(),
+            "cluster" => show_page!(loading, current, cluster_page / load_cluster_page),
+            "setup" => show_page!(loading, current, setup_page / load_setup_page),
+            "sync" => show_page!(loading, current, sync_details_page / load_sync_details_page),
+            "switch" => show_page!(loading, current, switch_page / load_switch_page, code),
+            "dashboard" => show_page!(loading, current, dashboard_page / load_dashboard_page),
+            "print" => show_page!(loading, current, print_page / load_print_page),
             "home" => view! { <home::HomePage /> }.into_any(),
-            _ => view! { <office::OfficePage code=code page=Signal::from(sub_page) /> }.into_any(),
+            _ => show_page!(loading, current, office_page / load_office_page, code, Signal::from(sub_page)),
         }
     };
     let own_code = drv.with_value(|d| d.session().office);

@@ -1,0 +1,240 @@
+//! Pages loaded on demand (tải khi cần).
+//!
+//! In the production build each page below is a split point: after
+//! linking, `scripts/build-app.sh` runs `wasm-split-cli` (crates.io
+//! `wasm_split_cli_support`), which moves the code only that page uses out of
+//! the main wasm into its own module, fetched the first time the page opens.
+//! The first screen (home, "việc cần làm") needs only the main module, so a
+//! first visit over a mountain link downloads and compiles far less before
+//! the clerk can work. The service worker pre-caches every module of the
+//! build, and [`preload_all`] loads them in the background once the app is
+//! up, so pages open at once, offline too.
+//!
+//! A module that cannot be fetched (offline before the service worker
+//! finished caching) leaves the page with a message and a retry button, never
+//! a broken app: the loads are `fallible`.
+//!
+//! Only the production build sets `--cfg thidua_split`; in every other build
+//! (unit tests, `cargo check`, the debug build) these are plain functions.
+
+use leptos::prelude::*;
+
+use super::{cluster, cluster_setup, dashboard, office, switch, sync_page};
+
+/// A page's module could not be loaded (see the module docs).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct NotLoaded;
+
+#[cfg(thidua_split)]
+impl From<leptos::wasm_split::SplitLoaderError> for NotLoaded {
+    fn from(_: leptos::wasm_split::SplitLoaderError) -> Self {
+        NotLoaded
+    }
+}
+
+/// Defines a page that is a split point in the production build (`$name`
+/// also names its module, `split_<name>.wasm`; `$load` loads that module
+/// without building the page).
+macro_rules! split_page {
+    ($(#[$doc:meta])* $name:ident / $load:ident ($($arg:ident: $ty:ty),*) => $body:expr) => {
+        $(#[$doc])*
+        #[cfg_attr(
+            thidua_split,
+            leptos::wasm_split::wasm_split(
+                $name,
+                wasm_split_path = ::leptos::wasm_split,
+                preload(#[doc(hidden)] $load),
+                fallible
+            )
+        )]
+        pub(super) fn $name($($arg: $ty),*) -> Result<AnyView, NotLoaded> {
+            Ok($body.into_any())
+        }
+    };
+}
+
+split_page!(
+    /// `#/cum`: the cluster's offices.
+    cluster_page / load_cluster_page() => view! { <cluster::ClusterPage /> }
+);
+split_page!(
+    /// `#/cum/thiet-lap`: the cluster's set-up.
+    setup_page / load_setup_page() => view! { <cluster_setup::ClusterSetupPage /> }
+);
+split_page!(
+    /// `#/dong-bo`: sync details and conflicts.
+    sync_details_page / load_sync_details_page() => view! { <sync_page::SyncPage /> }
+);
+split_page!(
+    /// `#/dang-nhap`: moving this device to another relay, cluster or office.
+    switch_page / load_switch_page(link: String) => view! { <switch::SwitchPage link=link /> }
+);
+split_page!(
+    /// `#/tong-hop`: the cluster dashboard.
+    dashboard_page / load_dashboard_page() => view! { <dashboard::DashboardPage /> }
+);
+split_page!(
+    /// `#/tong-hop/in`: the dashboard's printable report.
+    print_page / load_print_page() => view! { <dashboard::print::PrintPage /> }
+);
+split_page!(
+    /// `#/don-vi/<code>`: one office's TĐKT year.
+    office_page / load_office_page(code: String, page: Signal<String>) => view! { <office::OfficePage code=code page=page /> }
+);
+
+/// The shell's side of pages loaded on demand: what the page slot tracks.
+#[derive(Clone, Copy)]
+pub(super) struct Loading {
+    /// Bumped when the module of the page being opened has arrived (or
+    /// "Thử lại" is pressed): the page slot builds its page again.
+    wake: RwSignal<u32>,
+    /// The page whose module could not be fetched, if the shell still shows it.
+    failed: RwSignal<Option<&'static str>>,
+}
+
+impl Loading {
+    pub(super) fn new() -> Self {
+        Loading {
+            wake: RwSignal::new(0),
+            failed: RwSignal::new(None),
+        }
+    }
+
+    /// Called by the page slot before it builds a page: rebuild on a wake.
+    pub(super) fn track(&self) {
+        self.wake.track();
+    }
+
+    /// Whether `page`'s module failed to load (and nobody retried since).
+    pub(super) fn failed(&self, page: &'static str) -> bool {
+        self.failed.get_untracked() == Some(page)
+    }
+
+    /// Waits for `page`'s module (`load`), then wakes the page slot if it
+    /// still shows `page` (`current`): it builds the page, now at once.
+    #[cfg_attr(not(thidua_split), allow(dead_code))]
+    pub(super) fn wait<F>(self, page: &'static str, load: F, current: impl Fn() -> bool + 'static)
+    where
+        F: std::future::Future<Output = bool> + 'static,
+    {
+        leptos::task::spawn_local(async move {
+            let ok = load.await;
+            if !ok {
+                self.failed.set(Some(page));
+            }
+            if current() {
+                self.wake.update(|n| *n += 1);
+            }
+        });
+    }
+
+    fn retry(&self) {
+        self.failed.set(None);
+        self.wake.update(|n| *n += 1);
+    }
+}
+
+/// What a page shows while its module is being fetched the first time.
+#[cfg_attr(not(thidua_split), allow(dead_code))]
+pub(super) fn loading() -> AnyView {
+    let lang = crate::i18n::use_lang();
+    view! {
+        <p class="loading" data-testid="page-loading">
+            {move || crate::i18n::tr(lang.get(), "Đang tải trang…", "Loading the page…")}
+        </p>
+    }
+    .into_any()
+}
+
+/// What a page shows when its module could not be fetched.
+pub(super) fn not_loaded(state: Loading) -> AnyView {
+    let lang = crate::i18n::use_lang();
+    view! {
+        <div class="banner banner-error" role="alert" data-testid="page-not-loaded">
+            <p>{move || crate::i18n::tr(
+                lang.get(),
+                "Chưa mở được trang này: phần mềm của trang chưa được tải về máy (máy đang ngoại tuyến và lần trước chưa tải xong). Dữ liệu trên máy vẫn còn nguyên. Hãy kết nối mạng rồi bấm \"Thử lại\".",
+                "This page could not be opened: its part of the app has not been downloaded to this device yet (the device is offline and the last download did not finish). Your data on this device is safe. Connect to the network, then press \"Try again\".",
+            )}</p>
+            <button type="button" class="btn" on:click=move |_| state.retry()>
+                {move || crate::i18n::tr(lang.get(), "Thử lại", "Try again")}
+            </button>
+        </div>
+    }
+    .into_any()
+}
+
+/// Polls `fut` once: its output if it is ready at once. A split page's
+/// future is ready at once when its module is loaded, and then builds the
+/// page right here, in the caller's reactive owner, exactly as a plain call.
+#[cfg_attr(not(thidua_split), allow(dead_code))]
+pub(super) fn now_or_never<F: std::future::Future>(fut: F) -> Option<F::Output> {
+    let mut fut = std::pin::pin!(fut);
+    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    match fut.as_mut().poll(&mut cx) {
+        std::task::Poll::Ready(out) => Some(out),
+        std::task::Poll::Pending => None,
+    }
+}
+
+/// Shows a page defined with `split_page!`, inside the page slot's reactive
+/// closure: `show_page!(loading_state, is_current, page / load, args…)`.
+/// Without splitting, the page is built at once. In the production build it
+/// is built at once when its module is loaded; otherwise "Đang tải trang…"
+/// shows while the module is fetched, then the slot builds the page (if the
+/// user is still there), or [`not_loaded`] when it cannot be fetched.
+macro_rules! show_page {
+    ($state:expr, $current:expr, $page:ident / $load:ident $(, $arg:expr)*) => {{
+        let state: $crate::ui::lazy_pages::Loading = $state;
+        state.track();
+        let name = stringify!($page);
+        if state.failed(name) {
+            $crate::ui::lazy_pages::not_loaded(state)
+        } else {
+            #[cfg(thidua_split)]
+            {
+                let built = $crate::ui::lazy_pages::now_or_never($crate::ui::lazy_pages::$page($($arg),*));
+                match built {
+                    Some(Ok(view)) => view,
+                    Some(Err(_)) => $crate::ui::lazy_pages::not_loaded(state),
+                    None => {
+                        state.wait(
+                            name,
+                            async { $crate::ui::lazy_pages::$load().await.is_ok() },
+                            $current,
+                        );
+                        $crate::ui::lazy_pages::loading()
+                    }
+                }
+            }
+            #[cfg(not(thidua_split))]
+            {
+                let _ = &$current;
+                match $crate::ui::lazy_pages::$page($($arg),*) {
+                    Ok(view) => view,
+                    Err(_) => $crate::ui::lazy_pages::not_loaded(state),
+                }
+            }
+        }
+    }};
+}
+pub(super) use show_page;
+
+/// Loads every page's module in the background (production build; nothing
+/// otherwise), one after the other, so that later pages open at once and
+/// offline. A module that cannot be fetched now is fetched again when its
+/// page opens.
+pub(super) fn preload_all() {
+    #[cfg(thidua_split)]
+    leptos::task::spawn_local(async {
+        // After the first screen is up and its data read.
+        crate::sync::sleep_ms(2_000).await;
+        let _ = load_office_page().await;
+        let _ = load_dashboard_page().await;
+        let _ = load_sync_details_page().await;
+        let _ = load_cluster_page().await;
+        let _ = load_setup_page().await;
+        let _ = load_print_page().await;
+        let _ = load_switch_page().await;
+    });
+}
