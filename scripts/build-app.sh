@@ -130,8 +130,9 @@ cp "$SPLIT"/*.wasm "dist/$SPLIT_DIR/"
 sed "s|from \"\./app\.js\"|from \"../$JS\"|" "$SPLIT/__wasm_split.js" >"dist/$SPLIT_DIR/__wasm_split.js"
 grep -q "from \"\.\./$JS\"" "dist/$SPLIT_DIR/__wasm_split.js" || die "the split loader does not import ../$JS"
 sed -e "s/__APP_JS__/$JS/g" -e "s/__APP_WASM__/$WASM/g" -e "s/__BUILD_VERSION__/$VERSION/g" \
+  -e "s|__SPLIT_JS__|$SPLIT_DIR/__wasm_split.js|g" \
   app/static/index.html >dist/index.html
-grep -q "__APP_\|__BUILD_VERSION__" dist/index.html && die "dist/index.html has unreplaced placeholders"
+grep -q "__APP_\|__SPLIT_JS__\|__BUILD_VERSION__" dist/index.html && die "dist/index.html has unreplaced placeholders"
 
 # build.json: the service worker pre-caches exactly these files for this version
 # (the worker script itself is not part of its own cache).

@@ -1,0 +1,115 @@
+// Pages loaded on demand (app/src/ui/lazy_pages.rs): the production build
+// keeps only what the first screen needs in the main wasm and fetches each
+// other page's module when it first opens. What a user must never notice:
+// a page that does not open offline, or an app that breaks when a module
+// cannot be fetched.
+
+import { assert, assertEqual, waitForController } from "./lib.mjs";
+
+const SYNCED = '[data-testid="sync-state"][data-state="synced"]';
+
+/** Every page that lives in a module of its own, with what shows it is up. */
+const SPLIT_PAGES = [
+  ["/don-vi/LSN/dang-ky", '[data-testid="office-page"][data-page="dang-ky"]'],
+  ["/don-vi/CBG/cham-diem", '[data-testid="office-page"][data-office="CBG"]'],
+  ["/cum", '[data-testid="cluster-page"]'],
+  ["/cum/thiet-lap", '[data-testid="cluster-setup"]'],
+  ["/tong-hop", '[data-testid="dashboard"]'],
+  ["/tong-hop/in", '[data-testid="print-page"]'],
+  ["/dong-bo", '[data-testid="sync-page"]'],
+];
+
+const isSplitModule = (url) => /\/split-[0-9a-f]+\/[^/]+\.wasm$/.test(new URL(url).pathname);
+
+async function everyPageOpensOfflineInAFreshPage(t) {
+  const relay = await t.startRelay({ demo: true });
+  const context = await t.newContext();
+  const first = await context.newPage();
+  await t.step("first visit online: signed in, the worker installed", async () => {
+    await first.goto(relay.signInUrl("LSN"));
+    await first.getByTestId("office-name").waitFor({ timeout: 30_000 });
+    await first.locator(SYNCED).waitFor({ timeout: 30_000 });
+    await waitForController(first);
+  });
+
+  await t.step("offline, relay stopped: a new page opens every page", async () => {
+    await context.setOffline(true);
+    await first.close();
+    await relay.stop();
+    const page = await context.newPage();
+    const modules = [];
+    const failed = [];
+    page.on("requestfinished", (r) => {
+      if (isSplitModule(r.url())) modules.push(r.url());
+    });
+    page.on("requestfailed", (r) => failed.push(`${r.url()}: ${r.failure()?.errorText}`));
+    // Straight to the home page, then each page in turn (hash routes).
+    await page.goto(`${relay.url}/#/`);
+    await page.getByTestId("home").waitFor({ timeout: 20_000 });
+    for (const [route, ready] of SPLIT_PAGES) {
+      await page.evaluate((r) => {
+        window.location.hash = `#${r}`;
+      }, route);
+      await page.locator(ready).first().waitFor({ timeout: 20_000 });
+      assertEqual(await page.getByTestId("page-not-loaded").count(), 0, `${route}: no "not loaded" message`);
+    }
+    assertEqual(failed, [], "no request failed");
+    // The pages did come from modules of their own (from the worker's cache).
+    assert(modules.length > 0, "the pages were fetched as separate modules");
+    t.log(`${new Set(modules).size} modules fetched offline from the worker's cache`);
+  });
+}
+
+async function aModuleThatCannotBeFetchedSaysSoAndOpensOnRetry(t) {
+  const relay = await t.startRelay({ demo: true });
+  // No service worker: what a browser that has not cached the modules sees.
+  const context = await t.newContext({ serviceWorkers: "block" });
+  const page = await context.newPage();
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(String(e)));
+  let blocked = 0;
+  const modules = (url) => isSplitModule(url.href);
+  await context.route(modules, (route) => {
+    blocked += 1;
+    return route.abort("internetdisconnected");
+  });
+
+  await t.step("the first screen works without any page module", async () => {
+    await page.goto(relay.signInUrl("LSN"));
+    await page.getByTestId("office-name").waitFor({ timeout: 30_000 });
+    await page.getByTestId("home").waitFor({ timeout: 20_000 });
+    await page.locator(SYNCED).waitFor({ timeout: 30_000 });
+  });
+
+  await t.step("the office page says what happened, in Vietnamese", async () => {
+    await page.evaluate(() => {
+      window.location.hash = "#/don-vi/LSN/dang-ky";
+    });
+    const message = page.getByTestId("page-not-loaded");
+    await message.waitFor({ timeout: 20_000 });
+    const text = await message.innerText();
+    assert(text.includes("Chưa mở được trang này"), `message: ${text}`);
+    assert(text.includes("Dữ liệu trên máy vẫn còn nguyên"), `message says the data is safe: ${text}`);
+    assert(blocked > 0, "the module was asked for");
+    // The rest of the app still works: the header, the navigation, home.
+    await page.getByTestId("office-name").waitFor();
+    await page.getByTestId("nav-home").click();
+    await page.getByTestId("home").waitFor({ timeout: 10_000 });
+    await page.screenshot({ path: t.artifact("lazy-page-not-loaded.png") });
+  });
+
+  await t.step("back online, \"Thử lại\" opens the page", async () => {
+    await page.evaluate(() => {
+      window.location.hash = "#/don-vi/LSN/dang-ky";
+    });
+    await page.getByTestId("page-not-loaded").waitFor({ timeout: 20_000 });
+    await context.unroute(modules);
+    await page.getByTestId("page-not-loaded").getByRole("button", { name: "Thử lại" }).click();
+    await page.locator('[data-testid="office-page"][data-page="dang-ky"]').waitFor({ timeout: 20_000 });
+    await page.getByTestId("reg-add-form").waitFor({ timeout: 10_000 });
+    assertEqual(await page.getByTestId("page-not-loaded").count(), 0, "the message is gone");
+  });
+  assertEqual(errors, [], "no page error (a failed module load must not abort the app)");
+}
+
+export default [everyPageOpensOfflineInAFreshPage, aModuleThatCannotBeFetchedSaysSoAndOpensOnRetry];
