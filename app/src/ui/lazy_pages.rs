@@ -2,13 +2,19 @@
 //!
 //! In the production build each page below is a split point: after
 //! linking, `scripts/build-app.sh` runs `wasm-split-cli` (crates.io
-//! `wasm_split_cli_support`), which moves the code only that page uses out of
-//! the main wasm into its own module, fetched the first time the page opens.
-//! The first screen (home, "việc cần làm") needs only the main module, so a
+//! `wasm_split_cli_support`), which moves the code only these pages use out
+//! of the main wasm into two modules: `office` (one office's TĐKT year, the
+//! daily work) and `overview` (cluster, set-up, dashboard and its print view,
+//! sync details, moving the device), plus one chunk of code both share. The
+//! first screen (home, "việc cần làm") needs only the main module, so a
 //! first visit over a mountain link downloads and compiles far less before
-//! the clerk can work. The service worker pre-caches every module of the
-//! build, and [`preload_all`] loads them in the background once the app is
-//! up, so pages open at once, offline too.
+//! the clerk can work. Two groups, not one module per page: every module is
+//! one more fetch and compile, and one per page made 57 small modules (the
+//! code shared by each combination of pages), which cost more to start the
+//! office page than they saved. The service worker pre-caches every module
+//! of the build; [`preload`] starts the module of the page the app opens on
+//! while the local data is read, and [`preload_all`] loads the rest in the
+//! background once the app is up, so pages open at once, offline too.
 //!
 //! A module that cannot be fetched (offline before the service worker
 //! finished caching) leaves the page with a message and a retry button, never
@@ -32,16 +38,16 @@ impl From<leptos::wasm_split::SplitLoaderError> for NotLoaded {
     }
 }
 
-/// Defines a page that is a split point in the production build (`$name`
-/// also names its module, `split_<name>.wasm`; `$load` loads that module
-/// without building the page).
+/// Defines a page that is a split point in the production build: `$module`
+/// names the module its code goes to (`split_<module>.wasm`), `$load` loads
+/// that module without building the page.
 macro_rules! split_page {
-    ($(#[$doc:meta])* $name:ident / $load:ident ($($arg:ident: $ty:ty),*) => $body:expr) => {
+    ($(#[$doc:meta])* $module:ident: $name:ident / $load:ident ($($arg:ident: $ty:ty),*) => $body:expr) => {
         $(#[$doc])*
         #[cfg_attr(
             thidua_split,
             leptos::wasm_split::wasm_split(
-                $name,
+                $module,
                 wasm_split_path = ::leptos::wasm_split,
                 preload(#[doc(hidden)] $load),
                 fallible
@@ -55,31 +61,31 @@ macro_rules! split_page {
 
 split_page!(
     /// `#/cum`: the cluster's offices.
-    cluster_page / load_cluster_page() => view! { <cluster::ClusterPage /> }
+    overview: cluster_page / load_cluster_page() => view! { <cluster::ClusterPage /> }
 );
 split_page!(
     /// `#/cum/thiet-lap`: the cluster's set-up.
-    setup_page / load_setup_page() => view! { <cluster_setup::ClusterSetupPage /> }
+    overview: setup_page / load_setup_page() => view! { <cluster_setup::ClusterSetupPage /> }
 );
 split_page!(
     /// `#/dong-bo`: sync details and conflicts.
-    sync_details_page / load_sync_details_page() => view! { <sync_page::SyncPage /> }
+    overview: sync_details_page / load_sync_details_page() => view! { <sync_page::SyncPage /> }
 );
 split_page!(
     /// `#/dang-nhap`: moving this device to another relay, cluster or office.
-    switch_page / load_switch_page(link: String) => view! { <switch::SwitchPage link=link /> }
+    overview: switch_page / load_switch_page(link: String) => view! { <switch::SwitchPage link=link /> }
 );
 split_page!(
     /// `#/tong-hop`: the cluster dashboard.
-    dashboard_page / load_dashboard_page() => view! { <dashboard::DashboardPage /> }
+    overview: dashboard_page / load_dashboard_page() => view! { <dashboard::DashboardPage /> }
 );
 split_page!(
     /// `#/tong-hop/in`: the dashboard's printable report.
-    print_page / load_print_page() => view! { <dashboard::print::PrintPage /> }
+    overview: print_page / load_print_page() => view! { <dashboard::print::PrintPage /> }
 );
 split_page!(
     /// `#/don-vi/<code>`: one office's TĐKT year.
-    office_page / load_office_page(code: String, page: Signal<String>) => view! { <office::OfficePage code=code page=page /> }
+    office: office_page / load_office_page(code: String, page: Signal<String>) => view! { <office::OfficePage code=code page=page /> }
 );
 
 /// The shell's side of pages loaded on demand: what the page slot tracks.
@@ -220,6 +226,30 @@ macro_rules! show_page {
 }
 pub(super) use show_page;
 
+/// Starts loading the module of page `kind` (as named by the shell's
+/// routing: "office", "dashboard", …) in the background; nothing for the
+/// pages of the main module, or without splitting.
+pub(super) fn preload(kind: &str) {
+    #[cfg(thidua_split)]
+    {
+        let kind = kind.to_string();
+        leptos::task::spawn_local(async move {
+            let _ = match kind.as_str() {
+                "office" => load_office_page().await,
+                "dashboard" => load_dashboard_page().await,
+                "print" => load_print_page().await,
+                "sync" => load_sync_details_page().await,
+                "cluster" => load_cluster_page().await,
+                "setup" => load_setup_page().await,
+                "switch" => load_switch_page().await,
+                _ => Ok(()),
+            };
+        });
+    }
+    #[cfg(not(thidua_split))]
+    let _ = kind;
+}
+
 /// Loads every page's module in the background (production build; nothing
 /// otherwise), one after the other, so that later pages open at once and
 /// offline. A module that cannot be fetched now is fetched again when its
@@ -227,14 +257,10 @@ pub(super) use show_page;
 pub(super) fn preload_all() {
     #[cfg(thidua_split)]
     leptos::task::spawn_local(async {
-        // After the first screen is up and its data read.
+        // After the first screen is up and its data read. (One page of
+        // each module loads the whole module.)
         crate::sync::sleep_ms(2_000).await;
         let _ = load_office_page().await;
         let _ = load_dashboard_page().await;
-        let _ = load_sync_details_page().await;
-        let _ = load_cluster_page().await;
-        let _ = load_setup_page().await;
-        let _ = load_print_page().await;
-        let _ = load_switch_page().await;
     });
 }

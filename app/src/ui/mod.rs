@@ -124,6 +124,10 @@ pub fn App() -> impl IntoView {
     }
     on_hash.forget();
 
+    // The module of the page the app opens on (production build) is fetched
+    // and compiled while the local data is read.
+    lazy_pages::preload(&page_of(&current_hash(), "").0);
+
     let stage = RwSignal::new_local(Stage::Loading);
     wasm_bindgen_futures::spawn_local(async move {
         let (store, session) = match crate::session::open_current().await {
@@ -190,31 +194,7 @@ fn Shell(driver: Driver) -> impl IntoView {
     // Which page, and which office: the office page is rebuilt only when
     // the office changes, not when its sub-page does.
     let own = drv.with_value(|d| d.session().office);
-    let target = Memo::new(move |_| {
-        let r = route.get();
-        let r = r.trim_start_matches('#').to_string();
-        if r == "/cum" {
-            ("cluster".to_string(), String::new())
-        } else if r == "/cum/thiet-lap" {
-            ("setup".to_string(), String::new())
-        } else if r == "/dong-bo" {
-            ("sync".to_string(), String::new())
-        } else if r == "/dang-nhap" || r.starts_with("/dang-nhap?") {
-            // Keyed by the whole link: another link opened while one is
-            // asked about starts over.
-            ("switch".to_string(), r)
-        } else if r == "/tong-hop/in" || r.starts_with("/tong-hop/in?") {
-            ("print".to_string(), String::new())
-        } else if r == "/tong-hop" || r.starts_with("/tong-hop?") {
-            ("dashboard".to_string(), String::new())
-        } else if let Some(rest) = r.strip_prefix("/don-vi/") {
-            ("office".to_string(), office::split_route(rest).0)
-        } else if r.is_empty() || r == "/" {
-            ("home".to_string(), String::new())
-        } else {
-            ("office".to_string(), own.clone())
-        }
-    });
+    let target = Memo::new(move |_| page_of(&route.get(), &own));
     let sub_page = Memo::new(move |_| {
         let r = route.get();
         let r = r.trim_start_matches('#').to_string();
@@ -275,6 +255,35 @@ fn Shell(driver: Driver) -> impl IntoView {
         </nav>
         <widgets::Banners />
         <main class="page">{page}</main>
+    }
+}
+
+/// Which page a route shows, and for which office (or link): the office
+/// page is keyed by its office, so it is rebuilt only when the office
+/// changes, not when its sub-page does. `own` is this device's office.
+fn page_of(route: &str, own: &str) -> (String, String) {
+    let r = route.trim_start_matches('#');
+    let page = |kind: &str, key: &str| (kind.to_string(), key.to_string());
+    if r == "/cum" {
+        page("cluster", "")
+    } else if r == "/cum/thiet-lap" {
+        page("setup", "")
+    } else if r == "/dong-bo" {
+        page("sync", "")
+    } else if r == "/dang-nhap" || r.starts_with("/dang-nhap?") {
+        // Keyed by the whole link: another link opened while one is
+        // asked about starts over.
+        page("switch", r)
+    } else if r == "/tong-hop/in" || r.starts_with("/tong-hop/in?") {
+        page("print", "")
+    } else if r == "/tong-hop" || r.starts_with("/tong-hop?") {
+        page("dashboard", "")
+    } else if let Some(rest) = r.strip_prefix("/don-vi/") {
+        page("office", &office::split_route(rest).0)
+    } else if r.is_empty() || r == "/" {
+        page("home", "")
+    } else {
+        page("office", own)
     }
 }
 
