@@ -222,7 +222,13 @@ fn Shell(driver: Driver) -> impl IntoView {
             "dashboard" => show_page!(loading, current, dashboard_page / load_dashboard_page),
             "print" => show_page!(loading, current, print_page / load_print_page),
             "home" => view! { <home::HomePage /> }.into_any(),
-            _ => show_page!(loading, current, office_page / load_office_page, code, Signal::from(sub_page)),
+            _ => show_page!(
+                loading,
+                current,
+                office_page / load_office_page,
+                code,
+                Signal::from(sub_page)
+            ),
         }
     };
     let own_code = drv.with_value(|d| d.session().office);
