@@ -11,8 +11,8 @@
 #   index.html                 from app/static/index.html, with the hashed names filled in
 #   app-<hash>.js              wasm-bindgen JS glue
 #   app-<hash>_bg.wasm         the optimized main wasm (what the first screen needs)
-#   split-<hash>/              the modules loaded on demand: split_<page>.wasm,
-#                              chunk_<n>.wasm (code shared by several pages)
+#   split-<hash>/              the modules loaded on demand: split_<module>.wasm,
+#                              chunk_<n>.wasm (code the modules share)
 #                              and __wasm_split.js, their loader
 #   build.json                 {"version": "<version>", "files": [...]} for the service worker
 #   sw.js                      the service worker, with the version and file list baked in
@@ -122,7 +122,7 @@ sed -e "s/'app_bg\.wasm'/'$WASM'/g" \
   -e "s|^\(import \* as [A-Za-z0-9_]* from \)\"\./__wasm_split\.js\"|\1\"./$SPLIT_DIR/__wasm_split.js\"|" \
   "$STAGE/app.js" >"dist/$JS"
 grep -q "app_bg\.wasm" "dist/$JS" && die "the JS glue still names app_bg.wasm"
-grep -q '^import .* from "\./__wasm_split\.js"' "dist/$JS" && die "the JS glue still imports ./__wasm_split.js"
+grep -qE "from ['\"]\./__wasm_split\.js['\"]" "dist/$JS" && die "the JS glue still imports ./__wasm_split.js (has wasm-bindgen changed its quoting?)"
 # The split modules and their loader, which imports the glue (one module
 # instance with the page's: the same URL) and fetches the modules beside it.
 mkdir -p "dist/$SPLIT_DIR"
@@ -203,5 +203,5 @@ say "wasm after wasm-bindgen: $BINDGEN_SIZE bytes"
 say "dist/$WASM: $RAW_SIZE bytes raw, $GZ_SIZE bytes gzip -9, $BR_SIZE bytes brotli 11 (served compressed)"
 say "dist/$JS: $JS_SIZE bytes"
 SPLIT_RAW=$(cat dist/"$SPLIT_DIR"/*.wasm | wc -c)
-SPLIT_GZ=$(cat dist/"$SPLIT_DIR"/*.wasm.gz 2>/dev/null | wc -c)
+SPLIT_GZ=$({ cat dist/"$SPLIT_DIR"/*.wasm.gz 2>/dev/null || true; } | wc -c)
 say "dist/$SPLIT_DIR: $(ls dist/"$SPLIT_DIR"/*.wasm | wc -l) modules loaded on demand, $SPLIT_RAW bytes raw, about $SPLIT_GZ bytes gzip -9 (small ones are served as they are)"

@@ -125,13 +125,23 @@ async fn sync(
 }
 
 /// Whether a path names a content-hashed build file (`app-<16 hex>.js`,
-/// `app-<16 hex>_bg.wasm`): those never change, everything else is revalidated.
+/// `app-<16 hex>_bg.wasm`, or anything in a page-module directory
+/// `split-<16 hex>/`): those never change, everything else is revalidated.
 fn is_hashed_asset(path: &str) -> bool {
-    let name = path.rsplit('/').next().unwrap_or_default();
-    let Some(rest) = name.strip_prefix("app-") else {
-        return false;
+    let hashed = |rest: &str, min_len: usize| {
+        rest.len() >= min_len && rest.as_bytes()[..16].iter().all(u8::is_ascii_hexdigit)
     };
-    rest.len() > 16 && rest.as_bytes()[..16].iter().all(u8::is_ascii_hexdigit)
+    let mut parts = path.trim_start_matches('/').split('/');
+    match (parts.next(), parts.next(), parts.next()) {
+        (Some(name), None, _) => name.strip_prefix("app-").is_some_and(|r| hashed(r, 17)),
+        (Some(dir), Some(file), None) => {
+            !file.is_empty()
+                && dir
+                    .strip_prefix("split-")
+                    .is_some_and(|r| r.len() == 16 && hashed(r, 16))
+        }
+        _ => false,
+    }
 }
 
 /// Hashed assets never change; everything else is revalidated every time
@@ -268,5 +278,12 @@ mod tests {
         assert!(!is_hashed_asset("/index.html"));
         assert!(!is_hashed_asset("/sw.js"));
         assert!(!is_hashed_asset("/app-notahash.js"));
+        assert!(is_hashed_asset("/split-0123456789abcdef/split_office.wasm"));
+        assert!(is_hashed_asset("/split-0123456789abcdef/__wasm_split.js"));
+        assert!(!is_hashed_asset("/split-0123456789abcdef/"));
+        assert!(!is_hashed_asset("/split-notahash/split_office.wasm"));
+        assert!(!is_hashed_asset("/split-0123456789abcdef0/x.wasm"));
+        assert!(!is_hashed_asset("/split-0123456789abcdef/a/b.wasm"));
+        assert!(!is_hashed_asset("/icons/app-0123456789abcdef.js"));
     }
 }

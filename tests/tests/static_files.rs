@@ -17,6 +17,10 @@ async fn app_files_routes_and_cache_headers() {
     )
     .unwrap();
     std::fs::write(site.join("sw.js"), "// worker").unwrap();
+    // Page modules loaded on demand live in a directory named by the same hash.
+    let split = site.join("split-0123456789abcdef");
+    std::fs::create_dir_all(&split).unwrap();
+    std::fs::write(split.join("split_office.wasm"), [0u8, 97, 115, 109]).unwrap();
     let relay = TestRelay::start_serving("static", Limits::default(), Some(site)).await;
     let addr = relay.running.addr;
 
@@ -49,6 +53,12 @@ async fn app_files_routes_and_cache_headers() {
     );
     let (_, headers, _) = http_get(addr, "/sw.js", None).await;
     assert!(headers.contains("cache-control: no-cache"), "{headers}");
+    // A page module is fetched once (by the page or by the worker), not twice.
+    let (status, headers, _) =
+        http_get(addr, "/split-0123456789abcdef/split_office.wasm", None).await;
+    assert!(status.contains("200"), "{status}");
+    assert!(headers.contains("immutable"), "{headers}");
+    assert!(headers.contains("application/wasm"), "{headers}");
 }
 
 /// `name: value` of a lower-cased header block, if present.

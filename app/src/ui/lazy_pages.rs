@@ -94,30 +94,42 @@ pub(super) struct Loading {
     /// Bumped when the module of the page being opened has arrived (or
     /// "Thử lại" is pressed): the page slot builds its page again.
     wake: RwSignal<u32>,
-    /// The page whose module could not be fetched, if the shell still shows it.
-    failed: RwSignal<Option<&'static str>>,
+    /// The page whose module could not be fetched while it was open. Kept
+    /// only while the slot shows that page: opening another page forgets
+    /// it, so coming back tries again; a later successful load clears it.
+    /// Not reactive: the slot reads it when `wake` or the route rebuilds it.
+    failed: StoredValue<Option<&'static str>>,
 }
 
 impl Loading {
     pub(super) fn new() -> Self {
         Loading {
             wake: RwSignal::new(0),
-            failed: RwSignal::new(None),
+            failed: StoredValue::new(None),
         }
     }
 
-    /// Called by the page slot before it builds a page: rebuild on a wake.
-    pub(super) fn track(&self) {
+    /// Called by the page slot before it builds `page` (every page, those of
+    /// the main module too): rebuild on a wake, and forget the failure of any
+    /// other page.
+    pub(super) fn open(&self, page: &'static str) {
         self.wake.track();
+        self.failed.update_value(|f| {
+            if f.is_some_and(|f| f != page) {
+                *f = None;
+            }
+        });
     }
 
-    /// Whether `page`'s module failed to load (and nobody retried since).
+    /// Whether `page`'s module failed to load while it was open (and
+    /// nobody retried since).
     pub(super) fn failed(&self, page: &'static str) -> bool {
-        self.failed.get_untracked() == Some(page)
+        self.failed.get_value() == Some(page)
     }
 
     /// Waits for `page`'s module (`load`), then wakes the page slot if it
-    /// still shows `page` (`current`): it builds the page, now at once.
+    /// still shows `page` (`current`): it builds the page, now at once, or
+    /// says the module could not be fetched.
     #[cfg_attr(not(thidua_split), allow(dead_code))]
     pub(super) fn wait<F>(self, page: &'static str, load: F, current: impl Fn() -> bool + 'static)
     where
@@ -125,17 +137,16 @@ impl Loading {
     {
         leptos::task::spawn_local(async move {
             let ok = load.await;
-            if !ok {
-                self.failed.set(Some(page));
+            if !current() {
+                return;
             }
-            if current() {
-                self.wake.update(|n| *n += 1);
-            }
+            self.failed.set_value((!ok).then_some(page));
+            self.wake.update(|n| *n += 1);
         });
     }
 
     fn retry(&self) {
-        self.failed.set(None);
+        self.failed.set_value(None);
         self.wake.update(|n| *n += 1);
     }
 }
@@ -192,8 +203,8 @@ pub(super) fn now_or_never<F: std::future::Future>(fut: F) -> Option<F::Output> 
 macro_rules! show_page {
     ($state:expr, $current:expr, $page:ident / $load:ident $(, $arg:expr)*) => {{
         let state: $crate::ui::lazy_pages::Loading = $state;
-        state.track();
         let name = stringify!($page);
+        state.open(name);
         if state.failed(name) {
             $crate::ui::lazy_pages::not_loaded(state)
         } else {
@@ -241,7 +252,9 @@ pub(super) fn preload(kind: &str) {
                 "sync" => load_sync_details_page().await,
                 "cluster" => load_cluster_page().await,
                 "setup" => load_setup_page().await,
-                "switch" => load_switch_page().await,
+                // Not "switch": a sign-in link on a new device opens the
+                // sign-in form (main module); the overview module would be
+                // fetched for nothing on the first visit.
                 _ => Ok(()),
             };
         });
@@ -257,10 +270,16 @@ pub(super) fn preload(kind: &str) {
 pub(super) fn preload_all() {
     #[cfg(thidua_split)]
     leptos::task::spawn_local(async {
-        // After the first screen is up and its data read. (One page of
-        // each module loads the whole module.)
+        // After the first screen is up and its data read. Each page's
+        // loader loads its whole module (the first call fetches it, the
+        // others find it loaded), so every page is ready offline.
         crate::sync::sleep_ms(2_000).await;
         let _ = load_office_page().await;
         let _ = load_dashboard_page().await;
+        let _ = load_print_page().await;
+        let _ = load_sync_details_page().await;
+        let _ = load_cluster_page().await;
+        let _ = load_setup_page().await;
+        let _ = load_switch_page().await;
     });
 }

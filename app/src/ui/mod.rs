@@ -221,7 +221,10 @@ fn Shell(driver: Driver) -> impl IntoView {
             "switch" => show_page!(loading, current, switch_page / load_switch_page, code),
             "dashboard" => show_page!(loading, current, dashboard_page / load_dashboard_page),
             "print" => show_page!(loading, current, print_page / load_print_page),
-            "home" => view! { <home::HomePage /> }.into_any(),
+            "home" => {
+                loading.open("home");
+                view! { <home::HomePage /> }.into_any()
+            }
             _ => show_page!(
                 loading,
                 current,
