@@ -128,17 +128,15 @@ async fn sync(
 /// `app-<16 hex>_bg.wasm`, or anything in a page-module directory
 /// `split-<16 hex>/`): those never change, everything else is revalidated.
 fn is_hashed_asset(path: &str) -> bool {
-    let hashed = |rest: &str, min_len: usize| {
-        rest.len() >= min_len && rest.as_bytes()[..16].iter().all(u8::is_ascii_hexdigit)
-    };
+    let is_hash = |s: &str| s.len() == 16 && s.bytes().all(|b| b.is_ascii_hexdigit());
     let mut parts = path.trim_start_matches('/').split('/');
     match (parts.next(), parts.next(), parts.next()) {
-        (Some(name), None, _) => name.strip_prefix("app-").is_some_and(|r| hashed(r, 17)),
+        // `app-<hash>` followed by the file's own suffix.
+        (Some(name), None, _) => name
+            .strip_prefix("app-")
+            .is_some_and(|r| r.len() > 16 && r.get(..16).is_some_and(is_hash)),
         (Some(dir), Some(file), None) => {
-            !file.is_empty()
-                && dir
-                    .strip_prefix("split-")
-                    .is_some_and(|r| r.len() == 16 && hashed(r, 16))
+            !file.is_empty() && dir.strip_prefix("split-").is_some_and(is_hash)
         }
         _ => false,
     }

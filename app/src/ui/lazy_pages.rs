@@ -94,44 +94,46 @@ pub(super) struct Loading {
     /// Bumped when the module of the page being opened has arrived (or
     /// "Thử lại" is pressed): the page slot builds its page again.
     wake: RwSignal<u32>,
-    /// The page whose module could not be fetched while it was open. Kept
-    /// only while the slot shows that page: opening another page forgets
-    /// it, so coming back tries again; a later successful load clears it.
-    /// Not reactive: the slot reads it when `wake` or the route rebuilds it.
-    failed: StoredValue<Option<&'static str>>,
+    /// The page the slot shows (its kind, as routed), and whether its module
+    /// could not be fetched while it was open. Opening another page forgets
+    /// the failure, so coming back tries again; a later successful load
+    /// clears it. Not reactive: the slot reads them when `wake` or the route
+    /// rebuilds it.
+    shown: StoredValue<(String, bool)>,
 }
 
 impl Loading {
     pub(super) fn new() -> Self {
         Loading {
             wake: RwSignal::new(0),
-            failed: StoredValue::new(None),
+            shown: StoredValue::new((String::new(), false)),
         }
     }
 
-    /// Called by the page slot before it builds `page` (every page, those of
-    /// the main module too): rebuild on a wake, and forget the failure of any
-    /// other page.
-    pub(super) fn open(&self, page: &'static str) {
+    /// Called by the page slot before it builds the page of `kind` (every
+    /// page, those of the main module too): rebuild on a wake, and forget
+    /// the failure of the page shown before.
+    pub(super) fn open(&self, kind: &str) {
         self.wake.track();
-        self.failed.update_value(|f| {
-            if f.is_some_and(|f| f != page) {
-                *f = None;
+        self.shown.update_value(|(shown, failed)| {
+            if shown != kind {
+                *shown = kind.to_string();
+                *failed = false;
             }
         });
     }
 
-    /// Whether `page`'s module failed to load while it was open (and
-    /// nobody retried since).
-    pub(super) fn failed(&self, page: &'static str) -> bool {
-        self.failed.get_value() == Some(page)
+    /// Whether the module of the page shown failed to load while it was
+    /// open (and nobody retried since).
+    pub(super) fn failed(&self) -> bool {
+        self.shown.with_value(|(_, failed)| *failed)
     }
 
-    /// Waits for `page`'s module (`load`), then wakes the page slot if it
-    /// still shows `page` (`current`): it builds the page, now at once, or
-    /// says the module could not be fetched.
+    /// Waits for the module of the page shown (`load`), then wakes the page
+    /// slot if it still shows that page (`current`): it builds the page, now
+    /// at once, or says the module could not be fetched.
     #[cfg_attr(not(thidua_split), allow(dead_code))]
-    pub(super) fn wait<F>(self, page: &'static str, load: F, current: impl Fn() -> bool + 'static)
+    pub(super) fn wait<F>(self, load: F, current: impl Fn() -> bool + 'static)
     where
         F: std::future::Future<Output = bool> + 'static,
     {
@@ -140,13 +142,13 @@ impl Loading {
             if !current() {
                 return;
             }
-            self.failed.set_value((!ok).then_some(page));
+            self.shown.update_value(|(_, failed)| *failed = !ok);
             self.wake.update(|n| *n += 1);
         });
     }
 
     fn retry(&self) {
-        self.failed.set_value(None);
+        self.shown.update_value(|(_, failed)| *failed = false);
         self.wake.update(|n| *n += 1);
     }
 }
@@ -195,7 +197,8 @@ pub(super) fn now_or_never<F: std::future::Future>(fut: F) -> Option<F::Output> 
 }
 
 /// Shows a page defined with `split_page!`, inside the page slot's reactive
-/// closure: `show_page!(loading_state, is_current, page / load, args…)`.
+/// closure, after [`Loading::open`]: `show_page!(loading_state, is_current,
+/// page / load, args…)`.
 /// Without splitting, the page is built at once. In the production build it
 /// is built at once when its module is loaded; otherwise "Đang tải trang…"
 /// shows while the module is fetched, then the slot builds the page (if the
@@ -203,9 +206,7 @@ pub(super) fn now_or_never<F: std::future::Future>(fut: F) -> Option<F::Output> 
 macro_rules! show_page {
     ($state:expr, $current:expr, $page:ident / $load:ident $(, $arg:expr)*) => {{
         let state: $crate::ui::lazy_pages::Loading = $state;
-        let name = stringify!($page);
-        state.open(name);
-        if state.failed(name) {
+        if state.failed() {
             $crate::ui::lazy_pages::not_loaded(state)
         } else {
             #[cfg(thidua_split)]
@@ -216,7 +217,6 @@ macro_rules! show_page {
                     Some(Err(_)) => $crate::ui::lazy_pages::not_loaded(state),
                     None => {
                         state.wait(
-                            name,
                             async { $crate::ui::lazy_pages::$load().await.is_ok() },
                             $current,
                         );
@@ -237,27 +237,45 @@ macro_rules! show_page {
 }
 pub(super) use show_page;
 
-/// Starts loading the module of page `kind` (as named by the shell's
-/// routing: "office", "dashboard", …) in the background; nothing for the
-/// pages of the main module, or without splitting.
+/// The pages of the split modules, as named by the shell's routing.
+#[cfg(thidua_split)]
+const SPLIT_KINDS: [&str; 7] = [
+    "office",
+    "dashboard",
+    "print",
+    "sync",
+    "cluster",
+    "setup",
+    "switch",
+];
+
+/// Loads the module of page `kind` (nothing for the pages of the main
+/// module). Each page's loader loads its whole module: the first call
+/// fetches it, the others find it loaded.
+#[cfg(thidua_split)]
+async fn load_module_of(kind: &str) {
+    let _ = match kind {
+        "office" => load_office_page().await,
+        "dashboard" => load_dashboard_page().await,
+        "print" => load_print_page().await,
+        "sync" => load_sync_details_page().await,
+        "cluster" => load_cluster_page().await,
+        "setup" => load_setup_page().await,
+        "switch" => load_switch_page().await,
+        _ => Ok(()),
+    };
+}
+
+/// Starts loading the module of the page the app opens on (`kind`, as
+/// routed) in the background; nothing without splitting.
 pub(super) fn preload(kind: &str) {
+    // Not "switch": a sign-in link on a new device opens the sign-in form
+    // (main module); the overview module would be fetched for nothing on
+    // the first visit.
     #[cfg(thidua_split)]
-    {
+    if kind != "switch" {
         let kind = kind.to_string();
-        leptos::task::spawn_local(async move {
-            let _ = match kind.as_str() {
-                "office" => load_office_page().await,
-                "dashboard" => load_dashboard_page().await,
-                "print" => load_print_page().await,
-                "sync" => load_sync_details_page().await,
-                "cluster" => load_cluster_page().await,
-                "setup" => load_setup_page().await,
-                // Not "switch": a sign-in link on a new device opens the
-                // sign-in form (main module); the overview module would be
-                // fetched for nothing on the first visit.
-                _ => Ok(()),
-            };
-        });
+        leptos::task::spawn_local(async move { load_module_of(&kind).await });
     }
     #[cfg(not(thidua_split))]
     let _ = kind;
@@ -270,16 +288,10 @@ pub(super) fn preload(kind: &str) {
 pub(super) fn preload_all() {
     #[cfg(thidua_split)]
     leptos::task::spawn_local(async {
-        // After the first screen is up and its data read. Each page's
-        // loader loads its whole module (the first call fetches it, the
-        // others find it loaded), so every page is ready offline.
+        // After the first screen is up and its data read.
         crate::sync::sleep_ms(2_000).await;
-        let _ = load_office_page().await;
-        let _ = load_dashboard_page().await;
-        let _ = load_print_page().await;
-        let _ = load_sync_details_page().await;
-        let _ = load_cluster_page().await;
-        let _ = load_setup_page().await;
-        let _ = load_switch_page().await;
+        for kind in SPLIT_KINDS {
+            load_module_of(kind).await;
+        }
     });
 }

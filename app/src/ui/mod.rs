@@ -209,6 +209,7 @@ fn Shell(driver: Driver) -> impl IntoView {
     let page = move || {
         use lazy_pages::show_page;
         let (kind, code) = target.get();
+        loading.open(&kind);
         // Whether the slot still shows this page when its module arrives.
         let current = {
             let kind = kind.clone();
@@ -221,10 +222,7 @@ fn Shell(driver: Driver) -> impl IntoView {
             "switch" => show_page!(loading, current, switch_page / load_switch_page, code),
             "dashboard" => show_page!(loading, current, dashboard_page / load_dashboard_page),
             "print" => show_page!(loading, current, print_page / load_print_page),
-            "home" => {
-                loading.open("home");
-                view! { <home::HomePage /> }.into_any()
-            }
+            "home" => view! { <home::HomePage /> }.into_any(),
             _ => show_page!(
                 loading,
                 current,
