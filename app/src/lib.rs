@@ -28,6 +28,7 @@ pub mod session;
 pub mod storage;
 pub mod sync;
 pub mod ui;
+pub mod version;
 
 /// Mount the app into the page (called from `index.html` after `init()`).
 #[wasm_bindgen(js_name = startApp)]

@@ -36,6 +36,8 @@
 // or the same through the environment: BENCH_CLIENTS, BENCH_EDITS,
 // BENCH_INTERVAL_MS, BENCH_TIMEOUT_S, BENCH_SERVERS, BENCH_CLIENT_THREADS.
 // THIDUA_RELAY_BIN: the relay binary (default target/release/thidua-relay).
+// BENCH_RELAY_LOG: the relay's RUST_LOG filter (default warn); BENCH_RELAY_LOGFILE:
+// a path where the relay's log is written and kept (for profiling runs).
 //
 // Output: a Markdown table, the relay/Node ratios per client count, and one JSON
 // line with the raw figures (for BENCHMARKS.md). Linux only (/proc).
@@ -395,10 +397,11 @@ async function startRelay(workDir, dataDir) {
   const server = await startProcess({
     cmd: CONFIG.relayBin,
     args: ["serve", "--listen", `127.0.0.1:${port}`, "--data-dir", dataDir],
-    env: { RUST_LOG: "warn" },
+    // BENCH_RELAY_LOG: the relay's log filter; BENCH_RELAY_LOGFILE: where its log goes (kept).
+    env: { RUST_LOG: process.env.BENCH_RELAY_LOG ?? "warn" },
     cwd: workDir,
     readyPattern: /^Open (\S+)/,
-    logFile: path.join(workDir, "relay.log"),
+    logFile: process.env.BENCH_RELAY_LOGFILE ?? path.join(workDir, "relay.log"),
   });
   const base = `ws://127.0.0.1:${port}/sync`;
   return { ...server, urlFor: (token) => `${base}?token=${encodeURIComponent(token)}` };

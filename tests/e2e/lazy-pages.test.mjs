@@ -4,7 +4,9 @@
 // a page that does not open offline, or an app that breaks when a module
 // cannot be fetched.
 
-import { assert, assertEqual, waitForController } from "./lib.mjs";
+import fs from "node:fs";
+
+import { DIST, assert, assertEqual, makeNewVersion, pageVersion, waitForController } from "./lib.mjs";
 
 const SYNCED = '[data-testid="sync-state"][data-state="synced"]';
 
@@ -126,4 +128,61 @@ async function aModuleThatCannotBeFetchedSaysSoAndOpensOnRetry(t) {
   assertEqual(errors, [], "no page error (a failed module load must not abort the app)");
 }
 
-export default [everyPageOpensOfflineInAFreshPage, aModuleThatCannotBeFetchedSaysSoAndOpensOnRetry];
+async function aPageOfABuildNoLongerServedOffersTheNewVersion(t) {
+  // A copy of dist/ we can "deploy" a new build into.
+  const site = t.tempDir("thidua-e2e-site-");
+  fs.cpSync(DIST, site, { recursive: true });
+  const relay = await t.startRelay({ demo: true, staticDir: site });
+  // No service worker: nothing keeps the old build's files once they are gone.
+  const context = await t.newContext({ serviceWorkers: "block" });
+  const page = await context.newPage();
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(String(e)));
+  // The page has not fetched its modules before the deploy (held back here,
+  // as on a slow link).
+  const modules = (url) => isSplitModule(url.href);
+  await context.route(modules, (route) => route.abort("internetdisconnected"));
+  let oldVersion;
+
+  await t.step("signed in on the build served first", async () => {
+    await page.goto(relay.signInUrl("LSN"));
+    await page.getByTestId("office-name").waitFor({ timeout: 30_000 });
+    await page.getByTestId("home").waitFor({ timeout: 20_000 });
+    await page.locator(SYNCED).waitFor({ timeout: 30_000 });
+    oldVersion = await pageVersion(page);
+    assert(oldVersion, "the page names its build");
+  });
+
+  const next = makeNewVersion(site);
+  assertEqual(next.oldVersion, oldVersion, "the page ran the build that was replaced");
+  await context.unroute(modules);
+
+  await t.step("the office page says the app was updated, not that the network failed", async () => {
+    await page.evaluate(() => {
+      window.location.hash = "#/don-vi/LSN/dang-ky";
+    });
+    const message = page.getByTestId("page-not-loaded");
+    await message.waitFor({ timeout: 20_000 });
+    assertEqual(await message.getAttribute("data-reason"), "new-version", "why the page did not open");
+    const text = await message.innerText();
+    assert(text.includes("phiên bản mới"), `message names the new version: ${text}`);
+    assert(text.includes("Dữ liệu trên máy vẫn còn nguyên"), `message says the data is safe: ${text}`);
+    assert(!text.includes("kết nối mạng"), `message does not blame the network: ${text}`);
+    await page.screenshot({ path: t.artifact("lazy-page-new-version.png") });
+  });
+
+  await t.step("\"Tải lại\" opens the page in the new build", async () => {
+    await page.getByTestId("page-not-loaded").getByRole("button", { name: "Tải lại" }).click();
+    await page.locator('[data-testid="office-page"][data-page="dang-ky"]').waitFor({ timeout: 30_000 });
+    await page.getByTestId("reg-add-form").waitFor({ timeout: 10_000 });
+    assertEqual(await pageVersion(page), next.version, "the page runs the new build");
+    assertEqual(await page.getByTestId("page-not-loaded").count(), 0, "the message is gone");
+  });
+  assertEqual(errors, [], "no page error");
+}
+
+export default [
+  everyPageOpensOfflineInAFreshPage,
+  aModuleThatCannotBeFetchedSaysSoAndOpensOnRetry,
+  aPageOfABuildNoLongerServedOffersTheNewVersion,
+];

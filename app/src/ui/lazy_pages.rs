@@ -18,7 +18,10 @@
 //!
 //! A module that cannot be fetched (offline before the service worker
 //! finished caching) leaves the page with a message and a retry button, never
-//! a broken app: the loads are `fallible`.
+//! a broken app: the loads are `fallible`. When the server has meanwhile
+//! moved to a new build (a deploy while the page was open: the old build's
+//! modules are gone), retrying cannot help; the message says so and offers
+//! to reload into the new build ([`crate::version`]).
 //!
 //! Only the production build sets `--cfg thidua_split`; in every other build
 //! (unit tests, `cargo check`, the debug build) these are plain functions.
@@ -88,6 +91,17 @@ split_page!(
     office: office_page / load_office_page(code: String, page: Signal<String>) => view! { <office::OfficePage code=code page=page /> }
 );
 
+/// Why the module of the page shown could not be fetched.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Failure {
+    /// It was fetched (or nobody tried yet).
+    None,
+    /// The network: offline, or the server did not answer.
+    Network,
+    /// The server serves a newer build, without this page's modules.
+    Outdated,
+}
+
 /// The shell's side of pages loaded on demand: what the page slot tracks.
 #[derive(Clone, Copy)]
 pub(super) struct Loading {
@@ -99,14 +113,14 @@ pub(super) struct Loading {
     /// the failure, so coming back tries again; a later successful load
     /// clears it. Not reactive: the slot reads them when `wake` or the route
     /// rebuilds it.
-    shown: StoredValue<(String, bool)>,
+    shown: StoredValue<(String, Failure)>,
 }
 
 impl Loading {
     pub(super) fn new() -> Self {
         Loading {
             wake: RwSignal::new(0),
-            shown: StoredValue::new((String::new(), false)),
+            shown: StoredValue::new((String::new(), Failure::None)),
         }
     }
 
@@ -118,7 +132,7 @@ impl Loading {
         self.shown.update_value(|(shown, failed)| {
             if shown != kind {
                 *shown = kind.to_string();
-                *failed = false;
+                *failed = Failure::None;
             }
         });
     }
@@ -126,6 +140,10 @@ impl Loading {
     /// Whether the module of the page shown failed to load while it was
     /// open (and nobody retried since).
     pub(super) fn failed(&self) -> bool {
+        self.failure() != Failure::None
+    }
+
+    fn failure(&self) -> Failure {
         self.shown.with_value(|(_, failed)| *failed)
     }
 
@@ -138,17 +156,24 @@ impl Loading {
         F: std::future::Future<Output = bool> + 'static,
     {
         leptos::task::spawn_local(async move {
-            let ok = load.await;
+            let failure = if load.await {
+                Failure::None
+            } else if crate::version::newer_on_server().await {
+                Failure::Outdated
+            } else {
+                Failure::Network
+            };
             if !current() {
                 return;
             }
-            self.shown.update_value(|(_, failed)| *failed = !ok);
+            self.shown.update_value(|(_, failed)| *failed = failure);
             self.wake.update(|n| *n += 1);
         });
     }
 
     fn retry(&self) {
-        self.shown.update_value(|(_, failed)| *failed = false);
+        self.shown
+            .update_value(|(_, failed)| *failed = Failure::None);
         self.wake.update(|n| *n += 1);
     }
 }
@@ -168,8 +193,23 @@ pub(super) fn loading() -> AnyView {
 /// What a page shows when its module could not be fetched.
 pub(super) fn not_loaded(state: Loading) -> AnyView {
     let lang = crate::i18n::use_lang();
+    if state.failure() == Failure::Outdated {
+        return view! {
+            <div class="banner banner-error" role="alert" data-testid="page-not-loaded" data-reason="new-version">
+                <p>{move || crate::i18n::tr(
+                    lang.get(),
+                    "Chưa mở được trang này: máy chủ vừa được cập nhật lên phiên bản mới của ứng dụng, trang này cần phiên bản mới. Dữ liệu trên máy vẫn còn nguyên. Hãy bấm \"Tải lại\" để dùng phiên bản mới.",
+                    "This page could not be opened: the server has just been updated to a new version of the app, and this page needs it. Your data on this device is safe. Press \"Reload\" to use the new version.",
+                )}</p>
+                <button type="button" class="btn" on:click=move |_| crate::version::reload_to_new_version()>
+                    {move || crate::i18n::tr(lang.get(), "Tải lại", "Reload")}
+                </button>
+            </div>
+        }
+        .into_any();
+    }
     view! {
-        <div class="banner banner-error" role="alert" data-testid="page-not-loaded">
+        <div class="banner banner-error" role="alert" data-testid="page-not-loaded" data-reason="network">
             <p>{move || crate::i18n::tr(
                 lang.get(),
                 "Chưa mở được trang này: phần mềm của trang chưa được tải về máy (máy đang ngoại tuyến và lần trước chưa tải xong). Dữ liệu trên máy vẫn còn nguyên. Hãy kết nối mạng rồi bấm \"Thử lại\".",
