@@ -190,33 +190,40 @@ pub(super) fn loading() -> AnyView {
     .into_any()
 }
 
-/// What a page shows when its module could not be fetched.
+/// What a page shows when its module could not be fetched: why, that the
+/// data is safe, and the one thing to do.
 pub(super) fn not_loaded(state: Loading) -> AnyView {
     let lang = crate::i18n::use_lang();
-    if state.failure() == Failure::Outdated {
-        return view! {
-            <div class="banner banner-error" role="alert" data-testid="page-not-loaded" data-reason="new-version">
-                <p>{move || crate::i18n::tr(
-                    lang.get(),
-                    "Chưa mở được trang này: máy chủ vừa được cập nhật lên phiên bản mới của ứng dụng, trang này cần phiên bản mới. Dữ liệu trên máy vẫn còn nguyên. Hãy bấm \"Tải lại\" để dùng phiên bản mới.",
-                    "This page could not be opened: the server has just been updated to a new version of the app, and this page needs it. Your data on this device is safe. Press \"Reload\" to use the new version.",
-                )}</p>
-                <button type="button" class="btn" on:click=move |_| crate::version::reload_to_new_version()>
-                    {move || crate::i18n::tr(lang.get(), "Tải lại", "Reload")}
-                </button>
-            </div>
+    let outdated = state.failure() == Failure::Outdated;
+    let (reason, vi, en, button_vi, button_en) = if outdated {
+        (
+            "new-version",
+            "Chưa mở được trang này: máy chủ vừa được cập nhật lên phiên bản mới của ứng dụng, trang này cần phiên bản mới. Dữ liệu trên máy vẫn còn nguyên. Hãy bấm \"Tải lại\" để dùng phiên bản mới.",
+            "This page could not be opened: the server has just been updated to a new version of the app, and this page needs it. Your data on this device is safe. Press \"Reload\" to use the new version.",
+            "Tải lại",
+            "Reload",
+        )
+    } else {
+        (
+            "network",
+            "Chưa mở được trang này: phần mềm của trang chưa được tải về máy (máy đang ngoại tuyến và lần trước chưa tải xong). Dữ liệu trên máy vẫn còn nguyên. Hãy kết nối mạng rồi bấm \"Thử lại\".",
+            "This page could not be opened: its part of the app has not been downloaded to this device yet (the device is offline and the last download did not finish). Your data on this device is safe. Connect to the network, then press \"Try again\".",
+            "Thử lại",
+            "Try again",
+        )
+    };
+    let act = move |_| {
+        if outdated {
+            crate::version::reload_to_new_version()
+        } else {
+            state.retry()
         }
-        .into_any();
-    }
+    };
     view! {
-        <div class="banner banner-error" role="alert" data-testid="page-not-loaded" data-reason="network">
-            <p>{move || crate::i18n::tr(
-                lang.get(),
-                "Chưa mở được trang này: phần mềm của trang chưa được tải về máy (máy đang ngoại tuyến và lần trước chưa tải xong). Dữ liệu trên máy vẫn còn nguyên. Hãy kết nối mạng rồi bấm \"Thử lại\".",
-                "This page could not be opened: its part of the app has not been downloaded to this device yet (the device is offline and the last download did not finish). Your data on this device is safe. Connect to the network, then press \"Try again\".",
-            )}</p>
-            <button type="button" class="btn" on:click=move |_| state.retry()>
-                {move || crate::i18n::tr(lang.get(), "Thử lại", "Try again")}
+        <div class="banner banner-error" role="alert" data-testid="page-not-loaded" data-reason=reason>
+            <p>{move || crate::i18n::tr(lang.get(), vi, en)}</p>
+            <button type="button" class="btn" on:click=act>
+                {move || crate::i18n::tr(lang.get(), button_vi, button_en)}
             </button>
         </div>
     }
