@@ -13,7 +13,8 @@
 //!    peer must end with exactly the writers' changes, whether they were kept
 //!    or had to be rebuilt (bursts longer than what is kept), and a change a
 //!    copy of the document received but the document never took is never
-//!    sent.
+//!    sent. The same holds for `get_changes(heads)` and `save_after(heads)`,
+//!    which copy kept changes too (what the relay validates and stores).
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -352,4 +353,98 @@ fn a_hub_forwards_changes_too_large_to_keep() {
     line.sync();
     assert_eq!(line.reader.get_heads(), line.writer.get_heads());
     assert!(changes_by_hash(&mut line.reader) == changes_by_hash(&mut line.writer));
+}
+
+/// The changes since `heads` rebuilt from the document's columns: a copy
+/// loaded from its saved bytes keeps no received changes.
+fn rebuilt_since(doc: &mut AutoCommit, heads: &[ChangeHash]) -> Vec<(ChangeHash, Vec<u8>)> {
+    let mut fresh = AutoCommit::load(&doc.save()).unwrap();
+    fresh
+        .get_changes(heads)
+        .into_iter()
+        .map(|c| (c.hash(), c.raw_bytes().to_vec()))
+        .collect()
+}
+
+#[test]
+fn changes_since_heads_are_the_same_kept_or_rebuilt() {
+    // The relay reads the changes a device just sent (`get_changes`) to find
+    // what they touched, and stores them (`save_after`). Kept or rebuilt,
+    // they must be exactly the document's changes since those heads, in an
+    // order another document can load, and never a change only a refused
+    // copy received.
+    for seed in 1..=8u64 {
+        let mut rng = Rng(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1);
+        let mut line = Line::new();
+        for round in 0..10 {
+            let before = line.hub.get_heads();
+            // A burst, sometimes longer than the 256 changes the hub keeps.
+            let n = if rng.below(4) == 0 {
+                300
+            } else {
+                1 + rng.below(8)
+            };
+            for i in 0..n {
+                line.writer
+                    .put(
+                        ROOT,
+                        format!("k{}", rng.below(12)),
+                        (round * 1000 + i) as i64,
+                    )
+                    .unwrap();
+                line.writer.commit();
+            }
+            // Sometimes a copy of the hub takes one more change and is
+            // dropped, as the gate drops a refused copy.
+            if rng.below(3) == 0 {
+                let mut writer = line.writer.fork().with_actor(ActorId::from(vec![9; 16]));
+                let mut writer_state = line.writer_hub.clone();
+                writer.put(ROOT, "refused", round as i64).unwrap();
+                writer.commit();
+                let mut copy = line.hub.clone();
+                let mut copy_state = line.hub_writer.clone();
+                sync_pair(&mut copy, &mut copy_state, &mut writer, &mut writer_state);
+                assert_eq!(
+                    copy.get_heads(),
+                    writer.get_heads(),
+                    "the copy took the change"
+                );
+                drop(copy);
+            }
+            line.sync();
+            let hub = &mut line.hub;
+            let since: Vec<(ChangeHash, Vec<u8>)> = hub
+                .get_changes(&before)
+                .into_iter()
+                .map(|c| (c.hash(), c.raw_bytes().to_vec()))
+                .collect();
+            assert!(
+                since == rebuilt_since(hub, &before),
+                "seed {seed} round {round}: get_changes differs from the rebuilt changes"
+            );
+            assert_eq!(
+                since.len(),
+                n,
+                "seed {seed} round {round}: not the writer's {n} changes"
+            );
+            let appended = hub.save_after(&before);
+            assert_eq!(
+                appended,
+                since
+                    .iter()
+                    .flat_map(|(_, b)| b.clone())
+                    .collect::<Vec<u8>>(),
+                "seed {seed} round {round}: save_after"
+            );
+            // What was stored loads on top of the earlier state.
+            let mut earlier = hub.fork_at(&before).unwrap();
+            earlier.load_incremental(&appended).unwrap();
+            assert_eq!(
+                earlier.get_heads(),
+                hub.get_heads(),
+                "seed {seed} round {round}"
+            );
+            assert_eq!(hub.get(ROOT, "refused").unwrap(), None);
+        }
+    }
 }

@@ -1518,6 +1518,16 @@ impl Automerge {
     }
 
     pub fn get_changes(&self, have_deps: &[ChangeHash]) -> Vec<Change> {
+        // Thi Đua patch: changes received last are copied, not rebuilt
+        // (THIDUA-PATCH.md). Only for "since these heads": the whole history
+        // is rarely all kept. The hashes come from this document's own
+        // graph, in the order the rebuild would give.
+        if !have_deps.is_empty() {
+            let hashes = self.change_graph.get_hashes(have_deps);
+            if let Some(changes) = self.recent.all(&hashes) {
+                return changes;
+            }
+        }
         ChangeCollector::exclude_hashes(&self.ops, &self.change_graph, have_deps)
     }
 
