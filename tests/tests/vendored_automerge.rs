@@ -175,12 +175,17 @@ fn sync_pair(a: &mut AutoCommit, sa: &mut sync::State, b: &mut AutoCommit, sb: &
     panic!("the two documents did not settle in 50 rounds");
 }
 
-/// Every change of `doc`, by hash, as bytes.
-fn changes_by_hash(doc: &mut AutoCommit) -> BTreeMap<ChangeHash, Vec<u8>> {
-    doc.get_changes(&[])
+/// Changes as (hash, bytes), in their order.
+fn hashed(changes: Vec<automerge::Change>) -> Vec<(ChangeHash, Vec<u8>)> {
+    changes
         .into_iter()
         .map(|c| (c.hash(), c.raw_bytes().to_vec()))
         .collect()
+}
+
+/// Every change of `doc`, by hash, as bytes.
+fn changes_by_hash(doc: &mut AutoCommit) -> BTreeMap<ChangeHash, Vec<u8>> {
+    hashed(doc.get_changes(&[])).into_iter().collect()
 }
 
 #[test]
@@ -359,11 +364,7 @@ fn a_hub_forwards_changes_too_large_to_keep() {
 /// loaded from its saved bytes keeps no received changes.
 fn rebuilt_since(doc: &mut AutoCommit, heads: &[ChangeHash]) -> Vec<(ChangeHash, Vec<u8>)> {
     let mut fresh = AutoCommit::load(&doc.save()).unwrap();
-    fresh
-        .get_changes(heads)
-        .into_iter()
-        .map(|c| (c.hash(), c.raw_bytes().to_vec()))
-        .collect()
+    hashed(fresh.get_changes(heads))
 }
 
 #[test]
@@ -413,11 +414,7 @@ fn changes_since_heads_are_the_same_kept_or_rebuilt() {
             }
             line.sync();
             let hub = &mut line.hub;
-            let since: Vec<(ChangeHash, Vec<u8>)> = hub
-                .get_changes(&before)
-                .into_iter()
-                .map(|c| (c.hash(), c.raw_bytes().to_vec()))
-                .collect();
+            let since = hashed(hub.get_changes(&before));
             assert!(
                 since == rebuilt_since(hub, &before),
                 "seed {seed} round {round}: get_changes differs from the rebuilt changes"
