@@ -1,4 +1,4 @@
-//! The two changes of the vendored automerge (`shared/vendor/automerge`, see
+//! The three changes of the vendored automerge (`shared/vendor/automerge`, see
 //! its `THIDUA-PATCH.md`), against what they replace.
 //!
 //! 1. What a peer's acknowledgement clears: the hashes a sync state has sent
@@ -15,6 +15,10 @@
 //!    copy of the document received but the document never took is never
 //!    sent. The same holds for `get_changes(heads)` and `save_after(heads)`,
 //!    which copy kept changes too (what the relay validates and stores).
+//! 3. The Bloom filter a document sends (its `have`) is made once per
+//!    distinct (document heads, peer's last sync) and shared by its peers
+//!    and copies: it must be the filter a fresh document in that state makes,
+//!    and a copy in another state (a refused change) must not lend its own.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -443,5 +447,74 @@ fn changes_since_heads_are_the_same_kept_or_rebuilt() {
             );
             assert_eq!(hub.get(ROOT, "refused").unwrap(), None);
         }
+    }
+}
+
+/// What `doc` says it has (`have`) to a peer in `state`, and what a fresh
+/// document loaded from its bytes (nothing kept) says in the same state.
+fn have_kept_and_fresh(
+    doc: &mut AutoCommit,
+    state: &sync::State,
+) -> (Vec<sync::Have>, Vec<sync::Have>) {
+    let mut fresh = AutoCommit::load(&doc.save()).unwrap();
+    let kept = doc.sync().generate_sync_message(&mut state.clone());
+    let made = fresh.sync().generate_sync_message(&mut state.clone());
+    (
+        kept.map(|m| m.have).unwrap_or_default(),
+        made.map(|m| m.have).unwrap_or_default(),
+    )
+}
+
+#[test]
+fn a_shared_bloom_filter_is_the_one_the_documents_state_makes() {
+    for seed in 1..=8u64 {
+        let mut rng = Rng(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1);
+        let mut line = Line::new();
+        for round in 0..8 {
+            for i in 0..1 + rng.below(20) {
+                line.writer
+                    .put(
+                        ROOT,
+                        format!("k{}", rng.below(12)),
+                        (round * 100 + i) as i64,
+                    )
+                    .unwrap();
+                line.writer.commit();
+            }
+            // The writer syncs; the reader's state now lags the hub.
+            sync_pair(
+                &mut line.hub,
+                &mut line.hub_writer,
+                &mut line.writer,
+                &mut line.writer_hub,
+            );
+            // Both peers' filters are made (and kept) at the hub's heads.
+            let (kept, made) = have_kept_and_fresh(&mut line.hub, &line.hub_reader);
+            assert!(
+                !kept.is_empty(),
+                "seed {seed} round {round}: no filter sent"
+            );
+            assert_eq!(kept, made, "seed {seed} round {round}: reader");
+            let (kept, made) = have_kept_and_fresh(&mut line.hub, &line.hub_writer);
+            assert_eq!(kept, made, "seed {seed} round {round}: writer");
+            // A copy that took one more change makes its own filter, and
+            // lends it to nobody.
+            let mut copy = line.hub.clone();
+            let mut other = line.writer.fork().with_actor(ActorId::from(vec![9; 16]));
+            other.put(ROOT, "refused", round as i64).unwrap();
+            other.commit();
+            copy.merge(&mut other).unwrap();
+            let (kept, made) = have_kept_and_fresh(&mut copy, &line.hub_reader);
+            assert_eq!(kept, made, "seed {seed} round {round}: the copy");
+            drop(copy);
+            let (kept, made) = have_kept_and_fresh(&mut line.hub, &line.hub_reader);
+            assert_eq!(kept, made, "seed {seed} round {round}: after the copy");
+            line.sync_reader();
+        }
+        assert_eq!(
+            line.reader.get_heads(),
+            line.writer.get_heads(),
+            "seed {seed}"
+        );
     }
 }

@@ -12,6 +12,7 @@
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
 
+use crate::sync::Have;
 use crate::{Change, ChangeHash};
 
 /// How many changes are kept at most (the oldest go first).
@@ -20,6 +21,10 @@ const CAPACITY: usize = 256;
 const MAX_BYTES: usize = 1 << 20;
 /// A change larger than this is not kept (it is rebuilt when sent).
 const MAX_CHANGE_BYTES: usize = 64 << 10;
+/// Bloom filters kept (the `have` of the last sync messages generated), and
+/// the largest kept, in bytes of filter.
+const FILTERS: usize = 8;
+const MAX_FILTER_BYTES: usize = 64 << 10;
 
 #[derive(Clone, Default)]
 pub(crate) struct RecentChanges(Arc<Mutex<Kept>>);
@@ -29,6 +34,9 @@ struct Kept {
     by_hash: HashMap<ChangeHash, Change>,
     order: VecDeque<ChangeHash>,
     bytes: usize,
+    /// (the document's heads, the peer's last sync heads, the filter of the
+    /// changes since them), newest last.
+    filters: VecDeque<(Vec<ChangeHash>, Vec<ChangeHash>, Have)>,
 }
 
 impl std::fmt::Debug for RecentChanges {
@@ -79,5 +87,32 @@ impl RecentChanges {
             .iter()
             .map(|h| kept.by_hash.get(h).cloned())
             .collect()
+    }
+
+    /// The `have` made earlier for a peer whose last sync was `last_sync`,
+    /// when the document's heads were `heads`. The heads fix the document's
+    /// whole history, so the changes since `last_sync`, and their filter,
+    /// are the same: peers of a document in the same state share one.
+    pub(crate) fn filter(&self, heads: &[ChangeHash], last_sync: &[ChangeHash]) -> Option<Have> {
+        let kept = self.0.lock().ok()?;
+        kept.filters
+            .iter()
+            .rev()
+            .find(|(h, l, _)| h == heads && l == last_sync)
+            .map(|(_, _, have)| have.clone())
+    }
+
+    pub(crate) fn keep_filter(&self, heads: Vec<ChangeHash>, have: &Have) {
+        if have.bloom.to_bytes().len() > MAX_FILTER_BYTES {
+            return;
+        }
+        let Ok(mut kept) = self.0.lock() else {
+            return;
+        };
+        if kept.filters.len() >= FILTERS {
+            kept.filters.pop_front();
+        }
+        kept.filters
+            .push_back((heads, have.last_sync.clone(), have.clone()));
     }
 }

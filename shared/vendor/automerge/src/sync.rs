@@ -313,11 +313,19 @@ impl SyncDoc for Automerge {
 
 impl Automerge {
     fn make_bloom_filter(&self, last_sync: Vec<ChangeHash>) -> Have {
+        // Thi Đua patch: one filter per distinct (heads, last sync), shared by
+        // the peers of a document and its copies (THIDUA-PATCH.md).
+        let heads = self.get_heads();
+        if let Some(have) = self.recent.filter(&heads, &last_sync) {
+            return have;
+        }
         let hashes = self.change_graph.get_hashes(&last_sync);
-        Have {
+        let have = Have {
             last_sync,
             bloom: BloomFilter::from_hashes(hashes.iter()),
-        }
+        };
+        self.recent.keep_filter(heads, &have);
+        have
     }
 
     fn get_hashes_to_send(
