@@ -15,6 +15,8 @@
 //!    copy of the document received but the document never took is never
 //!    sent. The same holds for `get_changes(heads)` and `save_after(heads)`,
 //!    which copy kept changes too (what the relay validates and stores).
+//!    What is kept of a received change costs the change's own bytes, not
+//!    the (padded, arbitrarily large) compressed chunk it arrived in.
 //! 3. The Bloom filter a document sends (its `have`) is made once per
 //!    distinct (document heads, peer's last sync) and shared by its peers
 //!    and copies: it must be the filter a fresh document in that state makes,
@@ -517,4 +519,80 @@ fn a_shared_bloom_filter_is_the_one_the_documents_state_makes() {
             "seed {seed}"
         );
     }
+}
+
+/// `value` as unsigned LEB128.
+fn leb128(mut value: usize, out: &mut Vec<u8>) {
+    loop {
+        let byte = (value & 0x7f) as u8;
+        value >>= 7;
+        if value == 0 {
+            out.push(byte);
+            return;
+        }
+        out.push(byte | 0x80);
+    }
+}
+
+/// `change` as a compressed change chunk whose deflate stream starts with
+/// `padding` empty stored blocks (5 bytes each): valid, and as large as a
+/// device likes, for a change of a few KB.
+fn padded_compressed_chunk(change: &automerge::Change, padding: usize) -> Vec<u8> {
+    let raw = change.raw_bytes();
+    // magic (4), checksum (4), type 1 = change, LEB128 length, body.
+    assert_eq!(raw[8], 1, "not an uncompressed change chunk");
+    let mut at = 9;
+    while raw[at] & 0x80 != 0 {
+        at += 1;
+    }
+    let body = &raw[at + 1..];
+    assert!(body.len() < 0xffff);
+    let mut deflate = Vec::new();
+    for _ in 0..padding {
+        deflate.extend([0x00, 0x00, 0x00, 0xff, 0xff]);
+    }
+    let len = body.len() as u16;
+    deflate.push(0x01);
+    deflate.extend(len.to_le_bytes());
+    deflate.extend((!len).to_le_bytes());
+    deflate.extend(body);
+    let mut chunk = raw[..8].to_vec();
+    chunk.push(2); // compressed change
+    leb128(deflate.len(), &mut chunk);
+    chunk.extend(deflate);
+    chunk
+}
+
+#[test]
+fn a_received_change_is_kept_at_its_own_size_however_it_was_compressed() {
+    // A device can wrap a small change in a huge compressed chunk (deflate
+    // allows padding). The document keeps received changes (and hands them
+    // on); what it keeps must be the change, not the device's chunk.
+    let mut writer = AutoCommit::new().with_actor(ActorId::from(vec![7; 16]));
+    writer.put(ROOT, "first", 1).unwrap();
+    writer.commit();
+    let mut hub = AutoCommit::new();
+    hub.load_incremental(&writer.save()).unwrap();
+    let before = hub.get_heads();
+    writer.put(ROOT, "note", "ghi chú ".repeat(300)).unwrap();
+    writer.commit();
+    let change = writer.get_changes(&before).pop().unwrap();
+    let chunk = padded_compressed_chunk(&change, 200_000);
+    assert!(chunk.len() > 1_000_000);
+
+    hub.load_incremental(&chunk).unwrap();
+    assert_eq!(
+        hub.get_heads(),
+        writer.get_heads(),
+        "the padded chunk was not taken"
+    );
+    let mut kept = hub.get_changes(&before);
+    assert_eq!(kept.len(), 1);
+    assert_eq!(kept[0].hash(), change.hash());
+    let forwarded = kept[0].bytes().len();
+    assert!(
+        forwarded <= change.raw_bytes().len(),
+        "the hub holds and hands on {forwarded} bytes for a change of {}",
+        change.raw_bytes().len()
+    );
 }

@@ -119,6 +119,18 @@ impl Change {
         self.stored.bytes()
     }
 
+    /// Thi Đua patch (THIDUA-PATCH.md): this change without the compressed
+    /// bytes it arrived in. A sender's compressed chunk can be far larger
+    /// than the change (deflate allows padding); what a document keeps of
+    /// received changes must cost only the change.
+    pub(crate) fn without_received_compression(&self) -> Self {
+        Self {
+            stored: self.stored.clone(),
+            len: self.len,
+            compression: CompressionState::NotCompressed,
+        }
+    }
+
     pub(crate) fn iter_ops(&self) -> impl Iterator<Item = ChangeOp> + '_ {
         self.stored.iter_ops()
     }

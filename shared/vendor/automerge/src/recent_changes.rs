@@ -76,7 +76,8 @@ impl RecentChanges {
             }
             kept.order.push_back(hash);
             kept.bytes += size;
-            kept.by_hash.insert(hash, change.clone());
+            kept.by_hash
+                .insert(hash, change.without_received_compression());
         }
     }
 
