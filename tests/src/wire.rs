@@ -122,3 +122,17 @@ pub fn sync_data(heads: Vec<automerge::ChangeHash>, chunks: Vec<Vec<u8>>) -> Vec
     }
     .encode()
 }
+
+/// Appends `value` as unsigned LEB128 (the integers of automerge's chunk
+/// headers), for tests that build chunks by hand.
+pub fn leb128(out: &mut Vec<u8>, mut value: u64) {
+    loop {
+        let byte = (value & 0x7f) as u8;
+        value >>= 7;
+        if value == 0 {
+            out.push(byte);
+            return;
+        }
+        out.push(byte | 0x80);
+    }
+}

@@ -16,6 +16,7 @@ use relay::tokens::TokenStore;
 use shared::core::{RejectCode, RejectionNotice};
 use shared::protocol::messages::{CborValue, encode_value};
 use shared::protocol::{DocumentId, Message, PeerId};
+use thidua_tests::wire::leb128;
 use thidua_tests::wire::{
     self, Socket, empty_sync, error_of, joined, joined_as, recv, send, send_bytes, sync_data,
     sync_msg,
@@ -354,21 +355,9 @@ fn deflate_bomb(inflated: usize) -> Vec<u8> {
         e.finish().expect("compress")
     };
     let mut chunk = vec![0x85, 0x6f, 0x4a, 0x83, 0, 0, 0, 0, 2];
-    leb(&mut chunk, packed.len() as u64);
+    leb128(&mut chunk, packed.len() as u64);
     chunk.extend(packed);
     chunk
-}
-
-fn leb(out: &mut Vec<u8>, mut v: u64) {
-    loop {
-        let b = (v & 0x7f) as u8;
-        v >>= 7;
-        if v == 0 {
-            out.push(b);
-            return;
-        }
-        out.push(b | 0x80);
-    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -414,7 +403,7 @@ async fn bombs_and_impossible_counts_are_refused_before_they_cost_anything() {
     data.extend([1, 0x42, col.len() as u8]);
     data.extend(&col);
     let mut chunk = vec![0x85, 0x6f, 0x4a, 0x83, 0, 0, 0, 0, 1];
-    leb(&mut chunk, data.len() as u64);
+    leb128(&mut chunk, data.len() as u64);
     chunk.extend(data);
     let mut s = joined(&url, &relay.token("LSN")).await;
     send(&mut s, &sync_msg(lsn, sync_data(vec![], vec![chunk]))).await;
@@ -426,7 +415,7 @@ async fn bombs_and_impossible_counts_are_refused_before_they_cost_anything() {
         vec![1, 10, 0xff, 0xff, 0xff, 0xff, 0x0f, 0, 0],
     ] {
         let mut data = vec![0x42, 0, 0, 1, 0];
-        leb(&mut data, bloom.len() as u64);
+        leb128(&mut data, bloom.len() as u64);
         data.extend(bloom);
         data.push(0);
         let mut s = joined(&url, &relay.token("CBG")).await;

@@ -27,6 +27,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use automerge::sync::{self, SyncDoc};
 use automerge::transaction::Transactable;
 use automerge::{ActorId, AutoCommit, ChangeHash, ROOT, ReadDoc};
+use thidua_tests::wire::leb128;
 
 /// xorshift64*: a seeded sequence, so a failure names its seed.
 struct Rng(u64);
@@ -521,19 +522,6 @@ fn a_shared_bloom_filter_is_the_one_the_documents_state_makes() {
     }
 }
 
-/// `value` as unsigned LEB128.
-fn leb128(mut value: usize, out: &mut Vec<u8>) {
-    loop {
-        let byte = (value & 0x7f) as u8;
-        value >>= 7;
-        if value == 0 {
-            out.push(byte);
-            return;
-        }
-        out.push(byte | 0x80);
-    }
-}
-
 /// `change` as a compressed change chunk whose deflate stream starts with
 /// `padding` empty stored blocks (5 bytes each): valid, and as large as a
 /// device likes, for a change of a few KB.
@@ -558,7 +546,7 @@ fn padded_compressed_chunk(change: &automerge::Change, padding: usize) -> Vec<u8
     deflate.extend(body);
     let mut chunk = raw[..8].to_vec();
     chunk.push(2); // compressed change
-    leb128(deflate.len(), &mut chunk);
+    leb128(&mut chunk, deflate.len() as u64);
     chunk.extend(deflate);
     chunk
 }

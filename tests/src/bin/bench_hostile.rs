@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 
 use futures_util::SinkExt;
 use shared::protocol::{Message, PeerId};
-use thidua_tests::wire::{joined, send, sync_data, sync_msg};
+use thidua_tests::wire::{joined, leb128, send, sync_data, sync_msg};
 use thidua_tests::{device, free_port, peak_rss, set_text, spawn_relay, temp_dir};
 
 /// A compressed change chunk inflating to about `packed` × 1000 zero bytes.
@@ -29,16 +29,7 @@ fn bomb(packed: usize) -> Vec<u8> {
     }
     let packed = enc.finish().expect("compress");
     let mut chunk = vec![0x85, 0x6f, 0x4a, 0x83, 0, 0, 0, 0, 2];
-    let mut n = packed.len();
-    loop {
-        let b = (n & 0x7f) as u8;
-        n >>= 7;
-        if n == 0 {
-            chunk.push(b);
-            break;
-        }
-        chunk.push(b | 0x80);
-    }
+    leb128(&mut chunk, packed.len() as u64);
     chunk.extend(packed);
     chunk
 }
