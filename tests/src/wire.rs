@@ -136,3 +136,32 @@ pub fn leb128(out: &mut Vec<u8>, mut value: u64) {
         out.push(byte | 0x80);
     }
 }
+
+/// `change` as a compressed change chunk whose deflate stream starts with
+/// `padding` empty stored blocks (5 bytes each): valid, and as large as a
+/// device likes, for a change of a few KB.
+pub fn padded_compressed_chunk(change: &automerge::Change, padding: usize) -> Vec<u8> {
+    let raw = change.raw_bytes();
+    // magic (4), checksum (4), type 1 = change, LEB128 length, body.
+    assert_eq!(raw[8], 1, "not an uncompressed change chunk");
+    let mut at = 9;
+    while raw[at] & 0x80 != 0 {
+        at += 1;
+    }
+    let body = &raw[at + 1..];
+    assert!(body.len() < 0xffff);
+    let mut deflate = Vec::new();
+    for _ in 0..padding {
+        deflate.extend([0x00, 0x00, 0x00, 0xff, 0xff]);
+    }
+    let len = body.len() as u16;
+    deflate.push(0x01);
+    deflate.extend(len.to_le_bytes());
+    deflate.extend((!len).to_le_bytes());
+    deflate.extend(body);
+    let mut chunk = raw[..8].to_vec();
+    chunk.push(2); // compressed change
+    leb128(&mut chunk, deflate.len() as u64);
+    chunk.extend(deflate);
+    chunk
+}

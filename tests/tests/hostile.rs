@@ -16,11 +16,11 @@ use relay::tokens::TokenStore;
 use shared::core::{RejectCode, RejectionNotice};
 use shared::protocol::messages::{CborValue, encode_value};
 use shared::protocol::{DocumentId, Message, PeerId};
-use thidua_tests::wire::leb128;
 use thidua_tests::wire::{
     self, Socket, empty_sync, error_of, joined, joined_as, recv, send, send_bytes, sync_data,
     sync_msg,
 };
+use thidua_tests::wire::{leb128, padded_compressed_chunk};
 use thidua_tests::{PATIENCE, TestRelay, set_text};
 
 /// The relay's current copy of a document.
@@ -762,4 +762,48 @@ async fn changes_held_for_another_documents_rules_are_bounded() {
     );
     assert_eq!(relay_doc(&relay, lsn).await.get_heads(), base.get_heads());
     honest.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_change_padded_into_a_huge_compressed_chunk_costs_the_relay_only_the_change() {
+    // Deflate allows padding: a device wraps a small, valid change of its
+    // own document in a compressed chunk of two megabytes (a frame allows 16).
+    // The relay takes the change; what it keeps of it (to forward and
+    // store) must be the change, not the device's chunk.
+    let relay = TestRelay::start("hostile-padded").await;
+    let url = relay.ws_url();
+    let lsn = relay.office_doc("LSN");
+    let base = relay_doc(&relay, lsn).await;
+    let mut fork = base.fork();
+    let mut tx = fork.transaction();
+    tx.put(automerge::ROOT, "name", "Văn phòng Lạng Sơn")
+        .unwrap();
+    tx.commit();
+    let heads = fork.get_heads();
+    let change = fork.get_changes(&base.get_heads()).pop().unwrap();
+    let padded = padded_compressed_chunk(&change, 400_000);
+    assert!(padded.len() > 1 << 20);
+
+    let mut s = joined(&url, &relay.token("LSN")).await;
+    send(
+        &mut s,
+        &sync_msg(lsn, sync_data(heads.clone(), vec![padded])),
+    )
+    .await;
+    let deadline = tokio::time::Instant::now() + PATIENCE;
+    while relay_doc(&relay, lsn).await.get_heads() != heads {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the relay did not take the padded change"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let mut kept = relay_doc(&relay, lsn).await.get_changes(&base.get_heads());
+    assert_eq!(kept.len(), 1);
+    let held = kept[0].bytes().len();
+    assert!(
+        held <= change.raw_bytes().len(),
+        "the relay holds {held} bytes for a change of {}",
+        change.raw_bytes().len()
+    );
 }

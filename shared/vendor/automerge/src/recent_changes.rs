@@ -22,9 +22,9 @@ const MAX_BYTES: usize = 1 << 20;
 /// A change larger than this is not kept (it is rebuilt when sent).
 const MAX_CHANGE_BYTES: usize = 64 << 10;
 /// Bloom filters kept (the `have` of the last sync messages generated), and
-/// the largest kept, in bytes of filter.
+/// the most changes a kept filter covers (at 10 bits each, ≈ 61 KiB).
 const FILTERS: usize = 8;
-const MAX_FILTER_BYTES: usize = 64 << 10;
+const MAX_FILTER_ENTRIES: usize = 50_000;
 
 #[derive(Clone, Default)]
 pub(crate) struct RecentChanges(Arc<Mutex<Kept>>);
@@ -103,8 +103,9 @@ impl RecentChanges {
             .map(|(_, _, have)| have.clone())
     }
 
-    pub(crate) fn keep_filter(&self, heads: Vec<ChangeHash>, have: &Have) {
-        if have.bloom.to_bytes().len() > MAX_FILTER_BYTES {
+    /// Keeps `have`, a filter of `entries` changes, made at `heads`.
+    pub(crate) fn keep_filter(&self, heads: Vec<ChangeHash>, have: &Have, entries: usize) {
+        if entries > MAX_FILTER_ENTRIES {
             return;
         }
         let Ok(mut kept) = self.0.lock() else {

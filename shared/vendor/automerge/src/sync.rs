@@ -324,7 +324,7 @@ impl Automerge {
             last_sync,
             bloom: BloomFilter::from_hashes(hashes.iter()),
         };
-        self.recent.keep_filter(heads, &have);
+        self.recent.keep_filter(heads, &have, hashes.len());
         have
     }
 
