@@ -807,3 +807,58 @@ async fn a_change_padded_into_a_huge_compressed_chunk_costs_the_relay_only_the_c
         change.raw_bytes().len()
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn asking_for_the_same_change_twice_gets_it_once_and_cuts_nobody_off() {
+    // Any device of the cluster may read every document, so may ask for
+    // changes by hash (a sync message's `need`). automerge 0.12.0 rebuilt
+    // a change asked for twice from its columns twice in one batch, failed
+    // and panicked: the relay survived, but closed the connection of
+    // whichever device's message made it answer.
+    let relay = TestRelay::start("hostile-need-twice").await;
+    let honest = bystander(&relay);
+    let url = relay.ws_url();
+    let lsn = relay.office_doc("LSN");
+    let history = relay_doc(&relay, lsn).await.get_changes(&[]);
+    let oldest = history[0].hash();
+    let mut s = joined(&url, &relay.token("CBG")).await;
+    let mut need = vec![oldest, history[1].hash(), oldest];
+    need.sort();
+    let asking = automerge::sync::Message {
+        heads: Vec::new(),
+        need,
+        have: Vec::new(),
+        changes: automerge::sync::ChunkList::empty(),
+        flags: None,
+        version: automerge::sync::MessageVersion::V1,
+    };
+    send(&mut s, &sync_msg(lsn, asking.encode())).await;
+    let answer = loop {
+        match recv(&mut s).await {
+            Some(Message::Sync { data, .. }) => {
+                let m = automerge::sync::Message::decode(&data).expect("a sync message");
+                if !m.changes.is_empty() {
+                    break m;
+                }
+            }
+            Some(Message::Error { code, message }) => {
+                panic!("the relay closed the reader: {code:?} {message}")
+            }
+            Some(_) => {}
+            None => panic!("the relay closed the reader's connection"),
+        }
+    };
+    let mut carried: Vec<ChangeHash> = answer
+        .changes
+        .iter()
+        .map(|c| automerge::Change::from_bytes(c.to_vec()).unwrap().hash())
+        .collect();
+    carried.sort();
+    let mut asked = vec![oldest, history[1].hash()];
+    asked.sort();
+    assert_eq!(carried, asked, "each change asked for, once");
+    // The reader goes on: it asks again (nothing this time) and is answered.
+    send(&mut s, &sync_msg(lsn, empty_sync())).await;
+    assert!(matches!(recv(&mut s).await, Some(Message::Sync { .. })));
+    honest.finish().await;
+}

@@ -333,13 +333,32 @@ impl Automerge {
         have: &[Have],
         need: &[ChangeHash],
     ) -> Result<Vec<ChangeHash>, AutomergeError> {
+        // Thi Đua patch: each hash once. 0.12.0 rebuilt a change asked for twice twice in one
+        // batch and panicked (a read-only peer could make the relay fail; THIDUA-PATCH.md).
         let need = need
             .iter()
             .filter(|hash| self.has_change(hash))
             .copied()
+            .unique()
             .collect::<Vec<_>>();
         if have.is_empty() {
             Ok(need)
+        } else if let Some(missing) = self.change_graph.hashes_missing_from(
+            &have
+                .iter()
+                .flat_map(|h| h.last_sync.iter().copied())
+                .unique()
+                .collect::<Vec<_>>(),
+            |hash| have.iter().any(|h| h.bloom.contains_hash(hash)),
+        ) {
+            // Thi Đua patch: one pass in causal order (THIDUA-PATCH.md, fourth change).
+            let mut final_hashes = Vec::with_capacity(missing.len() + need.len());
+            if !need.is_empty() {
+                let missing_set = missing.iter().collect::<HashSet<_>>();
+                final_hashes.extend(need.into_iter().filter(|hash| !missing_set.contains(hash)));
+            }
+            final_hashes.extend(missing);
+            Ok(final_hashes)
         } else {
             let mut last_sync_hashes = HashSet::new();
             let mut bloom_filters = Vec::with_capacity(have.len());
