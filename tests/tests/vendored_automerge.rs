@@ -24,7 +24,8 @@
 //! 4. What a document sends a peer (the changes no filter of the peer's
 //!    contains, and what depends on them) is found in one pass in causal
 //!    order: it must be exactly what the protocol's definition gives, for
-//!    filters over random sets of changes.
+//!    filters over random sets of changes. A filter's probes are computed
+//!    one at a time: the bits it sets and finds must be the protocol's.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -676,4 +677,129 @@ fn a_document_sends_exactly_what_the_peers_filter_lacks_and_what_depends_on_it()
         }
     }
     assert!(cases > 100, "only {cases} replies carried changes");
+}
+
+/// The bits of a Bloom filter's `hash` by the sync protocol's definition:
+/// three 32-bit little-endian words of the hash, reduced modulo the bit count,
+/// then `x += y; y += z` (each modulo) for every further probe.
+fn protocol_probes(hash: &ChangeHash, bits: u64, probes: u64) -> Vec<u64> {
+    let word = |i: usize| u64::from(u32::from_le_bytes(hash.0[i..i + 4].try_into().unwrap()));
+    let (mut x, mut y, z) = (word(0) % bits, word(4) % bits, word(8) % bits);
+    let mut out = vec![x];
+    for _ in 1..probes {
+        x = (x + y) % bits;
+        y = (y + z) % bits;
+        out.push(x);
+    }
+    out
+}
+
+/// Reads an unsigned LEB128 number at `at`.
+fn read_leb128(bytes: &[u8], at: &mut usize) -> u64 {
+    let (mut value, mut shift) = (0u64, 0);
+    loop {
+        let b = bytes[*at];
+        *at += 1;
+        value |= u64::from(b & 0x7f) << shift;
+        if b < 0x80 {
+            return value;
+        }
+        shift += 7;
+    }
+}
+
+#[test]
+fn a_bloom_filter_sets_and_finds_the_bits_the_protocol_defines() {
+    // The fourth change also computes a filter's probes one at a time without a
+    // division per step: the bits a filter sets (its bytes on the wire) and
+    // what it says it holds must be the protocol's, for every size.
+    let mut rng = Rng(0x5eed_b100);
+    let mut random_hash = |rng: &mut Rng| {
+        let mut h = [0u8; 32];
+        for b in h.iter_mut() {
+            *b = rng.next() as u8;
+        }
+        ChangeHash(h)
+    };
+    for entries in [1usize, 2, 3, 7, 50, 333, 4_000] {
+        let held: Vec<ChangeHash> = (0..entries).map(|_| random_hash(&mut rng)).collect();
+        let filter = sync::BloomFilter::from_hashes(held.iter());
+        let bytes = filter.to_bytes();
+        let mut at = 0;
+        assert_eq!(read_leb128(&bytes, &mut at), entries as u64);
+        let per_entry = read_leb128(&bytes, &mut at);
+        let probes = read_leb128(&bytes, &mut at);
+        let bits = &bytes[at..];
+        let n = 8 * bits.len() as u64;
+        let mut expected = vec![0u8; bits.len()];
+        for h in &held {
+            for p in protocol_probes(h, n, probes) {
+                expected[(p / 8) as usize] |= 1 << (p % 8);
+            }
+        }
+        assert_eq!(
+            bits,
+            &expected[..],
+            "{entries} entries, {per_entry} bits each"
+        );
+        let decoded = sync::BloomFilter::try_from(&bytes[..]).unwrap();
+        let mut false_positives = 0;
+        for h in held
+            .iter()
+            .copied()
+            .chain((0..2_000).map(|_| random_hash(&mut rng)))
+        {
+            let defined = protocol_probes(&h, n, probes)
+                .iter()
+                .all(|p| expected[(p / 8) as usize] & (1 << (p % 8)) != 0);
+            assert_eq!(filter.contains_hash(&h), defined, "{entries} entries");
+            assert_eq!(
+                decoded.contains_hash(&h),
+                defined,
+                "{entries} entries, decoded"
+            );
+            false_positives += usize::from(defined && !held.contains(&h));
+        }
+        assert!(
+            false_positives < 200,
+            "{false_positives} of 2000 absent hashes found"
+        );
+    }
+}
+
+#[test]
+fn changes_since_heads_stay_right_as_new_actors_arrive() {
+    // The fourth change also keeps the clocks of the last heads asked for.
+    // A clock is indexed by actor, and a new actor that sorts before the
+    // others shifts every index: a kept clock must never outlive that.
+    for seed in 1..=6u64 {
+        let mut rng = Rng(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1);
+        let mut doc = AutoCommit::new().with_actor(ActorId::from(vec![0x80; 16]));
+        doc.put(ROOT, "start", 0).unwrap();
+        doc.commit();
+        let mut seen = vec![doc.get_heads()];
+        for round in 0..40 {
+            let mut actor = vec![0u8; 16];
+            for b in actor.iter_mut() {
+                *b = rng.next() as u8;
+            }
+            let mut writer = doc.fork().with_actor(ActorId::from(actor));
+            for i in 0..1 + rng.below(3) {
+                writer
+                    .put(ROOT, format!("k{}", rng.below(6)), i as i64)
+                    .unwrap();
+                writer.commit();
+            }
+            doc.merge(&mut writer).unwrap();
+            let mut fresh = AutoCommit::load(&doc.save()).unwrap();
+            for heads in seen.iter().rev().take(6) {
+                let kept: Vec<ChangeHash> =
+                    doc.get_changes(heads).iter().map(|c| c.hash()).collect();
+                let made: Vec<ChangeHash> =
+                    fresh.get_changes(heads).iter().map(|c| c.hash()).collect();
+                assert_eq!(kept, made, "seed {seed} round {round}");
+            }
+            seen.push(doc.get_heads());
+        }
+    }
 }

@@ -44,6 +44,39 @@ pub(crate) struct ChangeGraph {
     seq_index: Vec<Vec<NodeIdx>>,
     fragment_top: SeqClock,
     fragments: Vec<FragmentNode>,
+    heads_clocks: HeadsClocks,
+}
+
+/// Thi Đua patch: the sequence clocks of the last few sets of heads asked for
+/// (`seq_clock_for_heads`). A relay asks for the same heads again and again:
+/// every message to a peer starts from that peer's last sync heads, often the
+/// same for the document's peers, and every acknowledgement clears what the
+/// acknowledged heads include. The clock of heads the graph holds depends only
+/// on their ancestry, which never changes, and on the actors' indexes, which
+/// change only in `insert_actor` / `remove_actor` (they empty this). Heads the
+/// graph lacks are never kept. A clone gets its own copy.
+#[derive(Debug, Default)]
+struct HeadsClocks(std::sync::Mutex<std::collections::VecDeque<(Vec<ChangeHash>, SeqClock)>>);
+
+/// How many heads' clocks are kept.
+const HEADS_CLOCKS: usize = 16;
+
+impl Clone for HeadsClocks {
+    fn clone(&self) -> Self {
+        Self(std::sync::Mutex::new(self.lock().clone()))
+    }
+}
+
+impl HeadsClocks {
+    fn lock(&self) -> std::sync::MutexGuard<'_, std::collections::VecDeque<(Vec<ChangeHash>, SeqClock)>> {
+        // A panic elsewhere while this was held left it consistent: only
+        // whole entries are pushed and popped.
+        self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn clear(&self) {
+        self.lock().clear();
+    }
 }
 
 pub(crate) struct ChangeGraphCols(ChangeGraph);
@@ -102,6 +135,7 @@ impl ChangeGraph {
             seq_index: vec![vec![]; num_actors],
             fragments: vec![],
             fragment_top: SeqClock::new(num_actors),
+            heads_clocks: HeadsClocks::default(),
         }
     }
 
@@ -156,6 +190,7 @@ impl ChangeGraph {
                 }
             }
         }
+        self.heads_clocks.clear();
         for clock in self.clock_cache.values_mut() {
             clock.rewrite_with_new_actor(idx)
         }
@@ -176,6 +211,7 @@ impl ChangeGraph {
             assert!(self.seq_index[idx].is_empty());
             self.seq_index.remove(idx);
         }
+        self.heads_clocks.clear();
         for clock in &mut self.clock_cache.values_mut() {
             clock.remove_actor(idx)
         }
@@ -845,8 +881,23 @@ impl ChangeGraph {
     }
 
     pub(crate) fn seq_clock_for_heads(&self, heads: &[ChangeHash]) -> SeqClock {
-        let nodes = self.heads_to_nodes(heads);
-        self.calculate_clock(nodes.collect())
+        let nodes: BTreeSet<NodeIdx> = self.heads_to_nodes(heads).collect();
+        if heads.is_empty() || nodes.len() != heads.len() {
+            // Thi Đua patch: heads the graph lacks (or repeated) are not kept.
+            return self.calculate_clock(nodes);
+        }
+        let mut key = heads.to_vec();
+        key.sort_unstable();
+        if let Some((_, clock)) = self.heads_clocks.lock().iter().find(|(k, _)| *k == key) {
+            return clock.clone();
+        }
+        let clock = self.calculate_clock(nodes);
+        let mut kept = self.heads_clocks.lock();
+        if kept.len() >= HEADS_CLOCKS {
+            kept.pop_front();
+        }
+        kept.push_back((key, clock.clone()));
+        clock
     }
 
     fn clock_data_for(&self, idx: NodeIdx) -> Option<u32> {
@@ -1085,6 +1136,7 @@ impl ChangeGraphCols {
             seq_index,
             fragments,
             fragment_top,
+            heads_clocks: HeadsClocks::default(),
         }))
     }
 }
