@@ -714,7 +714,7 @@ fn a_bloom_filter_sets_and_finds_the_bits_the_protocol_defines() {
     // division per step: the bits a filter sets (its bytes on the wire) and
     // what it says it holds must be the protocol's, for every size.
     let mut rng = Rng(0x5eed_b100);
-    let mut random_hash = |rng: &mut Rng| {
+    let random_hash = |rng: &mut Rng| {
         let mut h = [0u8; 32];
         for b in h.iter_mut() {
             *b = rng.next() as u8;
