@@ -19,13 +19,42 @@ use shared::protocol::DocumentId;
 pub const PATIENCE: Duration = Duration::from_secs(20);
 
 /// A fresh, empty directory under the system temp dir.
+///
+/// A test's directories outlive it (a relay restarted on the same data, or
+/// kept to look at after a failure); the first call of a test process
+/// removes those of test processes no longer running.
 pub fn temp_dir(name: &str) -> PathBuf {
     static N: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    static SWEPT: std::sync::Once = std::sync::Once::new();
+    SWEPT.call_once(remove_dirs_of_finished_runs);
     let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let d = std::env::temp_dir().join(format!("thidua-test-{name}-{}-{n}", std::process::id()));
     let _ = std::fs::remove_dir_all(&d);
     std::fs::create_dir_all(&d).expect("create temp dir");
     d
+}
+
+/// Removes `thidua-test-<name>-<pid>-<n>` directories whose process is gone.
+fn remove_dirs_of_finished_runs() {
+    let Ok(entries) = std::fs::read_dir(std::env::temp_dir()) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(rest) = name.to_str().and_then(|n| n.strip_prefix("thidua-test-")) else {
+            continue;
+        };
+        let mut parts = rest.rsplit('-');
+        let (Some(_n), Some(pid)) = (parts.next(), parts.next()) else {
+            continue;
+        };
+        let Ok(pid) = pid.parse::<u32>() else {
+            continue;
+        };
+        if pid != std::process::id() && !Path::new(&format!("/proc/{pid}")).exists() {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
 }
 
 /// A relay running in this process on a real socket, with the demo cluster.
