@@ -765,6 +765,29 @@ fn a_bloom_filter_sets_and_finds_the_bits_the_protocol_defines() {
             "{false_positives} of 2000 absent hashes found"
         );
     }
+    // Filters a device may send (any bits per entry and probes the gate
+    // admits, random bits): found as the protocol defines too.
+    for _ in 0..300 {
+        let filter = hostile_bloom(&mut rng);
+        let bytes = filter.to_bytes();
+        let mut at = 0;
+        read_leb128(&bytes, &mut at);
+        read_leb128(&bytes, &mut at);
+        let probes = read_leb128(&bytes, &mut at);
+        let bits = &bytes[at..];
+        let n = 8 * bits.len() as u64;
+        for _ in 0..50 {
+            let h = random_hash(&mut rng);
+            let defined = protocol_probes(&h, n, probes)
+                .iter()
+                .all(|p| bits[(p / 8) as usize] & (1 << (p % 8)) != 0);
+            assert_eq!(
+                filter.contains_hash(&h),
+                defined,
+                "{probes} probes over {n} bits"
+            );
+        }
+    }
 }
 
 #[test]
@@ -800,6 +823,127 @@ fn changes_since_heads_stay_right_as_new_actors_arrive() {
                 assert_eq!(kept, made, "seed {seed} round {round}");
             }
             seen.push(doc.get_heads());
+        }
+    }
+}
+
+/// A Bloom filter as a device may send one past the relay's gate (entries,
+/// bits per entry and probes within its limits), with random bits.
+fn hostile_bloom(rng: &mut Rng) -> sync::BloomFilter {
+    let entries = 1 + rng.below(300) as u64;
+    let per_entry = 1 + rng.below(64) as u64;
+    let probes = 1 + rng.below(64) as u64;
+    let mut bytes = Vec::new();
+    for n in [entries, per_entry, probes] {
+        thidua_tests::wire::leb128(&mut bytes, n);
+    }
+    let len = (entries * per_entry).div_ceil(8);
+    let fill = [0u8, 0xff, 0x55][rng.below(3)];
+    bytes.extend((0..len).map(|_| {
+        if rng.below(4) == 0 {
+            rng.next() as u8
+        } else {
+            fill
+        }
+    }));
+    sync::BloomFilter::try_from(&bytes[..]).expect("a well-formed filter")
+}
+
+#[test]
+fn no_sync_message_a_reader_may_send_makes_the_document_fail() {
+    // Any device of the cluster may send sync messages for every document:
+    // heads, needs and filters of its choosing, in any order, repeated, known
+    // or not. 0.12.0 panicked on a change asked for twice; no such message
+    // may make the document fail to answer, and the document must not change.
+    for seed in 1..=40u64 {
+        let mut rng = Rng(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1);
+        let writers = 1 + rng.below(4);
+        let steps = 30 + rng.below(150);
+        let (mut doc, seen_heads) = random_history(&mut rng, writers, steps);
+        let heads_before = doc.get_heads();
+        let all: Vec<ChangeHash> = doc.get_changes(&[]).iter().map(|c| c.hash()).collect();
+        let mut state = sync::State::new();
+        for round in 0..100 {
+            let pick = |rng: &mut Rng, most: usize| -> Vec<ChangeHash> {
+                (0..rng.below(most + 1))
+                    .map(|_| match rng.below(5) {
+                        0 => ChangeHash([rng.next() as u8; 32]),
+                        _ => all[rng.below(all.len())],
+                    })
+                    .collect()
+            };
+            let mut heads = match rng.below(3) {
+                0 => seen_heads[rng.below(seen_heads.len())].clone(),
+                _ => pick(&mut rng, 3),
+            };
+            let mut need = pick(&mut rng, 5);
+            if rng.below(2) == 0 {
+                heads.sort();
+                need.sort();
+            }
+            if let Some(&h) = need.first()
+                && rng.below(2) == 0
+            {
+                need.push(h);
+            }
+            let have = (0..rng.below(3))
+                .map(|_| sync::Have {
+                    last_sync: match rng.below(3) {
+                        0 => Vec::new(),
+                        1 => seen_heads[rng.below(seen_heads.len())].clone(),
+                        _ => pick(&mut rng, 2),
+                    },
+                    bloom: match rng.below(3) {
+                        0 => sync::BloomFilter::default(),
+                        1 => sync::BloomFilter::from_hashes(
+                            all.iter()
+                                .filter(|_| rng.below(2) == 0)
+                                .collect::<Vec<_>>()
+                                .into_iter(),
+                        ),
+                        _ => hostile_bloom(&mut rng),
+                    },
+                })
+                .collect();
+            let flags = (rng.below(2) == 0).then(|| {
+                let mut f = sync::MessageFlags::new();
+                for bit in [
+                    sync::MessageFlags::SYNC_RESET,
+                    sync::MessageFlags::READ_ONLY,
+                    sync::MessageFlags::SUPPORTS_SYNC_RESET,
+                ] {
+                    if rng.below(2) == 0 {
+                        f.set(bit);
+                    }
+                }
+                f
+            });
+            let message = sync::Message {
+                heads,
+                need,
+                have,
+                changes: sync::ChunkList::empty(),
+                flags,
+                version: if rng.below(2) == 0 {
+                    sync::MessageVersion::V1
+                } else {
+                    sync::MessageVersion::V2
+                },
+            };
+            if rng.below(10) == 0 {
+                state = sync::State::new();
+            }
+            let shown = format!("{message:?}");
+            let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                let received = doc.sync().receive_sync_message(&mut state, message);
+                let answer = doc.sync().generate_sync_message(&mut state);
+                (received.is_ok(), answer.map(|m| m.encode().len()))
+            }));
+            assert!(
+                outcome.is_ok(),
+                "seed {seed} round {round}: the document failed on {shown}"
+            );
+            assert_eq!(doc.get_heads(), heads_before, "seed {seed} round {round}");
         }
     }
 }

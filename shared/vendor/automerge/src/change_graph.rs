@@ -61,6 +61,9 @@ struct HeadsClocks(std::sync::Mutex<std::collections::VecDeque<(Vec<ChangeHash>,
 /// How many heads' clocks are kept.
 const HEADS_CLOCKS: usize = 16;
 
+/// The most heads a kept clock's key has (honest heads are a few).
+const HEADS_CLOCK_KEY: usize = 8;
+
 impl Clone for HeadsClocks {
     fn clone(&self) -> Self {
         Self(std::sync::Mutex::new(self.lock().clone()))
@@ -532,7 +535,9 @@ impl ChangeGraph {
     /// closure over it. The graph's node order is causal (a change is added after its
     /// dependencies), so one forward pass over the changes since `have_deps`, marking a change
     /// when the peer lacks it or one of its dependencies is marked, gives the same set in the same
-    /// order. `None` if that order does not hold (not seen; the caller then takes the old path).
+    /// order. `None` if that order does not hold (it always does: a change joins the graph after
+    /// its dependencies, and a loaded document whose dependencies do not come first is refused;
+    /// the caller would then take the old path).
     pub(crate) fn hashes_missing_from<F: Fn(&ChangeHash) -> bool>(
         &self,
         have_deps: &[ChangeHash],
@@ -882,8 +887,10 @@ impl ChangeGraph {
 
     pub(crate) fn seq_clock_for_heads(&self, heads: &[ChangeHash]) -> SeqClock {
         let nodes: BTreeSet<NodeIdx> = self.heads_to_nodes(heads).collect();
-        if heads.is_empty() || nodes.len() != heads.len() {
-            // Thi Đua patch: heads the graph lacks (or repeated) are not kept.
+        if heads.is_empty() || heads.len() > HEADS_CLOCK_KEY || nodes.len() != heads.len() {
+            // Thi Đua patch: heads the graph lacks (or repeated), and long lists (a peer may
+            // name thousands of hashes; kept, they would be copied with every clone), are not
+            // kept.
             return self.calculate_clock(nodes);
         }
         let mut key = heads.to_vec();

@@ -425,13 +425,18 @@ impl Automerge {
         let before_heads = self.get_heads();
 
         let Message {
-            heads: message_heads,
+            heads: mut message_heads,
             changes: message_changes,
             need: message_need,
             have: message_have,
             flags: message_flags,
             ..
         } = message;
+        // Thi Đua patch: heads are a set, sent sorted by every automerge; a
+        // peer's own order (or repeats) would be kept in the sync state and
+        // sent back unsorted (THIDUA-PATCH.md, fifth change).
+        message_heads.sort_unstable();
+        message_heads.dedup();
 
         if let Some(flags) = message_flags {
             // Any peer that sends the flags section supports V2 messages —

@@ -71,7 +71,9 @@ impl BloomFilter {
     /// Thi Đua patch: 0.12.0 collected them into a new `Vec` for every hash looked up, and reduced
     /// each sum with a division; a relay looks up every change since each peer's last sync in that
     /// peer's filter, on every message (a tenth of its CPU at 64 clients). The numbers are the
-    /// same: `x + y` and `y + z` are below twice the modulo, so one subtraction reduces them.
+    /// same for every filter the relay's gate admits (at least one bit per entry, one to 64
+    /// probes, at most 16 MiB): `x + y` and `y + z` are below twice the modulo, so one
+    /// subtraction reduces them.
     fn probes(&self, hash: &ChangeHash) -> Probes {
         let hash_bytes = hash.0;
         let modulo = 8 * self.bits.len() as u64;
