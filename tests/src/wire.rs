@@ -165,3 +165,113 @@ pub fn padded_compressed_chunk(change: &automerge::Change, padding: usize) -> Ve
     chunk.extend(deflate);
     chunk
 }
+
+/// Reads an unsigned LEB128 number at `at`, moving past it.
+fn read_leb128(bytes: &[u8], at: &mut usize) -> u64 {
+    let (mut value, mut shift) = (0u64, 0);
+    loop {
+        let b = bytes[*at];
+        *at += 1;
+        value |= u64::from(b & 0x7f) << shift;
+        if b < 0x80 {
+            return value;
+        }
+        shift += 7;
+    }
+}
+
+/// A document chunk like `saved` (an uncompressed save, `save_nocompress`)
+/// whose changes' dependencies are `deps` instead (each an index into the
+/// document's changes, as the format stores them), with a valid checksum:
+/// a well-formed chunk a device may send that lies about its history.
+pub fn document_with_dependencies(saved: &[u8], deps: &[u64]) -> Vec<u8> {
+    // magic (4), checksum (4), type 0 = document, LEB128 length, body.
+    assert_eq!(saved[8], 0, "not a document chunk");
+    let mut at = 9;
+    let len = read_leb128(saved, &mut at) as usize;
+    let body = &saved[at..at + len];
+    // The body: actors, heads, change columns' specs and lengths, op
+    // columns' specs and lengths, the change columns, the op columns, the
+    // heads' indexes.
+    let mut at = 0;
+    let actors = read_leb128(body, &mut at);
+    for _ in 0..actors {
+        let n = read_leb128(body, &mut at) as usize;
+        at += n;
+    }
+    let heads = read_leb128(body, &mut at) as usize;
+    at += 32 * heads;
+    let columns_at = at;
+    let mut change_columns = Vec::new();
+    for _ in 0..read_leb128(body, &mut at) {
+        let spec = read_leb128(body, &mut at);
+        let len = read_leb128(body, &mut at) as usize;
+        assert_eq!(
+            spec & 0x08,
+            0,
+            "a compressed column: save with save_nocompress"
+        );
+        change_columns.push((spec, len));
+    }
+    let rest = &body[at..]; // op columns' specs, then the data
+    let mut ops_at = 0;
+    for _ in 0..read_leb128(rest, &mut ops_at) {
+        read_leb128(rest, &mut ops_at);
+        read_leb128(rest, &mut ops_at);
+    }
+    let (ops_meta, data) = rest.split_at(ops_at);
+    // The dependency values: column 4, delta-encoded integers (type 3),
+    // written as one literal run of signed LEB128 deltas.
+    const DEPS_VALUES: u64 = (4 << 4) | 3;
+    let mut values = Vec::new();
+    leb128_signed(&mut values, -(deps.len() as i64));
+    let mut last = 0i64;
+    for &d in deps {
+        leb128_signed(&mut values, d as i64 - last);
+        last = d as i64;
+    }
+    let mut new_body = body[..columns_at].to_vec();
+    leb128(&mut new_body, change_columns.len() as u64);
+    let mut column_data = Vec::new();
+    let mut offset = 0;
+    for (spec, len) in &change_columns {
+        let old = &data[offset..offset + len];
+        offset += len;
+        let new = if *spec == DEPS_VALUES {
+            &values[..]
+        } else {
+            old
+        };
+        leb128(&mut new_body, *spec);
+        leb128(&mut new_body, new.len() as u64);
+        column_data.extend_from_slice(new);
+    }
+    new_body.extend_from_slice(ops_meta);
+    new_body.extend(column_data);
+    new_body.extend_from_slice(&data[offset..]);
+    let mut typed = vec![0u8];
+    leb128(&mut typed, new_body.len() as u64);
+    use sha2::Digest;
+    let hash = sha2::Sha256::new()
+        .chain_update(&typed)
+        .chain_update(&new_body)
+        .finalize();
+    let mut chunk = saved[..4].to_vec();
+    chunk.extend_from_slice(&hash[..4]);
+    chunk.extend(typed);
+    chunk.extend(new_body);
+    chunk
+}
+
+/// Appends `value` as signed LEB128.
+fn leb128_signed(out: &mut Vec<u8>, mut value: i64) {
+    loop {
+        let byte = (value & 0x7f) as u8;
+        value >>= 7;
+        let done = (value == 0 && byte & 0x40 == 0) || (value == -1 && byte & 0x40 != 0);
+        out.push(if done { byte } else { byte | 0x80 });
+        if done {
+            return;
+        }
+    }
+}

@@ -862,3 +862,50 @@ async fn asking_for_the_same_change_twice_gets_it_once_and_cuts_nobody_off() {
     assert!(matches!(recv(&mut s).await, Some(Message::Sync { .. })));
     honest.finish().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_document_that_lies_about_its_dependencies_cuts_nobody_off() {
+    // A whole document stores each change's dependencies as indexes into its
+    // own changes; automerge 0.12.0 trusted them and panicked on one past the
+    // end. Any device may send a document in a sync message (a reader's is
+    // refused only after it is read): the relay must read it as an error,
+    // and the device and everyone else go on.
+    let relay = TestRelay::start("hostile-deps").await;
+    let honest = bystander(&relay);
+    let url = relay.ws_url();
+    let lsn = relay.office_doc("LSN");
+    let mut doc = automerge::AutoCommit::new();
+    for i in 0..3 {
+        doc.put(automerge::ROOT, format!("k{i}"), i as i64).unwrap();
+        doc.commit();
+    }
+    let saved = doc.document().save_nocompress();
+    let lying = wire::document_with_dependencies(&saved, &[0, 9]);
+    for token in [relay.token("CBG"), relay.token("LSN")] {
+        let mut s = joined(&url, &token).await;
+        send(
+            &mut s,
+            &sync_msg(lsn, sync_data(doc.get_heads(), vec![lying.clone()])),
+        )
+        .await;
+        // Then an ordinary question: answered on the same connection.
+        send(&mut s, &sync_msg(lsn, empty_sync())).await;
+        loop {
+            match recv(&mut s).await {
+                Some(Message::Sync { .. }) => break,
+                Some(Message::Error { code, message }) => {
+                    panic!("the relay cut the device off: {code:?} {message}")
+                }
+                Some(_) => {}
+                None => panic!("the relay closed the device's connection"),
+            }
+        }
+    }
+    let held = relay_doc(&relay, lsn).await;
+    assert!(
+        automerge::ReadDoc::get(&held, automerge::ROOT, "k0")
+            .unwrap()
+            .is_none()
+    );
+    honest.finish().await;
+}

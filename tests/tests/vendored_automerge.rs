@@ -1,4 +1,4 @@
-//! The four changes of the vendored automerge (`shared/vendor/automerge`, see
+//! The five changes of the vendored automerge (`shared/vendor/automerge`, see
 //! its `THIDUA-PATCH.md`), against what they replace.
 //!
 //! 1. What a peer's acknowledgement clears: the hashes a sync state has sent
@@ -26,6 +26,9 @@
 //!    order: it must be exactly what the protocol's definition gives, for
 //!    filters over random sets of changes. A filter's probes are computed
 //!    one at a time: the bits it sets and finds must be the protocol's.
+//! 5. Nothing a device may send makes the document fail: sync messages of
+//!    any heads, needs and filters past the relay's gate, and documents whose
+//!    changes depend on later or missing ones.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -945,5 +948,45 @@ fn no_sync_message_a_reader_may_send_makes_the_document_fail() {
             );
             assert_eq!(doc.get_heads(), heads_before, "seed {seed} round {round}");
         }
+    }
+}
+
+#[test]
+fn a_document_whose_changes_depend_on_later_or_missing_changes_is_refused() {
+    // A document chunk stores each change's dependencies as indexes into
+    // its own list of changes. 0.12.0 trusted them: an index past the end,
+    // or one pointing at the change itself or a later one, panicked while
+    // loading. Any device may send a document (a whole-document sync
+    // message); it must be refused with an error, and the receiver unharmed.
+    let mut doc = AutoCommit::new().with_actor(ActorId::from(vec![3; 16]));
+    for i in 0..3 {
+        doc.put(ROOT, format!("k{i}"), i as i64).unwrap();
+        doc.commit();
+    }
+    let saved = doc.document().save_nocompress();
+    // The honest dependencies, rewritten as they are: still loads.
+    let same = thidua_tests::wire::document_with_dependencies(&saved, &[0, 1]);
+    assert_eq!(
+        AutoCommit::load(&same).unwrap().get_heads(),
+        doc.get_heads()
+    );
+    for deps in [[0u64, 9], [0, 2], [1, 1], [0, 1_000_000]] {
+        let lying = thidua_tests::wire::document_with_dependencies(&saved, &deps);
+        let loaded = std::panic::catch_unwind(|| AutoCommit::load(&lying).map(|_| ()));
+        assert!(
+            matches!(loaded, Ok(Err(_))),
+            "dependencies {deps:?}: {loaded:?}"
+        );
+        let mut hub = AutoCommit::new();
+        hub.put(ROOT, "own", 1).unwrap();
+        hub.commit();
+        let before = hub.get_heads();
+        let taken = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            hub.load_incremental(&lying).map(|_| ())
+        }));
+        // (`load_incremental` drops a chunk it cannot load without an
+        // error: nothing of it is taken.)
+        assert!(taken.is_ok(), "dependencies {deps:?}: panicked");
+        assert_eq!(hub.get_heads(), before, "dependencies {deps:?}");
     }
 }

@@ -1098,6 +1098,15 @@ impl ChangeGraphCols {
                 let dep = deps_val_iter
                     .next()
                     .ok_or(LoadError::InvalidColumnLength(DEPS_VAL_COL_SPEC))?;
+                // Thi Đua patch: a dependency is an earlier change of the document. 0.12.0
+                // indexed with it unchecked (a panic past the end) and rebuilt changes that
+                // depend on themselves or on later ones (a panic in the collector).
+                if dep as usize >= i {
+                    return Err(LoadError::DependencyNotBefore {
+                        change: i,
+                        dependency: u64::from(dep),
+                    });
+                }
                 let target = NodeIdx(dep);
                 let next = EdgeIdx::new(edges.len() + 1);
                 let next = if e + 1 == d { None } else { Some(next) };

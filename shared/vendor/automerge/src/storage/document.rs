@@ -407,6 +407,9 @@ pub(crate) enum ReconstructError {
     InvalidColumnLength(ColumnSpec),
     #[error("max_op is lower than start_op")]
     InvalidMaxOp,
+    /// Thi Đua patch (THIDUA-PATCH.md, fifth change).
+    #[error("change {change} of the document depends on change {dependency}, which does not come before it")]
+    DependencyNotBefore { change: usize, dependency: u64 },
     #[error("invalid mark operation order: {error_message}")]
     InvalidMarkOrderDoc {
         doc: Box<Automerge>,
