@@ -249,18 +249,31 @@ pub fn document_with_dependencies(saved: &[u8], deps: &[u64]) -> Vec<u8> {
     new_body.extend_from_slice(ops_meta);
     new_body.extend(column_data);
     new_body.extend_from_slice(&data[offset..]);
-    let mut typed = vec![0u8];
-    leb128(&mut typed, new_body.len() as u64);
+    with_body(saved, &new_body)
+}
+
+/// The body of a chunk (after its magic bytes, checksum, type and length).
+pub fn chunk_body(chunk: &[u8]) -> &[u8] {
+    let mut at = 9;
+    let len = read_leb128(chunk, &mut at) as usize;
+    &chunk[at..at + len]
+}
+
+/// A chunk of `chunk`'s type with `body`, and the checksum that body has:
+/// what any device can make of any bytes.
+pub fn with_body(chunk: &[u8], body: &[u8]) -> Vec<u8> {
+    let mut typed = vec![chunk[8]];
+    leb128(&mut typed, body.len() as u64);
     use sha2::Digest;
     let hash = sha2::Sha256::new()
         .chain_update(&typed)
-        .chain_update(&new_body)
+        .chain_update(body)
         .finalize();
-    let mut chunk = saved[..4].to_vec();
-    chunk.extend_from_slice(&hash[..4]);
-    chunk.extend(typed);
-    chunk.extend(new_body);
-    chunk
+    let mut out = chunk[..4].to_vec();
+    out.extend_from_slice(&hash[..4]);
+    out.extend(typed);
+    out.extend_from_slice(body);
+    out
 }
 
 /// Appends `value` as signed LEB128.

@@ -227,22 +227,40 @@ pub(super) fn admit_remote<P: Policy>(
     // the checked copy then becomes the document: each change is applied
     // once.
     let mirror = st.mirror.get_or_insert_with(|| st.doc.clone());
-    if let Err(e) = mirror.receive_sync_message(&mut scratch_sync, msg) {
-        st.mirror = None;
-        st.waiting_bytes = 0;
-        return Err(GateError::malformed(format!(
-            "a change in the sync message could not be applied ({e})"
-        )));
-    }
-    let waiting = !mirror.get_missing_deps(&[]).is_empty();
-    let new: Vec<(u64, usize)> = mirror
-        .get_changes_meta(&before_heads)
-        .iter()
-        .map(|m| {
-            let ops = (m.max_op + 1).saturating_sub(m.start_op);
-            (ops, m.message.as_ref().map_or(0, |t| t.len()))
-        })
-        .collect();
+    // automerge 0.12 panics on some malformed chunks that carry a valid
+    // checksum (anyone can compute one): reading them happens on the copy,
+    // so a panic costs only the copy, and the device gets an error rather
+    // than the whole document being dropped and loaded again.
+    let applied = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        mirror.receive_sync_message(&mut scratch_sync, msg)?;
+        let waiting = !mirror.get_missing_deps(&[]).is_empty();
+        let new: Vec<(u64, usize)> = mirror
+            .get_changes_meta(&before_heads)
+            .iter()
+            .map(|m| {
+                let ops = (m.max_op + 1).saturating_sub(m.start_op);
+                (ops, m.message.as_ref().map_or(0, |t| t.len()))
+            })
+            .collect();
+        Ok::<_, automerge::AutomergeError>((waiting, new))
+    }));
+    let (waiting, new) = match applied {
+        Ok(Ok(applied)) => applied,
+        Ok(Err(e)) => {
+            st.mirror = None;
+            st.waiting_bytes = 0;
+            return Err(GateError::malformed(format!(
+                "a change in the sync message could not be applied ({e})"
+            )));
+        }
+        Err(_) => {
+            st.mirror = None;
+            st.waiting_bytes = 0;
+            return Err(GateError::malformed(
+                "a change in the sync message is damaged: its columns cannot be read".to_string(),
+            ));
+        }
+    };
     if cx.access != Access::Write && (!new.is_empty() || waiting) {
         // A reader sent changes the relay does not have (or that would wait
         // in the scratch copy for a writer's message to complete them).
