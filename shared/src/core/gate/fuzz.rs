@@ -5,7 +5,8 @@
 //! device of `LSN` (may write) and one of `CBG` (may only read), and feeds it
 //! sync messages built from real automerge changes, then framed badly on
 //! purpose: split across chunks, joined, reordered, behind document chunks,
-//! duplicated, truncated, corrupted, compressed, on foreign or missing
+//! duplicated, truncated, corrupted (also with a checksum made again),
+//! compressed, on foreign or missing
 //! dependencies, with random heads. After every message it checks that
 //!
 //! - no change made by the reader (or by any actor it ever used) is in the
@@ -238,7 +239,7 @@ fn frame(rng: &mut SeededRng, changes: Vec<Vec<u8>>, other: &Automerge) -> Vec<V
     let mut chunks = changes;
     let mutations = rng.below(4);
     for _ in 0..mutations {
-        match rng.below(10) {
+        match rng.below(11) {
             0 if !chunks.is_empty() => {
                 // Split one entry in two.
                 let i = rng.below(chunks.len() as u64) as usize;
@@ -294,10 +295,49 @@ fn frame(rng: &mut SeededRng, changes: Vec<Vec<u8>>, other: &Automerge) -> Vec<V
                 }
             }
             8 => chunks.push(other.save_after(&[])),
+            9 => {
+                // Damaged, with the checksum the damage has (anyone can
+                // compute one): a byte of a change, or of a whole document
+                // saved without compression.
+                let whole = if chunks.is_empty() || rng.below(2) == 0 {
+                    other.save_nocompress()
+                } else {
+                    chunks.remove(rng.below(chunks.len() as u64) as usize)
+                };
+                chunks.push(damaged(rng, whole));
+            }
             _ => {}
         }
     }
     chunks
+}
+
+/// `chunk` with one bit of its body flipped and its checksum made again
+/// (unchanged if it is not one whole chunk).
+fn damaged(rng: &mut SeededRng, mut chunk: Vec<u8>) -> Vec<u8> {
+    let mut at = 9;
+    let mut len = 0usize;
+    let mut shift = 0;
+    while let Some(&b) = chunk.get(at) {
+        len |= usize::from(b & 0x7f) << shift;
+        at += 1;
+        shift += 7;
+        if b < 0x80 || shift > 28 {
+            break;
+        }
+    }
+    if chunk.len() < 9 || at + len != chunk.len() || len == 0 {
+        return chunk;
+    }
+    let i = at + rng.below(len as u64) as usize;
+    chunk[i] ^= 1 << rng.below(8);
+    use sha2::Digest;
+    let hash = sha2::Sha256::new()
+        .chain_update(&chunk[8..at])
+        .chain_update(&chunk[at..])
+        .finalize();
+    chunk[4..8].copy_from_slice(&hash[..4]);
+    chunk
 }
 
 /// Run `steps` hostile messages from `seed`. Panics (with the seed and the

@@ -234,18 +234,25 @@ pub(super) fn admit_remote<P: Policy>(
     let applied = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         mirror.receive_sync_message(&mut scratch_sync, msg)?;
         let waiting = !mirror.get_missing_deps(&[]).is_empty();
-        let new: Vec<(u64, usize)> = mirror
-            .get_changes_meta(&before_heads)
+        let meta = mirror.get_changes_meta(&before_heads);
+        // What the document applied must be the change that was sent: a
+        // damaged change can decode without an error into other operations,
+        // and rebuilding it later (to forward or store it) would fail. Each
+        // new change is rebuilt from the document's columns once, here.
+        let intact = meta
+            .iter()
+            .all(|m| mirror.get_change_by_hash(&m.hash).map(|c| c.hash()) == Some(m.hash));
+        let new: Vec<(u64, usize)> = meta
             .iter()
             .map(|m| {
                 let ops = (m.max_op + 1).saturating_sub(m.start_op);
                 (ops, m.message.as_ref().map_or(0, |t| t.len()))
             })
             .collect();
-        Ok::<_, automerge::AutomergeError>((waiting, new))
+        Ok::<_, automerge::AutomergeError>((waiting, new, intact))
     }));
     let (waiting, new) = match applied {
-        Ok(Ok(applied)) => applied,
+        Ok(Ok((waiting, new, true))) => (waiting, new),
         Ok(Err(e)) => {
             st.mirror = None;
             st.waiting_bytes = 0;
@@ -253,7 +260,7 @@ pub(super) fn admit_remote<P: Policy>(
                 "a change in the sync message could not be applied ({e})"
             )));
         }
-        Err(_) => {
+        Ok(Ok((_, _, false))) | Err(_) => {
             st.mirror = None;
             st.waiting_bytes = 0;
             return Err(GateError::malformed(
