@@ -142,13 +142,8 @@ pub fn leb128(out: &mut Vec<u8>, mut value: u64) {
 /// device likes, for a change of a few KB.
 pub fn padded_compressed_chunk(change: &automerge::Change, padding: usize) -> Vec<u8> {
     let raw = change.raw_bytes();
-    // magic (4), checksum (4), type 1 = change, LEB128 length, body.
     assert_eq!(raw[8], 1, "not an uncompressed change chunk");
-    let mut at = 9;
-    while raw[at] & 0x80 != 0 {
-        at += 1;
-    }
-    let body = &raw[at + 1..];
+    let body = chunk_body(raw);
     assert!(body.len() < 0xffff);
     let mut deflate = Vec::new();
     for _ in 0..padding {
@@ -167,7 +162,7 @@ pub fn padded_compressed_chunk(change: &automerge::Change, padding: usize) -> Ve
 }
 
 /// Reads an unsigned LEB128 number at `at`, moving past it.
-fn read_leb128(bytes: &[u8], at: &mut usize) -> u64 {
+pub fn read_leb128(bytes: &[u8], at: &mut usize) -> u64 {
     let (mut value, mut shift) = (0u64, 0);
     loop {
         let b = bytes[*at];
@@ -185,11 +180,8 @@ fn read_leb128(bytes: &[u8], at: &mut usize) -> u64 {
 /// document's changes, as the format stores them), with a valid checksum:
 /// a well-formed chunk a device may send that lies about its history.
 pub fn document_with_dependencies(saved: &[u8], deps: &[u64]) -> Vec<u8> {
-    // magic (4), checksum (4), type 0 = document, LEB128 length, body.
     assert_eq!(saved[8], 0, "not a document chunk");
-    let mut at = 9;
-    let len = read_leb128(saved, &mut at) as usize;
-    let body = &saved[at..at + len];
+    let body = chunk_body(saved);
     // The body: actors, heads, change columns' specs and lengths, op
     // columns' specs and lengths, the change columns, the op columns, the
     // heads' indexes.
@@ -252,7 +244,8 @@ pub fn document_with_dependencies(saved: &[u8], deps: &[u64]) -> Vec<u8> {
     with_body(saved, &new_body)
 }
 
-/// The body of a chunk (after its magic bytes, checksum, type and length).
+/// The body of a chunk: after its magic bytes (4), checksum (4), type and
+/// LEB128 length.
 pub fn chunk_body(chunk: &[u8]) -> &[u8] {
     let mut at = 9;
     let len = read_leb128(chunk, &mut at) as usize;

@@ -35,7 +35,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use automerge::sync::{self, SyncDoc};
 use automerge::transaction::Transactable;
 use automerge::{ActorId, AutoCommit, ChangeHash, ROOT, ReadDoc};
-use thidua_tests::wire::padded_compressed_chunk;
+use thidua_tests::wire::{padded_compressed_chunk, read_leb128};
 
 /// xorshift64*: a seeded sequence, so a failure names its seed.
 struct Rng(u64);
@@ -695,20 +695,6 @@ fn protocol_probes(hash: &ChangeHash, bits: u64, probes: u64) -> Vec<u64> {
         out.push(x);
     }
     out
-}
-
-/// Reads an unsigned LEB128 number at `at`.
-fn read_leb128(bytes: &[u8], at: &mut usize) -> u64 {
-    let (mut value, mut shift) = (0u64, 0);
-    loop {
-        let b = bytes[*at];
-        *at += 1;
-        value |= u64::from(b & 0x7f) << shift;
-        if b < 0x80 {
-            return value;
-        }
-        shift += 7;
-    }
 }
 
 #[test]

@@ -315,20 +315,13 @@ fn frame(rng: &mut SeededRng, changes: Vec<Vec<u8>>, other: &Automerge) -> Vec<V
 /// `chunk` with one bit of its body flipped and its checksum made again
 /// (unchanged if it is not one whole chunk).
 fn damaged(rng: &mut SeededRng, mut chunk: Vec<u8>) -> Vec<u8> {
-    let mut at = 9;
-    let mut len = 0usize;
-    let mut shift = 0;
-    while let Some(&b) = chunk.get(at) {
-        len |= usize::from(b & 0x7f) << shift;
-        at += 1;
-        shift += 7;
-        if b < 0x80 || shift > 28 {
-            break;
-        }
-    }
-    if chunk.len() < 9 || at + len != chunk.len() || len == 0 {
+    // magic (4), checksum (4), type, LEB128 length, body.
+    let mut c = super::cursor::Cursor::new(chunk.get(9..).unwrap_or_default());
+    let len = c.uleb("length").unwrap_or(0) as usize;
+    if len == 0 || c.remaining() != len {
         return chunk;
     }
+    let at = chunk.len() - len;
     let i = at + rng.below(len as u64) as usize;
     chunk[i] ^= 1 << rng.below(8);
     use sha2::Digest;

@@ -535,14 +535,13 @@ impl ChangeGraph {
     /// closure over it. The graph's node order is causal (a change is added after its
     /// dependencies), so one forward pass over the changes since `have_deps`, marking a change
     /// when the peer lacks it or one of its dependencies is marked, gives the same set in the same
-    /// order. `None` if that order does not hold (it always does: a change joins the graph after
-    /// its dependencies, and a loaded document whose dependencies do not come first is refused;
-    /// the caller would then take the old path).
+    /// order. The order always holds: a change joins the graph after its dependencies, and a
+    /// loaded document whose dependencies do not come first is refused (`ChangeGraphCols::load`).
     pub(crate) fn hashes_missing_from<F: Fn(&ChangeHash) -> bool>(
         &self,
         have_deps: &[ChangeHash],
         peer_has: F,
-    ) -> Option<Vec<ChangeHash>> {
+    ) -> Vec<ChangeHash> {
         let indexes: Vec<NodeIdx> = if have_deps.is_empty() {
             (0..self.hashes.len() as u32).map(NodeIdx).collect()
         } else {
@@ -552,20 +551,18 @@ impl ChangeGraph {
         let is_marked = |marked: &[u64], idx: NodeIdx| marked[idx.0 as usize / 64] >> (idx.0 % 64) & 1 == 1;
         let mut missing = Vec::new();
         for idx in indexes {
-            let hash = self.hashes.get(idx.0 as usize)?;
-            let mut needed = !peer_has(hash);
-            for parent in self.parents(idx) {
-                if parent.0 >= idx.0 {
-                    return None;
-                }
-                needed = needed || is_marked(&marked, parent);
-            }
+            let hash = &self.hashes[idx.0 as usize];
+            let needed = !peer_has(hash)
+                || self.parents(idx).any(|parent| {
+                    debug_assert!(parent.0 < idx.0, "a dependency after its change");
+                    is_marked(&marked, parent)
+                });
             if needed {
                 marked[idx.0 as usize / 64] |= 1 << (idx.0 % 64);
                 missing.push(*hash);
             }
         }
-        Some(missing)
+        missing
     }
 
     pub(crate) fn get_build_metadata_clock(
@@ -841,14 +838,6 @@ impl ChangeGraph {
         } else {
             *child = Some(new_edge_idx);
         }
-    }
-
-    pub(crate) fn deps(&self, hash: &ChangeHash) -> impl Iterator<Item = ChangeHash> + '_ {
-        let mut iter = self.nodes_by_hash.get(hash).map(|node| self.parents(*node));
-        std::iter::from_fn(move || {
-            let next = iter.as_mut()?.next()?;
-            self.hashes.get(next.0 as usize).copied()
-        })
     }
 
     fn parents(&self, node_idx: NodeIdx) -> impl Iterator<Item = NodeIdx> + '_ {

@@ -343,74 +343,24 @@ impl Automerge {
             .collect::<Vec<_>>();
         if have.is_empty() {
             Ok(need)
-        } else if let Some(missing) = self.change_graph.hashes_missing_from(
-            &have
+        } else {
+            // Thi Đua patch: one pass in causal order (THIDUA-PATCH.md, fourth change).
+            let last_sync = have
                 .iter()
                 .flat_map(|h| h.last_sync.iter().copied())
                 .unique()
-                .collect::<Vec<_>>(),
-            |hash| have.iter().any(|h| h.bloom.contains_hash(hash)),
-        ) {
-            // Thi Đua patch: one pass in causal order (THIDUA-PATCH.md, fourth change).
+                .collect::<Vec<_>>();
+            let missing = self
+                .change_graph
+                .hashes_missing_from(&last_sync, |hash| {
+                    have.iter().any(|h| h.bloom.contains_hash(hash))
+                });
             let mut final_hashes = Vec::with_capacity(missing.len() + need.len());
             if !need.is_empty() {
                 let missing_set = missing.iter().collect::<HashSet<_>>();
                 final_hashes.extend(need.into_iter().filter(|hash| !missing_set.contains(hash)));
             }
             final_hashes.extend(missing);
-            Ok(final_hashes)
-        } else {
-            let mut last_sync_hashes = HashSet::new();
-            let mut bloom_filters = Vec::with_capacity(have.len());
-
-            for h in have {
-                let Have { last_sync, bloom } = h;
-                last_sync_hashes.extend(last_sync);
-                bloom_filters.push(bloom);
-            }
-            let last_sync_hashes = last_sync_hashes.into_iter().copied().collect::<Vec<_>>();
-
-            let hashes = self.change_graph.get_hashes(&last_sync_hashes);
-
-            let mut change_hashes = HashSet::with_capacity(hashes.len());
-            let mut dependents: HashMap<ChangeHash, Vec<ChangeHash>> = HashMap::new();
-            let mut hashes_to_send = HashSet::new();
-
-            for hash in &*hashes {
-                change_hashes.insert(*hash);
-
-                for dep in self.change_graph.deps(hash) {
-                    dependents.entry(dep).or_default().push(*hash);
-                }
-
-                if bloom_filters.iter().all(|bloom| !bloom.contains_hash(hash)) {
-                    hashes_to_send.insert(*hash);
-                }
-            }
-
-            let mut stack = hashes_to_send.iter().copied().collect::<Vec<_>>();
-            while let Some(hash) = stack.pop() {
-                if let Some(deps) = dependents.get(&hash) {
-                    for dep in deps {
-                        if hashes_to_send.insert(*dep) {
-                            stack.push(*dep);
-                        }
-                    }
-                }
-            }
-
-            let mut final_hashes = Vec::with_capacity(hashes_to_send.len() + need.len());
-            for hash in need {
-                if !hashes_to_send.contains(&hash) {
-                    final_hashes.push(hash);
-                }
-            }
-
-            for hash in &*hashes {
-                if hashes_to_send.contains(hash) {
-                    final_hashes.push(*hash);
-                }
-            }
             Ok(final_hashes)
         }
     }
