@@ -1,4 +1,4 @@
-//! The five changes of the vendored automerge (`shared/vendor/automerge`, see
+//! The six changes of the vendored automerge (`shared/vendor/automerge`, see
 //! its `THIDUA-PATCH.md`), against what they replace.
 //!
 //! 1. What a peer's acknowledgement clears: the hashes a sync state has sent
@@ -29,6 +29,8 @@
 //! 5. Nothing a device may send makes the document fail: sync messages of
 //!    any heads, needs and filters past the relay's gate, and documents whose
 //!    changes depend on later or missing ones.
+//! 6. A transaction's state read as a document (`pending_state`, what local
+//!    edits are checked on) reads exactly like the transaction.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -974,5 +976,115 @@ fn a_document_whose_changes_depend_on_later_or_missing_changes_is_refused() {
         // error: nothing of it is taken.)
         assert!(taken.is_ok(), "dependencies {deps:?}: panicked");
         assert_eq!(hub.get_heads(), before, "dependencies {deps:?}");
+    }
+}
+
+/// Everything a reader sees of `doc`, walked from the root: every key with
+/// all its concurrent values, list elements, text, lengths.
+fn dump<R: ReadDoc>(doc: &R) -> String {
+    fn walk<R: ReadDoc>(doc: &R, obj: &automerge::ObjId, out: &mut String) {
+        use std::fmt::Write as _;
+        let kind = doc.object_type(obj).unwrap();
+        let _ = write!(out, "{kind:?}[{}]", doc.length(obj));
+        if kind == automerge::ObjType::Text {
+            let _ = write!(out, "{:?}", doc.text(obj).unwrap());
+            return;
+        }
+        let props: Vec<automerge::Prop> = match kind {
+            automerge::ObjType::Map | automerge::ObjType::Table => {
+                doc.keys(obj).map(automerge::Prop::Map).collect()
+            }
+            _ => (0..doc.length(obj)).map(automerge::Prop::Seq).collect(),
+        };
+        for prop in props {
+            let _ = write!(out, " {prop:?}=");
+            for (value, id) in doc.get_all(obj, prop.clone()).unwrap() {
+                match value {
+                    automerge::Value::Object(_) => walk(doc, &id, out),
+                    automerge::Value::Scalar(s) => {
+                        let _ = write!(out, "{s:?};");
+                    }
+                }
+            }
+        }
+    }
+    let mut out = String::new();
+    walk(doc, &ROOT, &mut out);
+    out
+}
+
+#[test]
+fn a_transactions_pending_state_reads_like_the_transaction() {
+    // Local edits are checked on the transaction's state read as a document
+    // (one copy of the reading and validation code): it must be what the
+    // transaction itself reads, after puts, deletions, nested objects, list
+    // and text edits, over a history with concurrent values.
+    use automerge::{Automerge, ObjType};
+    for seed in 1..=40u64 {
+        let mut rng = Rng(seed * 0x9e37_79b9);
+        let mut doc = Automerge::new();
+        let mut other = Automerge::new();
+        for replica in [&mut doc, &mut other] {
+            let mut tx = replica.transaction();
+            for k in 0..4 {
+                tx.put(ROOT, format!("k{k}"), rng.next() as i64 % 100)
+                    .unwrap();
+            }
+            tx.commit();
+        }
+        doc.merge(&mut other).unwrap(); // concurrent values on k0..k3
+        let before = dump(&doc);
+        let mut tx = doc.transaction();
+        let list = tx.put_object(ROOT, "list", ObjType::List).unwrap();
+        let text = tx.put_object(ROOT, "text", ObjType::Text).unwrap();
+        let map = tx.insert_object(&list, 0, ObjType::Map).unwrap();
+        for _ in 0..30 {
+            match rng.below(6) {
+                0 => tx
+                    .put(ROOT, format!("k{}", rng.below(6)), rng.below(1000) as i64)
+                    .unwrap(),
+                1 => {
+                    let _ = tx.delete(ROOT, format!("k{}", rng.below(6)));
+                }
+                2 => {
+                    let len = tx.length(&list);
+                    tx.insert(&list, rng.below(len + 1), format!("v{}", rng.below(9)))
+                        .unwrap();
+                }
+                3 => {
+                    let len = tx.length(&text);
+                    tx.splice_text(&text, rng.below(len + 1), 0, "ab").unwrap();
+                }
+                4 => tx
+                    .put(&map, format!("m{}", rng.below(4)), rng.below(5) as i64)
+                    .unwrap(),
+                _ => {
+                    let len = tx.length(&list);
+                    if len > 1 {
+                        tx.delete(&list, 1 + rng.below(len - 1)).unwrap();
+                    }
+                }
+            }
+            let state = tx.pending_state().expect("not isolated");
+            assert_eq!(dump(state), dump(&tx), "seed {seed}");
+        }
+        assert_ne!(
+            dump(tx.pending_state().unwrap()),
+            before,
+            "seed {seed}: the edits show"
+        );
+        let expected = dump(&tx);
+        tx.commit();
+        assert_eq!(
+            dump(&doc),
+            expected,
+            "seed {seed}: what was read is what committed"
+        );
+        // An isolated transaction reads at its heads, not the document's state.
+        let heads = doc.get_heads();
+        let isolated = doc
+            .transaction_at(automerge::PatchLog::inactive(), &heads)
+            .unwrap();
+        assert!(isolated.pending_state().is_none(), "seed {seed}");
     }
 }

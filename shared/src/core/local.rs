@@ -57,7 +57,13 @@ impl<P: Policy> Core<P> {
             if gated {
                 let message_bytes = meta.message.as_ref().map_or(0, String::len);
                 let pending = automerge::transaction::Transactable::pending_ops(&tx);
-                match gate::check_local(&cx, &before, doc_ops, pending, message_bytes, &tx) {
+                // The state after the edit, read as a document: the same
+                // reading and validation code as every other check (no
+                // second copy of it compiled for transactions).
+                let after = tx
+                    .pending_state()
+                    .expect("a transaction made by `transaction()` is not isolated");
+                match gate::check_local(&cx, &before, doc_ops, pending, message_bytes, after) {
                     Ok(all) => after_all = all,
                     Err(refusal) => {
                         tx.rollback();

@@ -72,8 +72,20 @@ impl DocumentId {
 
 impl fmt::Display for DocumentId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&bs58::encode(self.0).with_check().into_string())
+        let mut checked = [0u8; 20];
+        checked[..16].copy_from_slice(&self.0);
+        checked[16..].copy_from_slice(&checksum(&self.0));
+        f.write_str(&bs58::encode(checked).into_string())
     }
+}
+
+/// The bs58check checksum: the first four bytes of SHA-256 twice. (Written
+/// here rather than taken from bs58's `check` feature, which would bring a
+/// second SHA-256 implementation, an older `sha2`, into the browser app.)
+fn checksum(payload: &[u8]) -> [u8; 4] {
+    use sha2::{Digest, Sha256};
+    let twice = Sha256::digest(Sha256::digest(payload));
+    [twice[0], twice[1], twice[2], twice[3]]
 }
 
 impl fmt::Debug for DocumentId {
@@ -86,10 +98,15 @@ impl FromStr for DocumentId {
     type Err = DocumentIdError;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let bytes = bs58::decode(s)
-            .with_check(None)
-            .into_vec()
-            .map_err(|_| DocumentIdError::NotBase58Check(s.to_string()))?;
+        let not_check = || DocumentIdError::NotBase58Check(s.to_string());
+        let mut bytes = bs58::decode(s).into_vec().map_err(|_| not_check())?;
+        if bytes.len() < 4 {
+            return Err(not_check());
+        }
+        let sum = bytes.split_off(bytes.len() - 4);
+        if sum != checksum(&bytes) {
+            return Err(not_check());
+        }
         let len = bytes.len();
         let arr: [u8; 16] = bytes.try_into().map_err(|_| DocumentIdError::WrongLength {
             text: s.to_string(),
@@ -177,7 +194,9 @@ mod tests {
 
     #[test]
     fn rejects_wrong_length_and_non_urls() {
-        let short = bs58::encode([1u8; 8]).with_check().into_string();
+        let mut eight = vec![1u8; 8];
+        eight.extend_from_slice(&checksum(&eight));
+        let short = bs58::encode(eight).into_string();
         assert!(matches!(
             short.parse::<DocumentId>(),
             Err(DocumentIdError::WrongLength { len: 8, .. })

@@ -473,13 +473,13 @@ pub(super) enum LocalRefusal {
 /// The gate for an edit made on this device, on its transaction before it
 /// commits: the same rights, sizes and validation a relay checks. Returns
 /// the violations of the state after the edit (for the cache).
-pub(super) fn check_local<P: Policy, R: ReadDoc>(
+pub(super) fn check_local<P: Policy>(
     cx: &Context<'_, P>,
     before: &[Violation],
     doc_ops: u64,
     pending_ops: usize,
     message_bytes: usize,
-    after: &R,
+    after: &Automerge,
 ) -> Result<Vec<Violation>, LocalRefusal> {
     if cx.access != Access::Write {
         return Err(LocalRefusal::NotWritable);

@@ -57,6 +57,20 @@ impl<'a> Transaction<'a> {
 }
 
 impl Transaction<'_> {
+    /// THIDUA-PATCH (sixth change): the document as this transaction leaves
+    /// it, its pending operations included, for code that reads an
+    /// [`Automerge`]. Reading it is reading the transaction: a transaction's
+    /// operations are in the document's op set as soon as they are made, and
+    /// its reads (other than at given heads) are the document's own reads
+    /// with no scope. `None` for an isolated transaction, whose reads are
+    /// scoped to the heads it was isolated at.
+    pub fn pending_state(&self) -> Option<&Automerge> {
+        match self.inner.as_ref()?.get_scope() {
+            None => Some(&*self.doc),
+            Some(_) => None,
+        }
+    }
+
     /// Get the heads of the document before this transaction was started.
     pub fn get_heads(&self) -> Vec<ChangeHash> {
         self.doc.get_heads()
