@@ -175,9 +175,12 @@ impl<'a, R: ReadDoc> Loader<'a, R> {
             // Read with a reader of its own, so a round given up on leaves
             // no problems behind.
             let part = Loader::new(self.reader.doc);
+            // Taken out rather than copied (a round holds every office's
+            // entries): one given up on is read whole below, as a record
+            // touched whole is, which puts it back or leaves it out.
             let updated = reviews
-                .get(&round_id)
-                .and_then(|round| part.round_entries(&round_id, entries, round.clone()));
+                .remove(&round_id)
+                .and_then(|round| part.round_entries(&round_id, entries, round));
             match updated {
                 Some(round) => {
                     reviews.insert(round_id, round);
