@@ -1,4 +1,4 @@
-//! The six changes of the vendored automerge (`shared/vendor/automerge`, see
+//! The seven changes of the vendored automerge (`shared/vendor/automerge`, see
 //! its `THIDUA-PATCH.md`), against what they replace.
 //!
 //! 1. What a peer's acknowledgement clears: the hashes a sync state has sent
@@ -31,6 +31,8 @@
 //!    changes depend on later or missing ones.
 //! 6. A transaction's state read as a document (`pending_state`, what local
 //!    edits are checked on) reads exactly like the transaction.
+//! 7. Changes rebuilt together (`rebuild_changes`, the gate's check that a
+//!    document holds what was sent) are the changes rebuilt one at a time.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -1086,5 +1088,49 @@ fn a_transactions_pending_state_reads_like_the_transaction() {
             .transaction_at(automerge::PatchLog::inactive(), &heads)
             .unwrap();
         assert!(isolated.pending_state().is_none(), "seed {seed}");
+    }
+}
+
+#[test]
+fn changes_rebuilt_together_are_the_changes_rebuilt_one_at_a_time() {
+    // The relay's gate rebuilds all the changes of a sync message in one
+    // pass; each must be byte for byte the change `get_change_by_hash`
+    // rebuilds alone, whatever subset of the history is asked for. A hash
+    // the document does not hold is an error, not a short answer.
+    for seed in 1..=30u64 {
+        let mut rng = Rng(seed * 0x2545_f491);
+        let (mut doc, seen) = random_history(&mut rng, 3, 60);
+        let all: Vec<ChangeHash> = doc.get_changes(&[]).iter().map(|c| c.hash()).collect();
+        for heads in &seen {
+            let since: Vec<ChangeHash> = doc.get_changes(heads).iter().map(|c| c.hash()).collect();
+            // Some random subset too, in a shuffled order.
+            let mut subset: Vec<ChangeHash> =
+                all.iter().copied().filter(|_| rng.below(3) == 0).collect();
+            for i in (1..subset.len()).rev() {
+                subset.swap(i, rng.below(i + 1));
+            }
+            for asked in [since, subset] {
+                let together: BTreeMap<ChangeHash, Vec<u8>> = doc
+                    .document()
+                    .rebuild_changes(&asked)
+                    .unwrap()
+                    .into_iter()
+                    .map(|mut c| (c.hash(), c.bytes().to_vec()))
+                    .collect();
+                let alone: BTreeMap<ChangeHash, Vec<u8>> = asked
+                    .iter()
+                    .map(|h| {
+                        let mut c = doc.document().get_change_by_hash(h).unwrap();
+                        (*h, c.bytes().to_vec())
+                    })
+                    .collect();
+                assert_eq!(together, alone, "seed {seed}");
+            }
+        }
+        let foreign = ChangeHash([7; 32]);
+        assert!(
+            doc.document().rebuild_changes(&[all[0], foreign]).is_err(),
+            "seed {seed}"
+        );
     }
 }

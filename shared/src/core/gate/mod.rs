@@ -237,11 +237,19 @@ pub(super) fn admit_remote<P: Policy>(
         let meta = mirror.get_changes_meta(&before_heads);
         // What the document applied must be the change that was sent: a
         // damaged change can decode without an error into other operations,
-        // and rebuilding it later (to forward or store it) would fail. Each
-        // new change is rebuilt from the document's columns once, here.
-        let intact = meta
-            .iter()
-            .all(|m| mirror.get_change_by_hash(&m.hash).map(|c| c.hash()) == Some(m.hash));
+        // and rebuilding it later (to forward or store it) would fail. The
+        // new changes are rebuilt from the document's columns once, here,
+        // all in one pass over them.
+        let sent: Vec<automerge::ChangeHash> = meta.iter().map(|m| m.hash).collect();
+        let intact = sent.is_empty()
+            || mirror.rebuild_changes(&sent).is_ok_and(|rebuilt| {
+                let mut got: Vec<automerge::ChangeHash> =
+                    rebuilt.iter().map(|c| c.hash()).collect();
+                let mut want = sent.clone();
+                got.sort_unstable();
+                want.sort_unstable();
+                got == want
+            });
         let new: Vec<(u64, usize)> = meta
             .iter()
             .map(|m| {

@@ -1531,6 +1531,15 @@ impl Automerge {
         ChangeCollector::exclude_hashes(&self.ops, &self.change_graph, have_deps)
     }
 
+    /// THIDUA-PATCH (seventh change): the changes of `hashes` rebuilt from
+    /// this document's operation columns in one pass over them (what
+    /// [`ReadDoc::get_change_by_hash`] does one change at a time), never
+    /// copied from the changes kept as received. In causal order, not
+    /// necessarily the order of `hashes`. An error if a hash is not here.
+    pub fn rebuild_changes(&self, hashes: &[ChangeHash]) -> Result<Vec<Change>, AutomergeError> {
+        ChangeCollector::for_hashes(&self.ops, &self.change_graph, hashes.iter().copied())
+    }
+
     pub fn get_changes_meta(&self, have_deps: &[ChangeHash]) -> Vec<ChangeMetadata<'_>> {
         ChangeCollector::exclude_hashes_meta(
             &self.ops,
