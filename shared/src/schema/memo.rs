@@ -4,7 +4,10 @@
 //! reading (and the cluster document's, which supplies the scoring table);
 //! the next validation reads again only the records the new changes
 //! touched ([`Touched`]), then runs the same checks as
-//! [`validate_office`](super::validate_office) on the typed document.
+//! [`validate_office`](super::validate_office) on the typed document: those
+//! of the parts of the checks that read a root field the changes touched,
+//! keeping what the others found (all of them when the cluster's scoring
+//! table changed).
 //!
 //! The result is the same as a full validation (a property test checks it
 //! on thousands of random edits, `tests::incremental`); only its cost
@@ -28,6 +31,8 @@ pub struct OfficeMemo {
     heads: Vec<ChangeHash>,
     loaded: Loaded<OfficeDoc>,
     cluster: Option<(Vec<ChangeHash>, Arc<ClusterDoc>)>,
+    /// What each part of the checks found in that state.
+    parts: validate::OfficeParts,
 }
 
 impl OfficeMemo {
@@ -47,29 +52,46 @@ pub fn validate_office_since(
     memo: Option<OfficeMemo>,
 ) -> (Vec<Violation>, OfficeMemo) {
     let heads = doc.get_heads();
-    let (loaded, known) = match memo {
-        Some(m) if m.heads == heads => (m.loaded, m.cluster),
+    // What the parts of the checks found before, and what changed since.
+    let (loaded, known, since) = match memo {
+        Some(m) if m.heads == heads => (m.loaded, m.cluster, Some((m.parts, Touched::default()))),
         Some(m) if has_changes(doc, &m.heads) => {
             let touched = Touched::since(doc, &m.heads);
-            (reload_office(doc, m.loaded, &touched), m.cluster)
+            let loaded = reload_office(doc, m.loaded, &touched);
+            (loaded, m.cluster, Some((m.parts, touched)))
         }
-        Some(m) => (load_office(doc), m.cluster),
-        None => (load_office(doc), None),
+        Some(m) => (load_office(doc), m.cluster, None),
+        None => (load_office(doc), None, None),
     };
-    let known = known.as_ref();
     let cluster = cluster.map(|c| {
         let heads = c.get_heads();
-        match known {
+        match known.as_ref() {
             Some((h, table)) if *h == heads => (heads, table.clone()),
             _ => (heads, Arc::new(load_cluster(c).doc)),
         }
     });
-    let violations =
-        validate::office_loaded(doc, code, &loaded, cluster.as_ref().map(|(_, t)| &**t));
+    // Every part may read the cluster's table: a new one checks them all.
+    let same_table = match (&known, &cluster) {
+        (None, None) => true,
+        (Some((before, _)), Some((now, _))) => before == now,
+        _ => false,
+    };
+    let (before, touched) = match since.filter(|_| same_table) {
+        Some((parts, touched)) => (Some(parts), touched),
+        None => (None, Touched::default()),
+    };
+    let (violations, parts) = validate::office_loaded_since(
+        doc,
+        code,
+        &loaded,
+        cluster.as_ref().map(|(_, t)| &**t),
+        before.map(|parts| (parts, &touched)),
+    );
     let memo = OfficeMemo {
         heads,
         loaded,
         cluster,
+        parts,
     };
     (violations, memo)
 }

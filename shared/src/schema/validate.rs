@@ -34,6 +34,7 @@ use super::docnum::parse_document_number;
 use super::load::{Loaded, load_cluster, load_office};
 use super::office_doc::{OfficeDoc, PeerReview, Person, SelfScore};
 use super::review::{ReviewPeriod, parse_review_key};
+use super::touched::{Touched, Want};
 use super::value::DateText;
 use super::{MIN_SCHEMA_VERSION, SCHEMA_VERSION, ViolationCode, read, violation};
 use crate::cluster::Directory;
@@ -557,6 +558,69 @@ pub(super) fn office_loaded<R: ReadDoc>(
     loaded: &Loaded<OfficeDoc>,
     table: Option<&ClusterDoc>,
 ) -> Vec<Violation> {
+    office_loaded_since(doc, code, loaded, table, None).0
+}
+
+/// The checks of an office document, in parts that each read only some of
+/// its root fields (and the cluster's table, which every part may read):
+/// after a change, a part whose fields it did not touch finds what it
+/// found before ([`office_loaded_since`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Part {
+    FollowUps,
+    Staff,
+    Registrations,
+    Targets,
+    Covenants,
+    Scores,
+    LeadingVote,
+    LegacyYear,
+    Reviews,
+    Inspections,
+    Models,
+    Evaluations,
+    Collective,
+    Commendations,
+}
+
+/// Every part with the root fields of the office document it reads, in the
+/// order the checks run. (A part that looks up a person reads `staff`; the
+/// models also read `proposals`, the commendations `decisions` too.)
+const PARTS: [(Part, &[&str]); 14] = [
+    (Part::FollowUps, &["inspectionFollowUps"]),
+    (Part::Staff, &["staff"]),
+    (Part::Registrations, &["registrations", "staff"]),
+    (Part::Targets, &["targets"]),
+    (Part::Covenants, &["covenantSignatures"]),
+    (Part::Scores, &["selfScores", "peerReviews"]),
+    (Part::LeadingVote, &["leadingVote"]),
+    (Part::LegacyYear, &["legacyReviewYear"]),
+    (Part::Reviews, &["reviews"]),
+    (Part::Inspections, &["inspections"]),
+    (Part::Models, &["exemplaryModels", "staff", "proposals"]),
+    (Part::Evaluations, &["evaluations", "staff"]),
+    (Part::Collective, &["collectiveEvaluations"]),
+    (Part::Commendations, &["proposals", "decisions", "staff"]),
+];
+
+/// What each part of an office's checks found, in [`PARTS`] order: kept
+/// between validations so that a change checks again only the parts that
+/// read what it touched.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub(super) struct OfficeParts(Vec<Vec<Violation>>);
+
+/// [`office_loaded`], checking again only the parts that read what changed:
+/// `since` holds what the parts found before and what the changes since
+/// then touched (root fields and records; [`Touched::default`] for nothing),
+/// with the cluster's table unchanged. Returns every violation, and the
+/// parts' findings for next time.
+pub(super) fn office_loaded_since<R: ReadDoc>(
+    doc: &R,
+    code: &str,
+    loaded: &Loaded<OfficeDoc>,
+    table: Option<&ClusterDoc>,
+    since: Option<(OfficeParts, &Touched)>,
+) -> (Vec<Violation>, OfficeParts) {
     let mut out = Vec::new();
     check_header(doc, "office", &mut out);
     let found = read::text(doc, &ROOT, "officeCode");
@@ -569,10 +633,28 @@ pub(super) fn office_loaded<R: ReadDoc>(
             format!("tài liệu này thuộc đơn vị {code}, không phải {found}"),
         ));
     }
-    let mut ch = Checks { out };
-    ch.out.extend(loaded.problems.iter().cloned());
-    check_office(&mut ch, &loaded.doc, code, table);
-    ch.out
+    out.extend(loaded.problems.iter().cloned());
+    let mut since = since.filter(|(before, _)| before.0.len() == PARTS.len());
+    let mut parts = Vec::with_capacity(PARTS.len());
+    for (i, (part, reads)) in PARTS.into_iter().enumerate() {
+        let found = match &mut since {
+            Some((before, touched))
+                if reads
+                    .iter()
+                    .all(|key| matches!(touched.want(key), Want::Nothing)) =>
+            {
+                std::mem::take(&mut before.0[i])
+            }
+            _ => {
+                let mut ch = Checks { out: Vec::new() };
+                check_part(&mut ch, part, &loaded.doc, code, table);
+                ch.out
+            }
+        };
+        out.extend(found.iter().cloned());
+        parts.push(found);
+    }
+    (out, OfficeParts(parts))
 }
 
 /// Self-scores and peer reviews of one round (`prefix` is `""` for the
@@ -618,181 +700,218 @@ fn check_round(
     }
 }
 
-fn check_office(ch: &mut Checks, o: &OfficeDoc, code: &str, cluster: Option<&ClusterDoc>) {
-    for (key, f) in &o.inspection_follow_ups {
-        let p = At("", "inspectionFollowUps", key);
-        ch.opt_date(format_args!("{p}/doneOn"), f.done_on.as_ref());
-        let Some(c) = cluster else { continue };
-        let known = key.split_once('.').is_some_and(|(insp, item)| {
-            c.inspections
-                .get(insp)
-                .is_some_and(|i| i.office == code && i.items.contains_key(item))
-        });
-        if !known {
-            ch.push(
-                p.to_string(),
-                ViolationCode::UnknownInspectionItem,
-                format!("{key:?} is not a shortcoming or recommendation the cluster recorded for this office"),
-                format!("{key:?} không phải hạn chế, kiến nghị mà Cụm đã ghi nhận cho đơn vị này"),
-            );
+/// One part of an office's checks (see [`Part`]).
+fn check_part(
+    ch: &mut Checks,
+    part: Part,
+    o: &OfficeDoc,
+    code: &str,
+    cluster: Option<&ClusterDoc>,
+) {
+    match part {
+        Part::FollowUps => {
+            for (key, f) in &o.inspection_follow_ups {
+                let p = At("", "inspectionFollowUps", key);
+                ch.opt_date(format_args!("{p}/doneOn"), f.done_on.as_ref());
+                let Some(c) = cluster else { continue };
+                let known = key.split_once('.').is_some_and(|(insp, item)| {
+                    c.inspections
+                        .get(insp)
+                        .is_some_and(|i| i.office == code && i.items.contains_key(item))
+                });
+                if !known {
+                    ch.push(
+                        p.to_string(),
+                        ViolationCode::UnknownInspectionItem,
+                        format!("{key:?} is not a shortcoming or recommendation the cluster recorded for this office"),
+                        format!("{key:?} không phải hạn chế, kiến nghị mà Cụm đã ghi nhận cho đơn vị này"),
+                    );
+                }
+            }
         }
-    }
-    for (id, person) in &o.staff {
-        let p = At("", "staff", id);
-        ch.name(format_args!("{p}/fullName"), &person.full_name);
-        let joined = ch.opt_date(format_args!("{p}/joinedOn"), person.joined_on.as_ref());
-        let left = ch.opt_date(format_args!("{p}/leftOn"), person.left_on.as_ref());
-        ch.period(
-            format_args!("{p}/leftOn"),
-            ViolationCode::PeriodReversed,
-            joined,
-            left,
-        );
-        for (did, d) in &person.discipline {
-            let dp = format!("{p}/discipline/{did}");
-            let start = ch.date(format_args!("{dp}/start"), &d.start);
-            let end = ch.opt_date(format_args!("{dp}/end"), d.end.as_ref());
-            ch.period(
-                format_args!("{dp}/end"),
-                ViolationCode::PeriodReversed,
-                start,
-                end,
-            );
+        Part::Staff => {
+            for (id, person) in &o.staff {
+                let p = At("", "staff", id);
+                ch.name(format_args!("{p}/fullName"), &person.full_name);
+                let joined = ch.opt_date(format_args!("{p}/joinedOn"), person.joined_on.as_ref());
+                let left = ch.opt_date(format_args!("{p}/leftOn"), person.left_on.as_ref());
+                ch.period(
+                    format_args!("{p}/leftOn"),
+                    ViolationCode::PeriodReversed,
+                    joined,
+                    left,
+                );
+                for (did, d) in &person.discipline {
+                    let dp = format!("{p}/discipline/{did}");
+                    let start = ch.date(format_args!("{dp}/start"), &d.start);
+                    let end = ch.opt_date(format_args!("{dp}/end"), d.end.as_ref());
+                    ch.period(
+                        format_args!("{dp}/end"),
+                        ViolationCode::PeriodReversed,
+                        start,
+                        end,
+                    );
+                }
+            }
         }
-    }
-    for (id, r) in &o.registrations {
-        let p = At("", "registrations", id);
-        ch.year(format_args!("{p}/year"), r.year);
-        ch.opt_date(format_args!("{p}/date"), r.date.as_ref());
-        if let Some(person) = &r.person_id {
-            ch.person(format_args!("{p}/personId"), person, &o.staff);
-        }
-        title_for(
-            ch,
-            format_args!("{p}/title"),
-            r.title,
-            r.person_id.is_none(),
-        );
-    }
-    for (id, t) in &o.targets {
-        let p = At("", "targets", id);
-        ch.year(format_args!("{p}/year"), t.year);
-        if let Some(title) = t.collective_title {
-            title_for(ch, format_args!("{p}/collectiveTitle"), title, true);
-        }
-        for (key, value) in [
-            ("ldttPercent", t.ldtt_percent),
-            ("cstdcsPercent", t.cstdcs_percent),
-        ] {
-            if let Some(v) = value.filter(|v| *v > 100) {
-                ch.push(
-                    format!("{p}/{key}"),
-                    ViolationCode::BadTargetPercent,
-                    format!("a target must be 0–100% of the staff, found {v}%"),
-                    format!("chỉ tiêu phải từ 0 đến 100% số cán bộ, hiện là {v}%"),
+        Part::Registrations => {
+            for (id, r) in &o.registrations {
+                let p = At("", "registrations", id);
+                ch.year(format_args!("{p}/year"), r.year);
+                ch.opt_date(format_args!("{p}/date"), r.date.as_ref());
+                if let Some(person) = &r.person_id {
+                    ch.person(format_args!("{p}/personId"), person, &o.staff);
+                }
+                title_for(
+                    ch,
+                    format_args!("{p}/title"),
+                    r.title,
+                    r.person_id.is_none(),
                 );
             }
         }
-    }
-    for (id, s) in &o.covenant_signatures {
-        let p = At("", "covenantSignatures", id);
-        ch.year(format_args!("{p}/year"), s.year);
-        ch.opt_date(format_args!("{p}/date"), s.date.as_ref());
-    }
-    check_round(ch, "", &o.self_scores, &o.peer_reviews, code, cluster);
-    if let Some(vote) = &o.leading_vote {
-        ch.office(format_args!("leadingVote"), vote, cluster);
-    }
-    if let Some(y) = o.legacy_review_year {
-        ch.year(
-            format_args!("legacyReviewYear"),
-            i32::try_from(y).unwrap_or(i32::MAX),
-        );
-    }
-    for (key, round) in &o.reviews {
-        let p = At("", "reviews", key);
-        let Some((year, period)) = parse_review_key(key) else {
-            ch.push(
-                p.to_string(),
-                ViolationCode::BadReviewKey,
-                format!("{key} is not a review round; use a year and a period, e.g. 2026-midYear"),
-                format!(
-                    "{key} không phải kỳ đánh giá; khoá phải gồm năm và kỳ, ví dụ 2026-midYear \
-                     (sơ kết 6 tháng) hoặc 2026-yearEnd (tổng kết năm)"
-                ),
-            );
-            continue;
-        };
-        ch.year(format_args!("{p}"), year);
-        check_round(
-            ch,
-            &format!("{p}/"),
-            &round.self_scores,
-            &round.peer_reviews,
-            code,
-            cluster,
-        );
-        if let Some(vote) = &round.leading_vote {
-            if period == ReviewPeriod::MidYear {
-                ch.push(
-                    format!("{p}/leadingVote"),
-                    ViolationCode::VoteAtMidYear,
-                    "the leading office is voted for at the year-end review, not at mid-year"
-                        .to_string(),
-                    "việc suy tôn đơn vị dẫn đầu thực hiện khi tổng kết năm, không thực hiện khi \
-                     sơ kết 6 tháng"
-                        .to_string(),
+        Part::Targets => {
+            for (id, t) in &o.targets {
+                let p = At("", "targets", id);
+                ch.year(format_args!("{p}/year"), t.year);
+                if let Some(title) = t.collective_title {
+                    title_for(ch, format_args!("{p}/collectiveTitle"), title, true);
+                }
+                for (key, value) in [
+                    ("ldttPercent", t.ldtt_percent),
+                    ("cstdcsPercent", t.cstdcs_percent),
+                ] {
+                    if let Some(v) = value.filter(|v| *v > 100) {
+                        ch.push(
+                            format!("{p}/{key}"),
+                            ViolationCode::BadTargetPercent,
+                            format!("a target must be 0–100% of the staff, found {v}%"),
+                            format!("chỉ tiêu phải từ 0 đến 100% số cán bộ, hiện là {v}%"),
+                        );
+                    }
+                }
+            }
+        }
+        Part::Covenants => {
+            for (id, s) in &o.covenant_signatures {
+                let p = At("", "covenantSignatures", id);
+                ch.year(format_args!("{p}/year"), s.year);
+                ch.opt_date(format_args!("{p}/date"), s.date.as_ref());
+            }
+        }
+        Part::Scores => {
+            check_round(ch, "", &o.self_scores, &o.peer_reviews, code, cluster);
+        }
+        Part::LeadingVote => {
+            if let Some(vote) = &o.leading_vote {
+                ch.office(format_args!("leadingVote"), vote, cluster);
+            }
+        }
+        Part::LegacyYear => {
+            if let Some(y) = o.legacy_review_year {
+                ch.year(
+                    format_args!("legacyReviewYear"),
+                    i32::try_from(y).unwrap_or(i32::MAX),
                 );
-            } else {
-                ch.office(format_args!("{p}/leadingVote"), vote, cluster);
             }
         }
-    }
-    for (id, insp) in &o.inspections {
-        let p = At("", "inspections", id);
-        ch.opt_date(format_args!("{p}/date"), insp.date.as_ref());
-        for (kind, items) in [
-            ("shortcomings", &insp.shortcomings),
-            ("recommendations", &insp.recommendations),
-        ] {
-            for (fid, f) in items {
-                let fp = format!("{p}/{kind}/{fid}");
-                ch.opt_date(format_args!("{fp}/dueDate"), f.due_date.as_ref());
-                ch.opt_date(format_args!("{fp}/doneOn"), f.done_on.as_ref());
+        Part::Reviews => {
+            for (key, round) in &o.reviews {
+                let p = At("", "reviews", key);
+                let Some((year, period)) = parse_review_key(key) else {
+                    ch.push(
+                        p.to_string(),
+                        ViolationCode::BadReviewKey,
+                        format!("{key} is not a review round; use a year and a period, e.g. 2026-midYear"),
+                        format!(
+                            "{key} không phải kỳ đánh giá; khoá phải gồm năm và kỳ, ví dụ 2026-midYear \
+                             (sơ kết 6 tháng) hoặc 2026-yearEnd (tổng kết năm)"
+                        ),
+                    );
+                    continue;
+                };
+                ch.year(format_args!("{p}"), year);
+                check_round(
+                    ch,
+                    &format!("{p}/"),
+                    &round.self_scores,
+                    &round.peer_reviews,
+                    code,
+                    cluster,
+                );
+                if let Some(vote) = &round.leading_vote {
+                    if period == ReviewPeriod::MidYear {
+                        ch.push(
+                            format!("{p}/leadingVote"),
+                            ViolationCode::VoteAtMidYear,
+                            "the leading office is voted for at the year-end review, not at mid-year"
+                                .to_string(),
+                            "việc suy tôn đơn vị dẫn đầu thực hiện khi tổng kết năm, không thực hiện khi \
+                             sơ kết 6 tháng"
+                                .to_string(),
+                        );
+                    } else {
+                        ch.office(format_args!("{p}/leadingVote"), vote, cluster);
+                    }
+                }
             }
         }
+        Part::Inspections => {
+            for (id, insp) in &o.inspections {
+                let p = At("", "inspections", id);
+                ch.opt_date(format_args!("{p}/date"), insp.date.as_ref());
+                for (kind, items) in [
+                    ("shortcomings", &insp.shortcomings),
+                    ("recommendations", &insp.recommendations),
+                ] {
+                    for (fid, f) in items {
+                        let fp = format!("{p}/{kind}/{fid}");
+                        ch.opt_date(format_args!("{fp}/dueDate"), f.due_date.as_ref());
+                        ch.opt_date(format_args!("{fp}/doneOn"), f.done_on.as_ref());
+                    }
+                }
+            }
+        }
+        Part::Models => {
+            check_models(ch, o);
+        }
+        Part::Evaluations => {
+            for (id, e) in &o.evaluations {
+                let p = At("", "evaluations", id);
+                ch.person(format_args!("{p}/personId"), &e.person_id, &o.staff);
+                ch.year(format_args!("{p}/year"), e.year);
+                ch.votes(format_args!("{p}"), e.votes_yes, e.votes_total);
+                if let Some(t) = e.proposed_title {
+                    title_for(ch, format_args!("{p}/proposedTitle"), t, false);
+                }
+                if let Some(t) = e.proposed_award {
+                    title_for(ch, format_args!("{p}/proposedAward"), t, false);
+                }
+                let (yes, total) = (e.award_votes_yes, e.award_votes_total);
+                if yes > total {
+                    ch.push(
+                        format!("{p}/awardVotesYes"),
+                        ViolationCode::VotesAboveTotal,
+                        format!("{p}: {yes} votes in favour is more than the {total} votes cast"),
+                        format!("{p}: số phiếu đồng ý ({yes}) lớn hơn tổng số phiếu ({total})"),
+                    );
+                }
+            }
+        }
+        Part::Collective => {
+            for (id, e) in &o.collective_evaluations {
+                let p = At("", "collectiveEvaluations", id);
+                ch.year(format_args!("{p}/year"), e.year);
+                ch.votes(format_args!("{p}"), e.votes_yes, e.votes_total);
+                if let Some(t) = e.proposed_title {
+                    title_for(ch, format_args!("{p}/proposedTitle"), t, true);
+                }
+            }
+        }
+        Part::Commendations => {
+            check_commendations(ch, o, cluster);
+        }
     }
-    check_models(ch, o);
-    for (id, e) in &o.evaluations {
-        let p = At("", "evaluations", id);
-        ch.person(format_args!("{p}/personId"), &e.person_id, &o.staff);
-        ch.year(format_args!("{p}/year"), e.year);
-        ch.votes(format_args!("{p}"), e.votes_yes, e.votes_total);
-        if let Some(t) = e.proposed_title {
-            title_for(ch, format_args!("{p}/proposedTitle"), t, false);
-        }
-        if let Some(t) = e.proposed_award {
-            title_for(ch, format_args!("{p}/proposedAward"), t, false);
-        }
-        let (yes, total) = (e.award_votes_yes, e.award_votes_total);
-        if yes > total {
-            ch.push(
-                format!("{p}/awardVotesYes"),
-                ViolationCode::VotesAboveTotal,
-                format!("{p}: {yes} votes in favour is more than the {total} votes cast"),
-                format!("{p}: số phiếu đồng ý ({yes}) lớn hơn tổng số phiếu ({total})"),
-            );
-        }
-    }
-    for (id, e) in &o.collective_evaluations {
-        let p = At("", "collectiveEvaluations", id);
-        ch.year(format_args!("{p}/year"), e.year);
-        ch.votes(format_args!("{p}"), e.votes_yes, e.votes_total);
-        if let Some(t) = e.proposed_title {
-            title_for(ch, format_args!("{p}/proposedTitle"), t, true);
-        }
-    }
-    check_commendations(ch, o, cluster);
 }
 
 fn check_models(ch: &mut Checks, o: &OfficeDoc) {
