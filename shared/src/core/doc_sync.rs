@@ -548,11 +548,18 @@ impl<P: Policy> Core<P> {
         }
         if pd.sync.sent_hashes.len() != before {
             let sent = &pd.sync.sent_hashes;
-            pd.sent_at.retain(|h, _| sent.contains(h));
+            // When each hash still sent went out: one walk over both
+            // sorted collections (not a lookup per hash each way: with
+            // many changes in flight to a peer, this ran on every message).
+            let mut known = std::mem::take(&mut pd.sent_at).into_iter().peekable();
+            pd.sent_at = sent
+                .iter()
+                .map(|h| {
+                    while known.next_if(|(k, _)| k < h).is_some() {}
+                    (*h, known.next_if(|(k, _)| k == h).map_or(now, |(_, at)| at))
+                })
+                .collect();
             pd.asked_again.retain(|h, _| sent.contains(h));
-            for h in sent {
-                pd.sent_at.entry(*h).or_insert(now);
-            }
         }
         pd.announced = Some(sync_msg.heads.clone());
         pd.answered = true;
