@@ -238,18 +238,8 @@ pub(super) fn admit_remote<P: Policy>(
         // What the document applied must be the change that was sent: a
         // damaged change can decode without an error into other operations,
         // and rebuilding it later (to forward or store it) would fail. The
-        // new changes are rebuilt from the document's columns once, here,
-        // all in one pass over them.
-        let sent: Vec<automerge::ChangeHash> = meta.iter().map(|m| m.hash).collect();
-        let intact = sent.is_empty()
-            || mirror.rebuild_changes(&sent).is_ok_and(|rebuilt| {
-                let mut got: Vec<automerge::ChangeHash> =
-                    rebuilt.iter().map(|c| c.hash()).collect();
-                let mut want = sent.clone();
-                got.sort_unstable();
-                want.sort_unstable();
-                got == want
-            });
+        // new changes are rebuilt from the document's columns once, here.
+        let intact = rebuilt_intact(mirror, &meta);
         let new: Vec<(u64, usize)> = meta
             .iter()
             .map(|m| {
@@ -359,6 +349,44 @@ pub(super) fn admit_remote<P: Policy>(
     st.memo = memo;
     track_waiting(st, waiting, &cost, cx.limits);
     Ok(Admitted::Committed)
+}
+
+/// Whether the changes `meta` names, rebuilt from `doc`'s operation
+/// columns, hash to what was sent. A rebuild passes over the operations
+/// whose counters lie between the lowest first and the highest last
+/// counter of the changes asked for: changes made near each other (an
+/// honest message's) are rebuilt in one pass; when their counters lie far
+/// apart (a device can choose them), each is rebuilt alone, so that no
+/// message makes the relay read more of the document than its own
+/// changes' operations span.
+fn rebuilt_intact(doc: &Automerge, meta: &[automerge::ChangeMetadata<'_>]) -> bool {
+    let rebuilt_as_sent = |hashes: &[automerge::ChangeHash]| {
+        doc.rebuild_changes(hashes).is_ok_and(|rebuilt| {
+            let mut got: Vec<automerge::ChangeHash> = rebuilt.iter().map(|c| c.hash()).collect();
+            let mut want = hashes.to_vec();
+            got.sort_unstable();
+            want.sort_unstable();
+            got == want
+        })
+    };
+    let sent: Vec<automerge::ChangeHash> = meta.iter().map(|m| m.hash).collect();
+    let (Some(low), Some(high)) = (
+        meta.iter().map(|m| m.start_op).min(),
+        meta.iter().map(|m| m.max_op).max(),
+    ) else {
+        return true; // nothing new
+    };
+    let own: u64 = meta
+        .iter()
+        .map(|m| (m.max_op + 1).saturating_sub(m.start_op))
+        .sum();
+    let span = (high + 1).saturating_sub(low);
+    if span <= own.saturating_mul(2).saturating_add(64) {
+        rebuilt_as_sent(&sent)
+    } else {
+        sent.iter()
+            .all(|h| rebuilt_as_sent(std::slice::from_ref(h)))
+    }
 }
 
 fn not_writable<P: Policy>(cx: &Context<'_, P>) -> Rejection {
@@ -525,6 +553,51 @@ mod tests {
         assert!(total.committed > 50, "{total:?}");
         assert!(total.refused > 50, "{total:?}");
         assert!(total.closed > 50, "{total:?}");
+    }
+
+    /// The rebuild check passes honest changes whether they are rebuilt
+    /// together (counters near each other) or alone (far apart: a new
+    /// device's first change, counter 1, beside one after a long history).
+    #[test]
+    fn honest_changes_pass_the_rebuild_check_together_or_alone() {
+        use automerge::transaction::Transactable;
+        use automerge::{ActorId, Automerge, ROOT};
+        let mut doc = Automerge::new().with_actor(ActorId::from(vec![1; 16]));
+        for i in 0..300 {
+            let mut tx = doc.transaction();
+            tx.put(ROOT, format!("k{}", i % 7), i as i64).unwrap();
+            tx.commit();
+        }
+        let before = doc.get_heads();
+        // Far apart: a fresh device's first change (no dependencies,
+        // counter 1) and the next change of the long history.
+        let mut fresh = Automerge::new().with_actor(ActorId::from(vec![2; 16]));
+        let mut tx = fresh.transaction();
+        tx.put(ROOT, "fresh", 1).unwrap();
+        tx.commit();
+        let mut tx = doc.transaction();
+        tx.put(ROOT, "next", 1).unwrap();
+        tx.commit();
+        doc.merge(&mut fresh).unwrap();
+        let meta = doc.get_changes_meta(&before);
+        assert_eq!(meta.len(), 2);
+        let starts: Vec<u64> = meta.iter().map(|m| m.start_op).collect();
+        assert!(
+            starts.contains(&1) && starts.iter().any(|s| *s > 300),
+            "{starts:?}"
+        );
+        assert!(super::rebuilt_intact(&doc, &meta));
+        // Near each other: three changes in a row.
+        let before = doc.get_heads();
+        for i in 0..3 {
+            let mut tx = doc.transaction();
+            tx.put(ROOT, "row", i).unwrap();
+            tx.commit();
+        }
+        let meta = doc.get_changes_meta(&before);
+        assert_eq!(meta.len(), 3);
+        assert!(super::rebuilt_intact(&doc, &meta));
+        assert!(super::rebuilt_intact(&doc, &[]));
     }
 
     /// Random and mutated frames: decoded or refused, never a panic.
