@@ -76,16 +76,12 @@ pub fn validate_office_since(
         (Some((before, _)), Some((now, _))) => before == now,
         _ => false,
     };
-    let (before, touched) = match since.filter(|_| same_table) {
-        Some((parts, touched)) => (Some(parts), touched),
-        None => (None, Touched::default()),
-    };
     let (violations, parts) = validate::office_loaded_since(
         doc,
         code,
         &loaded,
         cluster.as_ref().map(|(_, t)| &**t),
-        before.map(|parts| (parts, &touched)),
+        since.filter(|_| same_table),
     );
     let memo = OfficeMemo {
         heads,

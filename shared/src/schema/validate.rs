@@ -606,7 +606,7 @@ const PARTS: [(Part, &[&str]); 14] = [
 /// What each part of an office's checks found, in [`PARTS`] order: kept
 /// between validations so that a change checks again only the parts that
 /// read what it touched.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub(super) struct OfficeParts(Vec<Vec<Violation>>);
 
 /// [`office_loaded`], checking again only the parts that read what changed:
@@ -619,7 +619,7 @@ pub(super) fn office_loaded_since<R: ReadDoc>(
     code: &str,
     loaded: &Loaded<OfficeDoc>,
     table: Option<&ClusterDoc>,
-    since: Option<(OfficeParts, &Touched)>,
+    mut since: Option<(OfficeParts, Touched)>,
 ) -> (Vec<Violation>, OfficeParts) {
     let mut out = Vec::new();
     check_header(doc, "office", &mut out);
@@ -634,7 +634,6 @@ pub(super) fn office_loaded_since<R: ReadDoc>(
         ));
     }
     out.extend(loaded.problems.iter().cloned());
-    let mut since = since.filter(|(before, _)| before.0.len() == PARTS.len());
     let mut parts = Vec::with_capacity(PARTS.len());
     for (i, (part, reads)) in PARTS.into_iter().enumerate() {
         let found = match &mut since {

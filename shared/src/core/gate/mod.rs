@@ -242,10 +242,7 @@ pub(super) fn admit_remote<P: Policy>(
         let intact = rebuilt_intact(mirror, &meta);
         let new: Vec<(u64, usize)> = meta
             .iter()
-            .map(|m| {
-                let ops = (m.max_op + 1).saturating_sub(m.start_op);
-                (ops, m.message.as_ref().map_or(0, |t| t.len()))
-            })
+            .map(|m| (change_ops(m), m.message.as_ref().map_or(0, |t| t.len())))
             .collect();
         Ok::<_, automerge::AutomergeError>((waiting, new, intact))
     }));
@@ -351,6 +348,12 @@ pub(super) fn admit_remote<P: Policy>(
     Ok(Admitted::Committed)
 }
 
+/// How many operations a change holds (its counters run from `start_op`
+/// to `max_op`).
+fn change_ops(m: &automerge::ChangeMetadata<'_>) -> u64 {
+    (m.max_op + 1).saturating_sub(m.start_op)
+}
+
 /// Whether the changes `meta` names, rebuilt from `doc`'s operation
 /// columns, hash to what was sent. A rebuild passes over the operations
 /// whose counters lie between the lowest first and the highest last
@@ -376,10 +379,7 @@ fn rebuilt_intact(doc: &Automerge, meta: &[automerge::ChangeMetadata<'_>]) -> bo
     ) else {
         return true; // nothing new
     };
-    let own: u64 = meta
-        .iter()
-        .map(|m| (m.max_op + 1).saturating_sub(m.start_op))
-        .sum();
+    let own: u64 = meta.iter().map(change_ops).sum();
     let span = (high + 1).saturating_sub(low);
     if span <= own.saturating_mul(2).saturating_add(64) {
         rebuilt_as_sent(&sent)
